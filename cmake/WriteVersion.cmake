@@ -1,0 +1,18 @@
+execute_process(COMMAND git -C ${SRC} rev-parse --short=12 HEAD OUTPUT_VARIABLE HASH
+                OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_QUIET RESULT_VARIABLE RC)
+if(NOT RC EQUAL 0 OR HASH STREQUAL "")
+  set(HASH "unknown")
+else()
+  execute_process(COMMAND git -C ${SRC} status --porcelain --untracked-files=no OUTPUT_VARIABLE DIRTY
+                  ERROR_QUIET)
+  if(NOT DIRTY STREQUAL "")
+    set(HASH "${HASH}-dirty")
+  endif()
+endif()
+set(CONTENT "#pragma once\n#define MSQX_VERSION \"${VERSION}\"\n#define MSQX_GIT_HASH \"${HASH}\"\n")
+if(EXISTS ${OUT})
+  file(READ ${OUT} OLD)
+endif()
+if(NOT OLD STREQUAL CONTENT)
+  file(WRITE ${OUT} "${CONTENT}")
+endif()
