@@ -1,0 +1,42 @@
+#pragma once
+// Shared command-line plumbing on top of Boost.Program_options.
+
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+#include <boost/program_options.hpp>
+
+#include "sim/cli/commands.h"
+
+namespace msqx::cli {
+
+namespace po = boost::program_options;
+
+// A wrong command line (not a wrong config): exit status 2 with the command's usage.
+class UsageError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// A subcommand whose issue is not done yet: exit status 2 and says which issue brings it.
+class NotImplemented : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct CommandLine {
+  po::variables_map vm;
+  bool help = false;  // --help was given and printed; the command should return 0
+};
+
+// Parses `args` for command `name`. Adds --help; prints usage to stdout when asked.
+// `usage` is the one-line synopsis shown above the option list.
+CommandLine ParseCommandLine(const Args& args, const std::string& name, const std::string& usage,
+                             po::options_description options,
+                             const po::positional_options_description& positional = {});
+
+// The output folder of a run: --out if given, else results/<default_name>.
+std::string OutputDir(const po::variables_map& vm, const std::string& default_name);
+
+}  // namespace msqx::cli

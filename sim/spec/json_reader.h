@@ -1,0 +1,97 @@
+#pragma once
+// Validating access to a parsed JSON document. Every accessor knows the file and the JSON path of
+// the value it reads, so an error can say exactly where the input is wrong and what was expected.
+
+#include <cstdint>
+#include <initializer_list>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace msqx::spec {
+
+// A bad input: which file, where in it (a JSON path such as "$.layers[3].kernel"), what was
+// expected. The command line prints it and exits with status 2.
+class ConfigError : public std::runtime_error {
+ public:
+  ConfigError(std::string file, std::string json_path, std::string message);
+  const std::string& file() const { return file_; }
+  const std::string& json_path() const { return json_path_; }
+  const std::string& message() const { return message_; }
+
+ private:
+  std::string file_, json_path_, message_;
+};
+
+// Reads and parses a JSON file; a missing file or a syntax error is a ConfigError with line and
+// column.
+nlohmann::json LoadJsonFile(const std::string& path);
+nlohmann::json ParseJsonText(const std::string& text, const std::string& file_label);
+
+// The closest candidate by edit distance, if it is close enough to be a plausible typo.
+std::optional<std::string> DidYouMean(std::string_view word, const std::vector<std::string>& candidates);
+
+class Node {
+ public:
+  Node(const nlohmann::json& value, std::shared_ptr<const std::string> file, std::string path = "$");
+
+  const nlohmann::json& json() const { return *value_; }
+  const std::string& file() const { return *file_; }
+  const std::string& path() const { return path_; }
+
+  [[noreturn]] void Fail(const std::string& message) const;
+
+  // Objects. Expect() rejects keys outside `allowed` (with a did-you-mean) and a non-object value.
+  void ExpectObject(std::initializer_list<std::string_view> allowed) const;
+  void ExpectObject(const std::vector<std::string>& allowed) const;
+  bool Has(const std::string& key) const;
+  Node At(const std::string& key) const;  // required key
+  std::optional<Node> Find(const std::string& key) const;
+  std::vector<std::string> Keys() const;
+
+  // Arrays.
+  std::size_t ArraySize(std::size_t min_size = 0) const;
+  Node At(std::size_t index) const;
+
+  // Scalars, with the admissible range stated in the error.
+  std::int64_t Int(std::int64_t min = INT64_MIN, std::int64_t max = INT64_MAX) const;
+  double Number(double min = -1e300, double max = 1e300) const;
+  bool Bool() const;
+  std::string String() const;
+  std::string OneOf(const std::vector<std::string>& choices) const;
+
+  // Optional members with defaults.
+  std::int64_t IntOr(const std::string& key, std::int64_t fallback, std::int64_t min = INT64_MIN,
+                     std::int64_t max = INT64_MAX) const;
+  double NumberOr(const std::string& key, double fallback, double min = -1e300,
+                  double max = 1e300) const;
+  bool BoolOr(const std::string& key, bool fallback) const;
+  std::string StringOr(const std::string& key, const std::string& fallback) const;
+
+ private:
+  std::string Describe() const;  // "an integer 5", "a string \"x\"" for error messages
+  const nlohmann::json* value_;
+  std::shared_ptr<const std::string> file_;
+  std::string path_;
+};
+
+// A whole document: owns the parsed JSON so that Nodes into it stay valid.
+class Document {
+ public:
+  Document(nlohmann::json value, std::string file);
+  static Document Load(const std::string& path);
+  Node Root() const { return Node(*value_, file_); }
+  const std::string& file() const { return *file_; }
+
+ private:
+  std::shared_ptr<const nlohmann::json> value_;
+  std::shared_ptr<const std::string> file_;
+};
+
+}  // namespace msqx::spec
