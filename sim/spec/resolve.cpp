@@ -72,7 +72,8 @@ std::string ConfigResolver::Resolve(const std::string& kind, const std::string& 
                                     const std::string& relative_to) const {
   Resolution r = TryResolve(*this, kind, name_or_path, relative_to);
   if (!r.error.empty()) {
-    throw ConfigError(relative_to.empty() ? "command line" : relative_to, "$", r.error);
+    if (relative_to.empty()) throw ConfigError("command line", "--" + Singular(kind), r.error);
+    throw ConfigError(relative_to, "$", r.error);
   }
   return r.path;
 }
