@@ -1,0 +1,103 @@
+// The msqx executable as a user meets it: exit statuses and the messages of bad input.
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include <gtest/gtest.h>
+
+namespace {
+
+struct Result {
+  int status = -1;
+  std::string output;  // stdout and stderr together
+};
+
+Result Msqx(const std::string& args) {
+  const std::string command = std::string(MSQX_BINARY_DIR "/bin/msqx ") + args + " 2>&1";
+  Result run;
+  FILE* pipe = popen(command.c_str(), "r");
+  if (!pipe) return run;
+  std::array<char, 4096> buffer;
+  std::size_t n;
+  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) run.output.append(buffer.data(), n);
+  const int raw = pclose(pipe);
+  run.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : 128 + WTERMSIG(raw);
+  return run;
+}
+
+std::string TempFile(const std::string& name, const std::string& text) {
+  const auto path = std::filesystem::temp_directory_path() /
+                    ("msqx_cli_" + std::to_string(::getpid()) + "_" + name);
+  std::ofstream(path) << text;
+  return path.string();
+}
+
+TEST(Cli, VersionNamesTheGitHash) {
+  const Result r = Msqx("--version");
+  EXPECT_EQ(r.status, 0);
+  EXPECT_EQ(r.output.rfind("msqx 0.", 0), 0u) << r.output;
+  EXPECT_NE(r.output.find("(git "), std::string::npos);
+}
+
+TEST(Cli, NoCommandIsAUsageError) {
+  const Result r = Msqx("");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.output.find("usage: msqx <command>"), std::string::npos);
+}
+
+TEST(Cli, UnknownCommandSuggestsTheClosest) {
+  const Result r = Msqx("swep");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.output.find("did you mean 'sweep'?"), std::string::npos) << r.output;
+}
+
+TEST(Cli, EverySubcommandHasHelp) {
+  for (const char* cmd : {"sim", "sweep", "merge", "hls", "quant", "import"}) {
+    const Result r = Msqx(std::string(cmd) + " --help");
+    EXPECT_EQ(r.status, 0) << cmd << ": " << r.output;
+    EXPECT_NE(r.output.find(std::string("usage: msqx ") + cmd), std::string::npos) << r.output;
+  }
+}
+
+TEST(Cli, MissingRequiredOptionIsAUsageError) {
+  const Result r = Msqx("sim --design xc7z045_ref");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.output.find("--network"), std::string::npos) << r.output;
+}
+
+TEST(Cli, BadDesignNamesFileAndPathAndExitsTwo) {
+  const std::string path = TempFile("bad_design.json", R"({"name": "x", "device": "xc7z020",
+    "clock_mhz": 150, "dsp_engine": {"rows": -4, "cols": 16, "macs_per_dsp": 2}})");
+  const Result r = Msqx("sim --design " + path + " --network tiny");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.output.find(path + ": $.dsp_engine.rows: expected an integer between 0 and 4096, got -4"),
+            std::string::npos) << r.output;
+  std::filesystem::remove(path);
+}
+
+TEST(Cli, BrokenJsonNamesLineAndColumn) {
+  const std::string path = TempFile("broken.json", "{\n  \"name\": \"x\"\n  \"layers\": []\n}\n");
+  const Result r = Msqx("sim --design xc7z045_ref --network " + path);
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.output.find(path + ": $: not valid JSON at line 3"), std::string::npos) << r.output;
+  std::filesystem::remove(path);
+}
+
+TEST(Cli, UnknownNameOnTheCommandLineSuggests) {
+  const Result r = Msqx("sim --design xc7z045_ref --network resnet81");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.output.find("--network: unknown network 'resnet81'; did you mean 'resnet18'?"),
+            std::string::npos) << r.output;
+}
+
+TEST(Cli, DirectoryGivenAsConfigIsRejected) {
+  const Result r = Msqx("sim --design /tmp/ --network tiny");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.output.find("no such design file"), std::string::npos) << r.output;
+}
+
+}  // namespace
