@@ -1,0 +1,75 @@
+#pragma once
+// The plain C++ golden model the pin-level blocks are checked against: integer weights from their
+// hardware codes by the shared definitions (no shift-add, no packing), integer convolution in
+// int64, and the documented requantization. Deliberately the most obvious code possible.
+
+#include <algorithm>
+#include <cstdint>
+#include <vector>
+
+namespace msqx::accel::golden {
+
+// m-bit two's complement code -> integer.
+inline std::int64_t FixedWeight(std::uint32_t code, int bits) {
+  const std::int64_t v = code & ((1u << bits) - 1);
+  return v >= (std::int64_t{1} << (bits - 1)) ? v - (std::int64_t{1} << bits) : v;
+}
+
+// SP2 code sign | i1 (m1 bits) | i2 (m2 bits) -> (-1)^sign * (2^(K-i1) + 2^(K-i2)), absent terms 0.
+inline std::int64_t Sp2Weight(std::uint32_t code, int m1, int m2) {
+  const int k = (1 << m1) - 1;
+  const int i2 = code & ((1 << m2) - 1);
+  const int i1 = (code >> m2) & ((1 << m1) - 1);
+  const bool neg = (code >> (m1 + m2)) & 1;
+  const std::int64_t mag = (i1 ? std::int64_t{1} << (k - i1) : 0) + (i2 ? std::int64_t{1} << (k - i2) : 0);
+  return neg ? -mag : mag;
+}
+
+// Requantization of an accumulator to an unsigned act_bits activation:
+//   y = clamp((acc * multiplier + round) >> shift, 0, 2^act_bits - 1), round = 2^(shift-1) (0 when
+//   shift = 0), >> an arithmetic shift (floor). The clamp at 0 is the ReLU.
+inline std::int64_t Requantize(std::int64_t acc, std::int64_t multiplier, int shift, int act_bits) {
+  const std::int64_t rounded = acc * multiplier + (shift > 0 ? std::int64_t{1} << (shift - 1) : 0);
+  const std::int64_t y = rounded >= 0 ? rounded >> shift : -((-rounded + (std::int64_t{1} << shift) - 1) >> shift);
+  return std::clamp<std::int64_t>(y, 0, (std::int64_t{1} << act_bits) - 1);
+}
+
+// A conv (or fc as 1x1 on a 1x1 input) with per-filter integer weights. Tensors are HWC (input
+// [y][x][c]) and weights OHWI ([oc][ky][kx][ic], ic of length 1 when depthwise).
+struct ConvLayer {
+  int in_c = 0, in_h = 0, in_w = 0, out_c = 0, kernel = 1, stride = 1, padding = 0;
+  bool depthwise = false;
+  int OutH() const { return (in_h + 2 * padding - kernel) / stride + 1; }
+  int OutW() const { return (in_w + 2 * padding - kernel) / stride + 1; }
+  int WeightIc() const { return depthwise ? 1 : in_c; }
+};
+
+// Returns accumulators in HWC order.
+inline std::vector<std::int64_t> Conv(const ConvLayer& l, const std::vector<std::uint8_t>& in,
+                                      const std::vector<std::int64_t>& weights) {
+  const int oh = l.OutH(), ow = l.OutW(), wic = l.WeightIc();
+  std::vector<std::int64_t> out(static_cast<size_t>(oh) * ow * l.out_c, 0);
+  for (int oy = 0; oy < oh; ++oy) {
+    for (int ox = 0; ox < ow; ++ox) {
+      for (int oc = 0; oc < l.out_c; ++oc) {
+        std::int64_t acc = 0;
+        for (int ky = 0; ky < l.kernel; ++ky) {
+          for (int kx = 0; kx < l.kernel; ++kx) {
+            const int iy = oy * l.stride - l.padding + ky;
+            const int ix = ox * l.stride - l.padding + kx;
+            if (iy < 0 || iy >= l.in_h || ix < 0 || ix >= l.in_w) continue;
+            for (int j = 0; j < wic; ++j) {
+              const int ic = l.depthwise ? oc : j;
+              acc += std::int64_t{in[(static_cast<size_t>(iy) * l.in_w + ix) * l.in_c + ic]} *
+                     weights[((static_cast<size_t>(oc) * l.kernel + ky) * l.kernel + kx) * wic + j];
+            }
+          }
+        }
+        out[(static_cast<size_t>(oy) * ow + ox) * l.out_c + oc] = acc;
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace msqx::accel::golden

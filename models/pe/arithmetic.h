@@ -1,0 +1,55 @@
+#pragma once
+// The datapath arithmetic of the PEs, written as the hardware computes it (shift-add for SP2,
+// a packed multiply for two fixed-point products per DSP). Plain integers only.
+
+#include <cstdint>
+
+namespace msqx::pe {
+
+constexpr int CeilLog2(long long n) {
+  int b = 0;
+  while ((1LL << b) < n) ++b;
+  return b;
+}
+
+// Accumulator width for a dot product of `depth` terms: a signed m-bit weight (magnitude at most
+// 2^(m-1) - 1) times an unsigned a-bit activation fits m + a bits with sign; depth terms add
+// ceil(log2(depth)) bits.
+constexpr int FixedAccBits(int weight_bits, int act_bits, long long depth) {
+  return weight_bits + act_bits + CeilLog2(depth);
+}
+// SP2: the largest magnitude is 2^K (K = 2^m1 - 1), so a product needs K + a + 1 bits with sign.
+constexpr int Sp2AccBits(int m1, int act_bits, long long depth) {
+  return ((1 << m1) - 1) + act_bits + 1 + CeilLog2(depth);
+}
+
+constexpr std::int64_t SignExtend(std::int64_t v, int bits) {
+  const std::uint64_t m = std::uint64_t{1} << (bits - 1);
+  const std::uint64_t x = static_cast<std::uint64_t>(v) & ((m << 1) - 1);
+  return static_cast<std::int64_t>(x ^ m) - static_cast<std::int64_t>(m);
+}
+
+// Fixed point: the m-bit two's complement code as the DSP's sign-extended input port sees it.
+template <int WeightBits>
+struct FixedLane {
+  static constexpr std::int32_t Decode(std::uint8_t code) {
+    return static_cast<std::int32_t>(SignExtend(code, WeightBits));
+  }
+};
+
+// SP2: sign | i1 (m1 bits) | i2 (m2 bits); a * w = (a << (K - i1)) + (a << (K - i2)), an absent
+// term (index 0) gated to zero, negated when sign = 1.
+template <int M1, int M2>
+struct Sp2Lane {
+  static constexpr int kK = (1 << M1) - 1;
+  static constexpr std::int32_t Product(std::uint8_t code, std::uint32_t act) {
+    const int i2 = code & ((1 << M2) - 1);
+    const int i1 = (code >> M2) & ((1 << M1) - 1);
+    const bool neg = (code >> (M1 + M2)) & 1;
+    const std::int32_t t1 = i1 ? static_cast<std::int32_t>(act << (kK - i1)) : 0;
+    const std::int32_t t2 = i2 ? static_cast<std::int32_t>(act << (kK - i2)) : 0;
+    return neg ? -(t1 + t2) : t1 + t2;
+  }
+};
+
+}  // namespace msqx::pe

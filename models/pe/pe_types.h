@@ -1,0 +1,68 @@
+#pragma once
+// Bus types of the pin-level models. A bus is a fixed-size record of narrow integers: it maps to
+// a packed bit vector in HLS (the field widths are the config's kActBits / kWeightBits, checked by
+// static_assert where a bus is declared), and simulates far faster than sc_biguint of the same
+// width, which is what keeps a whole engine inside one clocked process fast enough.
+
+#include <cstdint>
+#include <ostream>
+#include <string>
+
+#include <systemc>
+
+namespace msqx::pe {
+
+template <typename T, int N>
+struct Bus {
+  T v[N] = {};
+  bool operator==(const Bus& o) const {
+    for (int i = 0; i < N; ++i) {
+      if (v[i] != o.v[i]) return false;
+    }
+    return true;
+  }
+  T& operator[](int i) { return v[i]; }
+  const T& operator[](int i) const { return v[i]; }
+};
+
+template <typename T, int N>
+std::ostream& operator<<(std::ostream& os, const Bus<T, N>& b) {
+  os << '{';
+  for (int i = 0; i < N; ++i) os << (i ? "," : "") << static_cast<long long>(b.v[i]);
+  return os << '}';
+}
+
+template <typename T, int N>
+void sc_trace(sc_core::sc_trace_file* tf, const Bus<T, N>& b, const std::string& name) {
+  for (int i = 0; i < N; ++i) sc_core::sc_trace(tf, b.v[i], name + "_" + std::to_string(i));
+}
+
+// One input beat of a PE array: the activation vector (broadcast to every row), the weight codes
+// (row-major, rows x cols) and the dot-product framing.
+template <int Rows, int Cols>
+struct ArrayBeat {
+  Bus<std::uint8_t, Cols> act;
+  Bus<std::uint8_t, Rows * Cols> w;
+  bool first = false;  // first beat of a dot product: the accumulator restarts
+  bool last = false;   // last beat: the accumulated sums leave on the output
+  bool operator==(const ArrayBeat& o) const {
+    return act == o.act && w == o.w && first == o.first && last == o.last;
+  }
+};
+
+template <int Rows, int Cols>
+std::ostream& operator<<(std::ostream& os, const ArrayBeat<Rows, Cols>& b) {
+  return os << "act" << b.act << " w" << b.w << (b.first ? " F" : "") << (b.last ? " L" : "");
+}
+
+template <int Rows, int Cols>
+void sc_trace(sc_core::sc_trace_file* tf, const ArrayBeat<Rows, Cols>& b, const std::string& name) {
+  sc_trace(tf, b.act, name + "_act");
+  sc_core::sc_trace(tf, b.first, name + "_first");
+  sc_core::sc_trace(tf, b.last, name + "_last");
+}
+
+template <int Rows>
+using AccBus = Bus<std::int32_t, Rows>;
+
+}  // namespace msqx::pe
