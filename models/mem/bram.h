@@ -1,0 +1,104 @@
+#pragma once
+// Synthesizable block-RAM buffer: kBanks independent banks of kDepth words, two ports per bank,
+// 1 or 2 cycles read latency, read-first.
+//
+//   simple dual-port (SDP): port A writes, port B reads (A's read data is not driven, B's write
+//                           enable is ignored). Maps to one BRAM in SDP mode (widest shapes).
+//   true dual-port (TDP):   both ports read and write.
+//
+// A cycle: every enabled port's read happens first, then every enabled write. So a read of an
+// address written in the same cycle (on either port) returns the OLD word: read-first. Two writes
+// to one address in one cycle are a usage error (undefined on the FPGA); the model keeps port B's.
+// Read data: latency 1 = the BRAM's output latch (the word is on rdata after the edge that took
+// the address); latency 2 = plus the optional output register (DOA_REG/DOB_REG), one edge later.
+// Banks share nothing but the clock: each bank has its own addresses, which is what lets an engine
+// read several words of one tile in the same cycle.
+
+#include <cstdint>
+
+#include <systemc>
+
+#include "models/mem/bram_geometry.h"
+#include "models/pe/pe_types.h"
+
+namespace msqx::mem {
+
+template <typename WordT, int Depth, int Latency, bool TrueDualPort, int Banks = 1>
+struct BramConfig {
+  using Word = WordT;
+  static constexpr int kDepth = Depth;
+  static constexpr int kLatency = Latency;
+  static constexpr bool kTrueDualPort = TrueDualPort;
+  static constexpr int kBanks = Banks;
+};
+
+template <typename Cfg>
+struct Bram : sc_core::sc_module {
+  static constexpr int kB = Cfg::kBanks;
+  static_assert(Cfg::kLatency == 1 || Cfg::kLatency == 2, "read latency is 1 or 2 cycles");
+  static_assert(Cfg::kDepth > 0 && kB > 0, "empty buffer");
+  using Word = typename Cfg::Word;
+  using Flags = pe::Bus<bool, kB>;
+  using Addrs = pe::Bus<std::uint32_t, kB>;
+  using Words = pe::Bus<Word, kB>;
+
+  sc_core::sc_in<bool> clk{"clk"};
+  sc_core::sc_in<bool> rst{"rst"};
+  sc_core::sc_in<Flags> a_en{"a_en"}, a_we{"a_we"};
+  sc_core::sc_in<Addrs> a_addr{"a_addr"};
+  sc_core::sc_in<Words> a_wdata{"a_wdata"};
+  sc_core::sc_out<Words> a_rdata{"a_rdata"};
+  sc_core::sc_in<Flags> b_en{"b_en"}, b_we{"b_we"};
+  sc_core::sc_in<Addrs> b_addr{"b_addr"};
+  sc_core::sc_in<Words> b_wdata{"b_wdata"};
+  sc_core::sc_out<Words> b_rdata{"b_rdata"};
+
+  SC_HAS_PROCESS(Bram);
+  explicit Bram(const sc_core::sc_module_name& name) : sc_module(name) {
+    SC_CTHREAD(Run, clk.pos());
+    reset_signal_is(rst, true);
+  }
+
+  // Simulation-only access for testbenches and preloading.
+  Word& Peek(int bank, int addr) { return mem_[bank][addr]; }
+
+ private:
+  void Run() {
+    // Reset clears the output registers only; BRAM contents survive reset as on the FPGA.
+    Words a_out{}, b_out{};
+    a_rdata.write(a_out);
+    b_rdata.write(b_out);
+    wait();
+    while (true) {
+      const Flags ae = a_en.read(), be = b_en.read();
+      const Flags aw = a_we.read(), bw = b_we.read();
+      const Addrs aa = a_addr.read(), ba = b_addr.read();
+      Words a_lat = a_latch_, b_lat = b_latch_;
+      for (int b = 0; b < kB; ++b) {
+        if (Cfg::kTrueDualPort && ae[b]) a_lat[b] = mem_[b][aa[b] % Cfg::kDepth];
+        if (be[b]) b_lat[b] = mem_[b][ba[b] % Cfg::kDepth];
+      }
+      const Words awd = a_wdata.read(), bwd = b_wdata.read();
+      for (int b = 0; b < kB; ++b) {
+        if (ae[b] && aw[b]) mem_[b][aa[b] % Cfg::kDepth] = awd[b];
+        if (Cfg::kTrueDualPort && be[b] && bw[b]) mem_[b][ba[b] % Cfg::kDepth] = bwd[b];
+      }
+      if constexpr (Cfg::kLatency == 1) {
+        if (Cfg::kTrueDualPort) a_rdata.write(a_lat);
+        b_rdata.write(b_lat);
+      } else {
+        // The output register samples the latch of the previous cycle.
+        if (Cfg::kTrueDualPort) a_rdata.write(a_latch_);
+        b_rdata.write(b_latch_);
+      }
+      a_latch_ = a_lat;
+      b_latch_ = b_lat;
+      wait();
+    }
+  }
+
+  Words a_latch_{}, b_latch_{};
+  Word mem_[kB][Cfg::kDepth] = {};
+};
+
+}  // namespace msqx::mem
