@@ -1,19 +1,41 @@
+#include <iostream>
+#include <stdexcept>
+
+#include "models/quant/scheme.h"
 #include "sim/cli/commands.h"
 #include "sim/cli/options.h"
+#include "sim/io/quant_report.h"
+#include "sim/spec/resolve.h"
 
 namespace msqx::cli {
 
 int RunQuant(const Args& args) {
-  // Until the command exists it accepts any arguments so that the message below is what users see.
   po::options_description options("msqx quant options");
-  po::options_description hidden;
-  hidden.add_options()("args", po::value<std::vector<std::string>>(), "");
-  po::positional_options_description all;
-  all.add("args", -1);
-  options.add(hidden);
-  const CommandLine cl = ParseCommandLine(args, "quant", "--network N.json --weights FILE [--ratio 1", options, all);
+  options.add_options()
+      ("network", po::value<std::string>()->required(), "network config (name or path)")
+      ("weights", po::value<std::string>(),
+       "folder of <layer>.npy weights (without it the split is by count and no error is measured)")
+      ("ratio", po::value<std::string>()->default_value("1:2"),
+       "fixed:SP2 filter ratio F:S; per layer round(filters * F / (F + S)) go fixed-point")
+      ("out", po::value<std::string>(), "output folder (default results/quant-<network>)");
+  const CommandLine cl = ParseCommandLine(
+      args, "quant", "--network N.json [--weights DIR] [--ratio 1:2] [--out DIR]", options);
   if (cl.help) return 0;
-  throw NotImplemented("not available yet: it arrives with 2]:the number formats (issue 3)");
+  quant::Ratio ratio;
+  try {
+    ratio = quant::ParseRatio(cl.vm["ratio"].as<std::string>());
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(std::string("--ratio: ") + e.what());
+  }
+  const spec::ConfigResolver resolver;
+  const spec::NetworkSpec network = resolver.LoadNetwork(cl.vm["network"].as<std::string>());
+  const std::string weights = cl.vm.count("weights") ? cl.vm["weights"].as<std::string>() : "";
+  const io::QuantReport report = io::BuildQuantReport(network, weights, ratio);
+  const std::string out = OutputDir(cl.vm, "quant-" + network.name);
+  io::WriteQuantReport(report, out);
+  std::cout << io::ToTable(report) << "wrote " << out << "/quant.json and " << out
+            << "/quant.csv\n";
+  return 0;
 }
 
 }  // namespace msqx::cli

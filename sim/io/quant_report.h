@@ -1,0 +1,48 @@
+#pragma once
+// The report of `msqx quant`: per conv/fc layer, the fixed:SP2 filter split at a ratio and the
+// quantization error (MSE, SQNR in dB) of fixed-only, SP2-only and the mixed split.
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "models/quant/quant_error.h"
+#include "models/quant/scheme.h"
+#include "sim/spec/network.h"
+
+namespace msqx::io {
+
+struct LayerQuantRow {
+  std::string layer;
+  std::string kind;  // "conv" or "fc"
+  int weight_bits = 4;
+  int filters = 0;
+  int fixed_filters = 0;
+  std::vector<quant::Scheme> schemes;  // per filter
+  bool has_weights = false;            // false: split by count, no errors
+  quant::ErrorStats fixed_only, sp2_only, mixed;
+};
+
+struct QuantReport {
+  std::string network;
+  std::string weights_dir;  // empty: shapes only
+  quant::Ratio ratio;
+  std::vector<LayerQuantRow> layers;
+  quant::ErrorStats fixed_only, sp2_only, mixed;  // whole network
+};
+
+// Splits every conv/fc layer; with a weights folder the split ranks filters by scaled variance and
+// the errors are measured, without one the split is by count. Each layer uses its weight_bits
+// (fixed-point m bits; SP2 m bits split by quant::Sp2Format::ForBits). Bad weights or a width SP2
+// cannot have is a spec::ConfigError.
+QuantReport BuildQuantReport(const spec::NetworkSpec& net, const std::string& weights_dir,
+                             const quant::Ratio& ratio);
+
+nlohmann::json ToJson(const QuantReport& report);
+std::string ToCsv(const QuantReport& report);
+std::string ToTable(const QuantReport& report);  // the human-readable summary msqx prints
+// Writes quant.json and quant.csv into out_dir (created if needed).
+void WriteQuantReport(const QuantReport& report, const std::string& out_dir);
+
+}  // namespace msqx::io
