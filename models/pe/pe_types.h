@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <ostream>
 #include <string>
+#include <type_traits>
 
 #include <systemc>
 
@@ -21,6 +22,7 @@ struct Bus {
     }
     return true;
   }
+  bool operator!=(const Bus& o) const { return !(*this == o); }
   T& operator[](int i) { return v[i]; }
   const T& operator[](int i) const { return v[i]; }
 };
@@ -28,13 +30,26 @@ struct Bus {
 template <typename T, int N>
 std::ostream& operator<<(std::ostream& os, const Bus<T, N>& b) {
   os << '{';
-  for (int i = 0; i < N; ++i) os << (i ? "," : "") << static_cast<long long>(b.v[i]);
+  for (int i = 0; i < N; ++i) {
+    os << (i ? "," : "");
+    if constexpr (std::is_integral_v<T>) {
+      os << static_cast<long long>(b.v[i]);
+    } else {
+      os << b.v[i];
+    }
+  }
   return os << '}';
 }
 
 template <typename T, int N>
 void sc_trace(sc_core::sc_trace_file* tf, const Bus<T, N>& b, const std::string& name) {
-  for (int i = 0; i < N; ++i) sc_core::sc_trace(tf, b.v[i], name + "_" + std::to_string(i));
+  for (int i = 0; i < N; ++i) {
+    if constexpr (std::is_integral_v<T>) {
+      sc_core::sc_trace(tf, b.v[i], name + "_" + std::to_string(i));
+    } else {
+      sc_trace(tf, b.v[i], name + "_" + std::to_string(i));
+    }
+  }
 }
 
 // One input beat of a PE array: the activation vector (broadcast to every row), the weight codes

@@ -1,0 +1,235 @@
+#pragma once
+// The pin-level accelerator core for one layer: a controller that executes the tile schedule's
+// step commands, a DSP engine and a LUT engine fed from the shared input buffer, a weight buffer
+// and an output (partial-sum) buffer per engine, requantization with ReLU on the way out, and
+// valid/ready streams towards the memory system (load requests, load data, stores).
+//
+// Processes: one controller SC_CTHREAD (load, compute sequencing, accumulation, store), one per PE
+// array, one per BRAM. Per step command the controller runs three phases, strictly in sequence
+// (no double buffering yet, see docs/models.md):
+//   load     one request per item, one beat per item, items in this order: the input window
+//            (rows x cols of the tile's input including halo and padding, one word = in_chs
+//            channels of one pixel), then the DSP weights, then the LUT weights (per engine:
+//            row group og, channel group g, ky, kx, row r; one beat = one filter's cols weights).
+//   compute  both engines at once, one beat per cycle each: for og, output pixel, g, ky, kx:
+//            read the input word and the weight word, give the array act lanes [g*C, g*C + C);
+//            each finished dot product is added into the engine's output buffer (first chunk:
+//            written; later chunks: read, add, write).
+//   store    (last chunk only) DSP then LUT: per og and pixel, read the sums, requantize each of
+//            the group's filters and send one StoreBeat per output activation.
+
+#include <cstdint>
+#include <string>
+
+#include <systemc>
+
+#include "models/accel/core_types.h"
+#include "models/mem/bram.h"
+#include "models/pe/pe_array.h"
+
+namespace msqx::accel {
+
+template <typename DspArrayCfg, typename LutArrayCfg, int TileIc, int InDepth, int WeightDepth,
+          int OutDepth, int BramLatency = 1>
+struct CoreConfig {
+  using Dsp = DspArrayCfg;
+  using Lut = LutArrayCfg;
+  static constexpr int kTileIc = TileIc;        // input channels per input word (tile.in_channels)
+  static constexpr int kInDepth = InDepth;      // input window pixels
+  static constexpr int kWeightDepth = WeightDepth;  // weight words per engine
+  static constexpr int kOutDepth = OutDepth;    // partial-sum words per engine (og x pixels)
+  static constexpr int kBramLatency = BramLatency;
+};
+
+// One engine: its PE array, weight buffer and output buffer with the signals that join them to the
+// controller. A plain aggregate so that both engines share the controller's code.
+template <typename ArrCfg, int Ic, int WDepth, int ODepth, int Lat>
+struct EngineBlock {
+  static constexpr int kR = ArrCfg::kRows, kC = ArrCfg::kCols;
+  using Array = pe::PeArray<ArrCfg>;
+  using WWord = pe::Bus<std::uint8_t, kR * kC>;
+  using OWord = pe::AccBus<kR>;
+  using WBram = mem::Bram<mem::BramConfig<WWord, WDepth, Lat, false>>;
+  using OBram = mem::Bram<mem::BramConfig<OWord, ODepth, Lat, false>>;
+  static_assert(Ic >= kC, "an input word must hold one channel group of the array");
+
+  Array array;
+  WBram wbuf;
+  OBram obuf;
+  sc_core::sc_signal<bool> in_valid, in_ready, out_valid, out_ready;
+  sc_core::sc_signal<typename Array::InBus> in_data;
+  sc_core::sc_signal<typename Array::OutBus> out_data;
+  sc_core::sc_signal<typename WBram::Flags> w_aen, w_awe, w_ben, w_bwe;
+  sc_core::sc_signal<typename WBram::Addrs> w_aaddr, w_baddr;
+  sc_core::sc_signal<typename WBram::Words> w_awdata, w_bwdata, w_ardata, w_brdata;
+  sc_core::sc_signal<typename OBram::Flags> o_aen, o_awe, o_ben, o_bwe;
+  sc_core::sc_signal<typename OBram::Addrs> o_aaddr, o_baddr;
+  sc_core::sc_signal<typename OBram::Words> o_awdata, o_bwdata, o_ardata, o_brdata;
+
+  explicit EngineBlock(const std::string& p)
+      : array((p + "_array").c_str()), wbuf((p + "_wbuf").c_str()), obuf((p + "_obuf").c_str()),
+        in_valid((p + "_in_valid").c_str()), in_ready((p + "_in_ready").c_str()),
+        out_valid((p + "_out_valid").c_str()), out_ready((p + "_out_ready").c_str()),
+        in_data((p + "_in_data").c_str()), out_data((p + "_out_data").c_str()) {}
+
+  void Bind(sc_core::sc_in<bool>& clk, sc_core::sc_in<bool>& rst) {
+    array.clk(clk);
+    array.rst(rst);
+    array.in_valid(in_valid);
+    array.in_ready(in_ready);
+    array.in_data(in_data);
+    array.out_valid(out_valid);
+    array.out_ready(out_ready);
+    array.out_data(out_data);
+    wbuf.clk(clk);
+    wbuf.rst(rst);
+    wbuf.a_en(w_aen);
+    wbuf.a_we(w_awe);
+    wbuf.a_addr(w_aaddr);
+    wbuf.a_wdata(w_awdata);
+    wbuf.a_rdata(w_ardata);
+    wbuf.b_en(w_ben);
+    wbuf.b_we(w_bwe);
+    wbuf.b_addr(w_baddr);
+    wbuf.b_wdata(w_bwdata);
+    wbuf.b_rdata(w_brdata);
+    obuf.clk(clk);
+    obuf.rst(rst);
+    obuf.a_en(o_aen);
+    obuf.a_we(o_awe);
+    obuf.a_addr(o_aaddr);
+    obuf.a_wdata(o_awdata);
+    obuf.a_rdata(o_ardata);
+    obuf.b_en(o_ben);
+    obuf.b_we(o_bwe);
+    obuf.b_addr(o_baddr);
+    obuf.b_wdata(o_bwdata);
+    obuf.b_rdata(o_brdata);
+  }
+
+  // Sequencer and accumulation state, owned by the controller thread.
+  int n = 0, ch0 = 0;           // filters of this step
+  int pixels = 0;
+  int groups = 0, row_groups = 0;
+  long long beats = 0, issued = 0, outputs = 0, written = 0;
+  int og = 0, pix = 0, g = 0, ky = 0, kx = 0;  // sequencer counters
+  int out_og = 0, out_pix = 0;                 // which sums the array emits next
+  // Tags of reads in flight (BRAM latency + 1 for the controller's own register).
+  struct Tag {
+    bool valid = false, first = false, last = false;
+    int g = 0;
+  };
+  Tag tags[Lat + 1];
+  struct Pending {
+    bool valid = false;
+    std::uint32_t addr = 0;
+    OWord sums;
+  };
+  Pending rmw[Lat + 1];
+  WWord wword;  // weight word being assembled during the load
+  OWord sword;  // sums being stored
+};
+
+template <typename Cfg>
+struct AccelCore : sc_core::sc_module {
+  static constexpr int kIc = Cfg::kTileIc;
+  static constexpr int kL = Cfg::kBramLatency;
+  using Dsp = EngineBlock<typename Cfg::Dsp, kIc, Cfg::kWeightDepth, Cfg::kOutDepth, kL>;
+  using Lut = EngineBlock<typename Cfg::Lut, kIc, Cfg::kWeightDepth, Cfg::kOutDepth, kL>;
+  using InWord = pe::Bus<std::uint8_t, kIc>;
+  using LoadBeat = InWord;
+  // Two replicas of the input buffer (banks written together, each read by one engine).
+  using InBram = mem::Bram<mem::BramConfig<InWord, Cfg::kInDepth, kL, false, 2>>;
+
+  sc_core::sc_in<bool> clk{"clk"};
+  sc_core::sc_in<bool> rst{"rst"};
+  sc_core::sc_in<LayerRegs> regs{"regs"};
+  sc_core::sc_in<bool> cmd_valid{"cmd_valid"};
+  sc_core::sc_out<bool> cmd_ready{"cmd_ready"};
+  sc_core::sc_in<StepCmd> cmd{"cmd"};
+  sc_core::sc_out<bool> ld_req_valid{"ld_req_valid"};
+  sc_core::sc_in<bool> ld_req_ready{"ld_req_ready"};
+  sc_core::sc_out<LoadReq> ld_req{"ld_req"};
+  sc_core::sc_in<bool> ld_valid{"ld_valid"};
+  sc_core::sc_out<bool> ld_ready{"ld_ready"};
+  sc_core::sc_in<LoadBeat> ld_data{"ld_data"};
+  sc_core::sc_out<bool> st_valid{"st_valid"};
+  sc_core::sc_in<bool> st_ready{"st_ready"};
+  sc_core::sc_out<StoreBeat> st_data{"st_data"};
+
+  Dsp dsp{"dsp"};
+  Lut lut{"lut"};
+  InBram in_buf{"in_buf"};
+
+  SC_HAS_PROCESS(AccelCore);
+  explicit AccelCore(const sc_core::sc_module_name& name);
+
+  // Empty when a command fits this instance's buffers and word widths, else the reason. Checked
+  // by whoever builds the command stream (the core itself trusts its host).
+  static std::string Fits(const LayerRegs& r, const StepCmd& c) {
+    const int win = ((c.out_rows - 1) * r.stride + r.kernel) * ((c.out_cols - 1) * r.stride + r.kernel);
+    const int pixels = c.out_rows * c.out_cols;
+    const auto words = [&](int n, int rows, int cols) {
+      return (n + rows - 1) / rows * ((c.in_chs + cols - 1) / cols) * r.kernel * r.kernel;
+    };
+    const auto sums = [&](int n, int rows) { return (n + rows - 1) / rows * pixels; };
+    const long long depth = static_cast<long long>(r.depthwise ? 1 : c.in_chs) * r.kernel * r.kernel;
+    if (c.in_chs > kIc) return "input chunk wider than the input word";
+    if (win > Cfg::kInDepth) return "input window larger than the input buffer";
+    if (words(c.dsp_n, Dsp::kR, Dsp::kC) > Cfg::kWeightDepth ||
+        words(c.lut_n, Lut::kR, Lut::kC) > Cfg::kWeightDepth) {
+      return "weights larger than a weight buffer";
+    }
+    if (sums(c.dsp_n, Dsp::kR) > Cfg::kOutDepth || sums(c.lut_n, Lut::kR) > Cfg::kOutDepth) {
+      return "partial sums larger than an output buffer";
+    }
+    if (depth > Cfg::Dsp::kMaxDepth || depth > Cfg::Lut::kMaxDepth) {
+      return "dot product longer than the arrays' accumulators are sized for";
+    }
+    return "";
+  }
+
+ private:
+  void Run();
+  bool LoadItem(long long i, LoadReq* req, int* buf, int* waddr, int* lane0, int* row) const;
+  template <typename E>
+  bool LoadWeightItem(const E& e, long long i, bool* present, LoadReq* req, int* waddr,
+                      int* lane0, int* row) const;
+  template <typename E>
+  void StartEngine(E& e, int ch0, int n);
+  template <typename E>
+  void ReceiveWeight(E& e, long long j, const LoadBeat& beat);
+  template <typename E>
+  void ComputeCycle(E& e, int bank, const typename InBram::Words& in_words,
+                    typename InBram::Addrs* in_addr, typename InBram::Flags* in_en);
+  template <typename E>
+  static bool EngineDone(const E& e) {
+    return e.issued == e.beats && e.written == static_cast<long long>(e.row_groups) * e.pixels;
+  }
+  template <typename E>
+  bool StoreCycle(E& e, int mult, int shift);
+  template <typename E>
+  static void Quiet(E& e);
+
+  sc_core::sc_signal<typename InBram::Flags> i_aen{"i_aen"}, i_awe{"i_awe"}, i_ben{"i_ben"},
+      i_bwe{"i_bwe"};
+  sc_core::sc_signal<typename InBram::Addrs> i_aaddr{"i_aaddr"}, i_baddr{"i_baddr"};
+  sc_core::sc_signal<typename InBram::Words> i_awdata{"i_awdata"}, i_bwdata{"i_bwdata"},
+      i_ardata{"i_ardata"}, i_brdata{"i_brdata"};
+
+  // Controller registers.
+  LayerRegs r_;
+  StepCmd c_;
+  int win_rows_ = 0, win_cols_ = 0, pixels_ = 0;
+  long long in_items_ = 0, dsp_items_ = 0, lut_items_ = 0;
+  enum class State { kIdle, kLoad, kCompute, kStore };
+  State state_ = State::kIdle;
+  long long req_i_ = 0, rcv_i_ = 0;
+  bool req_v_ = false, st_v_ = false;
+  // Store sequencing: engine, row group, pixel, row, cycles until the read data is there.
+  int st_e_ = 0, st_og_ = 0, st_pix_ = 0, st_r_ = 0, st_wait_ = 0;
+};
+
+}  // namespace msqx::accel
+
+#include "models/accel/core_impl.h"

@@ -1,0 +1,167 @@
+// Whole layers through the pin-level core, bit-exact against the golden integer convolution,
+// under random back-pressure on every stream; cycle counts of whole layers against a derivation
+// from the documented phase timing.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <random>
+
+#include "tests/sc/accel/core_bench.h"
+
+namespace msqx::accel {
+namespace {
+
+// Small arrays with odd sizes so that partial row and channel groups happen: DSP 4x3 with two
+// products per DSP, LUT 3x5, 8-channel input words.
+using SmallCore = CoreConfig<pe::PeArrayConfig<pe::PeKind::kFixed, 4, 3, 4, 4, 8 * 9, 2>,
+                             pe::PeArrayConfig<pe::PeKind::kSp2, 3, 5, 4, 4, 8 * 9>,
+                             /*TileIc=*/8, /*InDepth=*/128, /*WeightDepth=*/128, /*OutDepth=*/64>;
+using SmallCoreLat2 = CoreConfig<pe::PeArrayConfig<pe::PeKind::kFixed, 4, 3, 4, 4, 8 * 9, 2>,
+                                 pe::PeArrayConfig<pe::PeKind::kSp2, 3, 5, 4, 4, 8 * 9>, 8, 128,
+                                 128, 64, /*BramLatency=*/2>;
+// The benchmark's engine pair.
+using BenchCore = CoreConfig<pe::cfg::DspArray, pe::cfg::LutArray, 48, 256, 256, 256>;
+
+golden::ConvLayer Conv(int ci, int h, int co, int k, int s, int p, bool dw = false) {
+  golden::ConvLayer l;
+  l.in_c = ci;
+  l.in_h = l.in_w = h;
+  l.out_c = co;
+  l.kernel = k;
+  l.stride = s;
+  l.padding = p;
+  l.depthwise = dw;
+  return l;
+}
+
+spec::TileSpec Tile(int r, int c, int oc, int ic) {
+  spec::TileSpec t;
+  t.out_rows = r;
+  t.out_cols = c;
+  t.out_channels = oc;
+  t.in_channels = ic;
+  return t;
+}
+
+const tb::Traffic kBusy{0.7, 0.6, 0.6, 0.5};
+const tb::Traffic kIdeal{};
+
+template <typename Cfg>
+void ExpectBitExact(const char* name, const golden::ConvLayer& l, double share, spec::TileSpec t,
+                    tb::Traffic traffic) {
+  const unsigned seed = msqx::tb::Seed(name);
+  std::mt19937 rng(seed);
+  const tb::LayerCase c = tb::MakeCase(l, share, t, rng);
+  auto bench = tb::RunCase<Cfg>(c, seed + 1, traffic);
+  ASSERT_EQ(bench->stores, static_cast<long long>(c.expected.size())) << "layer did not finish";
+  EXPECT_EQ(bench->double_writes, 0);
+  int mismatches = 0;
+  for (size_t i = 0; i < c.expected.size(); ++i) {
+    if (bench->out[i] != c.expected[i] && ++mismatches <= 5) {
+      ADD_FAILURE() << "output " << i << " (oc " << i % l.out_c << "): got " << bench->out[i]
+                    << " expected " << c.expected[i];
+    }
+  }
+  EXPECT_EQ(mismatches, 0);
+  // A meaningful test needs outputs that are not all clamped.
+  const auto nonzero = std::count_if(c.expected.begin(), c.expected.end(), [](int v) { return v > 0; });
+  EXPECT_GT(nonzero, 0);
+}
+
+TEST(CoreLayer, Conv3x3Stride1PadTwoChunks) {
+  ExpectBitExact<SmallCore>("c3s1", Conv(5, 7, 10, 3, 1, 1), 0.5, Tile(4, 4, 8, 4), kBusy);
+}
+TEST(CoreLayer, Conv3x3Stride2FixedOnly) {
+  ExpectBitExact<SmallCore>("c3s2", Conv(6, 9, 7, 3, 2, 1), 1.0, Tile(3, 3, 8, 8), kBusy);
+}
+TEST(CoreLayer, Conv1x1Sp2Only) {
+  ExpectBitExact<SmallCore>("c1s1", Conv(12, 6, 9, 1, 1, 0), 0.0, Tile(4, 4, 8, 8), kBusy);
+}
+TEST(CoreLayer, Conv1x1Stride2) {
+  ExpectBitExact<SmallCore>("c1s2", Conv(8, 8, 6, 1, 2, 0), 1.0 / 3, Tile(4, 4, 8, 8), kBusy);
+}
+TEST(CoreLayer, Depthwise3x3) {
+  ExpectBitExact<SmallCore>("dw", Conv(10, 6, 10, 3, 1, 1, true), 0.5, Tile(4, 4, 8, 8), kBusy);
+}
+TEST(CoreLayer, Depthwise3x3Stride2) {
+  ExpectBitExact<SmallCore>("dw2", Conv(6, 7, 6, 3, 2, 1, true), 0.7, Tile(4, 4, 8, 4), kBusy);
+}
+TEST(CoreLayer, FullyConnected) {
+  ExpectBitExact<SmallCore>("fc", Conv(40, 1, 11, 1, 1, 0), 0.5, Tile(1, 1, 8, 8), kBusy);
+}
+TEST(CoreLayer, BramLatency2) {
+  ExpectBitExact<SmallCoreLat2>("lat2", Conv(5, 7, 10, 3, 1, 1), 0.5, Tile(4, 4, 8, 4), kBusy);
+}
+TEST(CoreLayer, BenchEnginePair) {
+  ExpectBitExact<BenchCore>("bench", Conv(60, 6, 40, 3, 1, 1), 0.4, Tile(4, 4, 32, 48), kBusy);
+}
+
+// Cycle count of a whole layer with an ideal memory (every request taken at once, answered in
+// the next cycle) and an always-ready store side, derived from the phase timing the core
+// documents, not from the core:
+//   command handshake at t0; load requests from t0+1, one per cycle, each beat received one cycle
+//   after its request is taken -> N load items end at t0+2+N; compute starts at c0 = t0+3+N.
+//   Each engine issues one beat per cycle; a beat issued at c reaches the array at c+2+L (BRAM
+//   latency L plus the controller's register), its dot product's sum reaches the controller
+//   S = 4 array stages later (A, M, T, P) and is written then (first chunk) or after a read of
+//   L+1 more cycles (later chunks). The step's compute ends when both engines have written all.
+//   A step that is not the last chunk takes the next command one cycle later. A last chunk
+//   starts storing the cycle after compute ends: per output word (row group x pixel) 1 + L + v cycles for its v activations, one extra
+//   cycle when switching from the DSP to the LUT engine's words, and the next command (or the
+//   end) one cycle after the last store.
+template <typename Cfg>
+void ExpectCycles(const char* name, const golden::ConvLayer& l, double share, spec::TileSpec t) {
+  constexpr int kL = Cfg::kBramLatency, kS = 4;
+  const int rd = Cfg::Dsp::kRows, cd = Cfg::Dsp::kCols, rl = Cfg::Lut::kRows, cl = Cfg::Lut::kCols;
+  const unsigned seed = msqx::tb::Seed(name);
+  std::mt19937 rng(seed);
+  const tb::LayerCase c = tb::MakeCase(l, share, t, rng);
+  auto bench = tb::RunCase<Cfg>(c, seed + 1, kIdeal);
+  ASSERT_EQ(bench->stores, static_cast<long long>(c.expected.size()));
+  const std::vector<StepCmd> cmds = CommandsOf(c.schedule);
+  ASSERT_EQ(bench->cmd_cycles.size(), cmds.size());
+  const int k2 = l.kernel * l.kernel;
+  for (size_t i = 0; i < cmds.size(); ++i) {
+    const StepCmd& s = cmds[i];
+    const long long win = static_cast<long long>((s.out_rows - 1) * l.stride + l.kernel) *
+                          ((s.out_cols - 1) * l.stride + l.kernel);
+    const long long pixels = static_cast<long long>(s.out_rows) * s.out_cols;
+    const auto ceil_div = [](long long a, long long b) { return (a + b - 1) / b; };
+    const long long og_d = ceil_div(s.dsp_n, rd), og_l = ceil_div(s.lut_n, rl);
+    const long long g_d = ceil_div(s.in_chs, cd), g_l = ceil_div(s.in_chs, cl);
+    const long long items = win + og_d * g_d * k2 * rd + og_l * g_l * k2 * rl;
+    long long compute = 0;  // from c0 to the last write
+    for (auto [beats, n] : {std::pair{og_d * pixels * g_d * k2, s.dsp_n},
+                            std::pair{og_l * pixels * g_l * k2, s.lut_n}}) {
+      if (n == 0) continue;
+      compute = std::max(compute, beats + 1 + kL + kS + (s.first_chunk ? 0 : 1 + kL));
+    }
+    long long step = 3 + items + compute + 1;  // next handshake after t0
+    if (s.last_chunk) {
+      const long long store = og_d * pixels * (1 + kL) + s.dsp_n * pixels + og_l * pixels * (1 + kL) +
+                              s.lut_n * pixels + (s.dsp_n > 0 && s.lut_n > 0 ? 1 : 0);
+      step += 1 + store;
+    }
+    if (i + 1 < cmds.size()) {
+      EXPECT_EQ(bench->cmd_cycles[i + 1] - bench->cmd_cycles[i], step) << "step " << i << ": " << s;
+    } else {
+      EXPECT_EQ(bench->last_store_cycle + 1 - bench->cmd_cycles[i], step) << "last step: " << s;
+    }
+  }
+}
+
+TEST(CoreCycles, Conv3x3TwoChunks) {
+  ExpectCycles<SmallCore>("cyc_c3", Conv(5, 7, 10, 3, 1, 1), 0.5, Tile(4, 4, 8, 4));
+}
+TEST(CoreCycles, Conv3x3TwoChunksLatency2) {
+  ExpectCycles<SmallCoreLat2>("cyc_lat2", Conv(5, 7, 10, 3, 1, 1), 0.5, Tile(4, 4, 8, 4));
+}
+TEST(CoreCycles, DepthwiseSp2Only) {
+  ExpectCycles<SmallCore>("cyc_dw", Conv(10, 6, 10, 3, 2, 1, true), 0.0, Tile(4, 4, 8, 8));
+}
+TEST(CoreCycles, FullyConnected) {
+  ExpectCycles<SmallCore>("cyc_fc", Conv(40, 1, 11, 1, 1, 0), 0.5, Tile(1, 1, 8, 8));
+}
+
+}  // namespace
+}  // namespace msqx::accel
