@@ -10,3 +10,17 @@ target_include_directories(msqx_systemc SYSTEM INTERFACE ${SYSTEMC_INCLUDE_DIRS}
 find_package(Boost 1.74 REQUIRED COMPONENTS program_options)
 find_package(nlohmann_json 3.11 REQUIRED)
 find_package(GTest REQUIRED)
+
+# ONNX import (msqx import) from Debian's libonnx-dev and libprotobuf-dev. Optional: without them
+# everything else builds and `msqx import` says which packages to install. Protobuf first: ONNX's
+# exported targets link protobuf::libprotobuf, which FindProtobuf defines.
+find_package(Protobuf QUIET)
+if(Protobuf_FOUND)
+  find_package(ONNX QUIET)
+endif()
+if(Protobuf_FOUND AND ONNX_FOUND AND TARGET onnx AND TARGET onnx_proto)
+  set(MSQX_HAVE_ONNX ON)
+else()
+  set(MSQX_HAVE_ONNX OFF)
+  message(STATUS "ONNX import disabled: install libonnx-dev and libprotobuf-dev to enable it")
+endif()
