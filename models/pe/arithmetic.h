@@ -29,6 +29,18 @@ constexpr std::int64_t SignExtend(std::int64_t v, int bits) {
   return static_cast<std::int64_t>(x ^ m) - static_cast<std::int64_t>(m);
 }
 
+// Splits a packed accumulator (two kAccBits = k fields, macs_per_dsp = 2) into the first
+// channel's sum (high field) and the second's (low field). The low field is read as signed; a
+// negative low field borrowed one from the high field, which subtracting it gives back.
+struct PackedSums {
+  std::int64_t high;
+  std::int64_t low;
+};
+constexpr PackedSums UnpackPacked(std::int64_t acc, int k) {
+  const std::int64_t lo = SignExtend(acc, k);
+  return {SignExtend((acc - lo) >> k, k), lo};
+}
+
 // Fixed point: the m-bit two's complement code as the DSP's sign-extended input port sees it.
 template <int WeightBits>
 struct FixedLane {

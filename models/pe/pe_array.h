@@ -102,10 +102,9 @@ struct PeArray : sc_core::sc_module {
       if constexpr (kPack == 1) {
         out[u] = static_cast<std::int32_t>(SignExtend(p_[u], kAccBits));
       } else {
-        // The low field is a signed kAccBits value; what remains above it is the high field.
-        const std::int64_t lo = SignExtend(p_[u], kAccBits);
-        out[2 * u] = static_cast<std::int32_t>(SignExtend((p_[u] - lo) >> kAccBits, kAccBits));
-        out[2 * u + 1] = static_cast<std::int32_t>(lo);
+        const PackedSums sums = UnpackPacked(p_[u], kAccBits);
+        out[2 * u] = static_cast<std::int32_t>(sums.high);
+        out[2 * u + 1] = static_cast<std::int32_t>(sums.low);
       }
     }
     return out;

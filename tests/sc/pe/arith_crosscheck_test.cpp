@@ -1,0 +1,87 @@
+// The PE datapath arithmetic and the golden model against the number-formats library
+// (models/quant), which implements the same shared definitions independently: SP2 shift-add,
+// code decoding, and the packed-DSP field split and depth bound.
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "models/accel/golden.h"
+#include "models/pe/arithmetic.h"
+#include "models/pe/pe_array.h"
+#include "models/quant/dsp_packing.h"
+#include "models/quant/fixed_point.h"
+#include "models/quant/sp2.h"
+#include "tests/sc/pe/tb_util.h"
+
+namespace msqx::pe {
+namespace {
+
+template <int M1, int M2>
+void CheckSp2Exhaustive() {
+  const quant::Sp2Format fmt{M1, M2};
+  for (std::uint32_t code = 0; code < (1u << (1 + M1 + M2)); ++code) {
+    const quant::Sp2Code c = quant::UnpackSp2(code, fmt);
+    ASSERT_EQ((accel::golden::Sp2Weight(code, M1, M2)), quant::Sp2Integer(c, fmt)) << code;
+    for (std::uint32_t a = 0; a < 256; ++a) {
+      ASSERT_EQ((Sp2Lane<M1, M2>::Product(static_cast<std::uint8_t>(code), a)),
+                quant::Sp2ShiftAddProduct(c, a, fmt))
+          << "code " << code << " act " << a;
+    }
+  }
+}
+
+TEST(ArithCrossCheck, Sp2ShiftAddAllCodes) {
+  CheckSp2Exhaustive<2, 1>();  // 4 bits
+  CheckSp2Exhaustive<2, 2>();  // 5 bits
+  CheckSp2Exhaustive<3, 2>();  // 6 bits
+}
+
+TEST(ArithCrossCheck, Sp2SplitMatchesFormatDefault) {
+  // PeArrayConfig derives m1/m2 from the weight width the way quant::Sp2Format::ForBits does.
+  EXPECT_EQ((PeArrayConfig<PeKind::kSp2, 1, 1, 4, 4, 1>::kSp2M1), quant::Sp2Format::ForBits(4).m1);
+  EXPECT_EQ((PeArrayConfig<PeKind::kSp2, 1, 1, 4, 4, 1>::kSp2M2), quant::Sp2Format::ForBits(4).m2);
+  EXPECT_EQ((PeArrayConfig<PeKind::kSp2, 1, 1, 4, 6, 1>::kSp2M1), quant::Sp2Format::ForBits(6).m1);
+  EXPECT_EQ((PeArrayConfig<PeKind::kSp2, 1, 1, 4, 6, 1>::kSp2M2), quant::Sp2Format::ForBits(6).m2);
+  EXPECT_EQ((PeArrayConfig<PeKind::kSp2, 1, 1, 4, 8, 1>::kSp2M1), quant::Sp2Format::ForBits(8).m1);
+  EXPECT_EQ((PeArrayConfig<PeKind::kSp2, 1, 1, 4, 8, 1>::kSp2M2), quant::Sp2Format::ForBits(8).m2);
+}
+
+TEST(ArithCrossCheck, FixedDecodeAllCodes) {
+  for (int bits = 2; bits <= 8; ++bits) {
+    for (std::uint32_t code = 0; code < (1u << bits); ++code) {
+      ASSERT_EQ(accel::golden::FixedWeight(code, bits), quant::DecodeFixed(code, bits));
+      ASSERT_EQ(FixedLane<4>::Decode(static_cast<std::uint8_t>(code & 15)),
+                quant::DecodeFixed(code & 15, 4));
+    }
+  }
+}
+
+// The packed array's accumulator width covers its depth by the number-formats library's bound.
+TEST(ArithCrossCheck, PackedDepthWithinExactBound) {
+  using Cfg = cfg::DspArray;
+  quant::PackingConfig p;
+  p.weight_bits = Cfg::kWeightBits;
+  p.act_bits = Cfg::kActBits;
+  p.shift = Cfg::kAccBits;
+  EXPECT_LE(Cfg::kMaxDepth, quant::MaxExactDepth(p));
+  EXPECT_LE(quant::FieldBits(Cfg::kMaxDepth, Cfg::kWeightBits, Cfg::kActBits), Cfg::kAccBits);
+}
+
+TEST(ArithCrossCheck, UnpackMatchesDspFieldSplit) {
+  std::mt19937_64 rng(tb::Seed("unpack"));
+  const int k = cfg::DspArray::kAccBits;
+  for (int i = 0; i < 100000; ++i) {
+    const std::int64_t s1 = static_cast<std::int64_t>(rng() % (1ull << k)) - (1ll << (k - 1));
+    const std::int64_t s2 = static_cast<std::int64_t>(rng() % (1ull << k)) - (1ll << (k - 1));
+    const std::int64_t acc = s1 * (std::int64_t{1} << k) + s2;
+    const PackedSums mine = UnpackPacked(acc, k);
+    const quant::UnpackedPair theirs = quant::UnpackAccumulator(acc, k, 48);
+    ASSERT_EQ(mine.high, s1);
+    ASSERT_EQ(mine.low, s2);
+    ASSERT_EQ(theirs.first, s1);
+    ASSERT_EQ(theirs.second, s2);
+  }
+}
+
+}  // namespace
+}  // namespace msqx::pe
