@@ -1,0 +1,117 @@
+// .npy reading: files built byte by byte here (as NumPy writes them), a round trip, and every
+// malformation rejected with a ConfigError that says what is wrong.
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "sim/io/npy.h"
+#include "sim/spec/json_reader.h"
+
+namespace msqx::io {
+namespace {
+
+// A version 1.0 file: magic, version, little-endian header length, header padded with spaces to a
+// multiple of 64 and ended by '\n', then the payload.
+std::string NpyFile(const std::string& dict, const std::string& payload, bool pad = true) {
+  std::string header = dict;
+  if (pad) {
+    while ((10 + header.size() + 1) % 64 != 0) header.push_back(' ');
+  }
+  header.push_back('\n');
+  std::string out = "\x93NUMPY";
+  out += '\x01';
+  out += '\x00';
+  out += static_cast<char>(header.size() & 0xff);
+  out += static_cast<char>(header.size() >> 8);
+  return out + header + payload;
+}
+
+std::string Floats(std::initializer_list<float> v) {
+  std::string s;
+  for (float f : v) s.append(reinterpret_cast<const char*>(&f), 4);  // x86: little-endian
+  return s;
+}
+
+TEST(Npy, ReadsFloat32AsNumpyWritesIt) {
+  const std::string f = NpyFile("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }",
+                                Floats({1, 2, 3, -4.5f, 0, 0.25f}));
+  const NpyArray a = ParseNpy(f, "a.npy");
+  EXPECT_EQ(a.type, NpyType::kFloat32);
+  EXPECT_EQ(a.shape, (std::vector<std::int64_t>{2, 3}));
+  EXPECT_EQ(a.values, (std::vector<double>{1, 2, 3, -4.5, 0, 0.25}));
+}
+
+TEST(Npy, ReadsFloat64Int8AndOneDimensionalShapes) {
+  double d[2] = {1.0 / 3, -2};
+  const NpyArray a = ParseNpy(
+      NpyFile("{'descr': '<f8', 'fortran_order': False, 'shape': (2,), }", std::string(reinterpret_cast<char*>(d), 16)),
+      "b.npy");
+  EXPECT_EQ(a.type, NpyType::kFloat64);
+  EXPECT_EQ(a.values[0], 1.0 / 3);
+  const NpyArray b = ParseNpy(
+      NpyFile("{'descr': '|i1', 'fortran_order': False, 'shape': (1, 3), }", std::string("\x80\x7f\xff", 3)), "c.npy");
+  EXPECT_EQ(b.type, NpyType::kInt8);
+  EXPECT_EQ(b.values, (std::vector<double>{-128, 127, -1}));
+  // Keys in any order, no trailing comma, no alignment padding: still valid NumPy.
+  const NpyArray c = ParseNpy(
+      NpyFile("{'shape': (1,), 'fortran_order': False, 'descr': '<f4'}", Floats({7}), false), "d.npy");
+  EXPECT_EQ(c.values, (std::vector<double>{7}));
+}
+
+TEST(Npy, RoundTripsThroughTheWriter) {
+  for (NpyType t : {NpyType::kFloat32, NpyType::kFloat64, NpyType::kInt8}) {
+    NpyArray a{t, {2, 1, 2, 2}, {1, -2, 3, -4, 5, -6, 7, -8}};
+    const std::string bytes = SerializeNpy(a);
+    const std::size_t payload = 8 * (t == NpyType::kFloat64 ? 8 : t == NpyType::kFloat32 ? 4 : 1);
+    EXPECT_EQ((bytes.size() - payload) % 64, 0u) << "payload not 64-byte aligned as NumPy does";
+    const NpyArray b = ParseNpy(bytes, "x.npy");
+    EXPECT_EQ(b.type, t);
+    EXPECT_EQ(b.shape, a.shape);
+    EXPECT_EQ(b.values, a.values);
+  }
+}
+
+void ExpectRejected(const std::string& bytes, const std::string& needle) {
+  try {
+    ParseNpy(bytes, "bad.npy");
+    ADD_FAILURE() << "accepted a bad file; expected an error containing '" << needle << "'";
+  } catch (const spec::ConfigError& e) {
+    EXPECT_EQ(e.file(), "bad.npy");
+    EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
+  }
+}
+
+TEST(Npy, RejectsMalformedFiles) {
+  const std::string ok = "{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }";
+  const std::string two = Floats({1, 2});
+  ExpectRejected("", "magic");
+  ExpectRejected("NUMPY\x01\x00\x10\x00", "magic");
+  std::string v9 = NpyFile(ok, two);
+  v9[6] = 9;
+  ExpectRejected(v9, "version 9.0");
+  ExpectRejected(NpyFile(ok, two).substr(0, 20), "truncated");
+  ExpectRejected(NpyFile(ok, Floats({1})), "payload has 4 bytes");
+  ExpectRejected(NpyFile(ok, Floats({1, 2, 3})), "payload has 12 bytes");
+  ExpectRejected(NpyFile("{'descr': '>f4', 'fortran_order': False, 'shape': (2,), }", two), "unsupported dtype '>f4'");
+  ExpectRejected(NpyFile("{'descr': '<i4', 'fortran_order': False, 'shape': (2,), }", two), "unsupported dtype");
+  ExpectRejected(NpyFile("{'descr': '<f4', 'fortran_order': True, 'shape': (2,), }", two), "Fortran");
+  ExpectRejected(NpyFile("{'descr': '<f4', 'shape': (2,), }", two), "missing key");
+  ExpectRejected(NpyFile("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), 'x': 1}", two), "unexpected or repeated key 'x'");
+  ExpectRejected(NpyFile("{'descr': '<f4', 'descr': '<f4', 'fortran_order': False, 'shape': (2,)}", two), "repeated key");
+  ExpectRejected(NpyFile("{'descr': '<f4', 'fortran_order': False, 'shape': (-2,), }", two), "dimension");
+  ExpectRejected(NpyFile("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), } x", two), "padding");
+  ExpectRejected(NpyFile("{'descr': '<f4', 'fortran_order': Maybe, 'shape': (2,), }", two), "True or False");
+  ExpectRejected(NpyFile(ok, Floats({1, std::numeric_limits<float>::quiet_NaN()})), "element 1 is not a finite");
+  ExpectRejected(NpyFile(ok, Floats({std::numeric_limits<float>::infinity(), 1})), "element 0");
+  ExpectRejected(NpyFile("{'descr': '<f4', 'fortran_order': False, 'shape': (4294967296, 4294967296), }", two), "too large");
+}
+
+TEST(Npy, MissingFileIsAConfigError) {
+  EXPECT_THROW(ReadNpy("/nonexistent/w.npy"), spec::ConfigError);
+}
+
+}  // namespace
+}  // namespace msqx::io
