@@ -89,6 +89,16 @@ TEST(CoreLayer, Depthwise3x3Stride2) {
 TEST(CoreLayer, FullyConnected) {
   ExpectBitExact<SmallCore>("fc", Conv(40, 1, 11, 1, 1, 0), 0.5, Tile(1, 1, 8, 8), kBusy);
 }
+TEST(CoreLayer, Conv5x5NonSquareNoPadRatio2to1) {
+  golden::ConvLayer l = Conv(7, 9, 5, 5, 1, 0);
+  l.in_w = 11;  // 5x7 output: ragged row and column tiles
+  ExpectBitExact<SmallCore>("c5", l, 2.0 / 3, Tile(3, 4, 8, 2), kBusy);  // 2 x 25 <= 72
+}
+TEST(CoreLayer, Conv3x3Stride2Pad0Ragged) {
+  golden::ConvLayer l = Conv(9, 10, 13, 3, 2, 0);
+  l.in_w = 7;
+  ExpectBitExact<SmallCore>("c3ragged", l, 0.25, Tile(2, 2, 5, 8), kBusy);
+}
 TEST(CoreLayer, BramLatency2) {
   ExpectBitExact<SmallCoreLat2>("lat2", Conv(5, 7, 10, 3, 1, 1), 0.5, Tile(4, 4, 8, 4), kBusy);
 }

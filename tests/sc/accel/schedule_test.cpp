@@ -8,6 +8,8 @@
 #include <stdexcept>
 #include <tuple>
 
+#include "models/accel/core_types.h"
+#include "models/accel/golden.h"
 #include "sim/spec/json_reader.h"
 
 namespace msqx::accel {
@@ -144,6 +146,58 @@ TEST(Schedule, InputWindowIncludesHaloAndPadding) {
   const Tile& t = s.tiles.back();  // rows 2..3, cols 2..3
   EXPECT_EQ(t.InRow0(l), 2 * 2 - 1);
   EXPECT_EQ(t.InRows(l), (2 - 1) * 2 + 3);
+}
+
+TEST(CommandsOf, MergesTheTwoEnginesOfAStep) {
+  const Schedule s = MakeSchedule(Conv(6, 2, 4, 1, 1, 0), TileOf(1, 2, 2, 4), SplitFilters(4, 0.5));
+  const std::vector<StepCmd> cmds = CommandsOf(s);
+  ASSERT_EQ(cmds.size(), 8u);
+  // Step 0: fixed filter 0 on the DSP engine, SP2 filter 2 on the LUT engine, first chunk.
+  EXPECT_EQ(cmds[0].dsp_ch0, 0);
+  EXPECT_EQ(cmds[0].dsp_n, 1);
+  EXPECT_EQ(cmds[0].lut_ch0, 2);
+  EXPECT_EQ(cmds[0].lut_n, 1);
+  EXPECT_TRUE(cmds[0].first_chunk);
+  EXPECT_FALSE(cmds[0].last_chunk);
+  EXPECT_EQ(cmds[3].dsp_ch0, 1);
+  EXPECT_EQ(cmds[3].lut_ch0, 3);
+}
+
+TEST(CommandsOf, ScatteredFiltersAreRejected) {
+  // Ranking puts channels 0 and 2 on the DSP engine: not one channel range.
+  const Schedule s =
+      MakeSchedule(Conv(4, 2, 4, 1, 1, 0), TileOf(2, 2, 4, 4), SplitFilters(4, 0.5, {0, 2, 1, 3}));
+  EXPECT_THROW(CommandsOf(s), std::invalid_argument);
+}
+
+// Requantization by hand: (acc * m + 2^(s-1)) >> s with floor, clamped to [0, 2^bits - 1].
+TEST(GoldenRequantize, HandValues) {
+  EXPECT_EQ(golden::Requantize(10, 3, 2, 4), 8);    // (30 + 2) / 4 = 8
+  EXPECT_EQ(golden::Requantize(9, 1, 1, 4), 5);     // (9 + 1) / 2 = 5
+  EXPECT_EQ(golden::Requantize(100, 1, 0, 4), 15);  // saturates
+  EXPECT_EQ(golden::Requantize(-1, 1, 1, 4), 0);    // (-1 + 1) / 2 = 0
+  EXPECT_EQ(golden::Requantize(-5, 7, 3, 4), 0);    // ReLU
+  EXPECT_EQ(golden::Requantize(5, 1, 1, 8), 3);     // (5 + 1) / 2 = 3: ties round up
+}
+
+TEST(GoldenConv, HandComputed3x3Padding) {
+  // 1 channel 2x2 input [[1,2],[3,4]], one 3x3 filter of ones, pad 1, stride 1: every output
+  // sees the whole input -> 10 each.
+  golden::ConvLayer l;
+  l.in_c = 1;
+  l.in_h = l.in_w = 2;
+  l.out_c = 1;
+  l.kernel = 3;
+  l.padding = 1;
+  const auto out = golden::Conv(l, {1, 2, 3, 4}, std::vector<std::int64_t>(9, 1));
+  EXPECT_EQ(out, (std::vector<std::int64_t>{10, 10, 10, 10}));
+  // Stride 2, pad 0, 3x3 input 1..9, filter with -1 at the centre only: -5.
+  l.in_h = l.in_w = 3;
+  l.padding = 0;
+  l.stride = 2;
+  std::vector<std::int64_t> w(9, 0);
+  w[4] = -1;
+  EXPECT_EQ(golden::Conv(l, {1, 2, 3, 4, 5, 6, 7, 8, 9}, w), (std::vector<std::int64_t>{-5}));
 }
 
 }  // namespace
