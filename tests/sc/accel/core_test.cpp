@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <random>
 
 #include "tests/sc/accel/core_bench.h"
@@ -99,6 +100,41 @@ TEST(CoreLayer, Conv3x3Stride2Pad0Ragged) {
   l.in_w = 7;
   ExpectBitExact<SmallCore>("c3ragged", l, 0.25, Tile(2, 2, 5, 8), kBusy);
 }
+// A fresh random layer each run (shape, ratio, tile, traffic all from the logged seed), drawn
+// until it fits the small instance.
+TEST(CoreLayer, RandomShape) {
+  const unsigned seed = msqx::tb::Seed("random_shape");
+  std::mt19937 rng(seed);
+  auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  while (true) {
+    const int k = pick(0, 1) ? 3 : 1;
+    const bool dw = pick(0, 3) == 0;
+    const int ci = pick(1, 14);
+    golden::ConvLayer l = Conv(ci, pick(k, 9), dw ? ci : pick(1, 14), k, pick(1, 2), pick(0, k / 2), dw);
+    l.in_w = pick(k, 9);
+    const double shares[] = {0.0, 0.25, 0.5, 2.0 / 3, 1.0};
+    const double share = shares[pick(0, 4)];
+    const spec::TileSpec t = Tile(pick(1, 4), pick(1, 4), pick(1, 8), pick(1, 8));
+    std::mt19937 data(seed);
+    const tb::LayerCase c = tb::MakeCase(l, share, t, data);
+    bool fits = true;
+    for (const StepCmd& cmd : CommandsOf(c.schedule)) {
+      fits = fits && AccelCore<SmallCore>::Fits(c.regs, cmd).empty();
+    }
+    if (!fits) continue;
+    std::printf("layer %dx%dx%d -> %d k%d s%d p%d%s share %.2f tile %dx%dx%dx%d\n", l.in_c, l.in_h,
+                l.in_w, l.out_c, k, l.stride, l.padding, dw ? " dw" : "", share, t.out_rows,
+                t.out_cols, t.out_channels, t.in_channels);
+    const tb::Traffic traffic{0.3 + 0.07 * pick(0, 10), 0.3 + 0.07 * pick(0, 10),
+                              0.3 + 0.07 * pick(0, 10), 0.3 + 0.07 * pick(0, 10)};
+    auto bench = tb::RunCase<SmallCore>(c, seed + 1, traffic);
+    ASSERT_EQ(bench->stores, static_cast<long long>(c.expected.size()));
+    EXPECT_EQ(bench->double_writes, 0);
+    for (size_t i = 0; i < c.expected.size(); ++i) ASSERT_EQ(bench->out[i], c.expected[i]) << i;
+    break;
+  }
+}
+
 TEST(CoreLayer, BramLatency2) {
   ExpectBitExact<SmallCoreLat2>("lat2", Conv(5, 7, 10, 3, 1, 1), 0.5, Tile(4, 4, 8, 4), kBusy);
 }

@@ -11,6 +11,7 @@
 #include "models/accel/core_types.h"
 #include "models/accel/golden.h"
 #include "sim/spec/json_reader.h"
+#include "sim/spec/resolve.h"
 
 namespace msqx::accel {
 namespace {
@@ -146,6 +147,31 @@ TEST(Schedule, InputWindowIncludesHaloAndPadding) {
   const Tile& t = s.tiles.back();  // rows 2..3, cols 2..3
   EXPECT_EQ(t.InRow0(l), 2 * 2 - 1);
   EXPECT_EQ(t.InRows(l), (2 - 1) * 2 + 3);
+}
+
+// Every conv and fc layer of the shipped networks, with the shipped designs' tiles and ratios:
+// the schedule covers each layer exactly once and the MAC count it implies equals the network's.
+TEST(Schedule, ShippedNetworksAndDesigns) {
+  const spec::ConfigResolver resolver(std::string(MSQX_SOURCE_DIR) + "/configs");
+  for (const std::string& design_name : resolver.Names("designs")) {
+    const spec::DesignSpec design = resolver.LoadDesign(design_name);
+    for (const std::string& net_name : resolver.Names("networks")) {
+      const spec::NetworkSpec net = resolver.LoadNetwork(net_name);
+      for (const spec::Layer& layer : net.layers) {
+        if (!layer.HasWeights()) continue;
+        const Schedule s = MakeSchedule(layer, design);
+        long long macs = 0;
+        for (const Tile& t : s.tiles) {
+          macs += 1LL * t.out_rows * t.out_cols * t.filters * (s.layer.depthwise ? 1 : t.in_chs) *
+                  s.layer.kernel * s.layer.kernel;
+        }
+        EXPECT_EQ(macs, layer.Macs()) << net_name << "/" << layer.name << " on " << design_name;
+        if (net_name == "tiny") {
+          CheckCoverage(s.layer, design.tile, design.ratio.FixedShare());
+        }
+      }
+    }
+  }
 }
 
 TEST(CommandsOf, MergesTheTwoEnginesOfAStep) {
