@@ -230,6 +230,26 @@ struct AccelCore : sc_core::sc_module {
   int st_e_ = 0, st_og_ = 0, st_pix_ = 0, st_r_ = 0, st_wait_ = 0;
 };
 
+// BRAM18s of a core instance by mem::BramCostOf: the input buffer (two replicas of
+// kTileIc x act_bits bits), and per engine the weight buffer (rows x cols x weight_bits) and the
+// partial-sum buffer (rows x 32 bits).
+template <typename Cfg>
+mem::BramCost CoreBramCost() {
+  const auto cost = [](int width, int depth) { return mem::BramCostOf(width, depth).bram18; };
+  const int in = 2 * cost(Cfg::kTileIc * Cfg::Dsp::kActBits, Cfg::kInDepth);
+  const int w = cost(Cfg::Dsp::kRows * Cfg::Dsp::kCols * Cfg::Dsp::kWeightBits, Cfg::kWeightDepth) +
+                cost(Cfg::Lut::kRows * Cfg::Lut::kCols * Cfg::Lut::kWeightBits, Cfg::kWeightDepth);
+  const int out = cost(Cfg::Dsp::kRows * 32, Cfg::kOutDepth) + cost(Cfg::Lut::kRows * 32, Cfg::kOutDepth);
+  return {in + w + out};
+}
+
+namespace cfg {
+// The benchmark's and the HLS flow's instance: DSP 16x16 with two products per DSP, LUT 16x24,
+// 48-channel input words, buffers of 256 words.
+using BenchCore = CoreConfig<pe::cfg::DspArray, pe::cfg::LutArray, 48, 256, 256, 256>;
+}  // namespace cfg
+using AccelCoreTop = AccelCore<cfg::BenchCore>;
+
 }  // namespace msqx::accel
 
 #include "models/accel/core_impl.h"

@@ -14,8 +14,7 @@
 
 namespace {
 
-using BenchCore = msqx::accel::CoreConfig<msqx::pe::cfg::DspArray, msqx::pe::cfg::LutArray, 48, 256,
-                                          256, 256>;
+using BenchCore = msqx::accel::cfg::BenchCore;
 
 }  // namespace
 
@@ -57,6 +56,7 @@ int sc_main(int argc, char** argv) {
   long long macs = static_cast<long long>(l.OutH()) * l.OutW() * l.out_c * l.in_c * 9;
   std::printf("layer 3x3 conv %dx%dx%d -> %d, DSP 16x16 (x2 packed) + LUT 16x24\n", l.in_c, l.in_h,
               l.in_w, l.out_c);
+  std::printf("buffers %d BRAM18\n", CoreBramCost<BenchCore>().bram18);
   std::printf("engine-busy cycles %lld (%.0f %%)\n", compute, 100.0 * compute / cycles);
   std::printf("simulated cycles %lld, wall %.3f s, %.0f cycles/s, MACs/cycle %.1f, mismatches %lld\n",
               cycles, seconds, cycles / seconds, static_cast<double>(macs) / cycles, wrong);

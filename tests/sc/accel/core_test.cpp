@@ -21,7 +21,7 @@ using SmallCoreLat2 = CoreConfig<pe::PeArrayConfig<pe::PeKind::kFixed, 4, 3, 4, 
                                  pe::PeArrayConfig<pe::PeKind::kSp2, 3, 5, 4, 4, 8 * 9>, 8, 128,
                                  128, 64, /*BramLatency=*/2>;
 // The benchmark's engine pair.
-using BenchCore = CoreConfig<pe::cfg::DspArray, pe::cfg::LutArray, 48, 256, 256, 256>;
+using BenchCore = cfg::BenchCore;
 
 golden::ConvLayer Conv(int ci, int h, int co, int k, int s, int p, bool dw = false) {
   golden::ConvLayer l;
@@ -195,6 +195,12 @@ void ExpectCycles(const char* name, const golden::ConvLayer& l, double share, sp
     }
   }
 }
+
+// Buffer sizes by hand from the aspect ratios: input word 48 x 4 = 192 bits x 256 -> 512x36
+// tiles: 6 columns = 6 BRAM18 per replica, 12 for both; DSP weights 1024 bits x 256 -> 29 columns
+// of 512x36 (1044 bits) = 29; LUT weights 1536 x 256 -> 43 columns (1548 bits) = 43; sums
+// 16 x 32 = 512 bits x 256 -> 15 columns (540 bits) = 15 per engine.
+TEST(CoreBram, BenchInstance) { EXPECT_EQ(CoreBramCost<BenchCore>().bram18, 12 + 29 + 43 + 30); }
 
 TEST(CoreCycles, Conv3x3TwoChunks) {
   ExpectCycles<SmallCore>("cyc_c3", Conv(5, 7, 10, 3, 1, 1), 0.5, Tile(4, 4, 8, 4));
