@@ -51,11 +51,13 @@ std::vector<double> Reconstruct(const double* values, std::int64_t count, Format
       }
       break;
     }
-    case Format::kSp2:
+    case Format::kSp2: {
+      const Sp2Quantizer q(settings.sp2);
       for (std::int64_t i = 0; i < count; ++i) {
-        out[i] = DequantizeSp2(QuantizeSp2(values[i], max_abs, settings.sp2), max_abs, settings.sp2);
+        out[i] = DequantizeSp2(q.Quantize(values[i], max_abs), max_abs, settings.sp2);
       }
       break;
+    }
     case Format::kPowerOfTwo:
       if (settings.weight_bits < 2 || settings.weight_bits > 16) {
         throw std::invalid_argument("power-of-two baseline needs 2..16 bits");

@@ -101,25 +101,36 @@ Sp2Code Sp2CodeOf(std::int64_t level, const Sp2Format& fmt) {
   throw std::invalid_argument("integer " + std::to_string(level) + " is not an SP2 level");
 }
 
-Sp2Code QuantizeSp2(double weight, double scale, const Sp2Format& fmt) {
-  fmt.Validate();
+Sp2Quantizer::Sp2Quantizer(const Sp2Format& fmt) : fmt_(fmt) {
+  fmt_.Validate();
+  magnitudes_ = Magnitudes(fmt_);
+  for (std::int64_t m : magnitudes_) codes_.push_back(Sp2CodeOf(m, fmt_));
+}
+
+Sp2Code Sp2Quantizer::Quantize(double weight, double scale) const {
   if (!(scale > 0) || !std::isfinite(weight)) return {};
-  const double max = static_cast<double>(fmt.MaxInteger());
+  const double max = static_cast<double>(fmt_.MaxInteger());
   const double target = std::min(std::fabs(weight) / scale, 1.0) * max;
-  const std::vector<std::int64_t> mags = Magnitudes(fmt);
   // First magnitude >= target; the nearest is it or its predecessor; a tie goes up (away from 0).
-  auto hi = std::lower_bound(mags.begin(), mags.end(), target,
-                             [](std::int64_t m, double t) { return static_cast<double>(m) < t; });
-  std::int64_t best;
-  if (hi == mags.begin()) {
-    best = *hi;
-  } else if (hi == mags.end()) {
-    best = mags.back();
+  const auto hi = std::lower_bound(magnitudes_.begin(), magnitudes_.end(), target,
+                                   [](std::int64_t m, double t) { return static_cast<double>(m) < t; });
+  std::size_t best;
+  if (hi == magnitudes_.begin()) {
+    best = 0;
+  } else if (hi == magnitudes_.end()) {
+    best = magnitudes_.size() - 1;
   } else {
-    const std::int64_t lo = *(hi - 1);
-    best = (target - static_cast<double>(lo) < static_cast<double>(*hi) - target) ? lo : *hi;
+    const std::size_t h = static_cast<std::size_t>(hi - magnitudes_.begin());
+    const double below = target - static_cast<double>(magnitudes_[h - 1]);
+    best = below < static_cast<double>(magnitudes_[h]) - target ? h - 1 : h;
   }
-  return Sp2CodeOf(weight < 0 && best != 0 ? -best : best, fmt);
+  Sp2Code code = codes_[best];
+  code.sign = weight < 0 && magnitudes_[best] != 0;
+  return code;
+}
+
+Sp2Code QuantizeSp2(double weight, double scale, const Sp2Format& fmt) {
+  return Sp2Quantizer(fmt).Quantize(weight, scale);
 }
 
 double DequantizeSp2(const Sp2Code& code, double scale, const Sp2Format& fmt) {

@@ -69,6 +69,20 @@ Sp2Code Sp2CodeOf(std::int64_t level, const Sp2Format& fmt);
 // clamped to 1. Ties between two levels go to the larger magnitude (away from zero, like
 // std::round). scale <= 0 (an all-zero filter) gives the zero code.
 Sp2Code QuantizeSp2(double weight, double scale, const Sp2Format& fmt);
+// QuantizeSp2 for many weights of one format: builds the level table once (QuantizeSp2 rebuilds it
+// on every call). Same levels, same tie rule, same canonical codes.
+class Sp2Quantizer {
+ public:
+  explicit Sp2Quantizer(const Sp2Format& fmt);
+  Sp2Code Quantize(double weight, double scale) const;
+  const Sp2Format& format() const { return fmt_; }
+
+ private:
+  Sp2Format fmt_;
+  std::vector<std::int64_t> magnitudes_;  // distinct, ascending, from 0 to 2^K
+  std::vector<Sp2Code> codes_;            // canonical positive code of each magnitude
+};
+
 // The real value of a code at a given scale: integer * scale / 2^K.
 double DequantizeSp2(const Sp2Code& code, double scale, const Sp2Format& fmt);
 

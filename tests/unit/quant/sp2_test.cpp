@@ -1,5 +1,6 @@
 // SP2 format: level sets written out in DOMAIN.md, code layout, and the shift-add identity the LUT
 // PE relies on (exhaustive at 4 bits, randomized up to 8).
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <random>
@@ -112,6 +113,34 @@ TEST(Sp2, ShiftAddProductRandomizedUpToEightBits) {
               << "m1 " << m1 << " m2 " << m2 << " code " << PackSp2(c, fmt) << " a " << a;
         }
       }
+    }
+  }
+}
+
+TEST(Sp2, QuantizerMatchesABruteForceNearestLevelSearch) {
+  // Reference: try every code, keep the nearest real level; on an exact tie the larger magnitude.
+  const unsigned seed = 99;
+  SCOPED_TRACE("seed " + std::to_string(seed));
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<double> w(-1.3, 1.3);
+  std::uniform_int_distribution<int> grid(-64, 64);
+  for (int bits = 3; bits <= 8; ++bits) {
+    const Sp2Format fmt = Sp2Format::ForBits(bits);
+    const Sp2Quantizer q(fmt);
+    for (int i = 0; i < 4000; ++i) {
+      // Half the samples on a grid of 1/64 steps so that exact ties between levels occur.
+      const double x = i % 2 ? w(rng) : grid(rng) / 64.0;
+      double best = 0, best_dist = 1e9;
+      for (std::uint32_t c = 0; c < (1u << bits); ++c) {
+        const double level = DequantizeSp2(UnpackSp2(c, fmt), 1.0, fmt);
+        const double dist = std::fabs(std::clamp(x, -1.0, 1.0) - level);
+        if (dist < best_dist || (dist == best_dist && std::fabs(level) > std::fabs(best))) {
+          best = level;
+          best_dist = dist;
+        }
+      }
+      ASSERT_EQ(DequantizeSp2(q.Quantize(x, 1.0), 1.0, fmt), best) << "bits " << bits << " x " << x;
+      ASSERT_EQ(q.Quantize(x, 1.0), QuantizeSp2(x, 1.0, fmt));
     }
   }
 }
