@@ -17,9 +17,11 @@ int RunQuant(const Args& args) {
        "folder of <layer>.npy weights (without it the split is by count and no error is measured)")
       ("ratio", po::value<std::string>()->default_value("1:2"),
        "fixed:SP2 filter ratio F:S; per layer round(filters * F / (F + S)) go fixed-point")
+      ("sp2-m1", po::value<int>()->default_value(0),
+       "bits of the first SP2 term (m2 = weight_bits - 1 - m1); 0 = ceil((weight_bits - 1) / 2)")
       ("out", po::value<std::string>(), "output folder (default results/quant-<network>)");
   const CommandLine cl = ParseCommandLine(
-      args, "quant", "--network N.json [--weights DIR] [--ratio 1:2] [--out DIR]", options);
+      args, "quant", "--network N.json [--weights DIR] [--ratio 1:2] [--sp2-m1 M] [--out DIR]", options);
   if (cl.help) return 0;
   quant::Ratio ratio;
   try {
@@ -27,10 +29,12 @@ int RunQuant(const Args& args) {
   } catch (const std::invalid_argument& e) {
     throw UsageError(std::string("--ratio: ") + e.what());
   }
+  const int sp2_m1 = cl.vm["sp2-m1"].as<int>();
+  if (sp2_m1 < 0) throw UsageError("--sp2-m1: expected 0 (default split) or a positive width");
   const spec::ConfigResolver resolver;
   const spec::NetworkSpec network = resolver.LoadNetwork(cl.vm["network"].as<std::string>());
   const std::string weights = cl.vm.count("weights") ? cl.vm["weights"].as<std::string>() : "";
-  const io::QuantReport report = io::BuildQuantReport(network, weights, ratio);
+  const io::QuantReport report = io::BuildQuantReport(network, weights, ratio, sp2_m1);
   const std::string out = OutputDir(cl.vm, "quant-" + network.name);
   io::WriteQuantReport(report, out);
   std::cout << io::ToTable(report) << "wrote " << out << "/quant.json and " << out

@@ -13,10 +13,15 @@ namespace msqx::io {
 
 namespace {
 
-quant::QuantSettings SettingsFor(const spec::NetworkSpec& net, std::size_t index) {
+quant::QuantSettings SettingsFor(const spec::NetworkSpec& net, std::size_t index, int sp2_m1) {
   const spec::Layer& l = net.layers[index];
   try {
-    return quant::QuantSettings::ForBits(l.weight_bits);
+    quant::QuantSettings s = quant::QuantSettings::ForBits(l.weight_bits);
+    if (sp2_m1 > 0) {
+      s.sp2 = {sp2_m1, l.weight_bits - 1 - sp2_m1};
+      s.sp2.Validate();
+    }
+    return s;
   } catch (const std::invalid_argument& e) {
     throw spec::ConfigError(net.source, "$.layers[" + std::to_string(index) + "].weight_bits",
                             std::string("layer '") + l.name + "': " + e.what());
@@ -42,8 +47,9 @@ std::string Num(double v) {
 }  // namespace
 
 QuantReport BuildQuantReport(const spec::NetworkSpec& net, const std::string& weights_dir,
-                             const quant::Ratio& ratio) {
+                             const quant::Ratio& ratio, int sp2_m1) {
   QuantReport r;
+  r.sp2_m1 = sp2_m1;
   r.network = net.name;
   r.weights_dir = weights_dir;
   r.ratio = ratio;
@@ -53,11 +59,13 @@ QuantReport BuildQuantReport(const spec::NetworkSpec& net, const std::string& we
   for (std::size_t i = 0; i < net.layers.size(); ++i) {
     const spec::Layer& l = net.layers[i];
     if (!l.HasWeights()) continue;
-    const quant::QuantSettings settings = SettingsFor(net, i);
+    const quant::QuantSettings settings = SettingsFor(net, i, sp2_m1);
     LayerQuantRow row;
     row.layer = l.name;
     row.kind = spec::ToString(l.kind);
     row.weight_bits = l.weight_bits;
+    row.sp2_m1 = settings.sp2.m1;
+    row.sp2_m2 = settings.sp2.m2;
     row.filters = l.out_channels;
     if (weights_dir.empty()) {
       row.schemes = quant::SplitByCount(l.out_channels, ratio);
@@ -90,6 +98,7 @@ nlohmann::json ToJson(const QuantReport& report) {
     nlohmann::json j = {{"layer", row.layer},
                         {"type", row.kind},
                         {"weight_bits", row.weight_bits},
+                        {"sp2_split", {{"m1", row.sp2_m1}, {"m2", row.sp2_m2}}},
                         {"filters", row.filters},
                         {"fixed_filters", row.fixed_filters},
                         {"sp2_filters", row.filters - row.fixed_filters},

@@ -101,6 +101,15 @@ TEST_F(WeightsTest, QuantReportWithoutWeightsSplitsByCount) {
     EXPECT_FALSE(row.has_weights);
   }
   EXPECT_EQ(ToJson(r)["layers"][0]["split"], "count");
+  EXPECT_EQ(ToJson(r)["layers"][0]["sp2_split"]["m1"], 2);
+  EXPECT_EQ(ToJson(r)["layers"][0]["sp2_split"]["m2"], 1);
+  // 4-bit weights leave m1 + m2 = 3: m1 = 3 would leave no second term.
+  try {
+    BuildQuantReport(net_, "", {1, 0}, 3);
+    ADD_FAILURE() << "impossible SP2 split accepted";
+  } catch (const spec::ConfigError& e) {
+    EXPECT_EQ(e.json_path(), "$.layers[0].weight_bits");
+  }
 }
 
 TEST_F(WeightsTest, Int8WeightsAreAlreadyQuantizedIntegers) {
