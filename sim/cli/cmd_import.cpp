@@ -30,6 +30,7 @@ int RunImport(const Args& args) {
   const std::string name = imported.network["name"];
   const std::string out = OutputDir(cl.vm, "import-" + name);
   io::WriteImport(imported, out);
+  for (const std::string& note : imported.notes) std::cout << "note: " << note << "\n";
   std::cout << "imported " << imported.network["layers"].size() << " layers ("
             << imported.weights.size() << " with weights) of '" << name << "'; "
             << imported.checks.size() << " declared shapes match\n"

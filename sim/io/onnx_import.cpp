@@ -335,6 +335,10 @@ class Importer {
       Alias(n, Activation(n, 0), true);
     } else if (op == "Dropout" || op == "Identity") {
       Alias(n, Activation(n, 0), false);
+    } else if ((op == "Softmax" || op == "LogSoftmax") && IsGraphOutput(n.output(0))) {
+      // A classifier's final normalisation runs on the host, not on the accelerator.
+      Alias(n, Activation(n, 0), false);
+      notes_.push_back(op + " at the output left to the host (not a layer)");
     } else {
       Fail(n, "unsupported operator; supported: Conv, Gemm, MatMul, Add, Relu, Clip, MaxPool, "
               "AveragePool, GlobalAveragePool, GlobalMaxPool, BatchNormalization, Flatten, "
@@ -482,6 +486,14 @@ class Importer {
     LayerJson(it->second)["bias"] = true;
     Alias(n, in, false);
     layer_of_tensor_[n.output(0)] = it->second;
+    notes_.push_back("batch normalization '" + n.output(0) + "' folded into layer '" + it->second + "'");
+  }
+
+  bool IsGraphOutput(const std::string& tensor) const {
+    for (const auto& o : model_.graph().output()) {
+      if (o.name() == tensor) return true;
+    }
+    return false;
   }
 
   // ---- result ----
@@ -495,6 +507,7 @@ class Importer {
                       {"weight_bits", options_.weight_bits}, {"act_bits", options_.act_bits},
                       {"layers", layers_}};
     result.weights = std::move(weights_);
+    result.notes = notes_;
     // The generated config goes through the same parser as a hand-written one.
     const spec::Document doc(result.network, path_ + " (imported network)");
     const spec::NetworkSpec net = spec::ParseNetwork(doc.Root());
@@ -567,6 +580,7 @@ class Importer {
   nlohmann::json input_shape_;
   std::vector<nlohmann::json> layers_;
   std::vector<ImportedWeights> weights_;
+  std::vector<std::string> notes_;
 };
 
 }  // namespace

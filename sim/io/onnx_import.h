@@ -4,7 +4,8 @@
 // no dilation), Gemm and MatMul with a constant weight (-> fc), Add (of two layers -> add; of a
 // constant after an fc -> that fc's bias), Relu, Clip(0, 6) (-> relu6), MaxPool, AveragePool,
 // GlobalAveragePool, GlobalMaxPool, BatchNormalization after a conv or fc (folded into its
-// weights), and Flatten / Reshape-to-2D / Dropout / Identity (no layer). Anything else is a
+// weights), Flatten / Reshape-to-2D / Dropout / Identity (no layer), and a Softmax/LogSoftmax
+// whose result is a graph output (left to the host, noted in `notes`). Anything else is a
 // spec::ConfigError naming the node. Every derived shape is checked against the shapes the model
 // declares (its outputs and ONNX shape inference); a mismatch is an error, never a silent guess.
 
@@ -39,6 +40,7 @@ struct OnnxImport {
   nlohmann::json network;  // the schema of sim/spec/network.cpp
   std::vector<ImportedWeights> weights;
   std::vector<ShapeCheck> checks;  // every declared shape that was compared (all equal)
+  std::vector<std::string> notes;  // what was left out or folded, for the user
 };
 
 // False when msqx was built without libonnx-dev; ImportOnnx then throws spec::ConfigError.

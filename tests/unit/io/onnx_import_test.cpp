@@ -78,12 +78,14 @@ TEST_F(OnnxImportTest, TestdataModelsGiveTheDeclaredShapesAndWeights) {
       "test_Conv2d_padding",           "test_Conv2d_strided",
       "test_Linear",                   "test_Linear_no_bias",
       "test_MaxPool2d",                "test_AvgPool2d",
-      "test_AvgPool2d_stride",         "test_ReLU"};
+      "test_AvgPool2d_stride",         "test_ReLU",
+      "../pytorch-operator/test_operator_conv"};
   for (const std::string& name : models) {
     SCOPED_TRACE(name);
     const fs::path path = kTestData / name / "model.onnx";
     const onnx::ModelProto m = LoadModel(path);
-    const spec::NetworkSpec net = ImportAndReload(path, name);
+    const std::string id = fs::path(name).filename().string();
+    const spec::NetworkSpec net = ImportAndReload(path, id);
     ASSERT_EQ(net.layers.size(), 1u);
 
     std::set<std::string> initializers;
@@ -117,7 +119,7 @@ TEST_F(OnnxImportTest, TestdataModelsGiveTheDeclaredShapesAndWeights) {
       if (t.dims_size() >= 2) w = &t;
     }
     ASSERT_NE(w, nullptr);
-    const NpyArray a = ReadNpy((out_ / name / "weights" / (net.layers[0].name + ".npy")).string());
+    const NpyArray a = ReadNpy((out_ / id / "weights" / (net.layers[0].name + ".npy")).string());
     EXPECT_EQ(a.shape, std::vector<std::int64_t>(w->dims().begin(), w->dims().end()));
     EXPECT_EQ(a.values, Values(*w));
     EXPECT_EQ(net.layers[0].bias, m.graph().initializer_size() == 2);
@@ -218,7 +220,8 @@ TEST_F(OnnxImportTest, BatchNormIsFoldedAndResidualGraphsImport) {
   tb->set_name("transB");
   tb->set_type(onnx::AttributeProto::INT);
   tb->set_i(1);
-  SetDims(g->add_output(), "logits", {1, 5});
+  Node(g, "Softmax", {"logits"}, "probs");
+  SetDims(g->add_output(), "probs", {1, 5});
   fs::create_directories(out_);
   const fs::path path = out_ / "residual.onnx";
   {
@@ -227,6 +230,8 @@ TEST_F(OnnxImportTest, BatchNormIsFoldedAndResidualGraphsImport) {
   }
   const OnnxImport imp = ImportOnnx(path.string());
   EXPECT_FALSE(imp.checks.empty());
+  ASSERT_EQ(imp.notes.size(), 2u);  // the folded batch norm and the host-side softmax
+  EXPECT_NE(imp.notes[1].find("Softmax"), std::string::npos);
   const spec::NetworkSpec net = ImportAndReload(path, "residual");
   std::vector<std::string> kinds;
   for (const auto& l : net.layers) kinds.push_back(spec::ToString(l.kind));
