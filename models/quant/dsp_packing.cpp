@@ -119,8 +119,16 @@ UnpackedPair PackedDotProduct(const std::vector<std::int64_t>& w1,
   if (c.shift == 0) c.shift = BestShift(c.dsp, c.weight_bits, c.act_bits);
   if (!PackingFeasible(c)) throw std::invalid_argument("packing is not feasible for these widths");
   const int acc_bits = GeometryOf(c.dsp).acc_bits;
+  const std::int64_t wmax = FixedMaxInteger(c.weight_bits);
+  const std::int64_t amax = (std::int64_t{1} << c.act_bits) - 1;
   std::int64_t acc = 0;
   for (std::size_t i = 0; i < acts.size(); ++i) {
+    // Out-of-range operands would not fit the ports the feasibility check sized.
+    if (w1[i] < -wmax || w1[i] > wmax || w2[i] < -wmax || w2[i] > wmax || acts[i] < 0 ||
+        acts[i] > amax) {
+      throw std::invalid_argument("packed dot product operand out of range at index " +
+                                  std::to_string(i));
+    }
     acc = DspMacStep(acc, PackWeights(w1[i], w2[i], c.shift), acts[i], acc_bits);
   }
   return UnpackAccumulator(acc, c.shift, acc_bits);

@@ -73,7 +73,9 @@ UnpackedPair UnpackAccumulator(std::int64_t acc, int shift, int acc_bits);
 
 // A packed dot product of two weight rows with one activation row, run through DspMacStep and
 // UnpackAccumulator. Exact (equal to the two separate dot products) whenever
-// acts.size() <= MaxExactDepth(cfg); beyond that it returns what the hardware would.
+// acts.size() <= MaxExactDepth(cfg); beyond that it returns what the hardware would. Weights
+// outside the symmetric range or activations outside [0, 2^act_bits - 1] throw
+// std::invalid_argument.
 UnpackedPair PackedDotProduct(const std::vector<std::int64_t>& w1,
                               const std::vector<std::int64_t>& w2,
                               const std::vector<std::int64_t>& acts, const PackingConfig& cfg);

@@ -134,6 +134,10 @@ TEST(DspPacking, InfeasibleWidthsSayZero) {
   EXPECT_EQ(MaxExactDepth({DspKind::kDsp48E1, 16, 16, 0}), 0);
   EXPECT_EQ(BestShift(DspKind::kDsp48E1, 16, 16), 0);
   EXPECT_FALSE(PackingFeasible({DspKind::kDsp48E1, 4, 4, 7}));  // field narrower than a product
+  const PackingConfig cfg{DspKind::kDsp48E1, 4, 4, 0};
+  EXPECT_THROW(PackedDotProduct({-8}, {0}, {1}, cfg), std::invalid_argument);  // not symmetric
+  EXPECT_THROW(PackedDotProduct({1}, {1}, {16}, cfg), std::invalid_argument);  // > 4 bits
+  EXPECT_THROW(PackedDotProduct({1, 2}, {1}, {1, 2}, cfg), std::invalid_argument);
 }
 
 }  // namespace
