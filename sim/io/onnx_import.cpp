@@ -110,6 +110,9 @@ class Importer {
     Constant c;
     std::int64_t count = 1;
     for (std::int64_t d : t.dims()) {
+      if (d < 0 || (d > 0 && count > (std::int64_t{1} << 40) / d)) {
+        Fail(where, "tensor '" + t.name() + "' has a negative or too large dimension");
+      }
       c.dims.push_back(d);
       count *= d;
     }
@@ -172,7 +175,10 @@ class Importer {
     std::vector<std::int64_t> dims;
     for (const auto& d : input->type().tensor_type().shape().dim()) dims.push_back(d.dim_value());
     auto fixed = [&](std::size_t i) {
-      if (dims[i] <= 0) Fail("$.graph.input", "input '" + input->name() + "' needs fixed sizes (dimension " + std::to_string(i) + " is symbolic)");
+      if (dims[i] <= 0 || dims[i] > (1 << 16)) {
+        Fail("$.graph.input", "input '" + input->name() + "' needs fixed sizes from 1 to 65536 (dimension " +
+                                  std::to_string(i) + " is " + std::to_string(dims[i]) + ")");
+      }
       return static_cast<int>(dims[i]);
     };
     nlohmann::json shape;
@@ -240,6 +246,7 @@ class Importer {
              std::int64_t fallback) const {
     if (v.empty()) return static_cast<int>(fallback);
     for (std::int64_t x : v) {
+      if (x < 0 || x > (1 << 16)) Fail(n, what + " " + std::to_string(x) + " is out of range");
       if (x != v[0]) Fail(n, "non-square " + what + " is not supported (the network schema has one " + what + " for both axes)");
     }
     return static_cast<int>(v[0]);

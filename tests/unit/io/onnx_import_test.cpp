@@ -6,6 +6,8 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <random>
 #include <set>
 #include <string>
 #include <vector>
@@ -248,6 +250,43 @@ TEST_F(OnnxImportTest, BatchNormIsFoldedAndResidualGraphsImport) {
     for (int i = 0; i < 18; ++i) {
       EXPECT_NEAR(a.values[c * 18 + i], static_cast<double>(w1[c * 18 + i]) * factor[c], 1e-6);
     }
+  }
+}
+
+}  // namespace
+}  // namespace msqx::io
+
+namespace msqx::io {
+namespace {
+
+// Corrupted model files: every outcome is an import or a ConfigError, never a crash or another
+// exception.
+TEST_F(OnnxImportTest, CorruptedModelsFailCleanly) {
+  const unsigned seed = 1234;
+  SCOPED_TRACE("seed " + std::to_string(seed));
+  std::mt19937 rng(seed);
+  for (const char* name : {"test_Conv2d_padding", "test_Linear", "test_MaxPool2d"}) {
+    std::ifstream in(kTestData / name / "model.onnx", std::ios::binary);
+    const std::string original((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    ASSERT_FALSE(original.empty());
+    fs::create_directories(out_);
+    int rejected = 0;
+    for (int i = 0; i < 150; ++i) {
+      std::string bytes = original;
+      const int flips = 1 + static_cast<int>(rng() % 4);
+      for (int f = 0; f < flips; ++f) bytes[rng() % bytes.size()] = static_cast<char>(rng());
+      if (i % 10 == 0) bytes.resize(rng() % bytes.size());  // truncated
+      const fs::path path = out_ / "corrupt.onnx";
+      std::ofstream(path, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+      try {
+        ImportOnnx(path.string());
+      } catch (const spec::ConfigError&) {
+        ++rejected;
+      } catch (const std::exception& e) {
+        ADD_FAILURE() << name << " mutation " << i << ": " << e.what();
+      }
+    }
+    EXPECT_GT(rejected, 0) << name;
   }
 }
 
