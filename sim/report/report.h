@@ -1,0 +1,50 @@
+#pragma once
+// Writes a run's results: report.json (schema "msqx.report/1", docs/reports.md), layers.csv,
+// summary.md and a per-layer plot. The folder appears complete or not at all: files are written
+// to a sibling folder that is renamed into place at the end.
+
+#include <ostream>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "sim/report/stats.h"
+#include "sim/spec/design.h"
+#include "sim/spec/network.h"
+
+namespace msqx::report {
+
+struct RunInfo {
+  std::string tool_version;
+  std::string git_hash;
+  std::string command_line;
+  nlohmann::json resources;  // resource model breakdown, null when not available
+};
+
+// Headline figures derived from the stats at the design clock.
+struct Headline {
+  std::int64_t cycles = 0;
+  double latency_ms = 0;
+  double fps = 0;
+  double gops = 0;  // 2 x MACs per second
+  std::int64_t stall_load = 0, stall_store = 0, stall_fill = 0;
+};
+Headline HeadlineOf(const RunStats& stats, double clock_mhz);
+
+nlohmann::json ReportJson(const spec::DesignSpec& design, const spec::NetworkSpec& network,
+                          const RunStats& stats, const RunInfo& info);
+std::string LayersCsv(const RunStats& stats, double clock_mhz);
+std::string SummaryMarkdown(const spec::DesignSpec& design, const spec::NetworkSpec& network,
+                            const RunStats& stats, const RunInfo& info);
+
+// Writes every file into `dir` (replacing an earlier run there). Returns the plot's path, or an
+// empty string with `note` set when gnuplot is not installed.
+std::string WriteRunReport(const std::string& dir, const spec::DesignSpec& design,
+                           const spec::NetworkSpec& network, const RunStats& stats,
+                           const RunInfo& info, std::string* note);
+
+// The human summary printed after `msqx sim`.
+void PrintSummary(std::ostream& os, const spec::DesignSpec& design,
+                  const spec::NetworkSpec& network, const RunStats& stats, const RunInfo& info);
+
+}  // namespace msqx::report
