@@ -30,15 +30,18 @@
 namespace msqx::accel {
 
 template <typename DspArrayCfg, typename LutArrayCfg, int TileIc, int InDepth, int WeightDepth,
-          int OutDepth, int BramLatency = 1>
+          int OutDepth, int BramLatency = 1, bool OverlapLoad = false>
 struct CoreConfig {
   using Dsp = DspArrayCfg;
   using Lut = LutArrayCfg;
   static constexpr int kTileIc = TileIc;        // input channels per input word (tile.in_channels)
-  static constexpr int kInDepth = InDepth;      // input window pixels
-  static constexpr int kWeightDepth = WeightDepth;  // weight words per engine
+  static constexpr int kInDepth = InDepth;      // input window pixels (per half)
+  static constexpr int kWeightDepth = WeightDepth;  // weight words per engine (per half)
   static constexpr int kOutDepth = OutDepth;    // partial-sum words per engine (og x pixels)
   static constexpr int kBramLatency = BramLatency;
+  // Double-buffered input and weight buffers: the next step loads while this one computes.
+  static constexpr bool kOverlapLoad = OverlapLoad;
+  static constexpr int kHalves = OverlapLoad ? 2 : 1;
 };
 
 // One engine: its PE array, weight buffer and output buffer with the signals that join them to the
@@ -134,12 +137,13 @@ template <typename Cfg>
 struct AccelCore : sc_core::sc_module {
   static constexpr int kIc = Cfg::kTileIc;
   static constexpr int kL = Cfg::kBramLatency;
-  using Dsp = EngineBlock<typename Cfg::Dsp, kIc, Cfg::kWeightDepth, Cfg::kOutDepth, kL>;
-  using Lut = EngineBlock<typename Cfg::Lut, kIc, Cfg::kWeightDepth, Cfg::kOutDepth, kL>;
+  static constexpr int kInHalf = Cfg::kInDepth, kWHalf = Cfg::kWeightDepth;
+  using Dsp = EngineBlock<typename Cfg::Dsp, kIc, kWHalf * Cfg::kHalves, Cfg::kOutDepth, kL>;
+  using Lut = EngineBlock<typename Cfg::Lut, kIc, kWHalf * Cfg::kHalves, Cfg::kOutDepth, kL>;
   using InWord = pe::Bus<std::uint8_t, kIc>;
   using LoadBeat = InWord;
   // Two replicas of the input buffer (banks written together, each read by one engine).
-  using InBram = mem::Bram<mem::BramConfig<InWord, Cfg::kInDepth, kL, false, 2>>;
+  using InBram = mem::Bram<mem::BramConfig<InWord, kInHalf * Cfg::kHalves, kL, false, 2>>;
 
   sc_core::sc_in<bool> clk{"clk"};
   sc_core::sc_in<bool> rst{"rst"};
@@ -190,15 +194,32 @@ struct AccelCore : sc_core::sc_module {
   }
 
  private:
+  // What a step needs besides its command, worked out when the command is taken.
+  struct EngStep {
+    int n = 0, ch0 = 0, groups = 0, row_groups = 0;
+    long long beats = 0;
+  };
+  struct StepInfo {
+    StepCmd c;
+    int win_cols = 0, pixels = 0;
+    long long in_items = 0, items[2] = {0, 0};  // load items: input window, DSP, LUT weights
+    EngStep e[2];
+  };
+  StepInfo MakeStepInfo(const StepCmd& c) const;
+
   void Run();
-  bool LoadItem(long long i, LoadReq* req, int* buf, int* waddr, int* lane0, int* row) const;
+  // Load item i of step s: the request, the buffer (0 input, 1 DSP, 2 LUT weights), the word
+  // address within the half, the first lane and the weight row.
+  void LoadItem(const StepInfo& s, long long i, LoadReq* req, int* buf, int* waddr, int* lane0,
+                int* row) const;
   template <typename E>
-  bool LoadWeightItem(const E& e, long long i, bool* present, LoadReq* req, int* waddr,
+  void LoadWeightItem(const StepInfo& s, const EngStep& es, long long j, LoadReq* req, int* waddr,
                       int* lane0, int* row) const;
   template <typename E>
-  void StartEngine(E& e, int ch0, int n);
+  void ReceiveWeight(E& e, const StepInfo& s, const EngStep& es, long long j, const LoadBeat& beat,
+                     int half);
   template <typename E>
-  void ReceiveWeight(E& e, long long j, const LoadBeat& beat);
+  void StartEngine(E& e, const EngStep& es);
   template <typename E>
   void ComputeCycle(E& e, int bank, const typename InBram::Words& in_words,
                     typename InBram::Addrs* in_addr, typename InBram::Flags* in_en);
@@ -217,13 +238,17 @@ struct AccelCore : sc_core::sc_module {
   sc_core::sc_signal<typename InBram::Words> i_awdata{"i_awdata"}, i_bwdata{"i_bwdata"},
       i_ardata{"i_ardata"}, i_brdata{"i_brdata"};
 
-  // Controller registers.
+  // Controller registers. The loader fills half (taken % halves) and keeps its step in
+  // info_[half]; the computer copies a loaded step into cp_ when it starts it, so that the loader
+  // may move on to the next step.
   LayerRegs r_;
-  StepCmd c_;
-  int win_rows_ = 0, win_cols_ = 0, pixels_ = 0;
-  long long in_items_ = 0, dsp_items_ = 0, lut_items_ = 0;
-  enum class State { kIdle, kLoad, kCompute, kStore };
-  State state_ = State::kIdle;
+  StepInfo info_[Cfg::kHalves];
+  StepInfo cp_;
+  long long taken_ = 0, loaded_ = 0, freed_ = 0, done_ = 0;  // steps per milestone
+  bool loading_ = false;
+  enum class CpState { kIdle, kCompute, kStore };
+  CpState cp_state_ = CpState::kIdle;
+  int cp_half_ = 0;
   long long req_i_ = 0, rcv_i_ = 0;
   bool req_v_ = false, st_v_ = false;
   // Store sequencing: engine, row group, pixel, row, cycles until the read data is there.
@@ -232,23 +257,26 @@ struct AccelCore : sc_core::sc_module {
 
 // BRAM18s of a core instance by mem::BramCostOf: the input buffer (two replicas of
 // kTileIc x act_bits bits), and per engine the weight buffer (rows x cols x weight_bits) and the
-// partial-sum buffer (rows x 32 bits).
+// partial-sum buffer (rows x 32 bits); input and weight buffers twice as deep when double-buffered.
 template <typename Cfg>
 mem::BramCost CoreBramCost() {
   const auto cost = [](int width, int depth) { return mem::BramCostOf(width, depth).bram18; };
-  const int in = 2 * cost(Cfg::kTileIc * Cfg::Dsp::kActBits, Cfg::kInDepth);
-  const int w = cost(Cfg::Dsp::kRows * Cfg::Dsp::kCols * Cfg::Dsp::kWeightBits, Cfg::kWeightDepth) +
-                cost(Cfg::Lut::kRows * Cfg::Lut::kCols * Cfg::Lut::kWeightBits, Cfg::kWeightDepth);
+  const int in_depth = Cfg::kInDepth * Cfg::kHalves, w_depth = Cfg::kWeightDepth * Cfg::kHalves;
+  const int in = 2 * cost(Cfg::kTileIc * Cfg::Dsp::kActBits, in_depth);
+  const int w = cost(Cfg::Dsp::kRows * Cfg::Dsp::kCols * Cfg::Dsp::kWeightBits, w_depth) +
+                cost(Cfg::Lut::kRows * Cfg::Lut::kCols * Cfg::Lut::kWeightBits, w_depth);
   const int out = cost(Cfg::Dsp::kRows * 32, Cfg::kOutDepth) + cost(Cfg::Lut::kRows * 32, Cfg::kOutDepth);
   return {in + w + out};
 }
 
 namespace cfg {
-// The benchmark's and the HLS flow's instance: DSP 16x16 with two products per DSP, LUT 16x24,
+// The benchmark's instance: DSP 16x16 with two products per DSP, LUT 16x24,
 // 48-channel input words, buffers of 256 words.
 using BenchCore = CoreConfig<pe::cfg::DspArray, pe::cfg::LutArray, 48, 256, 256, 256>;
+// The same with double-buffered input and weight buffers (DESIGN.md's template).
+using BenchCoreDb = CoreConfig<pe::cfg::DspArray, pe::cfg::LutArray, 48, 256, 256, 256, 1, true>;
 }  // namespace cfg
-using AccelCoreTop = AccelCore<cfg::BenchCore>;
+using AccelCoreTop = AccelCore<cfg::BenchCoreDb>;
 
 }  // namespace msqx::accel
 

@@ -26,9 +26,32 @@ AccelCore<Cfg>::AccelCore(const sc_core::sc_module_name& name) : sc_module(name)
 }
 
 template <typename Cfg>
+typename AccelCore<Cfg>::StepInfo AccelCore<Cfg>::MakeStepInfo(const StepCmd& c) const {
+  StepInfo s;
+  s.c = c;
+  const int win_rows = (c.out_rows - 1) * r_.stride + r_.kernel;
+  s.win_cols = (c.out_cols - 1) * r_.stride + r_.kernel;
+  s.pixels = c.out_rows * c.out_cols;
+  s.in_items = static_cast<long long>(win_rows) * s.win_cols;
+  const long long taps = static_cast<long long>(r_.kernel) * r_.kernel;
+  const int rows[2] = {Dsp::kR, Lut::kR}, cols[2] = {Dsp::kC, Lut::kC};
+  const int n[2] = {c.dsp_n, c.lut_n}, ch0[2] = {c.dsp_ch0, c.lut_ch0};
+  for (int k = 0; k < 2; ++k) {
+    EngStep& e = s.e[k];
+    e.n = n[k];
+    e.ch0 = ch0[k];
+    e.groups = (c.in_chs + cols[k] - 1) / cols[k];
+    e.row_groups = (n[k] + rows[k] - 1) / rows[k];
+    e.beats = static_cast<long long>(e.row_groups) * s.pixels * e.groups * taps;
+    s.items[k] = static_cast<long long>(e.row_groups) * e.groups * taps * rows[k];
+  }
+  return s;
+}
+
+template <typename Cfg>
 template <typename E>
-bool AccelCore<Cfg>::LoadWeightItem(const E& e, long long j, bool* present, LoadReq* req,
-                                    int* waddr, int* lane0, int* row) const {
+void AccelCore<Cfg>::LoadWeightItem(const StepInfo& s, const EngStep& es, long long j,
+                                    LoadReq* req, int* waddr, int* lane0, int* row) const {
   const int k = r_.kernel;
   const int r = static_cast<int>(j % E::kR);
   long long t = j / E::kR;
@@ -36,68 +59,62 @@ bool AccelCore<Cfg>::LoadWeightItem(const E& e, long long j, bool* present, Load
   t /= k;
   const int ky = static_cast<int>(t % k);
   t /= k;
-  const int g = static_cast<int>(t % e.groups);
-  const int og = static_cast<int>(t / e.groups);
-  *waddr = ((og * e.groups + g) * k + ky) * k + kx;
+  const int g = static_cast<int>(t % es.groups);
+  const int og = static_cast<int>(t / es.groups);
+  *waddr = ((og * es.groups + g) * k + ky) * k + kx;
   *row = r;
   *lane0 = 0;
   *req = LoadReq{};
   req->weights = true;
   const int f = og * E::kR + r;
-  *present = f < e.n;
-  if (!*present) return true;
-  const int ch = e.ch0 + f;
+  if (f >= es.n) return;  // absent filter of a partial row group: a zero beat
+  const int ch = es.ch0 + f;
   if (r_.depthwise) {
-    const int lane = ch - c_.in_ch0 - g * E::kC;
+    const int lane = ch - s.c.in_ch0 - g * E::kC;
     if (lane >= 0 && lane < E::kC) {
       req->addr = static_cast<std::uint32_t>((ch * k + ky) * k + kx);
       req->count = 1;
       *lane0 = lane;
     }
   } else {
-    req->addr = static_cast<std::uint32_t>(((ch * k + ky) * k + kx) * r_.in_c + c_.in_ch0 + g * E::kC);
-    req->count = static_cast<std::uint16_t>(std::min(E::kC, c_.in_chs - g * E::kC));
+    req->addr = static_cast<std::uint32_t>(((ch * k + ky) * k + kx) * r_.in_c + s.c.in_ch0 + g * E::kC);
+    req->count = static_cast<std::uint16_t>(std::min(E::kC, s.c.in_chs - g * E::kC));
   }
-  return true;
 }
 
-// Decodes load item i: which buffer (0 input, 1 DSP weights, 2 LUT weights), where it goes and
-// what to ask the memory for.
 template <typename Cfg>
-bool AccelCore<Cfg>::LoadItem(long long i, LoadReq* req, int* buf, int* waddr, int* lane0,
-                              int* row) const {
+void AccelCore<Cfg>::LoadItem(const StepInfo& s, long long i, LoadReq* req, int* buf, int* waddr,
+                              int* lane0, int* row) const {
   *lane0 = 0;
   *row = 0;
-  if (i < in_items_) {
+  if (i < s.in_items) {
     *buf = 0;
     *waddr = static_cast<int>(i);
-    const int iy = c_.out_row0 * r_.stride - r_.padding + static_cast<int>(i / win_cols_);
-    const int ix = c_.out_col0 * r_.stride - r_.padding + static_cast<int>(i % win_cols_);
+    const int iy = s.c.out_row0 * r_.stride - r_.padding + static_cast<int>(i / s.win_cols);
+    const int ix = s.c.out_col0 * r_.stride - r_.padding + static_cast<int>(i % s.win_cols);
     *req = LoadReq{};
     if (iy >= 0 && iy < r_.in_h && ix >= 0 && ix < r_.in_w) {
-      req->addr = static_cast<std::uint32_t>((iy * r_.in_w + ix) * r_.in_c + c_.in_ch0);
-      req->count = static_cast<std::uint16_t>(c_.in_chs);
+      req->addr = static_cast<std::uint32_t>((iy * r_.in_w + ix) * r_.in_c + s.c.in_ch0);
+      req->count = static_cast<std::uint16_t>(s.c.in_chs);
     }
-    return true;
-  }
-  bool present = false;
-  if (i < in_items_ + dsp_items_) {
+  } else if (i < s.in_items + s.items[0]) {
     *buf = 1;
-    return LoadWeightItem(dsp, i - in_items_, &present, req, waddr, lane0, row);
+    LoadWeightItem<Dsp>(s, s.e[0], i - s.in_items, req, waddr, lane0, row);
+  } else {
+    *buf = 2;
+    LoadWeightItem<Lut>(s, s.e[1], i - s.in_items - s.items[0], req, waddr, lane0, row);
   }
-  *buf = 2;
-  return LoadWeightItem(lut, i - in_items_ - dsp_items_, &present, req, waddr, lane0, row);
 }
 
 template <typename Cfg>
 template <typename E>
-void AccelCore<Cfg>::StartEngine(E& e, int ch0, int n) {
-  e.ch0 = ch0;
-  e.n = n;
-  e.pixels = pixels_;
-  e.groups = (c_.in_chs + E::kC - 1) / E::kC;
-  e.row_groups = (n + E::kR - 1) / E::kR;
-  e.beats = static_cast<long long>(e.row_groups) * pixels_ * e.groups * r_.kernel * r_.kernel;
+void AccelCore<Cfg>::StartEngine(E& e, const EngStep& es) {
+  e.ch0 = es.ch0;
+  e.n = es.n;
+  e.pixels = cp_.pixels;
+  e.groups = es.groups;
+  e.row_groups = es.row_groups;
+  e.beats = es.beats;
   e.issued = e.outputs = e.written = 0;
   e.og = e.pix = e.g = e.ky = e.kx = 0;
   e.out_og = e.out_pix = 0;
@@ -107,11 +124,11 @@ void AccelCore<Cfg>::StartEngine(E& e, int ch0, int n) {
 
 template <typename Cfg>
 template <typename E>
-void AccelCore<Cfg>::ReceiveWeight(E& e, long long j, const LoadBeat& beat) {
+void AccelCore<Cfg>::ReceiveWeight(E& e, const StepInfo& s, const EngStep& es, long long j,
+                                   const LoadBeat& beat, int half) {
   LoadReq req;
-  bool present = false;
   int waddr = 0, lane0 = 0, row = 0;
-  LoadWeightItem(e, j, &present, &req, &waddr, &lane0, &row);
+  LoadWeightItem<E>(s, es, j, &req, &waddr, &lane0, &row);
   for (int l = 0; l < E::kC; ++l) {
     e.wword[row * E::kC + l] = l >= lane0 ? beat[l - lane0] : 0;
   }
@@ -119,7 +136,7 @@ void AccelCore<Cfg>::ReceiveWeight(E& e, long long j, const LoadBeat& beat) {
     typename E::WBram::Flags on;
     on[0] = true;
     typename E::WBram::Addrs a;
-    a[0] = static_cast<std::uint32_t>(waddr);
+    a[0] = static_cast<std::uint32_t>(half * kWHalf + waddr);
     typename E::WBram::Words w;
     w[0] = e.wword;
     e.w_aen.write(on);
@@ -155,11 +172,11 @@ void AccelCore<Cfg>::ComputeCycle(E& e, int bank, const typename InBram::Words& 
   typename E::WBram::Flags w_en;
   typename E::WBram::Addrs w_addr;
   if (e.issued < e.beats) {
-    const int oy = e.pix / c_.out_cols, ox = e.pix % c_.out_cols;
+    const int oy = e.pix / cp_.c.out_cols, ox = e.pix % cp_.c.out_cols;
     (*in_en)[bank] = true;
-    (*in_addr)[bank] = static_cast<std::uint32_t>((oy * r_.stride + e.ky) * win_cols_ + ox * r_.stride + e.kx);
+    (*in_addr)[bank] = static_cast<std::uint32_t>(cp_half_ * kInHalf + (oy * r_.stride + e.ky) * cp_.win_cols + ox * r_.stride + e.kx);
     w_en[0] = true;
-    w_addr[0] = static_cast<std::uint32_t>(((e.og * e.groups + e.g) * k + e.ky) * k + e.kx);
+    w_addr[0] = static_cast<std::uint32_t>(cp_half_ * kWHalf + ((e.og * e.groups + e.g) * k + e.ky) * k + e.kx);
     e.tags[0].valid = true;
     e.tags[0].g = e.g;
     e.tags[0].first = e.g == 0 && e.ky == 0 && e.kx == 0;
@@ -203,7 +220,7 @@ void AccelCore<Cfg>::ComputeCycle(E& e, int bank, const typename InBram::Words& 
       ++e.out_og;
     }
     ++e.outputs;
-    if (c_.first_chunk) {
+    if (cp_.c.first_chunk) {
       a_en[0] = true;
       a_addr[0] = addr;
       a_data[0] = e.out_data.read();
@@ -263,7 +280,8 @@ bool AccelCore<Cfg>::StoreCycle(E& e, int mult, int shift) {
     const std::int64_t rounded = acc * mult + (shift > 0 ? std::int64_t{1} << (shift - 1) : 0);
     const std::int64_t hi = (std::int64_t{1} << r_.act_bits) - 1;
     const std::int64_t y = std::min(std::max(rounded >> shift, std::int64_t{0}), hi);
-    const int oy = c_.out_row0 + st_pix_ / c_.out_cols, ox = c_.out_col0 + st_pix_ % c_.out_cols;
+    const int oy = cp_.c.out_row0 + st_pix_ / cp_.c.out_cols;
+    const int ox = cp_.c.out_col0 + st_pix_ % cp_.c.out_cols;
     StoreBeat s;
     s.addr = static_cast<std::uint32_t>((oy * r_.out_w + ox) * r_.out_c + e.ch0 + st_og_ * E::kR + st_r_);
     s.value = static_cast<std::uint8_t>(y);
@@ -284,9 +302,13 @@ void AccelCore<Cfg>::Quiet(E& e) {
   e.o_ben.write(typename E::OBram::Flags{});
 }
 
+// Each cycle: the computer (compute, then store) first, then the loader. The computer runs first
+// so that it only sees a step as loaded from the cycle after its last word was written.
 template <typename Cfg>
 void AccelCore<Cfg>::Run() {
-  state_ = State::kIdle;
+  taken_ = loaded_ = freed_ = done_ = 0;
+  loading_ = false;
+  cp_state_ = CpState::kIdle;
   req_v_ = st_v_ = false;
   cmd_ready.write(false);
   ld_req_valid.write(false);
@@ -302,81 +324,41 @@ void AccelCore<Cfg>::Run() {
     typename InBram::Flags i_aen_v, i_ben_v;
     typename InBram::Addrs i_aaddr_v, i_baddr_v;
     typename InBram::Words i_awdata_v;
-    Quiet(dsp);  // enables default to off; the state below overrides what it uses
+    Quiet(dsp);  // enables default to off; the phases below override what they use
     Quiet(lut);
-    bool next_cmd_ready = false, next_ld_ready = false;
-    switch (state_) {
-      case State::kIdle:
-        next_cmd_ready = true;
-        if (cmd_ready_r && cmd_valid.read()) {
-          r_ = regs.read();
-          c_ = cmd.read();
-          win_rows_ = (c_.out_rows - 1) * r_.stride + r_.kernel;
-          win_cols_ = (c_.out_cols - 1) * r_.stride + r_.kernel;
-          pixels_ = c_.out_rows * c_.out_cols;
-          StartEngine(dsp, c_.dsp_ch0, c_.dsp_n);
-          StartEngine(lut, c_.lut_ch0, c_.lut_n);
-          in_items_ = static_cast<long long>(win_rows_) * win_cols_;
-          const long long taps = static_cast<long long>(r_.kernel) * r_.kernel;
-          dsp_items_ = static_cast<long long>(dsp.row_groups) * dsp.groups * taps * Dsp::kR;
-          lut_items_ = static_cast<long long>(lut.row_groups) * lut.groups * taps * Lut::kR;
-          req_i_ = rcv_i_ = 0;
-          req_v_ = false;
-          next_cmd_ready = false;
-          next_ld_ready = true;
-          state_ = State::kLoad;
+
+    // Computer.
+    switch (cp_state_) {
+      case CpState::kIdle:
+        if (loaded_ > done_) {
+          cp_half_ = static_cast<int>(done_ % Cfg::kHalves);
+          cp_ = info_[cp_half_];
+          StartEngine(dsp, cp_.e[0]);
+          StartEngine(lut, cp_.e[1]);
+          cp_state_ = CpState::kCompute;
+        } else {
+          break;
         }
-        break;
-      case State::kLoad: {
-        const long long total = in_items_ + dsp_items_ + lut_items_;
-        if (req_v_ && ld_req_ready.read()) {
-          ++req_i_;
-          req_v_ = false;
-        }
-        if (!req_v_ && req_i_ < total) {
-          LoadReq req;
-          int buf = 0, waddr = 0, lane0 = 0, row = 0;
-          LoadItem(req_i_, &req, &buf, &waddr, &lane0, &row);
-          ld_req.write(req);
-          req_v_ = true;
-        }
-        next_ld_ready = true;
-        if (ld_ready_r && ld_valid.read()) {
-          const LoadBeat beat = ld_data.read();
-          if (rcv_i_ < in_items_) {
-            i_aen_v[0] = i_aen_v[1] = true;
-            i_aaddr_v[0] = i_aaddr_v[1] = static_cast<std::uint32_t>(rcv_i_);
-            i_awdata_v[0] = i_awdata_v[1] = beat;
-          } else if (rcv_i_ < in_items_ + dsp_items_) {
-            ReceiveWeight(dsp, rcv_i_ - in_items_, beat);
-          } else {
-            ReceiveWeight(lut, rcv_i_ - in_items_ - dsp_items_, beat);
-          }
-          if (++rcv_i_ == total) {
-            next_ld_ready = false;
-            state_ = State::kCompute;
-          }
-        }
-        break;
-      }
-      case State::kCompute: {
+        [[fallthrough]];  // the first beats issue in the cycle the step starts
+      case CpState::kCompute: {
         const typename InBram::Words in_words = i_brdata.read();
         ComputeCycle(dsp, 0, in_words, &i_baddr_v, &i_ben_v);
         ComputeCycle(lut, 1, in_words, &i_baddr_v, &i_ben_v);
         if (EngineDone(dsp) && EngineDone(lut)) {
-          if (c_.last_chunk) {
-            state_ = State::kStore;
+          ++freed_;
+          if (cp_.c.last_chunk) {
+            cp_state_ = CpState::kStore;
             st_e_ = dsp.n > 0 ? 0 : 1;
             st_og_ = st_pix_ = st_r_ = 0;
             st_wait_ = -1;
           } else {
-            state_ = State::kIdle;
-            next_cmd_ready = true;
+            cp_state_ = CpState::kIdle;
+            ++done_;
           }
         }
         break;
       }
-      case State::kStore: {
+      case CpState::kStore: {
         const bool finished = st_e_ == 0 ? StoreCycle(dsp, r_.dsp_mult, r_.dsp_shift)
                                          : StoreCycle(lut, r_.lut_mult, r_.lut_shift);
         if (finished) {
@@ -385,13 +367,66 @@ void AccelCore<Cfg>::Run() {
           if (st_e_ == 0 && lut.n > 0) {
             st_e_ = 1;
           } else {
-            state_ = State::kIdle;
-            next_cmd_ready = true;
+            cp_state_ = CpState::kIdle;
+            ++done_;
           }
         }
         break;
       }
     }
+
+    // Loader.
+    bool next_ld_ready = false;
+    if (!loading_) {
+      if (cmd_ready_r && cmd_valid.read()) {
+        r_ = regs.read();
+        const int half = static_cast<int>(taken_ % Cfg::kHalves);
+        info_[half] = MakeStepInfo(cmd.read());
+        ++taken_;
+        req_i_ = rcv_i_ = 0;
+        req_v_ = false;
+        loading_ = true;
+        next_ld_ready = true;
+      }
+    } else {
+      const int half = static_cast<int>((taken_ - 1) % Cfg::kHalves);
+      const StepInfo& s = info_[half];
+      const long long total = s.in_items + s.items[0] + s.items[1];
+      if (req_v_ && ld_req_ready.read()) {
+        ++req_i_;
+        req_v_ = false;
+      }
+      if (!req_v_ && req_i_ < total) {
+        LoadReq req;
+        int buf = 0, waddr = 0, lane0 = 0, row = 0;
+        LoadItem(s, req_i_, &req, &buf, &waddr, &lane0, &row);
+        ld_req.write(req);
+        req_v_ = true;
+      }
+      next_ld_ready = true;
+      if (ld_ready_r && ld_valid.read()) {
+        const LoadBeat beat = ld_data.read();
+        if (rcv_i_ < s.in_items) {
+          i_aen_v[0] = i_aen_v[1] = true;
+          i_aaddr_v[0] = i_aaddr_v[1] = static_cast<std::uint32_t>(half * kInHalf + rcv_i_);
+          i_awdata_v[0] = i_awdata_v[1] = beat;
+        } else if (rcv_i_ < s.in_items + s.items[0]) {
+          ReceiveWeight(dsp, s, s.e[0], rcv_i_ - s.in_items, beat, half);
+        } else {
+          ReceiveWeight(lut, s, s.e[1], rcv_i_ - s.in_items - s.items[0], beat, half);
+        }
+        if (++rcv_i_ == total) {
+          next_ld_ready = false;
+          loading_ = false;
+          ++loaded_;
+        }
+      }
+    }
+    // A new command needs an idle loader and a free half: with one half, the previous step must be
+    // completely done; with two, the step that used this half must have finished computing.
+    const long long busy = taken_ - (Cfg::kOverlapLoad ? freed_ : done_);
+    const bool next_cmd_ready = !loading_ && busy < Cfg::kHalves;
+
     i_aen.write(i_aen_v);
     i_awe.write(i_aen_v);
     i_aaddr.write(i_aaddr_v);

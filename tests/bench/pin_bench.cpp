@@ -4,9 +4,11 @@
 // report a figure.
 #include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <cstdio>
 #include <cstdlib>
 #include <random>
+#include <string>
 
 #include <systemc>
 
@@ -14,16 +16,14 @@
 
 namespace {
 
-using BenchCore = msqx::accel::cfg::BenchCore;
+using namespace msqx::accel;
 
-}  // namespace
-
-int sc_main(int argc, char** argv) {
-  using namespace msqx::accel;
+template <typename Cfg>
+int Run(int argc, char** argv) {
   // Default layer: 3x3 conv, 96 -> 80 channels on 14x14, 40 % fixed (32 DSP + 48 LUT filters),
   // tile 7x7 x 80 x 48 (two input-channel chunks).
-  // Arguments: [feature map size] [input channels]; more input channels = more compute cycles
-  // (the most expensive ones to simulate) per load/store cycle.
+  // Arguments: [feature map size] [input channels] [db]; more input channels = more compute
+  // cycles (the most expensive ones to simulate) per load/store cycle; "db" = double-buffered.
   const int size = argc > 1 ? std::atoi(argv[1]) : 14;
   golden::ConvLayer l;
   l.in_c = argc > 2 ? std::atoi(argv[2]) : 96;
@@ -38,10 +38,13 @@ int sc_main(int argc, char** argv) {
   t.in_channels = 48;
   std::mt19937 rng(1);
   const tb::LayerCase c = tb::MakeCase(l, 0.4, t, rng);
+  // CPU time as well as wall time: on a shared machine the CPU time is the one-core figure.
+  const std::clock_t cpu_start = std::clock();
   const auto start = std::chrono::steady_clock::now();
-  auto bench = tb::RunCase<BenchCore>(c, 2, tb::Traffic{});
+  auto bench = tb::RunCase<Cfg>(c, 2, tb::Traffic{});
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double cpu = static_cast<double>(std::clock() - cpu_start) / CLOCKS_PER_SEC;
   long long wrong = 0;
   for (size_t i = 0; i < c.expected.size(); ++i) wrong += bench->out[i] != c.expected[i];
   const long long cycles = bench->last_store_cycle;
@@ -56,9 +59,19 @@ int sc_main(int argc, char** argv) {
   long long macs = static_cast<long long>(l.OutH()) * l.OutW() * l.out_c * l.in_c * 9;
   std::printf("layer 3x3 conv %dx%dx%d -> %d, DSP 16x16 (x2 packed) + LUT 16x24\n", l.in_c, l.in_h,
               l.in_w, l.out_c);
-  std::printf("buffers %d BRAM18\n", CoreBramCost<BenchCore>().bram18);
+  std::printf("%s, buffers %d BRAM18\n", Cfg::kOverlapLoad ? "double-buffered" : "single-buffered",
+              CoreBramCost<Cfg>().bram18);
   std::printf("engine-busy cycles %lld (%.0f %%)\n", compute, 100.0 * compute / cycles);
-  std::printf("simulated cycles %lld, wall %.3f s, %.0f cycles/s, MACs/cycle %.1f, mismatches %lld\n",
-              cycles, seconds, cycles / seconds, static_cast<double>(macs) / cycles, wrong);
+  std::printf("simulated cycles %lld, MACs/cycle %.1f, mismatches %lld\n", cycles,
+              static_cast<double>(macs) / cycles, wrong);
+  std::printf("cpu %.3f s: %.0f cycles/s; wall %.3f s: %.0f cycles/s\n", cpu, cycles / cpu, seconds,
+              cycles / seconds);
   return wrong == 0 && bench->stores == static_cast<long long>(c.expected.size()) ? 0 : 1;
+}
+
+}  // namespace
+
+int sc_main(int argc, char** argv) {
+  const bool db = argc > 3 && std::string(argv[3]) == "db";
+  return db ? Run<cfg::BenchCoreDb>(argc, argv) : Run<cfg::BenchCore>(argc, argv);
 }
