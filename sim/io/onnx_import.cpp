@@ -479,7 +479,7 @@ class Importer {
     const Constant* scale = FindConstant(n, 1);
     const Constant* var = FindConstant(n, 4);
     const std::int64_t channels = w->array.shape[0];
-    if (!scale || !var || !FindConstant(n, 2) || !FindConstant(n, 3) ||
+    if (channels <= 0 || !scale || !var || !FindConstant(n, 2) || !FindConstant(n, 3) ||
         static_cast<std::int64_t>(scale->values.size()) != channels ||
         static_cast<std::int64_t>(var->values.size()) != channels) {
       Fail(n, "scale, bias, mean and variance must be constants with one value per channel");
@@ -487,6 +487,7 @@ class Importer {
     const double eps = Float(n, "epsilon", 1e-5);
     const std::int64_t row = static_cast<std::int64_t>(w->array.values.size()) / channels;
     for (std::int64_t c = 0; c < channels; ++c) {
+      if (!(var->values[c] + eps > 0)) Fail(n, "variance + epsilon must be positive");
       const double f = scale->values[c] / std::sqrt(var->values[c] + eps);
       for (std::int64_t i = 0; i < row; ++i) w->array.values[c * row + i] *= f;
     }
