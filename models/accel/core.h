@@ -5,8 +5,10 @@
 // valid/ready streams towards the memory system (load requests, load data, stores).
 //
 // Processes: one controller SC_CTHREAD (load, compute sequencing, accumulation, store), one per PE
-// array, one per BRAM. Per step command the controller runs three phases, strictly in sequence
-// (no double buffering yet, see docs/models.md):
+// array, one per BRAM. Per step command there are three phases; the loader works on one step
+// while the computer works on an earlier one when the input and weight buffers are
+// double-buffered (CoreConfig OverlapLoad), else one step finishes before the next is taken
+// (timing: docs/models.md):
 //   load     one request per item, one beat per item, items in this order: the input window
 //            (rows x cols of the tile's input including halo and padding, one word = in_chs
 //            channels of one pixel), then the DSP weights, then the LUT weights (per engine:
