@@ -91,7 +91,8 @@ int BestShift(DspKind dsp, int weight_bits, int act_bits) {
 }
 
 std::int64_t PackWeights(std::int64_t w1, std::int64_t w2, int shift) {
-  return w1 * (std::int64_t{1} << shift) + w2;  // multiply: left-shifting a negative is not portable
+  return w1 * (std::int64_t{1} << shift) +
+         w2;  // multiply: left-shifting a negative is not portable
 }
 
 std::int64_t DspMacStep(std::int64_t acc, std::int64_t packed, std::int64_t act, int acc_bits) {

@@ -20,7 +20,7 @@ namespace msqx::quant {
 enum class DspKind { kDsp48E1, kDsp48E2 };
 
 struct DspGeometry {
-  int wide_port_bits;  // signed multiplier input that carries the packed weights (A/D side)
+  int wide_port_bits;    // signed multiplier input that carries the packed weights (A/D side)
   int narrow_port_bits;  // signed multiplier input that carries the activation (B side)
   int acc_bits;          // accumulator (P register)
 };

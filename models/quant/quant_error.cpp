@@ -63,8 +63,8 @@ std::vector<double> Reconstruct(const double* values, std::int64_t count, Format
         throw std::invalid_argument("power-of-two baseline needs 2..16 bits");
       }
       for (std::int64_t i = 0; i < count; ++i) {
-        const double m = NearestPowerOfTwo(std::min(std::fabs(values[i]) / max_abs, 1.0),
-                                           settings.weight_bits);
+        const double m =
+            NearestPowerOfTwo(std::min(std::fabs(values[i]) / max_abs, 1.0), settings.weight_bits);
         out[i] = std::copysign(m * max_abs, values[i]);
         if (m == 0) out[i] = 0;
       }

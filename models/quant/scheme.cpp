@@ -16,8 +16,8 @@ namespace {
 int ParsePart(const std::string& part, const std::string& text) {
   if (part.empty() || part.size() > 6 ||
       !std::all_of(part.begin(), part.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-    throw std::invalid_argument("expected a ratio F:S of two non-negative integers (e.g. 1:2), got '" +
-                                text + "'");
+    throw std::invalid_argument(
+        "expected a ratio F:S of two non-negative integers (e.g. 1:2), got '" + text + "'");
   }
   return std::stoi(part);
 }
@@ -37,7 +37,8 @@ Ratio ParseRatio(const std::string& text) {
 int FixedFilterCount(int filters, const Ratio& ratio) {
   const std::int64_t total = std::int64_t{ratio.fixed} + ratio.sp2;
   if (filters < 0 || ratio.fixed < 0 || ratio.sp2 < 0 || total == 0) {
-    throw std::invalid_argument("FixedFilterCount needs filters >= 0 and a ratio with a positive sum");
+    throw std::invalid_argument(
+        "FixedFilterCount needs filters >= 0 and a ratio with a positive sum");
   }
   return static_cast<int>((2 * std::int64_t{filters} * ratio.fixed + total) / (2 * total));
 }

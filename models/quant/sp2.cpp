@@ -21,7 +21,8 @@ Sp2Format Sp2Format::ForBits(int bits) {
 void Sp2Format::Validate() const {
   if (m2 < 1 || m2 > m1 || m1 > kMaxM1) {
     throw std::invalid_argument("SP2 split needs 1 <= m2 <= m1 <= " + std::to_string(kMaxM1) +
-                                ", got m1 = " + std::to_string(m1) + ", m2 = " + std::to_string(m2));
+                                ", got m1 = " + std::to_string(m1) +
+                                ", m2 = " + std::to_string(m2));
   }
 }
 
@@ -112,8 +113,9 @@ Sp2Code Sp2Quantizer::Quantize(double weight, double scale) const {
   const double max = static_cast<double>(fmt_.MaxInteger());
   const double target = std::min(std::fabs(weight) / scale, 1.0) * max;
   // First magnitude >= target; the nearest is it or its predecessor; a tie goes up (away from 0).
-  const auto hi = std::lower_bound(magnitudes_.begin(), magnitudes_.end(), target,
-                                   [](std::int64_t m, double t) { return static_cast<double>(m) < t; });
+  const auto hi =
+      std::lower_bound(magnitudes_.begin(), magnitudes_.end(), target,
+                       [](std::int64_t m, double t) { return static_cast<double>(m) < t; });
   std::size_t best;
   if (hi == magnitudes_.begin()) {
     best = 0;

@@ -21,7 +21,8 @@ int RunQuant(const Args& args) {
        "bits of the first SP2 term (m2 = weight_bits - 1 - m1); 0 = ceil((weight_bits - 1) / 2)")
       ("out", po::value<std::string>(), "output folder (default results/quant-<network>)");
   const CommandLine cl = ParseCommandLine(
-      args, "quant", "--network N.json [--weights DIR] [--ratio 1:2] [--sp2-m1 M] [--out DIR]", options);
+      args, "quant", "--network N.json [--weights DIR] [--ratio 1:2] [--sp2-m1 M] [--out DIR]",
+      options);
   if (cl.help) return 0;
   quant::Ratio ratio;
   try {

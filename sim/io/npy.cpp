@@ -13,9 +13,12 @@ namespace msqx::io {
 
 const char* ToString(NpyType type) {
   switch (type) {
-    case NpyType::kFloat32: return "<f4";
-    case NpyType::kFloat64: return "<f8";
-    case NpyType::kInt8: return "|i1";
+    case NpyType::kFloat32:
+      return "<f4";
+    case NpyType::kFloat64:
+      return "<f8";
+    case NpyType::kInt8:
+      return "|i1";
   }
   return "?";
 }
@@ -39,8 +42,9 @@ class HeaderParser {
   HeaderParser(const std::string& text, const std::string& label) : s_(text), label_(label) {}
 
   [[noreturn]] void Fail(const std::string& what) const {
-    throw spec::ConfigError(label_, "$", "not a valid .npy header: " + what + " at header offset " +
-                                             std::to_string(pos_) + " in \"" + s_ + "\"");
+    throw spec::ConfigError(label_, "$",
+                            "not a valid .npy header: " + what + " at header offset " +
+                                std::to_string(pos_) + " in \"" + s_ + "\"");
   }
   void SkipSpace() {
     while (pos_ < s_.size() && s_[pos_] == ' ') ++pos_;
@@ -55,7 +59,8 @@ class HeaderParser {
   }
   std::string Quoted() {
     SkipSpace();
-    if (pos_ >= s_.size() || (s_[pos_] != '\'' && s_[pos_] != '"')) Fail("expected a quoted string");
+    if (pos_ >= s_.size() || (s_[pos_] != '\'' && s_[pos_] != '"'))
+      Fail("expected a quoted string");
     const char q = s_[pos_++];
     const std::size_t end = s_.find(q, pos_);
     if (end == std::string::npos) Fail("unterminated string");
@@ -94,7 +99,8 @@ class HeaderParser {
   // Only spaces remain, then the closing newline.
   void ExpectEnd() {
     SkipSpace();
-    if (pos_ + 1 != s_.size() || s_[pos_] != '\n') Fail("expected only space padding and a newline");
+    if (pos_ + 1 != s_.size() || s_[pos_] != '\n')
+      Fail("expected only space padding and a newline");
   }
 
  private:
@@ -126,7 +132,8 @@ NpyArray ParseNpy(const std::string& bytes, const std::string& label) {
   if (bytes.size() < 8u + len_bytes) fail("truncated .npy header");
   const std::size_t header_len = LittleEndian(bytes, 8, len_bytes);
   const std::size_t data_start = 8 + len_bytes + header_len;
-  if (bytes.size() < data_start) fail("truncated .npy header (declares " + std::to_string(header_len) + " bytes)");
+  if (bytes.size() < data_start)
+    fail("truncated .npy header (declares " + std::to_string(header_len) + " bytes)");
   const std::string header = bytes.substr(8 + len_bytes, header_len);
 
   HeaderParser p(header, label);
@@ -165,7 +172,8 @@ NpyArray ParseNpy(const std::string& bytes, const std::string& label) {
   }
   p.Expect('}');
   p.ExpectEnd();
-  if (!seen_descr || !seen_order || !seen_shape) p.Fail("missing key (descr, fortran_order and shape are required)");
+  if (!seen_descr || !seen_order || !seen_shape)
+    p.Fail("missing key (descr, fortran_order and shape are required)");
 
   std::int64_t count = 1;
   for (std::int64_t d : array.shape) {
@@ -230,7 +238,8 @@ std::string SerializeNpy(const NpyArray& array) {
   out += header;
   for (double v : array.values) {
     if (array.type == NpyType::kInt8) {
-      if (v != std::round(v) || v < -128 || v > 127) throw std::invalid_argument("not an int8 value");
+      if (v != std::round(v) || v < -128 || v > 127)
+        throw std::invalid_argument("not an int8 value");
       out.push_back(static_cast<char>(static_cast<std::int8_t>(v)));
       continue;
     }

@@ -80,7 +80,8 @@ class Importer {
   OnnxImport Run() {
     Load();
     const onnx::GraphProto& g = model_.graph();
-    for (const auto& t : g.initializer()) constants_[t.name()] = ToConstant(t, "$.graph.initializer");
+    for (const auto& t : g.initializer())
+      constants_[t.name()] = ToConstant(t, "$.graph.initializer");
     for (int i = 0; i < g.node_size(); ++i) {
       for (const std::string& in : g.node(i).input()) ++consumers_[in];
     }
@@ -102,7 +103,8 @@ class Importer {
   void Load() {
     std::ifstream in(path_, std::ios::binary);
     if (!in) Fail("$", "cannot open the file");
-    if (!model_.ParseFromIstream(&in)) Fail("$", "not a valid ONNX model (protobuf parsing failed)");
+    if (!model_.ParseFromIstream(&in))
+      Fail("$", "not a valid ONNX model (protobuf parsing failed)");
     if (!model_.has_graph()) Fail("$", "the model has no graph");
   }
 
@@ -155,7 +157,8 @@ class Importer {
       case onnx::TensorProto::INT32:
         raw.empty() ? from_list(t.int32_data()) : from_raw(std::int32_t{});
         break;
-      default: break;  // kept without values; an error only if a layer needs it
+      default:
+        break;  // kept without values; an error only if a layer needs it
     }
     for (double v : c.values) {
       if (!std::isfinite(v)) Fail(where, "tensor '" + t.name() + "' holds a non-finite value");
@@ -176,7 +179,8 @@ class Importer {
     for (const auto& d : input->type().tensor_type().shape().dim()) dims.push_back(d.dim_value());
     auto fixed = [&](std::size_t i) {
       if (dims[i] <= 0 || dims[i] > (1 << 16)) {
-        Fail("$.graph.input", "input '" + input->name() + "' needs fixed sizes from 1 to 65536 (dimension " +
+        Fail("$.graph.input", "input '" + input->name() +
+                                  "' needs fixed sizes from 1 to 65536 (dimension " +
                                   std::to_string(i) + " is " + std::to_string(dims[i]) + ")");
       }
       return static_cast<int>(dims[i]);
@@ -235,7 +239,8 @@ class Importer {
   }
   const Constant& Weights(const onnx::NodeProto& n, int i, std::size_t rank) const {
     const Constant* c = FindConstant(n, i);
-    if (!c) Fail(n, "input " + std::to_string(i) + " must be a constant (initializer) weight tensor");
+    if (!c)
+      Fail(n, "input " + std::to_string(i) + " must be a constant (initializer) weight tensor");
     if (!c->real) Fail(n, "weights '" + n.input(i) + "' must be float or double");
     if (c->dims.size() != rank) {
       Fail(n, "weights '" + n.input(i) + "' must have rank " + std::to_string(rank));
@@ -247,17 +252,21 @@ class Importer {
     if (v.empty()) return static_cast<int>(fallback);
     for (std::int64_t x : v) {
       if (x < 0 || x > (1 << 16)) Fail(n, what + " " + std::to_string(x) + " is out of range");
-      if (x != v[0]) Fail(n, "non-square " + what + " is not supported (the network schema has one " + what + " for both axes)");
+      if (x != v[0])
+        Fail(n, "non-square " + what + " is not supported (the network schema has one " + what +
+                    " for both axes)");
     }
     return static_cast<int>(v[0]);
   }
   int Padding(const onnx::NodeProto& n, int kernel, int stride) const {
     const std::string auto_pad = String(n, "auto_pad");
     if (auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER") {
-      if (stride != 1 || kernel % 2 == 0) Fail(n, "auto_pad " + auto_pad + " is only supported for stride 1 and odd kernels");
+      if (stride != 1 || kernel % 2 == 0)
+        Fail(n, "auto_pad " + auto_pad + " is only supported for stride 1 and odd kernels");
       return (kernel - 1) / 2;
     }
-    if (!auto_pad.empty() && auto_pad != "NOTSET" && auto_pad != "VALID") Fail(n, "unknown auto_pad " + auto_pad);
+    if (!auto_pad.empty() && auto_pad != "NOTSET" && auto_pad != "VALID")
+      Fail(n, "unknown auto_pad " + auto_pad);
     const std::vector<std::int64_t> pads = Ints(n, "pads", {});
     return Square(n, pads, "padding", 0);
   }
@@ -301,7 +310,8 @@ class Importer {
     return nullptr;
   }
   void Spatial(const onnx::NodeProto& n, const Value& in) const {
-    if (in.flat) Fail(n, "input '" + n.input(0) + "' is a flattened vector; expected a feature map");
+    if (in.flat)
+      Fail(n, "input '" + n.input(0) + "' is a flattened vector; expected a feature map");
   }
 
   void Convert(const onnx::NodeProto& n, int index) {
@@ -321,7 +331,10 @@ class Importer {
     } else if (op == "Add") {
       ConvertAdd(n);
     } else if (op == "Relu") {
-      AddLayer(n, {{"name", NameFor(n)}, {"type", "act"}, {"input", Activation(n, 0).producer}, {"function", "relu"}});
+      AddLayer(n, {{"name", NameFor(n)},
+                   {"type", "act"},
+                   {"input", Activation(n, 0).producer},
+                   {"function", "relu"}});
     } else if (op == "Clip") {
       ConvertClip(n);
     } else if (op == "MaxPool" || op == "AveragePool") {
@@ -329,8 +342,10 @@ class Importer {
     } else if (op == "GlobalAveragePool" || op == "GlobalMaxPool") {
       const Value& in = Activation(n, 0);
       Spatial(n, in);
-      AddLayer(n, {{"name", NameFor(n)}, {"type", op == "GlobalMaxPool" ? "maxpool" : "avgpool"},
-                   {"input", in.producer}, {"global", true}});
+      AddLayer(n, {{"name", NameFor(n)},
+                   {"type", op == "GlobalMaxPool" ? "maxpool" : "avgpool"},
+                   {"input", in.producer},
+                   {"global", true}});
     } else if (op == "BatchNormalization") {
       FoldBatchNorm(n);
     } else if (op == "Flatten") {
@@ -338,7 +353,8 @@ class Importer {
       Alias(n, Activation(n, 0), true);
     } else if (op == "Reshape") {
       const Constant* shape = FindConstant(n, 1);
-      if (!shape || shape->values.size() != 2) Fail(n, "only a reshape to [N, features] is supported");
+      if (!shape || shape->values.size() != 2)
+        Fail(n, "only a reshape to [N, features] is supported");
       Alias(n, Activation(n, 0), true);
     } else if (op == "Dropout" || op == "Identity") {
       Alias(n, Activation(n, 0), false);
@@ -347,9 +363,10 @@ class Importer {
       Alias(n, Activation(n, 0), false);
       notes_.push_back(op + " at the output left to the host (not a layer)");
     } else {
-      Fail(n, "unsupported operator; supported: Conv, Gemm, MatMul, Add, Relu, Clip, MaxPool, "
-              "AveragePool, GlobalAveragePool, GlobalMaxPool, BatchNormalization, Flatten, "
-              "Reshape, Dropout, Identity, Transpose and Constant of constants");
+      Fail(n,
+           "unsupported operator; supported: Conv, Gemm, MatMul, Add, Relu, Clip, MaxPool, "
+           "AveragePool, GlobalAveragePool, GlobalMaxPool, BatchNormalization, Flatten, "
+           "Reshape, Dropout, Identity, Transpose and Constant of constants");
     }
   }
 
@@ -372,9 +389,15 @@ class Importer {
     const Constant* bias = FindConstant(n, 2);
     if (n.input_size() > 2 && !n.input(2).empty() && !bias) Fail(n, "bias must be a constant");
     const std::string name = NameFor(n);
-    AddLayer(n, {{"name", name}, {"type", "conv"}, {"input", in.producer},
-                 {"out_channels", w.dims[0]}, {"kernel", kernel}, {"stride", stride},
-                 {"padding", padding}, {"groups", Int(n, "group", 1)}, {"bias", bias != nullptr}});
+    AddLayer(n, {{"name", name},
+                 {"type", "conv"},
+                 {"input", in.producer},
+                 {"out_channels", w.dims[0]},
+                 {"kernel", kernel},
+                 {"stride", stride},
+                 {"padding", padding},
+                 {"groups", Int(n, "group", 1)},
+                 {"bias", bias != nullptr}});
     weights_.push_back({name, {w.type, w.dims, w.values}});
   }
 
@@ -391,13 +414,19 @@ class Importer {
     NpyArray w{b.type, {out, features}, std::vector<double>(out * features)};
     for (std::int64_t o = 0; o < out; ++o) {
       for (std::int64_t f = 0; f < features; ++f) {
-        w.values[o * features + f] = alpha * (trans_b ? b.values[o * features + f] : b.values[f * out + o]);
+        w.values[o * features + f] =
+            alpha * (trans_b ? b.values[o * features + f] : b.values[f * out + o]);
       }
     }
     const bool bias = gemm && FindConstant(n, 2) != nullptr;
-    if (gemm && n.input_size() > 2 && !n.input(2).empty() && !bias) Fail(n, "bias must be a constant");
+    if (gemm && n.input_size() > 2 && !n.input(2).empty() && !bias)
+      Fail(n, "bias must be a constant");
     const std::string name = NameFor(n);
-    AddLayer(n, {{"name", name}, {"type", "fc"}, {"input", in.producer}, {"out_features", out}, {"bias", bias}});
+    AddLayer(n, {{"name", name},
+                 {"type", "fc"},
+                 {"input", in.producer},
+                 {"out_features", out},
+                 {"bias", bias}});
     weights_.push_back({name, std::move(w)});
   }
 
@@ -410,7 +439,8 @@ class Importer {
     Constant t = *c;
     t.dims = {c->dims[1], c->dims[0]};
     for (std::int64_t r = 0; r < c->dims[0]; ++r) {
-      for (std::int64_t k = 0; k < c->dims[1]; ++k) t.values[k * c->dims[0] + r] = c->values[r * c->dims[1] + k];
+      for (std::int64_t k = 0; k < c->dims[1]; ++k)
+        t.values[k * c->dims[0] + r] = c->values[r * c->dims[1] + k];
     }
     constants_[n.output(0)] = std::move(t);
   }
@@ -419,7 +449,8 @@ class Importer {
     if (n.input_size() != 2) Fail(n, "expected two inputs");
     const bool c0 = constants_.count(n.input(0)) > 0, c1 = constants_.count(n.input(1)) > 0;
     if (!c0 && !c1) {
-      AddLayer(n, {{"name", NameFor(n)}, {"type", "add"},
+      AddLayer(n, {{"name", NameFor(n)},
+                   {"type", "add"},
                    {"inputs", {Activation(n, 0).producer, Activation(n, 1).producer}}});
       return;
     }
@@ -450,20 +481,27 @@ class Importer {
     } else {
       Fail(n, "only Clip(0, 6) (ReLU6) and Clip(0, inf) (ReLU) are supported");
     }
-    AddLayer(n, {{"name", NameFor(n)}, {"type", "act"}, {"input", Activation(n, 0).producer}, {"function", function}});
+    AddLayer(n, {{"name", NameFor(n)},
+                 {"type", "act"},
+                 {"input", Activation(n, 0).producer},
+                 {"function", function}});
   }
 
   void ConvertPool(const onnx::NodeProto& n) {
     const Value& in = Activation(n, 0);
     Spatial(n, in);
-    if (n.output_size() > 1 && !n.output(1).empty()) Fail(n, "MaxPool indices output is not supported");
+    if (n.output_size() > 1 && !n.output(1).empty())
+      Fail(n, "MaxPool indices output is not supported");
     if (Int(n, "ceil_mode", 0) != 0) Fail(n, "ceil_mode = 1 is not supported");
     NoDilation(n);
     const int kernel = Square(n, Ints(n, "kernel_shape", {}), "kernel", 0);
     if (kernel <= 0) Fail(n, "kernel_shape is required");
     const int stride = Square(n, Ints(n, "strides", {}), "stride", 1);
-    AddLayer(n, {{"name", NameFor(n)}, {"type", n.op_type() == "MaxPool" ? "maxpool" : "avgpool"},
-                 {"input", in.producer}, {"kernel", kernel}, {"stride", stride},
+    AddLayer(n, {{"name", NameFor(n)},
+                 {"type", n.op_type() == "MaxPool" ? "maxpool" : "avgpool"},
+                 {"input", in.producer},
+                 {"kernel", kernel},
+                 {"stride", stride},
                  {"padding", Padding(n, kernel, stride)}});
   }
 
@@ -474,7 +512,9 @@ class Importer {
     auto it = layer_of_tensor_.find(n.input(0));
     ImportedWeights* w = it == layer_of_tensor_.end() ? nullptr : WeightsOf(it->second);
     if (!w || consumers_[n.input(0)] != 1) {
-      Fail(n, "batch normalization is only supported right after a conv or fc layer it can be folded into");
+      Fail(n,
+           "batch normalization is only supported right after a conv or fc layer it can be folded "
+           "into");
     }
     const Constant* scale = FindConstant(n, 1);
     const Constant* var = FindConstant(n, 4);
@@ -494,7 +534,8 @@ class Importer {
     LayerJson(it->second)["bias"] = true;
     Alias(n, in, false);
     layer_of_tensor_[n.output(0)] = it->second;
-    notes_.push_back("batch normalization '" + n.output(0) + "' folded into layer '" + it->second + "'");
+    notes_.push_back("batch normalization '" + n.output(0) + "' folded into layer '" + it->second +
+                     "'");
   }
 
   bool IsGraphOutput(const std::string& tensor) const {
@@ -507,12 +548,15 @@ class Importer {
   // ---- result ----
   OnnxImport Finish() {
     if (layers_.empty()) Fail("$.graph.node", "the model has no layer msqx can represent");
-    std::string name = options_.name.empty() ? Sanitize(std::filesystem::path(path_).stem().string())
-                                             : options_.name;
+    std::string name = options_.name.empty()
+                           ? Sanitize(std::filesystem::path(path_).stem().string())
+                           : options_.name;
     if (name.empty()) name = "onnx_model";
     OnnxImport result;
-    result.network = {{"name", name},           {"input", input_shape_},
-                      {"weight_bits", options_.weight_bits}, {"act_bits", options_.act_bits},
+    result.network = {{"name", name},
+                      {"input", input_shape_},
+                      {"weight_bits", options_.weight_bits},
+                      {"act_bits", options_.act_bits},
                       {"layers", layers_}};
     result.weights = std::move(weights_);
     result.notes = notes_;

@@ -9,18 +9,17 @@
 // spec::ConfigError naming the node. Every derived shape is checked against the shapes the model
 // declares (its outputs and ONNX shape inference); a mismatch is an error, never a silent guess.
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "sim/io/npy.h"
 
 namespace msqx::io {
 
 struct OnnxImportOptions {
-  std::string name;      // network name; empty: the file's stem
-  int weight_bits = 4;   // written as the network's defaults
+  std::string name;     // network name; empty: the file's stem
+  int weight_bits = 4;  // written as the network's defaults
   int act_bits = 4;
 };
 

@@ -2,10 +2,9 @@
 // The report of `msqx quant`: per conv/fc layer, the fixed:SP2 filter split at a ratio and the
 // quantization error (MSE, SQNR in dB) of fixed-only, SP2-only and the mixed split.
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "models/quant/quant_error.h"
 #include "models/quant/scheme.h"

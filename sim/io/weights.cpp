@@ -32,19 +32,21 @@ std::string Describe(const std::vector<std::int64_t>& shape) {
 LayerWeights LoadLayerWeights(const std::string& dir, const spec::Layer& layer) {
   const std::string path = (std::filesystem::path(dir) / WeightFileName(layer)).string();
   if (!layer.HasWeights()) {
-    throw spec::ConfigError(path, "$", "layer '" + layer.name + "' is a " +
-                                           spec::ToString(layer.kind) + " layer and has no weights");
+    throw spec::ConfigError(path, "$",
+                            "layer '" + layer.name + "' is a " + spec::ToString(layer.kind) +
+                                " layer and has no weights");
   }
   if (!std::filesystem::is_regular_file(path)) {
-    throw spec::ConfigError(path, "$", "missing weight file for " + std::string(spec::ToString(layer.kind)) +
-                                           " layer '" + layer.name + "'");
+    throw spec::ConfigError(path, "$",
+                            "missing weight file for " + std::string(spec::ToString(layer.kind)) +
+                                " layer '" + layer.name + "'");
   }
   NpyArray array = ReadNpy(path);
   const std::vector<std::int64_t> expected = ExpectedWeightShape(layer);
   if (array.shape != expected) {
-    throw spec::ConfigError(path, "$", "expected weights of shape " + Describe(expected) +
-                                           " for layer '" + layer.name + "', got " +
-                                           Describe(array.shape));
+    throw spec::ConfigError(path, "$",
+                            "expected weights of shape " + Describe(expected) + " for layer '" +
+                                layer.name + "', got " + Describe(array.shape));
   }
   LayerWeights w;
   w.layer = layer.name;

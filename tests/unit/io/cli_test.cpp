@@ -1,4 +1,5 @@
 // msqx quant and msqx import as a user runs them: outputs written, exit status 2 on bad input.
+#include <gtest/gtest.h>
 #include <sys/wait.h>
 
 #include <array>
@@ -6,8 +7,6 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
-
-#include <gtest/gtest.h>
 
 #include "sim/io/npy.h"
 
@@ -27,7 +26,8 @@ Result Msqx(const std::string& args) {
   if (!pipe) return run;
   std::array<char, 4096> buffer;
   std::size_t n;
-  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) run.output.append(buffer.data(), n);
+  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0)
+    run.output.append(buffer.data(), n);
   const int raw = pclose(pipe);
   run.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : 128 + WTERMSIG(raw);
   return run;
@@ -36,17 +36,22 @@ Result Msqx(const std::string& args) {
 class QuantCli : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("msqx_qcli_" + std::to_string(::getpid()) + "_" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ = fs::temp_directory_path() /
+           ("msqx_qcli_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(dir_);
     fs::create_directories(dir_ / "w");
     // tiny's conv/fc layers with constant-shape filters (values i % 5 - 2).
     const std::vector<std::pair<std::string, std::vector<std::int64_t>>> shapes = {
-        {"conv1", {8, 3, 3, 3}}, {"conv2", {16, 8, 3, 3}}, {"dw3", {16, 1, 3, 3}},
-        {"pw3", {16, 16, 1, 1}}, {"fc", {10, 16}}};
+        {"conv1", {8, 3, 3, 3}},
+        {"conv2", {16, 8, 3, 3}},
+        {"dw3", {16, 1, 3, 3}},
+        {"pw3", {16, 16, 1, 1}},
+        {"fc", {10, 16}}};
     for (const auto& [name, shape] : shapes) {
       msqx::io::NpyArray a{msqx::io::NpyType::kFloat64, shape, {}};
-      for (std::int64_t i = 0; i < a.Elements(); ++i) a.values.push_back(static_cast<double>(i % 5) - 2.0 + 0.1 * (i % 3));
+      for (std::int64_t i = 0; i < a.Elements(); ++i)
+        a.values.push_back(static_cast<double>(i % 5) - 2.0 + 0.1 * (i % 3));
       msqx::io::WriteNpy((dir_ / "w" / (name + ".npy")).string(), a);
     }
   }
@@ -55,8 +60,8 @@ class QuantCli : public ::testing::Test {
 };
 
 TEST_F(QuantCli, WritesJsonAndCsvAndPrintsTheSplit) {
-  const Result r = Msqx("quant --network tiny --weights " + dir_.string() + "/w --ratio 1:3 --out " +
-                        dir_.string() + "/out");
+  const Result r = Msqx("quant --network tiny --weights " + dir_.string() +
+                        "/w --ratio 1:3 --out " + dir_.string() + "/out");
   EXPECT_EQ(r.status, 0) << r.output;
   EXPECT_NE(r.output.find("ratio fixed:SP2 = 1:3"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("network SQNR"), std::string::npos) << r.output;
@@ -90,7 +95,8 @@ TEST_F(QuantCli, BadInputExitsWithStatusTwo) {
 }
 
 TEST_F(QuantCli, ImportThenQuantARealModel) {
-  const fs::path model = "/usr/share/libonnx-testdata/data/pytorch-converted/test_Conv2d_strided/model.onnx";
+  const fs::path model =
+      "/usr/share/libonnx-testdata/data/pytorch-converted/test_Conv2d_strided/model.onnx";
   if (!fs::exists(model)) GTEST_SKIP() << "libonnx-testdata is not installed";
   Result r = Msqx("import " + model.string() + " --name strided --out " + dir_.string() + "/imp");
   if (r.output.find("without ONNX support") != std::string::npos) GTEST_SKIP() << r.output;

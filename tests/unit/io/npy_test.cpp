@@ -1,13 +1,14 @@
 // .npy reading: files built byte by byte here (as NumPy writes them), a round trip, and every
 // malformation rejected with a ConfigError that says what is wrong.
+#include "sim/io/npy.h"
+
+#include <gtest/gtest.h>
+
 #include <cmath>
 #include <cstring>
 #include <limits>
 #include <string>
 
-#include <gtest/gtest.h>
-
-#include "sim/io/npy.h"
 #include "sim/spec/json_reader.h"
 
 namespace msqx::io {
@@ -46,18 +47,20 @@ TEST(Npy, ReadsFloat32AsNumpyWritesIt) {
 
 TEST(Npy, ReadsFloat64Int8AndOneDimensionalShapes) {
   double d[2] = {1.0 / 3, -2};
-  const NpyArray a = ParseNpy(
-      NpyFile("{'descr': '<f8', 'fortran_order': False, 'shape': (2,), }", std::string(reinterpret_cast<char*>(d), 16)),
-      "b.npy");
+  const NpyArray a = ParseNpy(NpyFile("{'descr': '<f8', 'fortran_order': False, 'shape': (2,), }",
+                                      std::string(reinterpret_cast<char*>(d), 16)),
+                              "b.npy");
   EXPECT_EQ(a.type, NpyType::kFloat64);
   EXPECT_EQ(a.values[0], 1.0 / 3);
-  const NpyArray b = ParseNpy(
-      NpyFile("{'descr': '|i1', 'fortran_order': False, 'shape': (1, 3), }", std::string("\x80\x7f\xff", 3)), "c.npy");
+  const NpyArray b = ParseNpy(NpyFile("{'descr': '|i1', 'fortran_order': False, 'shape': (1, 3), }",
+                                      std::string("\x80\x7f\xff", 3)),
+                              "c.npy");
   EXPECT_EQ(b.type, NpyType::kInt8);
   EXPECT_EQ(b.values, (std::vector<double>{-128, 127, -1}));
   // Keys in any order, no trailing comma, no alignment padding: still valid NumPy.
   const NpyArray c = ParseNpy(
-      NpyFile("{'shape': (1,), 'fortran_order': False, 'descr': '<f4'}", Floats({7}), false), "d.npy");
+      NpyFile("{'shape': (1,), 'fortran_order': False, 'descr': '<f4'}", Floats({7}), false),
+      "d.npy");
   EXPECT_EQ(c.values, (std::vector<double>{7}));
 }
 
@@ -95,18 +98,30 @@ TEST(Npy, RejectsMalformedFiles) {
   ExpectRejected(NpyFile(ok, two).substr(0, 20), "truncated");
   ExpectRejected(NpyFile(ok, Floats({1})), "payload has 4 bytes");
   ExpectRejected(NpyFile(ok, Floats({1, 2, 3})), "payload has 12 bytes");
-  ExpectRejected(NpyFile("{'descr': '>f4', 'fortran_order': False, 'shape': (2,), }", two), "unsupported dtype '>f4'");
-  ExpectRejected(NpyFile("{'descr': '<i4', 'fortran_order': False, 'shape': (2,), }", two), "unsupported dtype");
-  ExpectRejected(NpyFile("{'descr': '<f4', 'fortran_order': True, 'shape': (2,), }", two), "Fortran");
+  ExpectRejected(NpyFile("{'descr': '>f4', 'fortran_order': False, 'shape': (2,), }", two),
+                 "unsupported dtype '>f4'");
+  ExpectRejected(NpyFile("{'descr': '<i4', 'fortran_order': False, 'shape': (2,), }", two),
+                 "unsupported dtype");
+  ExpectRejected(NpyFile("{'descr': '<f4', 'fortran_order': True, 'shape': (2,), }", two),
+                 "Fortran");
   ExpectRejected(NpyFile("{'descr': '<f4', 'shape': (2,), }", two), "missing key");
-  ExpectRejected(NpyFile("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), 'x': 1}", two), "unexpected or repeated key 'x'");
-  ExpectRejected(NpyFile("{'descr': '<f4', 'descr': '<f4', 'fortran_order': False, 'shape': (2,)}", two), "repeated key");
-  ExpectRejected(NpyFile("{'descr': '<f4', 'fortran_order': False, 'shape': (-2,), }", two), "dimension");
-  ExpectRejected(NpyFile("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), } x", two), "padding");
-  ExpectRejected(NpyFile("{'descr': '<f4', 'fortran_order': Maybe, 'shape': (2,), }", two), "True or False");
-  ExpectRejected(NpyFile(ok, Floats({1, std::numeric_limits<float>::quiet_NaN()})), "element 1 is not a finite");
+  ExpectRejected(NpyFile("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), 'x': 1}", two),
+                 "unexpected or repeated key 'x'");
+  ExpectRejected(
+      NpyFile("{'descr': '<f4', 'descr': '<f4', 'fortran_order': False, 'shape': (2,)}", two),
+      "repeated key");
+  ExpectRejected(NpyFile("{'descr': '<f4', 'fortran_order': False, 'shape': (-2,), }", two),
+                 "dimension");
+  ExpectRejected(NpyFile("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), } x", two),
+                 "padding");
+  ExpectRejected(NpyFile("{'descr': '<f4', 'fortran_order': Maybe, 'shape': (2,), }", two),
+                 "True or False");
+  ExpectRejected(NpyFile(ok, Floats({1, std::numeric_limits<float>::quiet_NaN()})),
+                 "element 1 is not a finite");
   ExpectRejected(NpyFile(ok, Floats({std::numeric_limits<float>::infinity(), 1})), "element 0");
-  ExpectRejected(NpyFile("{'descr': '<f4', 'fortran_order': False, 'shape': (4294967296, 4294967296), }", two), "too large");
+  ExpectRejected(
+      NpyFile("{'descr': '<f4', 'fortran_order': False, 'shape': (4294967296, 4294967296), }", two),
+      "too large");
 }
 
 TEST(Npy, MissingFileIsAConfigError) {

@@ -2,6 +2,10 @@
 // network's shapes must equal what each ONNX file declares (read here with protobuf directly,
 // not through the importer), and the weights must equal the file's initializers. A model built
 // here covers batch-norm folding, residual adds, ReLU6 and Flatten + Gemm.
+#include "sim/io/onnx_import.h"
+
+#include <gtest/gtest.h>
+
 #include <cmath>
 #include <cstring>
 #include <filesystem>
@@ -12,11 +16,8 @@
 #include <string>
 #include <vector>
 
-#include <gtest/gtest.h>
-
 #include "onnx/onnx_pb.h"
 #include "sim/io/npy.h"
-#include "sim/io/onnx_import.h"
 #include "sim/spec/resolve.h"
 
 namespace msqx::io {
@@ -56,8 +57,9 @@ class OnnxImportTest : public ::testing::Test {
  protected:
   void SetUp() override {
     if (!fs::is_directory(kTestData)) GTEST_SKIP() << "libonnx-testdata is not installed";
-    out_ = fs::temp_directory_path() / ("msqx_onnx_" + std::to_string(::getpid()) + "_" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    out_ = fs::temp_directory_path() /
+           ("msqx_onnx_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(out_);
   }
   void TearDown() override { fs::remove_all(out_); }
@@ -74,14 +76,19 @@ class OnnxImportTest : public ::testing::Test {
 };
 
 TEST_F(OnnxImportTest, TestdataModelsGiveTheDeclaredShapesAndWeights) {
-  const std::vector<std::string> models = {
-      "test_Conv2d_depthwise",         "test_Conv2d_depthwise_padded",
-      "test_Conv2d_depthwise_strided", "test_Conv2d_depthwise_with_multiplier",
-      "test_Conv2d_padding",           "test_Conv2d_strided",
-      "test_Linear",                   "test_Linear_no_bias",
-      "test_MaxPool2d",                "test_AvgPool2d",
-      "test_AvgPool2d_stride",         "test_ReLU",
-      "../pytorch-operator/test_operator_conv"};
+  const std::vector<std::string> models = {"test_Conv2d_depthwise",
+                                           "test_Conv2d_depthwise_padded",
+                                           "test_Conv2d_depthwise_strided",
+                                           "test_Conv2d_depthwise_with_multiplier",
+                                           "test_Conv2d_padding",
+                                           "test_Conv2d_strided",
+                                           "test_Linear",
+                                           "test_Linear_no_bias",
+                                           "test_MaxPool2d",
+                                           "test_AvgPool2d",
+                                           "test_AvgPool2d_stride",
+                                           "test_ReLU",
+                                           "../pytorch-operator/test_operator_conv"};
   for (const std::string& name : models) {
     SCOPED_TRACE(name);
     const fs::path path = kTestData / name / "model.onnx";
@@ -147,7 +154,8 @@ TEST_F(OnnxImportTest, WhatTheSchemaCannotHoldIsRejectedWithTheReason) {
 }
 
 // ---- a model built here ----
-onnx::TensorProto Tensor(const std::string& name, std::vector<std::int64_t> dims, std::vector<float> v) {
+onnx::TensorProto Tensor(const std::string& name, std::vector<std::int64_t> dims,
+                         std::vector<float> v) {
   onnx::TensorProto t;
   t.set_name(name);
   t.set_data_type(onnx::TensorProto::FLOAT);
@@ -237,14 +245,16 @@ TEST_F(OnnxImportTest, BatchNormIsFoldedAndResidualGraphsImport) {
   const spec::NetworkSpec net = ImportAndReload(path, "residual");
   std::vector<std::string> kinds;
   for (const auto& l : net.layers) kinds.push_back(spec::ToString(l.kind));
-  EXPECT_EQ(kinds, (std::vector<std::string>{"conv", "act", "conv", "add", "act", "avgpool", "fc"}));
+  EXPECT_EQ(kinds,
+            (std::vector<std::string>{"conv", "act", "conv", "add", "act", "avgpool", "fc"}));
   EXPECT_TRUE(net.layers[0].bias);  // the folded batch norm leaves a bias
   EXPECT_EQ(net.layers[3].inputs, (std::vector<int>{2, 1}));
   EXPECT_EQ(net.layers[4].function, spec::ActFunction::kRelu6);
   EXPECT_EQ(net.layers[6].out.channels, 5);
   EXPECT_EQ(net.layers[0].out, (spec::Shape{4, 8, 8}));
   // Folded: w * gamma / sqrt(var + eps), eps = 0 here, per output channel.
-  const NpyArray a = ReadNpy((out_ / "residual" / "weights" / (net.layers[0].name + ".npy")).string());
+  const NpyArray a =
+      ReadNpy((out_ / "residual" / "weights" / (net.layers[0].name + ".npy")).string());
   const double factor[4] = {1.0, 1.0, 1.0, -1.0 / 3};
   for (int c = 0; c < 4; ++c) {
     for (int i = 0; i < 18; ++i) {
@@ -267,7 +277,8 @@ TEST_F(OnnxImportTest, CorruptedModelsFailCleanly) {
   std::mt19937 rng(seed);
   for (const char* name : {"test_Conv2d_padding", "test_Linear", "test_MaxPool2d"}) {
     std::ifstream in(kTestData / name / "model.onnx", std::ios::binary);
-    const std::string original((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const std::string original((std::istreambuf_iterator<char>(in)),
+                               std::istreambuf_iterator<char>());
     ASSERT_FALSE(original.empty());
     fs::create_directories(out_);
     int rejected = 0;
@@ -277,7 +288,8 @@ TEST_F(OnnxImportTest, CorruptedModelsFailCleanly) {
       for (int f = 0; f < flips; ++f) bytes[rng() % bytes.size()] = static_cast<char>(rng());
       if (i % 10 == 0) bytes.resize(rng() % bytes.size());  // truncated
       const fs::path path = out_ / "corrupt.onnx";
-      std::ofstream(path, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+      std::ofstream(path, std::ios::binary)
+          .write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
       try {
         ImportOnnx(path.string());
       } catch (const spec::ConfigError&) {

@@ -1,10 +1,10 @@
 // Weight folders against a network, and the msqx quant report built from them.
+#include <gtest/gtest.h>
+
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <random>
-
-#include <gtest/gtest.h>
 
 #include "sim/io/npy.h"
 #include "sim/io/quant_report.h"
@@ -19,8 +19,9 @@ namespace fs = std::filesystem;
 class WeightsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("msqx_io_" + std::to_string(::getpid()) + "_" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ = fs::temp_directory_path() /
+           ("msqx_io_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(dir_);
     fs::create_directories(dir_);
     net_ = spec::ConfigResolver(std::string(MSQX_SOURCE_DIR) + "/configs").LoadNetwork("tiny");
@@ -33,11 +34,15 @@ class WeightsTest : public ::testing::Test {
     std::mt19937 rng(seed);
     std::normal_distribution<double> g(0, 0.1);
     const std::vector<std::pair<std::string, std::vector<std::int64_t>>> shapes = {
-        {"conv1", {8, 3, 3, 3}}, {"conv2", {16, 8, 3, 3}}, {"dw3", {16, 1, 3, 3}},
-        {"pw3", {16, 16, 1, 1}}, {"fc", {10, 16}}};  // gap leaves 16 x 1 x 1
+        {"conv1", {8, 3, 3, 3}},
+        {"conv2", {16, 8, 3, 3}},
+        {"dw3", {16, 1, 3, 3}},
+        {"pw3", {16, 16, 1, 1}},
+        {"fc", {10, 16}}};  // gap leaves 16 x 1 x 1
     for (const auto& [name, shape] : shapes) {
       NpyArray a{NpyType::kFloat32, shape, {}};
-      for (std::int64_t i = 0; i < a.Elements(); ++i) a.values.push_back(static_cast<float>(g(rng)));
+      for (std::int64_t i = 0; i < a.Elements(); ++i)
+        a.values.push_back(static_cast<float>(g(rng)));
       WriteNpy((dir_ / (name + ".npy")).string(), a);
     }
   }
@@ -59,7 +64,8 @@ TEST_F(WeightsTest, LoadsEveryWeightedLayerWithTheDocumentedShapes) {
 
 TEST_F(WeightsTest, WrongShapeAndMissingFileNameTheFile) {
   WriteAll(6);
-  WriteNpy((dir_ / "conv2.npy").string(), NpyArray{NpyType::kFloat32, {16, 8, 3}, std::vector<double>(16 * 8 * 3)});
+  WriteNpy((dir_ / "conv2.npy").string(),
+           NpyArray{NpyType::kFloat32, {16, 8, 3}, std::vector<double>(16 * 8 * 3)});
   try {
     LoadNetworkWeights(dir_.string(), net_);
     ADD_FAILURE() << "wrong shape accepted";

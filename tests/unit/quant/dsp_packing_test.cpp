@@ -1,13 +1,13 @@
 // Two products in one DSP multiply: bit-exact against separate products (exhaustive for 4-bit
 // operands), and the depth at which an accumulated packed dot product stops being exact, found by
 // simulation and compared with the closed-form bound.
-#include <cstdint>
-#include <random>
-#include <vector>
+#include "models/quant/dsp_packing.h"
 
 #include <gtest/gtest.h>
 
-#include "models/quant/dsp_packing.h"
+#include <cstdint>
+#include <random>
+#include <vector>
 
 namespace msqx::quant {
 namespace {
@@ -50,8 +50,8 @@ TEST(DspPacking, FieldAndGuardBitsFromFirstPrinciples) {
   EXPECT_EQ(MaxProductMagnitude(4, 4), 7 * 15);
   EXPECT_EQ(FieldBits(1, 4, 4), 8);
   EXPECT_EQ(GuardBits(1, 4, 4), 0);
-  EXPECT_EQ(GuardBits(2, 4, 4), 1);    // 210 > 127
-  EXPECT_EQ(GuardBits(3, 4, 4), 2);    // 315 > 255
+  EXPECT_EQ(GuardBits(2, 4, 4), 1);      // 210 > 127
+  EXPECT_EQ(GuardBits(3, 4, 4), 2);      // 315 > 255
   EXPECT_EQ(GuardBits(1024, 4, 4), 10);  // 107520 <= 2^17 - 1
 }
 
@@ -84,8 +84,8 @@ TEST(DspPacking, ExactUpToMaxExactDepthAndNotOneBeyond) {
     const int k = BestShift(dsp, 4, 4);
     const std::int64_t n = MaxExactDepth({dsp, 4, 4, k});
     // Independent bound: low field 2^(k-1) - 1 >= N * 105, high field 2^(47-k) - 1 >= N * 105.
-    const std::int64_t expect =
-        std::min(((std::int64_t{1} << (k - 1)) - 1) / 105, ((std::int64_t{1} << (47 - k)) - 1) / 105);
+    const std::int64_t expect = std::min(((std::int64_t{1} << (k - 1)) - 1) / 105,
+                                         ((std::int64_t{1} << (47 - k)) - 1) / 105);
     EXPECT_EQ(n, expect);
     const UnpackedPair at = Worst(n, k, dsp, 7, 7);
     EXPECT_EQ(at.first, n * 105);

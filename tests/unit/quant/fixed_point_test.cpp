@@ -1,9 +1,9 @@
-#include <cstdint>
-#include <set>
+#include "models/quant/fixed_point.h"
 
 #include <gtest/gtest.h>
 
-#include "models/quant/fixed_point.h"
+#include <cstdint>
+#include <set>
 
 namespace msqx::quant {
 namespace {

@@ -1,13 +1,14 @@
 // Scheme choice and quantization error: ratio rounding, variance ranking with deterministic ties,
 // and the accuracy claims of DOMAIN.md on seeded Gaussian and uniform weights.
+#include "models/quant/scheme.h"
+
+#include <gtest/gtest.h>
+
 #include <cmath>
 #include <random>
 #include <vector>
 
-#include <gtest/gtest.h>
-
 #include "models/quant/quant_error.h"
-#include "models/quant/scheme.h"
 
 namespace msqx::quant {
 namespace {
@@ -24,13 +25,13 @@ TEST(Scheme, ParsesRatios) {
 
 TEST(Scheme, FixedCountRoundsHalfUp) {
   // round(n * F / (F + S)) computed with exact rationals: 2 * n * F vs (F + S) parity.
-  EXPECT_EQ(FixedFilterCount(3, {1, 1}), 2);   // 1.5 -> 2
+  EXPECT_EQ(FixedFilterCount(3, {1, 1}), 2);    // 1.5 -> 2
   EXPECT_EQ(FixedFilterCount(64, {1, 2}), 21);  // 21.33
   EXPECT_EQ(FixedFilterCount(65, {1, 2}), 22);  // 21.67
   EXPECT_EQ(FixedFilterCount(10, {1, 0}), 10);
   EXPECT_EQ(FixedFilterCount(10, {0, 1}), 0);
-  EXPECT_EQ(FixedFilterCount(5, {1, 3}), 1);   // 1.25
-  EXPECT_EQ(FixedFilterCount(6, {1, 3}), 2);   // 1.5 -> 2
+  EXPECT_EQ(FixedFilterCount(5, {1, 3}), 1);  // 1.25
+  EXPECT_EQ(FixedFilterCount(6, {1, 3}), 2);  // 1.5 -> 2
   for (int n = 0; n < 200; ++n) {
     for (int f = 0; f < 5; ++f) {
       for (int s = 0; s < 5; ++s) {
@@ -48,13 +49,14 @@ TEST(Scheme, FixedCountRoundsHalfUp) {
 
 TEST(Scheme, HighestScaledVarianceGoesToFixedAndTiesKeepOrder) {
   // Filter rows of 4: scaled variance depends on the shape, not the magnitude.
-  FilterMatrix w{5, 4,
+  FilterMatrix w{5,
+                 4,
                  {
-                     1, 0, 0, 0,      // var of (1,0,0,0) = 3/16
-                     5, -5, 5, -5,    // (1,-1,1,-1): var 1
-                     0, 0, 0, 0,      // all zero: 0
-                     2, 0, 0, 0,      // same shape as filter 0: tie with it
-                     3, 3, -3, -3,    // var 1: tie with filter 1
+                     1, 0,  0,  0,   // var of (1,0,0,0) = 3/16
+                     5, -5, 5,  -5,  // (1,-1,1,-1): var 1
+                     0, 0,  0,  0,   // all zero: 0
+                     2, 0,  0,  0,   // same shape as filter 0: tie with it
+                     3, 3,  -3, -3,  // var 1: tie with filter 1
                  }};
   EXPECT_DOUBLE_EQ(ScaledVariance(w, 0), 3.0 / 16);
   EXPECT_DOUBLE_EQ(ScaledVariance(w, 1), 1.0);

@@ -1,15 +1,15 @@
 // SP2 format: level sets written out in DOMAIN.md, code layout, and the shift-add identity the LUT
 // PE relies on (exhaustive at 4 bits, randomized up to 8).
+#include "models/quant/sp2.h"
+
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <random>
 #include <set>
 #include <vector>
-
-#include <gtest/gtest.h>
-
-#include "models/quant/sp2.h"
 
 namespace msqx::quant {
 namespace {
@@ -51,15 +51,15 @@ TEST(Sp2, QuantizerPicksNearestAndBreaksTiesAwayFromZero) {
   const double s = 2.0;  // scale: level n/8 is n/4 in real units
   auto q = [&](double w) { return Sp2Integer(QuantizeSp2(w, s, fmt), fmt); };
   EXPECT_EQ(q(0.0), 0);
-  EXPECT_EQ(q(0.1249), 0);   // 0.1249/2*8 = 0.4996: nearer 0
-  EXPECT_EQ(q(0.125), 1);    // exactly halfway 0 and 1: away from zero
+  EXPECT_EQ(q(0.1249), 0);  // 0.1249/2*8 = 0.4996: nearer 0
+  EXPECT_EQ(q(0.125), 1);   // exactly halfway 0 and 1: away from zero
   EXPECT_EQ(q(-0.125), -1);
-  EXPECT_EQ(q(0.75), 4);     // target 3: halfway between 2 and 4, goes to 4
+  EXPECT_EQ(q(0.75), 4);  // target 3: halfway between 2 and 4, goes to 4
   EXPECT_EQ(q(0.7499), 2);
   EXPECT_EQ(q(0.76), 4);
-  EXPECT_EQ(q(1.7), 6);      // target 6.8: 6 (distance .8) beats 8 (1.2)
-  EXPECT_EQ(q(1.75), 8);     // target 7: tie between 6 and 8 goes to 8
-  EXPECT_EQ(q(-100.0), -8);  // clamped
+  EXPECT_EQ(q(1.7), 6);                              // target 6.8: 6 (distance .8) beats 8 (1.2)
+  EXPECT_EQ(q(1.75), 8);                             // target 7: tie between 6 and 8 goes to 8
+  EXPECT_EQ(q(-100.0), -8);                          // clamped
   EXPECT_EQ(QuantizeSp2(0.3, 0.0, fmt), Sp2Code{});  // all-zero filter
 }
 
@@ -67,10 +67,12 @@ TEST(Sp2, PackUnpackRoundTripsAndLayoutIsSignThenI1ThenI2) {
   const Sp2Format fmt = Sp2Format::ForBits(4);
   const Sp2Code c{true, 2, 1};
   EXPECT_EQ(PackSp2(c, fmt), 0b1'10'1u);
-  for (std::uint32_t bits = 0; bits < 16; ++bits) EXPECT_EQ(PackSp2(UnpackSp2(bits, fmt), fmt), bits);
+  for (std::uint32_t bits = 0; bits < 16; ++bits)
+    EXPECT_EQ(PackSp2(UnpackSp2(bits, fmt), fmt), bits);
   EXPECT_THROW(UnpackSp2(16, fmt), std::invalid_argument);
   // The canonical code of every level decodes back to the level.
-  for (std::int64_t level : Sp2IntegerLevels(fmt)) EXPECT_EQ(Sp2Integer(Sp2CodeOf(level, fmt), fmt), level);
+  for (std::int64_t level : Sp2IntegerLevels(fmt))
+    EXPECT_EQ(Sp2Integer(Sp2CodeOf(level, fmt), fmt), level);
   EXPECT_THROW(Sp2CodeOf(3, fmt), std::invalid_argument);
 }
 
@@ -80,7 +82,8 @@ std::int64_t ReferenceProduct(const Sp2Code& c, std::uint32_t a, const Sp2Format
   if (c.i1) w += std::ldexp(1.0, -c.i1);
   if (c.i2) w += std::ldexp(1.0, -c.i2);
   if (c.sign) w = -w;
-  return static_cast<std::int64_t>(std::llround(std::ldexp(w, fmt.K()))) * static_cast<std::int64_t>(a);
+  return static_cast<std::int64_t>(std::llround(std::ldexp(w, fmt.K()))) *
+         static_cast<std::int64_t>(a);
 }
 
 TEST(Sp2, ShiftAddProductExhaustiveFourBits) {
