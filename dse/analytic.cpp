@@ -93,7 +93,7 @@ void AnalyticModel::Weighted(const spec::Layer& l, report::LayerStats& s) const 
   const std::int64_t row_sizes[2] = {rows.tile, rows.rest}, row_counts[2] = {rows.full, rows.rest ? 1 : 0};
   const std::int64_t col_sizes[2] = {cols.tile, cols.rest}, col_counts[2] = {cols.full, cols.rest ? 1 : 0};
 
-  std::int64_t steady = 0, first_load = -1, last_store = 0, spatial_tiles = 0;
+  std::int64_t steady = 0, first_load = -1, last_store = 0;
   for (int r = 0; r < 2; ++r) {
     for (int c = 0; c < 2; ++c) {
       const std::int64_t count = row_counts[r] * col_counts[c];
@@ -130,16 +130,17 @@ void AnalyticModel::Weighted(const spec::Layer& l, report::LayerStats& s) const 
       s.bytes_written += count * out_bytes;
       if (first_load < 0) first_load = load;
       last_store = store;
-      spatial_tiles += count;
     }
   }
+  // Resident weights are loaded once, before the first tile, and never overlap compute.
+  std::int64_t weight_load = 0;
   if (weights_resident) {
-    const std::int64_t w = static_cast<std::int64_t>(std::ceil(weight_bytes / rates_.read_bytes_per_cycle));
+    weight_load = static_cast<std::int64_t>(std::ceil(weight_bytes / rates_.read_bytes_per_cycle));
     s.bytes_read += weight_bytes;
-    first_load += w;
   }
   // Double buffering overlaps everything but the first load and the last store.
-  const std::int64_t prologue = d.buffers.double_buffered ? first_load + last_store : 0;
+  const std::int64_t prologue =
+      weight_load + (d.buffers.double_buffered ? first_load + last_store : 0);
   s.stall_fill += prologue;
   s.cycles = steady + prologue;
   s.macs = l.Macs();
