@@ -1,0 +1,139 @@
+#pragma once
+// FPGA resource model of one design point: LUT, FF, DSP, BRAM18 and URAM per component of the
+// accelerator template (DESIGN.md), utilization against the device, and the feasibility check of
+// a sweep. Coefficients are first principles per bit, checked against Yosys synthesis of small
+// modules (docs/resources.md, docs/calibration/).
+//
+// Cheap by design: a sweep estimates every point, so EstimateResources allocates nothing; the
+// component list is a fixed array with static names and BRAM tilings are cached (resource_bram.h).
+
+#include <array>
+#include <cstdint>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "sim/spec/design.h"
+#include "sim/spec/network.h"
+#include "sim/spec/sweep.h"
+
+namespace msqx::dse {
+
+// Bit widths the hardware must carry. max_depth = longest dot product of any weighted layer; it
+// sets the accumulator widths. sp2_m1 = 0 means the default split weight_bits / 2 (models/pe).
+struct BitWidths {
+  int weight_bits = 4;
+  int act_bits = 4;
+  std::int64_t max_depth = 1;
+  int sp2_m1 = 0;
+};
+// Widest weights and activations and the deepest accumulation over the network's layers.
+BitWidths WidthsOf(const spec::NetworkSpec& network);
+
+enum class Component {
+  kDspEngine,        // DSP48 multipliers, packing correction, adder trees, accumulators
+  kLutEngine,        // SP2 shift-add lanes, adder trees, accumulators
+  kInputBuffer,      // one replica per engine (each reads its own cols activations per cycle)
+  kDspWeightBuffer,  // rows x cols weights per cycle
+  kLutWeightBuffer,
+  kDspOutputBuffer,  // partial sums, rows per cycle
+  kLutOutputBuffer,
+  kDma,              // AXI masters (per port) with their data FIFOs
+  kController,       // tile loops, address generators, control registers
+  kPost,             // vector_lanes requantize / pooling / add / activation units
+};
+inline constexpr int kComponentCount = 10;
+const char* ToString(Component c);
+
+struct ResourceUse {
+  std::int64_t lut = 0;
+  std::int64_t ff = 0;
+  std::int64_t dsp = 0;
+  std::int64_t bram18 = 0;
+  std::int64_t uram = 0;
+  double Bram36() const { return bram18 / 2.0; }
+  ResourceUse& operator+=(const ResourceUse& o);
+};
+
+// Fraction of the device used (1 = all of it).
+struct Utilization {
+  double lut = 0;
+  double ff = 0;
+  double dsp = 0;
+  double bram36 = 0;
+  double uram = 0;
+};
+
+struct ResourceEstimate {
+  std::array<ResourceUse, kComponentCount> components;  // indexed by Component
+  ResourceUse total;
+  Utilization utilization;  // total against the design's device
+  // Derived widths, reported so that a reader can follow the figures.
+  int dsp_acc_bits = 0;
+  int lut_acc_bits = 0;
+  const ResourceUse& operator[](Component c) const { return components[static_cast<int>(c)]; }
+};
+
+// Coefficients of the model. Where each one comes from is in docs/resources.md; "calibrated"
+// ones were set or checked with docs/calibration/run.sh (Yosys synth_xilinx, xc7 and xcup).
+struct ResourceCoefficients {
+  // Fabric arithmetic, per bit (7-series/UltraScale: one LUT6 per adder bit on the carry chain).
+  double adder_lut_per_bit = 1.0;        // per input bit of a two-input adder, calibrated
+  double accumulator_lut_per_bit = 2.0;  // adder + "first ? x : acc + x" select, calibrated
+  // Conditional two's complement of the SP2 product, per product bit. First principles say 1;
+  // Yosys merges part of it into the term adder: the 4-bit lane is 17 LUTs, 6 + 6 for shifter
+  // and adder leaves 5 for the 8 product bits.
+  double sp2_negate_lut_per_bit = 5.0 / 8.0;
+  // DSP48 packing (macs_per_dsp = 2): one correction adder per packed DSP over the low field.
+  double packing_lut_per_bit = 1.0;
+  // DMA per AXI port: two channels (read, write), each a 32-bit address counter, an 8-bit beat
+  // counter and handshake/outstanding-transaction control; data registers are port width.
+  int dma_lut_per_port_fixed = 2 * (32 + 8 + 60);
+  int dma_ff_per_port_fixed = 2 * (32 + 8 + 60);
+  int dma_fifo_depth = 512;  // beats of the data FIFO per direction (one BRAM column)
+  // Controller: tile loop counters, address generators, AXI-lite registers (an assumed constant).
+  int controller_lut = 900;
+  int controller_ff = 1100;
+  // Post-processing per vector lane: requantize multiplier in a DSP when true.
+  bool post_uses_dsp = true;
+  // Put a buffer into URAM (4K x 72) where the device has URAM and it takes no more bits than
+  // the BRAM tiling (one URAM288 = 16 BRAM18 of capacity).
+  bool use_uram = true;
+};
+
+// Resources of `design` (its device is resolved) for the given bit widths. Bad widths throw
+// spec::ConfigError naming the design's file.
+ResourceEstimate EstimateResources(const spec::DesignSpec& design, const BitWidths& widths,
+                                   const ResourceCoefficients& coef = {});
+ResourceEstimate EstimateResources(const spec::DesignSpec& design,
+                                   const spec::NetworkSpec& network,
+                                   const ResourceCoefficients& coef = {});
+
+Utilization UtilizationOf(const ResourceUse& use, const spec::DeviceSpec& device);
+
+// Pipelined binary adder tree of `inputs` signed `input_bits`-wide values (the model's building
+// block, exposed for its calibration test): LUTs and FFs, output register included.
+ResourceUse AdderTreeCost(std::int64_t inputs, int input_bits, double lut_per_bit = 1.0);
+
+// The result of checking a point against the sweep's utilization limits. When infeasible,
+// `resource` names the resource most over its limit and `excess` says by how much (units of that
+// resource: LUTs, FFs, DSPs, BRAM36, URAMs).
+struct Feasibility {
+  bool feasible = true;
+  const char* resource = nullptr;  // "lut", "ff", "dsp", "bram36", "uram"
+  double used = 0;
+  double limit = 0;   // max utilization x device amount
+  double excess = 0;  // used - limit
+  int over_count = 0; // resources over their limit
+  std::string Message() const;  // "bram36: 162 used > limit 140 (1.00 x 140), over by 22"
+};
+Feasibility CheckFeasible(const ResourceEstimate& estimate, const spec::DeviceSpec& device,
+                          const spec::UtilizationLimits& limits);
+
+// For reports: {"components": [{"name", "lut", "ff", "dsp", "bram18", "bram36", "uram"}...],
+// "total": {...}, "device": {...}, "utilization": {...}, "widths": {...}}.
+nlohmann::json ResourcesToJson(const ResourceEstimate& estimate, const spec::DeviceSpec& device);
+// One row per component plus "total": name,lut,ff,dsp,bram18,bram36,uram.
+std::string ResourcesCsv(const ResourceEstimate& estimate);
+
+}  // namespace msqx::dse

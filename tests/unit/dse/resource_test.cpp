@@ -1,0 +1,369 @@
+// Resource model: each component against hand derivations (first principles and the Yosys
+// figures recorded in docs/calibration/results.tsv), BRAM counts from the aspect ratios,
+// monotonicity, feasibility messages, URAM placement, reports, and the shipped designs.
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <sstream>
+#include <string>
+
+#include "dse/resource.h"
+#include "sim/spec/json_reader.h"
+#include "sim/spec/resolve.h"
+
+namespace msqx::dse {
+namespace {
+
+const spec::ConfigResolver& Resolver() {
+  static const spec::ConfigResolver resolver(MSQX_SOURCE_DIR "/configs");
+  return resolver;
+}
+
+spec::DeviceSpec BigDevice() {
+  spec::DeviceSpec d;
+  d.name = "test";
+  d.lut = 1000000;
+  d.ff = 2000000;
+  d.dsp = 5000;
+  d.bram36 = 5000;
+  d.uram = 0;
+  d.axi.width_bits = 64;
+  return d;
+}
+
+// Nothing but what a test switches on: no engines, buffers, DMA ports or post lanes.
+spec::DesignSpec Empty() {
+  spec::DesignSpec s;
+  s.name = "t";
+  s.device = BigDevice();
+  s.dsp_engine = {0, 0, 1};
+  s.lut_engine = {0, 0};
+  s.buffers = {0, 0, 0, false};
+  s.dma.axi_ports = 0;
+  s.post.vector_lanes = 0;
+  return s;
+}
+
+BitWidths W(int w, int a, std::int64_t depth) {
+  BitWidths b;
+  b.weight_bits = w;
+  b.act_bits = a;
+  b.max_depth = depth;
+  return b;
+}
+
+TEST(Resource, DspEngineByHand) {
+  spec::DesignSpec s = Empty();
+  s.dsp_engine = {2, 4, 2};
+  const ResourceEstimate e = EstimateResources(s, W(4, 4, 16));
+  const ResourceUse& u = e[Component::kDspEngine];
+  // 8 lanes, two products per DSP.
+  EXPECT_EQ(u.dsp, 4);
+  // Product 4 + 4 = 8 bits; accumulator 8 + log2(16) = 12 bits.
+  EXPECT_EQ(e.dsp_acc_bits, 12);
+  // Packing: 4 DSPs, one 8-bit correction adder each, both 8-bit fields registered.
+  const int pack_lut = 4 * 8, pack_ff = 4 * 2 * 8;
+  // Tree of 4 inputs per row: two 8-bit adders (8 LUTs each, 9-bit outputs) then one 9-bit
+  // adder (10-bit output); every level registered.
+  const int tree_lut = 2 * 8 + 9, tree_ff = 2 * 9 + 10;
+  // Accumulator per row: 12 bits, 2 LUTs per bit (adder + first select), 12 FFs.
+  const int acc_lut = 2 * 12, acc_ff = 12;
+  EXPECT_EQ(u.lut, pack_lut + 2 * tree_lut + 2 * acc_lut);
+  EXPECT_EQ(u.ff, pack_ff + 2 * tree_ff + 2 * acc_ff);
+  EXPECT_EQ(u.bram18, 0);
+  // Nothing else is switched on but the controller.
+  EXPECT_EQ(e.total.lut, u.lut + e[Component::kController].lut);
+  EXPECT_EQ(e.total.dsp, 4);
+}
+
+TEST(Resource, DspAccumulatorMatchesYosys) {
+  // docs/calibration: accumulator W=12, A=24 synthesises to 48 LUTs and 24 FFs (xc7 and xcup).
+  spec::DesignSpec s = Empty();
+  s.dsp_engine = {1, 1, 1};
+  const ResourceEstimate e = EstimateResources(s, W(8, 4, 4096));  // 8 + 4 + 12 = 24 bits
+  EXPECT_EQ(e.dsp_acc_bits, 24);
+  EXPECT_EQ(e[Component::kDspEngine].lut, 48);
+  EXPECT_EQ(e[Component::kDspEngine].ff, 24);
+  EXPECT_EQ(e[Component::kDspEngine].dsp, 1);
+}
+
+TEST(Resource, Sp2LaneMatchesYosys) {
+  // One lane, one row, depth 1: no tree; the accumulator is as wide as the product.
+  spec::DesignSpec s = Empty();
+  s.lut_engine = {1, 1};
+  const ResourceEstimate e = EstimateResources(s, W(4, 4, 1));
+  // 4-bit SP2: m1 = 2, K = 3; product 4 + 3 + 1 = 8 bits.
+  EXPECT_EQ(e.lut_acc_bits, 8);
+  const int lane_lut = 17;  // Yosys sp2_mul4, xc7 and xcup (docs/calibration/results.tsv)
+  EXPECT_EQ(e[Component::kLutEngine].lut, lane_lut + 2 * 8);
+  // Product register 8, weight code 4, activation 4, accumulator 8.
+  EXPECT_EQ(e[Component::kLutEngine].ff, 8 + 4 + 4 + 8);
+  EXPECT_EQ(e[Component::kLutEngine].dsp, 0);
+}
+
+TEST(Resource, Sp2RowWithTreeMatchesYosysTree) {
+  spec::DesignSpec s = Empty();
+  s.lut_engine = {1, 16};
+  const ResourceEstimate e = EstimateResources(s, W(4, 4, 16));
+  // Yosys adder_tree_n16_w8_p: 131 LUTs, 158 FFs of which 12 are the module's extra output
+  // register, so 146 for the tree itself.
+  const int tree_lut = 131, tree_ff = 158 - 12;
+  const int acc_bits = 8 + 4;
+  EXPECT_EQ(e[Component::kLutEngine].lut, 16 * 17 + tree_lut + 2 * acc_bits);
+  EXPECT_EQ(e[Component::kLutEngine].ff, 16 * (8 + 4) + 16 * 4 + tree_ff + acc_bits);
+}
+
+TEST(Resource, AdderTreesMatchYosys) {
+  // docs/calibration/results.tsv, pipelined trees (gen_tree.py N W p): the module registers the
+  // final sum once more (output y), so its FFs are the tree's plus the output width.
+  struct Case {
+    int n, w, yosys_lut, yosys_ff;
+  };
+  for (const Case c : {Case{4, 8, 25, 38}, Case{16, 8, 131, 158}, Case{16, 12, 191, 222},
+                       Case{24, 9, 226, 275}}) {
+    const int out_bits = c.w + static_cast<int>(std::ceil(std::log2(c.n)));
+    const ResourceUse t = AdderTreeCost(c.n, c.w);
+    EXPECT_EQ(t.lut, c.yosys_lut) << "n=" << c.n << " w=" << c.w;
+    EXPECT_EQ(t.ff, c.yosys_ff - out_bits) << "n=" << c.n << " w=" << c.w;
+  }
+  EXPECT_EQ(AdderTreeCost(1, 8).lut, 0);
+  EXPECT_EQ(AdderTreeCost(1, 8).ff, 0);
+}
+
+// Cheapest BRAM18 tiling, derived in the comments from the aspect ratios (DOMAIN.md section 2).
+TEST(Resource, BufferBramFromAspectRatios) {
+  spec::DesignSpec s = Empty();
+  s.dsp_engine = {2, 4, 1};
+  s.buffers = {8, 4, 3, false};
+  // Input: word = 4 activations x 4 bits = 16 bits, 8 KiB = 65536 bits -> 4096 deep.
+  //   4Kx4: 4 columns x 1 = 4; 1Kx18: 1 column x 4 = 4; 2Kx9: 2 x 2 = 4 -> 4 BRAM18.
+  // Weights: word = 8 x 4 = 32 bits, 4 KiB = 32768 bits -> 1024 deep.
+  //   1Kx18: 2 columns x 1 = 2; 512x36: 1 x 2 = 2 -> 2 BRAM18.
+  // Output: word = 2 rows x 12-bit sums = 24 bits, 3 KiB = 24576 bits -> 1024 deep.
+  //   1Kx18: 2 columns = 2; 512x36: 1 x 2 = 2 -> 2 BRAM18.
+  ResourceEstimate e = EstimateResources(s, W(4, 4, 16));
+  EXPECT_EQ(e[Component::kInputBuffer].bram18, 4);
+  EXPECT_EQ(e[Component::kDspWeightBuffer].bram18, 2);
+  EXPECT_EQ(e[Component::kDspOutputBuffer].bram18, 2);
+  // Double-buffered: twice as deep.
+  //   input 16 bits x 8192: 8Kx2: 8 columns = 8; 4Kx4 x 2 deep: 4 x 2 = 8 -> 8.
+  //   weights 32 bits x 2048: 2Kx9: 4 columns (36 bits) = 4; 1Kx18: 2 x 2 = 4 -> 4.
+  //   output 24 bits x 2048: 2Kx9: 3 columns (27 bits) = 3 -> 3.
+  s.buffers.double_buffered = true;
+  e = EstimateResources(s, W(4, 4, 16));
+  EXPECT_EQ(e[Component::kInputBuffer].bram18, 8);
+  EXPECT_EQ(e[Component::kDspWeightBuffer].bram18, 4);
+  EXPECT_EQ(e[Component::kDspOutputBuffer].bram18, 3);
+}
+
+TEST(Resource, WeightsSplitByRatioAndInputReplicatedPerEngine) {
+  spec::DesignSpec s = Empty();
+  s.dsp_engine = {2, 4, 1};
+  s.lut_engine = {2, 4};
+  s.ratio = {1, 3};  // DSP share 1/4
+  s.buffers = {8, 16, 0, false};
+  const ResourceEstimate e = EstimateResources(s, W(4, 4, 16));
+  // Input: each engine reads its own 16-bit word -> two replicas of 4 BRAM18 (see above).
+  EXPECT_EQ(e[Component::kInputBuffer].bram18, 2 * 4);
+  // 16 KiB = 131072 bits. DSP: 32768 bits / 32 = 1024 deep -> 2 (1Kx18 x 2 columns).
+  // LUT: 98304 / 32 = 3072 deep -> 1Kx18: 2 columns x 3 = 6; 512x36: 1 x 6 = 6; 2Kx9: 4 x 2 = 8;
+  // 4Kx4: 8 x 1 = 8 -> 6.
+  EXPECT_EQ(e[Component::kDspWeightBuffer].bram18, 2);
+  EXPECT_EQ(e[Component::kLutWeightBuffer].bram18, 6);
+  EXPECT_EQ(e[Component::kDspOutputBuffer].bram18, 0);
+}
+
+TEST(Resource, DmaControllerAndPost) {
+  spec::DesignSpec s = Empty();
+  s.dma.axi_ports = 2;
+  s.dma.max_outstanding = 4;
+  const ResourceCoefficients c;
+  ResourceEstimate e = EstimateResources(s, W(4, 4, 16), c);
+  // Per port: two 512 x 64 FIFOs, each 512x36 x 2 columns = 2 BRAM18.
+  EXPECT_EQ(e[Component::kDma].bram18, 2 * 2 * 2);
+  EXPECT_EQ(e[Component::kDma].lut, 2 * (c.dma_lut_per_port_fixed + 64));
+  EXPECT_EQ(e[Component::kDma].ff, 2 * (c.dma_ff_per_port_fixed + 2 * 64 + 2 * 8 * 4));
+  EXPECT_EQ(e[Component::kController].lut, c.controller_lut);
+  // Post lanes: one DSP48E1 multiply per lane while the accumulator fits 25 bits.
+  s.post.vector_lanes = 8;
+  s.dsp_engine = {1, 1, 1};
+  e = EstimateResources(s, W(4, 4, 16));
+  EXPECT_EQ(e[Component::kPost].dsp, 8);
+  s.post.vector_lanes = 16;
+  const ResourceEstimate e16 = EstimateResources(s, W(4, 4, 16));
+  EXPECT_EQ(e16[Component::kPost].lut, 2 * e[Component::kPost].lut);
+  // A 30-bit accumulator (4 + 4 + 22) needs two DSPs per lane.
+  EXPECT_EQ(EstimateResources(s, W(4, 4, 1 << 22))[Component::kPost].dsp, 32);
+}
+
+TEST(Resource, MoreLanesNeverFewerResources) {
+  for (int rows = 1; rows <= 32; rows += 3) {
+    std::int64_t prev_lut = -1, prev_ff = -1;
+    for (int cols = 1; cols <= 64; ++cols) {
+      spec::DesignSpec s = Empty();
+      s.lut_engine = {rows, cols};
+      s.buffers = {16, 16, 16, true};
+      const ResourceEstimate e = EstimateResources(s, W(4, 4, 4608));
+      EXPECT_GE(e[Component::kLutEngine].lut, prev_lut) << rows << "x" << cols;
+      EXPECT_GE(e[Component::kLutEngine].ff, prev_ff) << rows << "x" << cols;
+      prev_lut = e[Component::kLutEngine].lut;
+      prev_ff = e[Component::kLutEngine].ff;
+    }
+  }
+  for (int pack = 1; pack <= 2; ++pack) {
+    std::int64_t prev_lut = -1, prev_dsp = -1;
+    for (int rows = 2; rows <= 64; rows += 2) {
+      spec::DesignSpec s = Empty();
+      s.dsp_engine = {rows, 16, pack};
+      const ResourceEstimate e = EstimateResources(s, W(4, 4, 4608));
+      EXPECT_GE(e.total.lut, prev_lut);
+      EXPECT_GE(e.total.dsp, prev_dsp);
+      prev_lut = e.total.lut;
+      prev_dsp = e.total.dsp;
+    }
+  }
+  // Wider weights and activations never cost fewer LUTs either.
+  spec::DesignSpec s = Empty();
+  s.lut_engine = {8, 8};
+  s.dsp_engine = {8, 8, 1};
+  std::int64_t prev = -1;
+  for (int bits = 2; bits <= 8; ++bits) {
+    const std::int64_t lut = EstimateResources(s, W(bits, bits, 512)).total.lut;
+    EXPECT_GE(lut, prev) << bits;
+    prev = lut;
+  }
+}
+
+TEST(Resource, FeasibilityNamesTheResourceAndExcess) {
+  spec::DesignSpec s = Empty();
+  s.device = Resolver().LoadDevice("xc7z020");
+  s.dsp_engine = {32, 32, 2};  // 512 DSPs on a 220-DSP device
+  const ResourceEstimate e = EstimateResources(s, W(4, 4, 576));
+  Feasibility f = CheckFeasible(e, s.device, {});
+  EXPECT_FALSE(f.feasible);
+  ASSERT_NE(f.resource, nullptr);
+  EXPECT_STREQ(f.resource, "dsp");
+  EXPECT_DOUBLE_EQ(f.used, 512);
+  EXPECT_DOUBLE_EQ(f.limit, 220);
+  EXPECT_DOUBLE_EQ(f.excess, 292);
+  EXPECT_NE(f.Message().find("dsp"), std::string::npos);
+  EXPECT_NE(f.Message().find("292"), std::string::npos);
+
+  // A limit below 1 counts: 100 DSPs against 0.4 x 220 = 88.
+  s.dsp_engine = {10, 10, 1};
+  spec::UtilizationLimits lim;
+  lim.dsp = 0.4;
+  f = CheckFeasible(EstimateResources(s, W(4, 4, 576)), s.device, lim);
+  EXPECT_FALSE(f.feasible);
+  EXPECT_STREQ(f.resource, "dsp");
+  EXPECT_NEAR(f.excess, 100 - 88, 1e-9);
+  lim.dsp = 1;
+  EXPECT_TRUE(CheckFeasible(EstimateResources(s, W(4, 4, 576)), s.device, lim).feasible);
+
+  // BRAM: an input buffer of 256 KiB read 64 bits wide: 32768 deep, 65536 double-buffered.
+  // Column costs at that depth: 512x36 128, 1Kx18 64, 2Kx9 32, 4Kx4 16, 8Kx2 8, 16Kx1 4 BRAM18.
+  // 36-bit columns are the cheapest per bit (the parity bits hold data): 64 = 36 + 18 + 9 + 1
+  // -> 128 + 64 + 32 + 4 = 228 BRAM18 (two 36-bit columns: 256; 64 x 16Kx1: 256), so 114 BRAM36
+  // per engine's replica and 228 for two, against 140.
+  s = Empty();
+  s.device = Resolver().LoadDevice("xc7z020");
+  s.dsp_engine = {1, 16, 1};
+  s.lut_engine = {1, 16};
+  s.buffers = {256, 0, 0, true};
+  f = CheckFeasible(EstimateResources(s, W(4, 4, 16)), s.device, {});
+  EXPECT_FALSE(f.feasible);
+  EXPECT_STREQ(f.resource, "bram36");
+  EXPECT_DOUBLE_EQ(f.used, 228);
+  EXPECT_DOUBLE_EQ(f.excess, 228 - 140);
+
+  // URAM used on a device without URAM is infeasible whatever the limit.
+  ResourceEstimate fake;
+  fake.total.uram = 1;
+  f = CheckFeasible(fake, s.device, {});
+  EXPECT_FALSE(f.feasible);
+  EXPECT_STREQ(f.resource, "uram");
+}
+
+TEST(Resource, UramTakesBuffersWhereNoMoreWasteful) {
+  spec::DesignSpec s = Empty();
+  s.device.uram = 960;
+  s.dsp_engine = {2, 9, 1};  // 18 lanes x 4 bits = 72-bit weight word
+  s.buffers = {0, 36, 0, false};  // 294912 bits / 72 = 4096 deep: one URAM, or 16 BRAM18
+  ResourceEstimate e = EstimateResources(s, W(4, 4, 16));
+  EXPECT_EQ(e[Component::kDspWeightBuffer].uram, 1);
+  EXPECT_EQ(e[Component::kDspWeightBuffer].bram18, 0);
+  s.buffers = {0, 4, 0, false};  // 455 deep: 2 BRAM18 (512x36) beat a URAM's 16
+  e = EstimateResources(s, W(4, 4, 16));
+  EXPECT_EQ(e[Component::kDspWeightBuffer].uram, 0);
+  EXPECT_EQ(e[Component::kDspWeightBuffer].bram18, 2);
+}
+
+TEST(Resource, ShippedReferenceDesignsFit) {
+  for (const char* name : {"xc7z020_ref", "xc7z045_ref"}) {
+    const spec::DesignSpec d = Resolver().LoadDesign(name);
+    for (const char* net : {"tiny", "resnet18", "vgg16", "mobilenet_v2"}) {
+      const spec::NetworkSpec n = Resolver().LoadNetwork(net);
+      const ResourceEstimate e = EstimateResources(d, n);
+      const Feasibility f = CheckFeasible(e, d.device, {});
+      EXPECT_TRUE(f.feasible) << name << " " << net << ": " << f.Message();
+      // Totals are the sum of the components.
+      std::int64_t lut = 0, bram = 0;
+      for (const ResourceUse& c : e.components) lut += c.lut, bram += c.bram18;
+      EXPECT_EQ(e.total.lut, lut);
+      EXPECT_EQ(e.total.bram18, bram);
+      EXPECT_EQ(e.total.dsp, d.dsp_engine.Dsps() + e[Component::kPost].dsp);
+      EXPECT_DOUBLE_EQ(e.utilization.lut, static_cast<double>(e.total.lut) / d.device.lut);
+    }
+  }
+}
+
+TEST(Resource, WidthsOfNetwork) {
+  const spec::NetworkSpec n = Resolver().LoadNetwork("vgg16");
+  std::int64_t depth = 1;
+  for (const spec::Layer& l : n.layers) {
+    if (l.kind == spec::LayerKind::kConv) depth = std::max<std::int64_t>(depth, std::int64_t{l.in.channels} / l.groups * l.kernel * l.kernel);
+    if (l.kind == spec::LayerKind::kFc) depth = std::max<std::int64_t>(depth, l.in.Elements());
+  }
+  EXPECT_EQ(WidthsOf(n).max_depth, depth);
+  EXPECT_EQ(depth, 512 * 7 * 7);  // first fc layer of VGG-16 over the 512 x 7 x 7 map
+}
+
+TEST(Resource, JsonAndCsv) {
+  const spec::DesignSpec d = Resolver().LoadDesign("xc7z020_ref");
+  const ResourceEstimate e = EstimateResources(d, W(4, 4, 4608));
+  const nlohmann::json j = ResourcesToJson(e, d.device);
+  ASSERT_EQ(j["components"].size(), static_cast<std::size_t>(kComponentCount));
+  EXPECT_EQ(j["components"][0]["name"], "dsp_engine");
+  EXPECT_EQ(j["total"]["lut"].get<std::int64_t>(), e.total.lut);
+  EXPECT_DOUBLE_EQ(j["total"]["bram36"].get<double>(), e.total.bram18 / 2.0);
+  EXPECT_EQ(j["device"]["name"], "xc7z020");
+  const std::string csv = ResourcesCsv(e);
+  EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), kComponentCount + 2);
+  EXPECT_NE(csv.find("\ntotal,"), std::string::npos);
+}
+
+TEST(Resource, BadWidthsAreConfigErrors) {
+  spec::DesignSpec s = Empty();
+  s.source = "d.json";
+  EXPECT_THROW(EstimateResources(s, W(1, 4, 16)), spec::ConfigError);
+  EXPECT_THROW(EstimateResources(s, W(4, 0, 16)), spec::ConfigError);
+  EXPECT_THROW(EstimateResources(s, W(4, 4, 0)), spec::ConfigError);
+  BitWidths b = W(4, 4, 16);
+  b.sp2_m1 = 4;  // m1 = 4 leaves m2 = -1 for a 4-bit weight
+  EXPECT_THROW(EstimateResources(s, b), spec::ConfigError);
+  b.sp2_m1 = 1;  // m2 = 2 > m1
+  EXPECT_THROW(EstimateResources(s, b), spec::ConfigError);
+  s.lut_engine = {-1, 4};
+  try {
+    EstimateResources(s, W(4, 4, 16));
+    FAIL() << "negative rows accepted";
+  } catch (const spec::ConfigError& err) {
+    EXPECT_EQ(err.file(), "d.json");
+    EXPECT_EQ(err.json_path(), "lut_engine.rows");
+  }
+}
+
+}  // namespace
+}  // namespace msqx::dse
