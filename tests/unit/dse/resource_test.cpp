@@ -6,10 +6,14 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <random>
 #include <sstream>
 #include <string>
 
 #include "dse/resource.h"
+#include "dse/resource_bram.h"
+#include "models/mem/bram_geometry.h"
 #include "sim/spec/json_reader.h"
 #include "sim/spec/resolve.h"
 
@@ -156,6 +160,28 @@ TEST(Resource, BufferBramFromAspectRatios) {
   EXPECT_EQ(e[Component::kInputBuffer].bram18, 8);
   EXPECT_EQ(e[Component::kDspWeightBuffer].bram18, 4);
   EXPECT_EQ(e[Component::kDspOutputBuffer].bram18, 3);
+}
+
+TEST(Resource, FastTilingEqualsBramCostOf) {
+  // The model's stack-only tiling must give mem::BramCostOf's answer: every width to 300 at
+  // depths around each shape's, then random wide words (seeded, seed printed).
+  for (int depth : {1, 300, 512, 513, 1024, 1500, 2048, 4097, 8192, 16384, 16385, 40000}) {
+    for (int width = 1; width <= 300; ++width) {
+      ASSERT_EQ(TiledBram18(width, depth), mem::BramCostOf(width, depth).bram18)
+          << width << " x " << depth;
+    }
+  }
+  const unsigned seed = std::random_device{}();
+  std::printf("FastTilingEqualsBramCostOf seed %u\n", seed);
+  std::mt19937 rng(seed);
+  std::uniform_int_distribution<int> wd(1, 20000), dd(1, 100000);
+  for (int i = 0; i < 300; ++i) {
+    const int width = wd(rng), depth = dd(rng);
+    ASSERT_EQ(TiledBram18(width, depth), mem::BramCostOf(width, depth).bram18)
+        << width << " x " << depth << " seed " << seed;
+    ASSERT_EQ(CachedBram18(width, depth), TiledBram18(width, depth));
+    ASSERT_EQ(CachedBram18(width, depth), TiledBram18(width, depth));  // now from the cache
+  }
 }
 
 TEST(Resource, WeightsSplitByRatioAndInputReplicatedPerEngine) {
