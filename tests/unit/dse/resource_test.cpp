@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <fstream>
 #include <random>
 #include <sstream>
 #include <string>
@@ -134,6 +135,55 @@ TEST(Resource, AdderTreesMatchYosys) {
   }
   EXPECT_EQ(AdderTreeCost(1, 8).lut, 0);
   EXPECT_EQ(AdderTreeCost(1, 8).ff, 0);
+}
+
+// Every calibration row recorded by docs/calibration/run.sh that the model has a counterpart for
+// (both families): the model must reproduce Yosys' LUT and FF counts.
+TEST(Resource, RecordedYosysResultsReproduced) {
+  std::ifstream in(MSQX_SOURCE_DIR "/docs/calibration/results.tsv");
+  ASSERT_TRUE(in.good());
+  std::string line;
+  std::getline(in, line);  // header
+  int checked = 0;
+  while (std::getline(in, line)) {
+    std::istringstream row(line);
+    std::string family, module, flags, lut_s, ff_s;
+    std::getline(row, family, '\t');
+    std::getline(row, module, '\t');
+    std::getline(row, flags, '\t');
+    std::getline(row, lut_s, '\t');
+    std::getline(row, ff_s, '\t');
+    const long lut = std::stol(lut_s), ff = std::stol(ff_s);
+    SCOPED_TRACE(family + " " + module + " " + flags);
+    int n = 0, w = 0, acc = 0;
+    if (std::sscanf(module.c_str(), "adder_tree_n%d_w%d_p", &n, &w) == 2 &&
+        module.size() > 2 && module.compare(module.size() - 2, 2, "_p") == 0) {
+      const int out_bits = w + static_cast<int>(std::ceil(std::log2(n)));
+      EXPECT_EQ(AdderTreeCost(n, w).lut, lut);
+      EXPECT_EQ(AdderTreeCost(n, w).ff + out_bits, ff);  // + the module's output register
+      ++checked;
+    } else if (module == "accumulator" &&
+               std::sscanf(flags.c_str(), " chparam -set W %d -set A %d", &w, &acc) == 2) {
+      // A DSP engine of one lane: product w + a = W bits, accumulator A = W + log2(depth).
+      spec::DesignSpec s = Empty();
+      s.dsp_engine = {1, 1, 1};
+      const ResourceEstimate e = EstimateResources(s, W(4, w - 4, std::int64_t{1} << (acc - w)));
+      ASSERT_EQ(e.dsp_acc_bits, acc);
+      EXPECT_EQ(e[Component::kDspEngine].lut, lut);
+      EXPECT_EQ(e[Component::kDspEngine].ff, ff);
+      ++checked;
+    } else if (module == "sp2_mul4") {
+      // One 4-bit SP2 lane at depth 1: the engine is the lane plus an 8-bit accumulator
+      // (2 LUT/bit, 8 FF), a 4-bit weight-code and a 4-bit activation register.
+      spec::DesignSpec s = Empty();
+      s.lut_engine = {1, 1};
+      const ResourceEstimate e = EstimateResources(s, W(4, 4, 1));
+      EXPECT_EQ(e[Component::kLutEngine].lut - 2 * 8, lut);
+      EXPECT_EQ(e[Component::kLutEngine].ff - 8 - 4 - 4, ff);
+      ++checked;
+    }
+  }
+  EXPECT_EQ(checked, 2 * (4 + 2 + 1));  // 4 pipelined trees, 2 accumulators, 1 lane per family
 }
 
 // Cheapest BRAM18 tiling, derived in the comments from the aspect ratios (DOMAIN.md section 2).
