@@ -48,6 +48,9 @@ struct CoreBench : sc_core::sc_module {
   std::vector<int> out;                     // stored activations, -1 = not written
   long long stores = 0, double_writes = 0, stop_after = 0;
   std::vector<long long> cmd_cycles;  // handshake cycle of each command
+  // Requests taken, not yet answered. A member: a SystemC thread never returns, so its locals
+  // would never be destroyed.
+  std::deque<LoadReq> pending;
   long long last_store_cycle = -1;
 
   SC_HAS_PROCESS(CoreBench);
@@ -100,7 +103,6 @@ struct CoreBench : sc_core::sc_module {
   void Memory() {
     req_ready.write(false);
     ld_valid.write(false);
-    std::deque<LoadReq> pending;
     bool ready = false, valid = false;
     wait();
     while (true) {
