@@ -22,6 +22,7 @@
 #include <systemc>
 
 #include "models/pe/arithmetic.h"
+#include "models/pe/hls.h"
 #include "models/pe/pe_types.h"
 
 namespace msqx::pe {
@@ -126,6 +127,7 @@ struct PeArray : sc_core::sc_module {
         if (src_valid) {
           const bool first = kCols > 1 ? t_first_ : m_first_;
           const bool last = kCols > 1 ? t_last_ : m_last_;
+          MSQX_HLS_UNROLL
           for (int u = 0; u < kUnits; ++u) {
             const std::int64_t s = kCols > 1 ? t_[u] : m_[u][0];
             p_[u] = first ? s : p_[u] + s;
@@ -141,8 +143,10 @@ struct PeArray : sc_core::sc_module {
           t_first_ = m_first_;
           t_last_ = m_last_;
           if (m_valid_) {
+            MSQX_HLS_UNROLL
             for (int u = 0; u < kUnits; ++u) {
               std::int64_t s = 0;
+              MSQX_HLS_UNROLL
               for (int c = 0; c < kCols; ++c) s += m_[u][c];
               t_[u] = s;
             }
@@ -153,7 +157,9 @@ struct PeArray : sc_core::sc_module {
         m_first_ = a_.first;
         m_last_ = a_.last;
         if (a_valid_) {
+          MSQX_HLS_UNROLL
           for (int u = 0; u < kUnits; ++u) {
+            MSQX_HLS_UNROLL
             for (int c = 0; c < kCols; ++c) m_[u][c] = Product(a_, u, c);
           }
         }
