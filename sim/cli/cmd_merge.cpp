@@ -4,16 +4,7 @@
 namespace msqx::cli {
 
 int RunMerge(const Args& args) {
-  // Until the command exists it accepts any arguments so that the message below is what users see.
-  po::options_description options("msqx merge options");
-  po::options_description hidden;
-  hidden.add_options()("args", po::value<std::vector<std::string>>(), "");
-  po::positional_options_description all;
-  all.add("args", -1);
-  options.add(hidden);
-  const CommandLine cl = ParseCommandLine(args, "merge", "DIR...", options, all);
-  if (cl.help) return 0;
-  throw NotImplemented("not available yet: it arrives with the sweep (issue 6)");
+  return NotAvailableYet(args, "merge", "DIR...", "the sweep (issue 6)");
 }
 
 }  // namespace msqx::cli

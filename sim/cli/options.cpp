@@ -27,6 +27,19 @@ CommandLine ParseCommandLine(const Args& args, const std::string& name, const st
   return cl;
 }
 
+int NotAvailableYet(const Args& args, const std::string& name, const std::string& usage,
+                    const std::string& what) {
+  po::options_description options("msqx " + name + " options");
+  po::options_description hidden;
+  hidden.add_options()("args", po::value<std::vector<std::string>>(), "");
+  po::positional_options_description all;
+  all.add("args", -1);
+  options.add(hidden);
+  const CommandLine cl = ParseCommandLine(args, name, usage, options, all);
+  if (cl.help) return 0;
+  throw NotImplemented("not available yet: it arrives with " + what);
+}
+
 std::string OutputDir(const po::variables_map& vm, const std::string& default_name) {
   if (vm.count("out")) return vm["out"].as<std::string>();
   return "results/" + default_name;

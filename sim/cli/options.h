@@ -36,6 +36,12 @@ CommandLine ParseCommandLine(const Args& args, const std::string& name, const st
                              po::options_description options,
                              const po::positional_options_description& positional = {});
 
+// For a subcommand whose issue is not done: answers --help with its usage, and otherwise throws
+// NotImplemented naming `what` (e.g. "the sweep (issue 6)"). Accepts any arguments so that
+// this message, not an option error, is what users see.
+int NotAvailableYet(const Args& args, const std::string& name, const std::string& usage,
+                    const std::string& what);
+
 // The output folder of a run: --out if given, else results/<default_name>.
 std::string OutputDir(const po::variables_map& vm, const std::string& default_name);
 
