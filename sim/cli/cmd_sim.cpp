@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "dse/analytic.h"
+#include "dse/resource.h"
 #include "msqx/version.h"
 #include "sim/cli/commands.h"
 #include "sim/cli/options.h"
@@ -48,7 +49,9 @@ int RunSim(const Args& args) {
   stats.wall_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
-  report::RunInfo info{MSQX_VERSION, MSQX_GIT_HASH, Joined(args), nullptr};
+  const dse::ResourceEstimate resources = dse::EstimateResources(design, network);
+  report::RunInfo info{MSQX_VERSION, MSQX_GIT_HASH, Joined(args),
+                       dse::ResourcesToJson(resources, design.device)};
   const std::string out =
       OutputDir(cl.vm, design.name + "-" + network.name + "-" + fidelity);
   std::string note;
@@ -57,6 +60,8 @@ int RunSim(const Args& args) {
   std::cout << "report: " << out << "/report.json (layers.csv, summary.md"
             << (plot.empty() ? "" : ", layers.svg") << ")\n";
   if (!note.empty()) std::cerr << "msqx sim: note: " << note << "\n";
+  const dse::Feasibility fit = dse::CheckFeasible(resources, design.device, {});
+  if (!fit.feasible) std::cerr << "msqx sim: warning: the design does not fit: " << fit.Message() << "\n";
   return 0;
 }
 

@@ -147,8 +147,8 @@ void PrintSummary(std::ostream& os, const spec::DesignSpec& design,
   os << "  latency      " << Fixed(h.latency_ms, 3) << " ms (" << h.cycles << " cycles)\n";
   os << "  throughput   " << Fixed(h.fps, 1) << " frames/s, " << Fixed(h.gops, 1)
      << " GOPS effective\n";
-  if (info.resources.is_object() && info.resources.contains("totals")) {
-    const auto& t = info.resources["totals"];
+  if (info.resources.is_object() && info.resources.contains("total")) {
+    const auto& t = info.resources["total"];
     const auto& u = info.resources["utilization"];
     os << "  resources    ";
     for (const char* r : {"lut", "ff", "dsp", "bram36"}) {

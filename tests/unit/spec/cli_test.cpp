@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -98,6 +99,33 @@ TEST(Cli, DirectoryGivenAsConfigIsRejected) {
   const Result r = Msqx("sim --design /tmp/ --network tiny");
   EXPECT_EQ(r.status, 2);
   EXPECT_NE(r.output.find("no such design file"), std::string::npos) << r.output;
+}
+
+TEST(Cli, SimAnalyticWritesACompleteReport) {
+  const auto dir = std::filesystem::temp_directory_path() / ("msqx_cli_sim_" + std::to_string(::getpid()));
+  const Result r = Msqx("sim --design xc7z020_ref --network tiny --fidelity analytic --out " + dir.string());
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("latency"), std::string::npos);
+  EXPECT_NE(r.output.find("dsp 144"), std::string::npos) << r.output;  // resource model in the summary
+  for (const char* f : {"report.json", "layers.csv", "summary.md", "design.json"}) {
+    EXPECT_TRUE(std::filesystem::exists(dir / f)) << f;
+  }
+  std::ifstream in(dir / "report.json");
+  std::stringstream text;
+  text << in.rdbuf();
+  EXPECT_NE(text.str().find("\"dsp_engine\""), std::string::npos);  // per-component resources
+  std::filesystem::remove_all(dir);
+}
+
+TEST(Cli, SimOfABadNetworkLeavesNoReport) {
+  const auto dir = std::filesystem::temp_directory_path() / ("msqx_cli_bad_" + std::to_string(::getpid()));
+  const std::string bad = TempFile("bad_net.json", R"({"name": "n", "input": {"channels": 3, "height": 8, "width": 8},
+    "layers": [{"name": "c", "type": "conv", "out_channels": 4, "kernel": 9}]})");
+  const Result r = Msqx("sim --design xc7z020_ref --network " + bad + " --fidelity analytic --out " + dir.string());
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.output.find("$.layers[0].kernel"), std::string::npos) << r.output;
+  EXPECT_FALSE(std::filesystem::exists(dir));
+  std::filesystem::remove(bad);
 }
 
 }  // namespace
