@@ -16,7 +16,7 @@ endfunction()
 # msqx_unit_test(NAME SOURCES ... LIBS ...): plain C++ GoogleTest, one process per test.
 function(msqx_unit_test name)
   cmake_parse_arguments(T "" "" "SOURCES;LIBS" ${ARGN})
-  add_executable(${name} ${T_SOURCES})
+  add_executable(${name} ${T_SOURCES} ${CMAKE_SOURCE_DIR}/tests/unit/sc_main_stub.cpp)
   target_link_libraries(${name} PRIVATE ${T_LIBS} GTest::gtest GTest::gtest_main)
   target_compile_definitions(${name} PRIVATE MSQX_SOURCE_DIR="${CMAKE_SOURCE_DIR}"
                                              MSQX_BINARY_DIR="${CMAKE_BINARY_DIR}")
