@@ -7,8 +7,9 @@
 // Processes: one controller SC_CTHREAD (load, compute sequencing, accumulation, store), one per PE
 // array, one per BRAM. Per step command there are three phases; the loader works on one step
 // while the computer works on an earlier one when the input and weight buffers are
-// double-buffered (CoreConfig OverlapLoad), else one step finishes before the next is taken
-// (timing: docs/models.md):
+// double-buffered (CoreConfig OverlapLoad), and a separate storer stores a finished output tile
+// while the next computes when the partial-sum buffers are too (OverlapStore); otherwise one
+// step finishes before the next is taken (timing: docs/models.md):
 //   load     one request per item, one beat per item, items in this order: the input window
 //            (rows x cols of the tile's input including halo and padding, one word = in_chs
 //            channels of one pixel), then the DSP weights, then the LUT weights (per engine:
@@ -32,7 +33,7 @@
 namespace msqx::accel {
 
 template <typename DspArrayCfg, typename LutArrayCfg, int TileIc, int InDepth, int WeightDepth,
-          int OutDepth, int BramLatency = 1, bool OverlapLoad = false>
+          int OutDepth, int BramLatency = 1, bool OverlapLoad = false, bool OverlapStore = false>
 struct CoreConfig {
   using Dsp = DspArrayCfg;
   using Lut = LutArrayCfg;
@@ -44,6 +45,11 @@ struct CoreConfig {
   // Double-buffered input and weight buffers: the next step loads while this one computes.
   static constexpr bool kOverlapLoad = OverlapLoad;
   static constexpr int kHalves = OverlapLoad ? 2 : 1;
+  // Double-buffered partial-sum buffers: a finished output tile is stored while the next one
+  // computes. Builds on OverlapLoad (the store runs beside the loader and the computer).
+  static constexpr bool kOverlapStore = OverlapStore;
+  static constexpr int kOutHalves = OverlapStore ? 2 : 1;
+  static_assert(!OverlapStore || OverlapLoad, "OverlapStore needs OverlapLoad");
 };
 
 // One engine: its PE array, weight buffer and output buffer with the signals that join them to the
@@ -140,8 +146,9 @@ struct AccelCore : sc_core::sc_module {
   static constexpr int kIc = Cfg::kTileIc;
   static constexpr int kL = Cfg::kBramLatency;
   static constexpr int kInHalf = Cfg::kInDepth, kWHalf = Cfg::kWeightDepth;
-  using Dsp = EngineBlock<typename Cfg::Dsp, kIc, kWHalf * Cfg::kHalves, Cfg::kOutDepth, kL>;
-  using Lut = EngineBlock<typename Cfg::Lut, kIc, kWHalf * Cfg::kHalves, Cfg::kOutDepth, kL>;
+  static constexpr int kOHalf = Cfg::kOutDepth;
+  using Dsp = EngineBlock<typename Cfg::Dsp, kIc, kWHalf * Cfg::kHalves, kOHalf * Cfg::kOutHalves, kL>;
+  using Lut = EngineBlock<typename Cfg::Lut, kIc, kWHalf * Cfg::kHalves, kOHalf * Cfg::kOutHalves, kL>;
   using InWord = pe::Bus<std::uint8_t, kIc>;
   using LoadBeat = InWord;
   // Two replicas of the input buffer (banks written together, each read by one engine).
@@ -178,7 +185,7 @@ struct AccelCore : sc_core::sc_module {
     const auto words = [&](int n, int rows, int cols) {
       return (n + rows - 1) / rows * ((c.in_chs + cols - 1) / cols) * r.kernel * r.kernel;
     };
-    const auto sums = [&](int n, int rows) { return (n + rows - 1) / rows * pixels; };
+    const auto sums = [&](int n, int rows) { return (n + rows - 1) / rows * pixels; };  // per half
     const long long depth = static_cast<long long>(r.depthwise ? 1 : c.in_chs) * r.kernel * r.kernel;
     if (c.in_chs > kIc) return "input chunk wider than the input word";
     if (win > Cfg::kInDepth) return "input window larger than the input buffer";
@@ -230,7 +237,7 @@ struct AccelCore : sc_core::sc_module {
     return e.issued == e.beats && e.written == static_cast<long long>(e.row_groups) * e.pixels;
   }
   template <typename E>
-  bool StoreCycle(E& e, int mult, int shift);
+  bool StoreCycle(E& e, const StepInfo& s, const EngStep& es, int half, int mult, int shift);
   template <typename E>
   static void Quiet(E& e);
 
@@ -250,7 +257,14 @@ struct AccelCore : sc_core::sc_module {
   bool loading_ = false;
   enum class CpState { kIdle, kCompute, kStore };
   CpState cp_state_ = CpState::kIdle;
-  int cp_half_ = 0;
+  int cp_half_ = 0, cp_out_half_ = 0;
+  long long tiles_ = 0;  // output tiles started (a first chunk starts one)
+  // Storer (OverlapStore): the step it stores and its partial-sum half, and the same for a store
+  // waiting to start.
+  StepInfo st_info_, pend_info_;
+  int st_half_ = 0, pend_half_ = 0;
+  bool st_pending_ = false, storing_ = false;
+  bool half_busy_[2] = {false, false};  // partial-sum half holds a tile not yet stored
   long long req_i_ = 0, rcv_i_ = 0;
   bool req_v_ = false, st_v_ = false;
   // Store sequencing: engine, row group, pixel, row, cycles until the read data is there.
@@ -259,7 +273,7 @@ struct AccelCore : sc_core::sc_module {
 
 // BRAM18s of a core instance by mem::BramCostOf: the input buffer (two replicas of
 // kTileIc x act_bits bits), and per engine the weight buffer (rows x cols x weight_bits) and the
-// partial-sum buffer (rows x 32 bits); input and weight buffers twice as deep when double-buffered.
+// partial-sum buffer (rows x 32 bits); each twice as deep when double-buffered.
 template <typename Cfg>
 mem::BramCost CoreBramCost() {
   const auto cost = [](int width, int depth) { return mem::BramCostOf(width, depth).bram18; };
@@ -267,7 +281,8 @@ mem::BramCost CoreBramCost() {
   const int in = 2 * cost(Cfg::kTileIc * Cfg::Dsp::kActBits, in_depth);
   const int w = cost(Cfg::Dsp::kRows * Cfg::Dsp::kCols * Cfg::Dsp::kWeightBits, w_depth) +
                 cost(Cfg::Lut::kRows * Cfg::Lut::kCols * Cfg::Lut::kWeightBits, w_depth);
-  const int out = cost(Cfg::Dsp::kRows * 32, Cfg::kOutDepth) + cost(Cfg::Lut::kRows * 32, Cfg::kOutDepth);
+  const int o_depth = Cfg::kOutDepth * Cfg::kOutHalves;
+  const int out = cost(Cfg::Dsp::kRows * 32, o_depth) + cost(Cfg::Lut::kRows * 32, o_depth);
   return {in + w + out};
 }
 
@@ -275,8 +290,9 @@ namespace cfg {
 // The benchmark's instance: DSP 16x16 with two products per DSP, LUT 16x24,
 // 48-channel input words, buffers of 256 words.
 using BenchCore = CoreConfig<pe::cfg::DspArray, pe::cfg::LutArray, 48, 256, 256, 256>;
-// The same with double-buffered input and weight buffers (DESIGN.md's template).
-using BenchCoreDb = CoreConfig<pe::cfg::DspArray, pe::cfg::LutArray, 48, 256, 256, 256, 1, true>;
+// The same with double-buffered input, weight and partial-sum buffers (DESIGN.md's template).
+using BenchCoreDb =
+    CoreConfig<pe::cfg::DspArray, pe::cfg::LutArray, 48, 256, 256, 256, 1, true, true>;
 }  // namespace cfg
 using AccelCoreTop = AccelCore<cfg::BenchCoreDb>;
 

@@ -214,7 +214,7 @@ void AccelCore<Cfg>::ComputeCycle(E& e, int bank, const typename InBram::Words& 
     ++e.written;
   }
   if (e.out_valid.read()) {
-    const auto addr = static_cast<std::uint32_t>(e.out_og * e.pixels + e.out_pix);
+    const auto addr = static_cast<std::uint32_t>(cp_out_half_ * kOHalf + e.out_og * e.pixels + e.out_pix);
     if (++e.out_pix == e.pixels) {
       e.out_pix = 0;
       ++e.out_og;
@@ -235,14 +235,17 @@ void AccelCore<Cfg>::ComputeCycle(E& e, int bank, const typename InBram::Words& 
   e.o_awe.write(a_en);
   e.o_aaddr.write(a_addr);
   e.o_awdata.write(a_data);
-  e.o_ben.write(b_en);
-  e.o_baddr.write(b_addr);
+  if (b_en[0]) {  // port B is the storer's when the computer does not need it (Quiet: off)
+    e.o_ben.write(b_en);
+    e.o_baddr.write(b_addr);
+  }
 }
 
 // One cycle of storing engine e's sums; true when its last output activation has left.
 template <typename Cfg>
 template <typename E>
-bool AccelCore<Cfg>::StoreCycle(E& e, int mult, int shift) {
+bool AccelCore<Cfg>::StoreCycle(E& e, const StepInfo& s, const EngStep& es, int half, int mult,
+                                int shift) {
   typename E::OBram::Flags b_en;
   typename E::OBram::Addrs b_addr;
   bool finished = false;
@@ -257,13 +260,13 @@ bool AccelCore<Cfg>::StoreCycle(E& e, int mult, int shift) {
     }
   } else if (st_v_ && st_ready.read()) {
     ++st_r_;
-    if (st_r_ == E::kR || st_og_ * E::kR + st_r_ >= e.n) {
+    if (st_r_ == E::kR || st_og_ * E::kR + st_r_ >= es.n) {
       st_v_ = false;
-      if (++st_pix_ == e.pixels) {
+      if (++st_pix_ == s.pixels) {
         st_pix_ = 0;
         ++st_og_;
       }
-      if (st_og_ == e.row_groups) {
+      if (st_og_ == es.row_groups) {
         finished = true;
       } else {
         issue = true;
@@ -272,7 +275,7 @@ bool AccelCore<Cfg>::StoreCycle(E& e, int mult, int shift) {
   }
   if (issue) {
     b_en[0] = true;
-    b_addr[0] = static_cast<std::uint32_t>(st_og_ * e.pixels + st_pix_);
+    b_addr[0] = static_cast<std::uint32_t>(half * kOHalf + st_og_ * s.pixels + st_pix_);
     st_wait_ = kL + 1;
   }
   if (st_v_) {
@@ -280,15 +283,17 @@ bool AccelCore<Cfg>::StoreCycle(E& e, int mult, int shift) {
     const std::int64_t rounded = acc * mult + (shift > 0 ? std::int64_t{1} << (shift - 1) : 0);
     const std::int64_t hi = (std::int64_t{1} << r_.act_bits) - 1;
     const std::int64_t y = std::min(std::max(rounded >> shift, std::int64_t{0}), hi);
-    const int oy = cp_.c.out_row0 + st_pix_ / cp_.c.out_cols;
-    const int ox = cp_.c.out_col0 + st_pix_ % cp_.c.out_cols;
-    StoreBeat s;
-    s.addr = static_cast<std::uint32_t>((oy * r_.out_w + ox) * r_.out_c + e.ch0 + st_og_ * E::kR + st_r_);
-    s.value = static_cast<std::uint8_t>(y);
-    st_data.write(s);
+    const int oy = s.c.out_row0 + st_pix_ / s.c.out_cols;
+    const int ox = s.c.out_col0 + st_pix_ % s.c.out_cols;
+    StoreBeat beat;
+    beat.addr = static_cast<std::uint32_t>((oy * r_.out_w + ox) * r_.out_c + es.ch0 + st_og_ * E::kR + st_r_);
+    beat.value = static_cast<std::uint8_t>(y);
+    st_data.write(beat);
   }
-  e.o_ben.write(b_en);
-  e.o_baddr.write(b_addr);
+  if (issue) {
+    e.o_ben.write(b_en);
+    e.o_baddr.write(b_addr);
+  }
   return finished;
 }
 
@@ -306,8 +311,9 @@ void AccelCore<Cfg>::Quiet(E& e) {
 // so that it only sees a step as loaded from the cycle after its last word was written.
 template <typename Cfg>
 void AccelCore<Cfg>::Run() {
-  taken_ = loaded_ = freed_ = done_ = 0;
-  loading_ = false;
+  taken_ = loaded_ = freed_ = done_ = tiles_ = 0;
+  loading_ = st_pending_ = storing_ = false;
+  half_busy_[0] = half_busy_[1] = false;
   cp_state_ = CpState::kIdle;
   req_v_ = st_v_ = false;
   cmd_ready.write(false);
@@ -327,18 +333,61 @@ void AccelCore<Cfg>::Run() {
     Quiet(dsp);  // enables default to off; the phases below override what they use
     Quiet(lut);
 
+    // Storer (OverlapStore): before the computer, so that a half it frees can be reused at once.
+    if constexpr (Cfg::kOverlapStore) {
+      if (!storing_ && st_pending_) {
+        storing_ = true;
+        st_pending_ = false;
+        st_info_ = pend_info_;
+        st_half_ = pend_half_;
+        st_e_ = st_info_.e[0].n > 0 ? 0 : 1;
+        st_og_ = st_pix_ = st_r_ = 0;
+        st_wait_ = -1;
+      }
+      if (storing_) {
+        const bool finished =
+            st_e_ == 0
+                ? StoreCycle(dsp, st_info_, st_info_.e[0], st_half_, r_.dsp_mult, r_.dsp_shift)
+                : StoreCycle(lut, st_info_, st_info_.e[1], st_half_, r_.lut_mult, r_.lut_shift);
+        if (finished) {
+          st_og_ = st_pix_ = st_r_ = 0;
+          st_wait_ = -1;
+          if (st_e_ == 0 && st_info_.e[1].n > 0) {
+            st_e_ = 1;
+          } else {
+            storing_ = false;
+            half_busy_[st_half_] = false;
+            ++done_;
+          }
+        }
+      }
+    }
+
     // Computer.
     switch (cp_state_) {
-      case CpState::kIdle:
-        if (loaded_ > done_) {
-          cp_half_ = static_cast<int>(done_ % Cfg::kHalves);
-          cp_ = info_[cp_half_];
+      case CpState::kIdle: {
+        // The next step is loaded; with double-buffered sums, a new tile needs a stored half and a
+        // later chunk needs port B (no store running or waiting).
+        bool start = loaded_ > freed_;
+        const StepInfo& next = info_[freed_ % Cfg::kHalves];
+        if constexpr (Cfg::kOverlapStore) {
+          start = start && (next.c.first_chunk ? !half_busy_[tiles_ % 2] : !storing_ && !st_pending_);
+        }
+        if (start) {
+          cp_half_ = static_cast<int>(freed_ % Cfg::kHalves);
+          cp_ = next;
+          if (cp_.c.first_chunk) {
+            cp_out_half_ = static_cast<int>(tiles_ % Cfg::kOutHalves);
+            ++tiles_;
+            half_busy_[cp_out_half_] = Cfg::kOverlapStore;
+          }
           StartEngine(dsp, cp_.e[0]);
           StartEngine(lut, cp_.e[1]);
           cp_state_ = CpState::kCompute;
         } else {
           break;
         }
+      }
         [[fallthrough]];  // the first beats issue in the cycle the step starts
       case CpState::kCompute: {
         const typename InBram::Words in_words = i_brdata.read();
@@ -346,7 +395,12 @@ void AccelCore<Cfg>::Run() {
         ComputeCycle(lut, 1, in_words, &i_baddr_v, &i_ben_v);
         if (EngineDone(dsp) && EngineDone(lut)) {
           ++freed_;
-          if (cp_.c.last_chunk) {
+          if (cp_.c.last_chunk && Cfg::kOverlapStore) {
+            pend_info_ = cp_;  // the storer may still be busy with the previous tile
+            pend_half_ = cp_out_half_;
+            st_pending_ = true;
+            cp_state_ = CpState::kIdle;
+          } else if (cp_.c.last_chunk) {
             cp_state_ = CpState::kStore;
             st_e_ = dsp.n > 0 ? 0 : 1;
             st_og_ = st_pix_ = st_r_ = 0;
@@ -359,8 +413,9 @@ void AccelCore<Cfg>::Run() {
         break;
       }
       case CpState::kStore: {
-        const bool finished = st_e_ == 0 ? StoreCycle(dsp, r_.dsp_mult, r_.dsp_shift)
-                                         : StoreCycle(lut, r_.lut_mult, r_.lut_shift);
+        const bool finished =
+            st_e_ == 0 ? StoreCycle(dsp, cp_, cp_.e[0], cp_out_half_, r_.dsp_mult, r_.dsp_shift)
+                       : StoreCycle(lut, cp_, cp_.e[1], cp_out_half_, r_.lut_mult, r_.lut_shift);
         if (finished) {
           st_og_ = st_pix_ = st_r_ = 0;
           st_wait_ = -1;

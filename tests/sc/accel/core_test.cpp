@@ -26,6 +26,12 @@ using SmallCoreOverlap = CoreConfig<pe::PeArrayConfig<pe::PeKind::kFixed, 4, 3, 
 using SmallCoreOverlapLat2 =
     CoreConfig<pe::PeArrayConfig<pe::PeKind::kFixed, 4, 3, 4, 4, 8 * 9, 2>,
                pe::PeArrayConfig<pe::PeKind::kSp2, 3, 5, 4, 4, 8 * 9>, 8, 128, 128, 64, 2, true>;
+using SmallCoreFull = CoreConfig<pe::PeArrayConfig<pe::PeKind::kFixed, 4, 3, 4, 4, 8 * 9, 2>,
+                                 pe::PeArrayConfig<pe::PeKind::kSp2, 3, 5, 4, 4, 8 * 9>, 8, 128,
+                                 128, 64, 1, true, /*OverlapStore=*/true>;
+using SmallCoreFullLat2 =
+    CoreConfig<pe::PeArrayConfig<pe::PeKind::kFixed, 4, 3, 4, 4, 8 * 9, 2>,
+               pe::PeArrayConfig<pe::PeKind::kSp2, 3, 5, 4, 4, 8 * 9>, 8, 128, 128, 64, 2, true, true>;
 // The benchmark's engine pair.
 using BenchCore = cfg::BenchCore;
 
@@ -156,6 +162,15 @@ TEST(CoreLayer, DoubleBufferedFullyConnected) {
   ExpectBitExact<SmallCoreOverlap>("ovl_fc", Conv(40, 1, 11, 1, 1, 0), 0.5, Tile(1, 1, 8, 8), kBusy);
 }
 
+TEST(CoreLayer, AllDoubleBufferedConv3x3) {
+  ExpectBitExact<SmallCoreFull>("full", Conv(5, 7, 10, 3, 1, 1), 0.5, Tile(4, 4, 8, 4), kBusy);
+}
+TEST(CoreLayer, AllDoubleBufferedDepthwise) {
+  ExpectBitExact<SmallCoreFullLat2>("full_dw", Conv(10, 6, 10, 3, 2, 1, true), 0.4, Tile(2, 3, 8, 4),
+                                    kBusy);
+}
+TEST(CoreLayer, RandomShapeAllDoubleBuffered) { RandomShape<SmallCoreFull>("random_shape_full"); }
+
 TEST(CoreLayer, BramLatency2) {
   ExpectBitExact<SmallCoreLat2>("lat2", Conv(5, 7, 10, 3, 1, 1), 0.5, Tile(4, 4, 8, 4), kBusy);
 }
@@ -180,6 +195,12 @@ TEST(CoreLayer, BenchEnginePair) {
 //   h_{i+1} = max(X_i, D_{i-1}) + 1      double-buffered: for the loader and for its half
 //                                        (freed when the step two back finished computing)
 // and the last activation is stored at E_last.
+// With double-buffered partial sums too (OverlapStore) a separate storer stores tile T (the
+// output tile of a last chunk) while later steps compute:
+//   c_i = max(X_i + 1, D_{i-1} + 1, B_i)  B_i = F_{T-2} for a first chunk (its half is free in the
+//                                        cycle its store ends), F_{T-1} for a later chunk (port B)
+//   S_T = max(D_i, F_{T-1}) + 1, F_T = S_T + (store cycles as above, without the leading 1)
+//   h_{i+1} = max(X_i, D_{i-1}) + 1, and the last activation is stored at F_last.
 // Cycle count of a whole layer with an ideal memory (every request taken at once, answered in
 // the next cycle) and an always-ready store side, derived from the phase timing the core
 // documents, not from the core:
@@ -209,6 +230,9 @@ void ExpectCycles(const char* name, const golden::ConvLayer& l, double share, sp
   long long h = bench->cmd_cycles[0];
   long long e_prev = -1, d_prev = -1, d_prev2 = -1;
   int overlapped = 0;  // steps taken before the previous one had finished
+  std::vector<long long> store_end;  // F_T per output tile (OverlapStore)
+  long long last_store = -1;
+  int store_overlaps = 0;  // computes started before the previous tile was stored
   for (size_t i = 0; i < cmds.size(); ++i) {
     const StepCmd& s = cmds[i];
     EXPECT_EQ(bench->cmd_cycles[i], h) << "step " << i << " taken: " << s;
@@ -227,19 +251,37 @@ void ExpectCycles(const char* name, const golden::ConvLayer& l, double share, sp
       compute = std::max(compute, beats + 1 + kL + kS + (s.first_chunk ? 0 : 1 + kL));
     }
     const long long x = h + 2 + items;
-    const long long start = std::max(x, e_prev) + 1;
+    const long long store = og_d * pixels * (1 + kL) + s.dsp_n * pixels + og_l * pixels * (1 + kL) +
+                            s.lut_n * pixels + (s.dsp_n > 0 && s.lut_n > 0 ? 1 : 0);
+    long long start = std::max(x, e_prev) + 1;
+    if (Cfg::kOverlapStore) {
+      if (s.first_chunk) store_end.push_back(-1);
+      const size_t tile = store_end.size() - 1;
+      long long block = -1;
+      if (s.first_chunk && tile >= 2) block = store_end[tile - 2];
+      if (!s.first_chunk && tile >= 1) block = store_end[tile - 1];
+      start = std::max({x + 1, d_prev + 1, block});
+      if (start < last_store) ++store_overlaps;
+    }
     const long long d = start + compute;
     long long e = d;
-    if (s.last_chunk) {
-      e += 1 + og_d * pixels * (1 + kL) + s.dsp_n * pixels + og_l * pixels * (1 + kL) +
-           s.lut_n * pixels + (s.dsp_n > 0 && s.lut_n > 0 ? 1 : 0);
+    if (s.last_chunk) e += 1 + store;
+    if (Cfg::kOverlapStore) {
+      e = d;
+      if (s.last_chunk) {
+        last_store = std::max(d, last_store) + 1 + store;
+        store_end.back() = last_store;
+      }
     }
     d_prev2 = d_prev;
     d_prev = d;
     e_prev = e;
     h = Cfg::kOverlapLoad ? std::max(x, d_prev2) + 1 : e + 1;
   }
-  EXPECT_EQ(bench->last_store_cycle, e_prev) << "end of the layer";
+  EXPECT_EQ(bench->last_store_cycle, Cfg::kOverlapStore ? last_store : e_prev) << "end of the layer";
+  if (Cfg::kOverlapStore) {
+    EXPECT_GT(store_overlaps, 0) << "no store ran beside a compute";
+  }
   if (Cfg::kOverlapLoad) {
     EXPECT_GT(overlapped, 0) << "double buffering never overlapped a load with a compute";
   } else {
@@ -267,6 +309,15 @@ TEST(CoreCycles, Conv3x3TwoChunksDoubleBuffered) {
 }
 TEST(CoreCycles, Conv1x1DoubleBufferedLatency2) {
   ExpectCycles<SmallCoreOverlapLat2>("cyc_ovl2", Conv(20, 6, 9, 1, 1, 0), 0.3, Tile(3, 6, 4, 8));
+}
+TEST(CoreCycles, Conv3x3TwoChunksAllDoubleBuffered) {
+  ExpectCycles<SmallCoreFull>("cyc_full", Conv(5, 7, 10, 3, 1, 1), 0.5, Tile(4, 4, 8, 4));
+}
+TEST(CoreCycles, DepthwiseAllDoubleBufferedLatency2) {
+  ExpectCycles<SmallCoreFullLat2>("cyc_full_dw", Conv(10, 6, 10, 3, 1, 1, true), 0.4, Tile(2, 3, 8, 4));
+}
+TEST(CoreCycles, Conv1x1AllDoubleBuffered) {
+  ExpectCycles<SmallCoreFull>("cyc_full_1x1", Conv(20, 6, 9, 1, 1, 0), 0.3, Tile(3, 6, 4, 8));
 }
 TEST(CoreCycles, FullyConnected) {
   ExpectCycles<SmallCore>("cyc_fc", Conv(40, 1, 11, 1, 1, 0), 0.5, Tile(1, 1, 8, 8));
