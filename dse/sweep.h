@@ -1,0 +1,67 @@
+#pragma once
+// Sweep expansion and point evaluation: every combination of the axes, for every network on
+// every device, applied to the device's base design, checked for validity and fit, then estimated.
+// Points are numbered in expansion order; that number is what shards, journals and merges use.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "sim/spec/design.h"
+#include "sim/spec/network.h"
+#include "sim/spec/resolve.h"
+#include "sim/spec/sweep.h"
+
+namespace msqx::dse {
+
+enum class PointStatus { kOk, kInvalid, kInfeasible };
+const char* ToString(PointStatus s);
+
+// One evaluated design point: its parameters (as a design), resources, latency and status.
+struct PointResult {
+  std::int64_t index = 0;
+  std::string network;
+  std::string device;
+  PointStatus status = PointStatus::kOk;
+  std::string reason;        // why invalid or infeasible
+  nlohmann::json design;     // the design config (valid for msqx sim / hls when status is ok)
+  double lut = 0, ff = 0, dsp = 0, bram36 = 0, uram = 0;
+  double analytic_ms = 0;    // analytic latency
+  double simulated_ms = -1;  // cycle-fidelity latency, -1 until simulated
+  double clock_mhz = 0;
+  double ratio_fixed = 0, ratio_sp2 = 0;
+
+  double LatencyMs() const { return simulated_ms >= 0 ? simulated_ms : analytic_ms; }
+  double Fps() const { return LatencyMs() > 0 ? 1e3 / LatencyMs() : 0; }
+  nlohmann::json ToJson() const;
+  static PointResult FromJson(const nlohmann::json& j);  // throws on a malformed record
+};
+
+// The expanded sweep: base designs and networks loaded once, points enumerated lazily.
+class SweepPlan {
+ public:
+  SweepPlan(const spec::SweepSpec& spec, const spec::ConfigResolver& resolver);
+
+  std::int64_t size() const { return total_; }
+  // Evaluates point `index` (0 <= index < size()).
+  PointResult Evaluate(std::int64_t index) const;
+  // A fingerprint of everything that defines the points: shards and journals must agree on it.
+  const std::string& fingerprint() const { return fingerprint_; }
+
+ private:
+  struct Target {
+    std::string network_name, device_name;
+    spec::NetworkSpec network;
+    nlohmann::json base;  // base design as JSON
+  };
+  const spec::SweepSpec& spec_;
+  const spec::ConfigResolver& resolver_;
+  std::vector<Target> targets_;
+  std::int64_t per_target_ = 1;
+  std::int64_t total_ = 0;
+  std::string fingerprint_;
+};
+
+}  // namespace msqx::dse

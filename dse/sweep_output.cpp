@@ -1,0 +1,221 @@
+#include "dse/sweep_output.h"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <iomanip>
+#include <sstream>
+
+#include "sim/spec/json_reader.h"
+
+namespace msqx::dse {
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr const char* kJournal = "journal.jsonl";
+
+void WriteAtomically(const fs::path& path, const std::string& text) {
+  const fs::path tmp = path.string() + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary);
+    out << text;
+    if (!out) throw std::runtime_error("cannot write " + tmp.string());
+  }
+  fs::rename(tmp, path);
+}
+
+std::string Num(double v, int digits = 4) {
+  std::ostringstream os;
+  os << std::setprecision(digits) << std::fixed << v;
+  return os.str();
+}
+
+std::string RatioText(const PointResult& p) {
+  if (p.ratio_sp2 == 0) return "fixed-only";
+  if (p.ratio_fixed == 0) return "SP2-only";
+  std::ostringstream os;
+  os << "1:" << p.ratio_sp2 / p.ratio_fixed;
+  return os.str();
+}
+
+// Indices (into `pts`) of the points no other point beats on both latency and `cost`.
+std::vector<std::size_t> Front(const std::vector<const PointResult*>& pts, double PointResult::*cost) {
+  std::vector<std::size_t> order(pts.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    if (pts[a]->*cost != pts[b]->*cost) return pts[a]->*cost < pts[b]->*cost;
+    if (pts[a]->LatencyMs() != pts[b]->LatencyMs()) return pts[a]->LatencyMs() < pts[b]->LatencyMs();
+    return pts[a]->index < pts[b]->index;
+  });
+  std::vector<std::size_t> front;
+  double best = INFINITY;
+  for (std::size_t i : order) {
+    if (pts[i]->LatencyMs() < best) {
+      front.push_back(i);
+      best = pts[i]->LatencyMs();
+    }
+  }
+  return front;
+}
+
+}  // namespace
+
+Journal::Journal(const std::string& dir, const JournalHeader& h) {
+  const fs::path path = fs::path(dir) / kJournal;
+  const bool fresh = !fs::exists(path) || fs::file_size(path) == 0;
+  out_.open(path, std::ios::app | std::ios::binary);
+  if (!out_) throw std::runtime_error("cannot write " + path.string());
+  if (fresh) {
+    out_ << nlohmann::json{{"sweep", h.sweep}, {"fingerprint", h.fingerprint},
+                           {"points", h.points}, {"shard", h.shard}, {"shards", h.shards}}.dump()
+         << "\n";
+    out_.flush();
+  }
+}
+
+void Journal::Append(const PointResult& p) {
+  out_ << p.ToJson().dump() << "\n";
+  out_.flush();  // a point is kept once its line is out, whatever happens next
+}
+
+JournalContents ReadJournal(const std::string& dir) {
+  const std::string path = (fs::path(dir) / kJournal).string();
+  std::ifstream in(path);
+  if (!in) throw spec::ConfigError(path, "$", "no sweep journal here (is this a sweep's output folder?)");
+  JournalContents c;
+  std::string line;
+  std::size_t number = 0;
+  std::vector<std::string> lines;
+  while (std::getline(in, line)) lines.push_back(line);
+  const bool torn_end = !lines.empty() && in.eof() && !lines.back().empty() &&
+                        !nlohmann::json::accept(lines.back());
+  for (const auto& text : lines) {
+    ++number;
+    if (text.empty() || (torn_end && number == lines.size())) continue;
+    const std::string where = "line " + std::to_string(number);
+    try {
+      const auto j = nlohmann::json::parse(text);
+      if (number == 1) {
+        c.header = {j.at("sweep").get<std::string>(), j.at("fingerprint").get<std::string>(),
+                    j.at("points").get<std::int64_t>(), j.at("shard").get<int>(),
+                    j.at("shards").get<int>()};
+        continue;
+      }
+      PointResult p = PointResult::FromJson(j);
+      if (p.index < 0 || p.index >= c.header.points) throw std::out_of_range("index out of range");
+      c.points[p.index] = std::move(p);
+    } catch (const std::exception& e) {
+      throw spec::ConfigError(path, where, std::string("corrupt journal record: ") + e.what());
+    }
+  }
+  if (number == 0) throw spec::ConfigError(path, "line 1", "empty journal");
+  return c;
+}
+
+std::string WriteSweepResults(const std::string& dir, const std::string& sweep_name,
+                              const std::vector<PointResult>& points) {
+  const fs::path out(dir);
+  fs::create_directories(out);
+
+  std::ostringstream csv;
+  csv << "index,network,device,status,ratio_fixed,ratio_sp2,dsp_rows,dsp_cols,macs_per_dsp,"
+         "lut_rows,lut_cols,clock_mhz,tile_out_rows,tile_out_cols,tile_out_channels,"
+         "tile_in_channels,burst_beats,lut,ff,dsp,bram36,uram,analytic_ms,simulated_ms,"
+         "latency_ms,throughput_fps,reason\n";
+  for (const auto& p : points) {
+    const auto& d = p.design;
+    const auto get = [&](const char* a, const char* b) { return d.contains(a) && d[a].contains(b) ? d[a][b].dump() : ""; };
+    std::string reason = p.reason;
+    std::replace(reason.begin(), reason.end(), ',', ';');
+    std::replace(reason.begin(), reason.end(), '\n', ' ');
+    const bool ok = p.status == PointStatus::kOk;
+    csv << p.index << ',' << p.network << ',' << p.device << ',' << ToString(p.status) << ','
+        << get("ratio", "fixed") << ',' << get("ratio", "sp2") << ',' << get("dsp_engine", "rows") << ','
+        << get("dsp_engine", "cols") << ',' << get("dsp_engine", "macs_per_dsp") << ','
+        << get("lut_engine", "rows") << ',' << get("lut_engine", "cols") << ','
+        << (d.contains("clock_mhz") ? d["clock_mhz"].dump() : "") << ',' << get("tile", "out_rows") << ','
+        << get("tile", "out_cols") << ',' << get("tile", "out_channels") << ','
+        << get("tile", "in_channels") << ',' << get("dma", "burst_beats") << ',' << p.lut << ','
+        << p.ff << ',' << p.dsp << ',' << p.bram36 << ',' << p.uram << ','
+        << (ok ? Num(p.analytic_ms, 6) : "") << ','
+        << (ok && p.simulated_ms >= 0 ? Num(p.simulated_ms, 6) : "") << ','
+        << (ok ? Num(p.LatencyMs(), 6) : "") << ',' << (ok ? Num(p.Fps(), 3) : "") << ','
+        << reason << '\n';
+  }
+  WriteAtomically(out / "points.csv", csv.str());
+
+  // Group feasible points by network and device (in the order they first appear).
+  std::vector<std::pair<std::string, std::string>> pairs;
+  std::map<std::pair<std::string, std::string>, std::vector<const PointResult*>> groups;
+  std::map<std::pair<std::string, std::string>, int> failed;
+  for (const auto& p : points) {
+    const auto key = std::make_pair(p.network, p.device);
+    if (!groups.count(key) && !failed.count(key)) pairs.push_back(key);
+    if (p.status == PointStatus::kOk) {
+      groups[key].push_back(&p);
+    } else {
+      ++failed[key];
+    }
+  }
+
+  std::ostringstream pareto;
+  pareto << "front,network,device,index,ratio,latency_ms,throughput_fps,lut,dsp,fps_per_klut,fps_per_dsp\n";
+  std::ostringstream summary;
+  summary << "# Sweep " << sweep_name << "\n\n"
+          << "| network | device | points | feasible | best ratio | latency (ms) | frames/s | "
+             "speed-up over fixed-only | LUT | DSP | BRAM36 | latency from |\n"
+          << "|---|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---|\n";
+  std::ostringstream terminal;
+  for (const auto& key : pairs) {
+    const auto& pts = groups[key];
+    for (auto [front_name, cost] : {std::pair{"latency_vs_lut", &PointResult::lut},
+                                    std::pair{"latency_vs_dsp", &PointResult::dsp}}) {
+      for (std::size_t i : Front(pts, cost)) {
+        const PointResult& p = *pts[i];
+        pareto << front_name << ',' << p.network << ',' << p.device << ',' << p.index << ','
+               << RatioText(p) << ',' << Num(p.LatencyMs(), 6) << ',' << Num(p.Fps(), 3) << ','
+               << p.lut << ',' << p.dsp << ',' << Num(p.Fps() / std::max(1.0, p.lut / 1000), 4)
+               << ',' << Num(p.dsp > 0 ? p.Fps() / p.dsp : 0, 4) << '\n';
+      }
+    }
+    const std::size_t total = pts.size() + static_cast<std::size_t>(failed[key]);
+    if (pts.empty()) {
+      summary << "| " << key.first << " | " << key.second << " | " << total
+              << " | 0 | none fits | | | | | | | |\n";
+      terminal << key.first << " on " << key.second << ": no feasible point\n";
+      continue;
+    }
+    const auto by_latency = [](const PointResult* a, const PointResult* b) {
+      return a->LatencyMs() != b->LatencyMs() ? a->LatencyMs() < b->LatencyMs() : a->index < b->index;
+    };
+    const PointResult& best = **std::min_element(pts.begin(), pts.end(), by_latency);
+    std::vector<const PointResult*> fixed_only;
+    for (const auto* p : pts) {
+      if (p->ratio_sp2 == 0) fixed_only.push_back(p);
+    }
+    const double speedup = fixed_only.empty()
+                               ? 0
+                               : (*std::min_element(fixed_only.begin(), fixed_only.end(), by_latency))->LatencyMs() /
+                                     best.LatencyMs();
+    nlohmann::json design = best.design;
+    design["name"] = sweep_name + "-best-" + key.first + "-" + key.second;
+    WriteAtomically(out / ("best_design_" + key.first + "_" + key.second + ".json"), design.dump(2) + "\n");
+    const char* source = best.simulated_ms >= 0 ? "cycle" : "analytic";
+    summary << "| " << key.first << " | " << key.second << " | " << total << " | " << pts.size()
+            << " | " << RatioText(best) << " | " << Num(best.LatencyMs(), 3) << " | "
+            << Num(best.Fps(), 1) << " | " << (speedup > 0 ? Num(speedup, 2) + "x" : "n/a") << " | "
+            << best.lut << " | " << best.dsp << " | " << best.bram36 << " | " << source << " |\n";
+    terminal << key.first << " on " << key.second << ": best ratio " << RatioText(best) << ", "
+             << Num(best.LatencyMs(), 3) << " ms, " << Num(best.Fps(), 1) << " frames/s"
+             << (speedup > 0 ? ", " + Num(speedup, 2) + "x faster than fixed-only" : "")
+             << " (" << source << " latency; " << pts.size() << "/" << total << " points feasible)\n";
+  }
+  WriteAtomically(out / "pareto.csv", pareto.str());
+  summary << "\nFiles: points.csv (every point), pareto.csv (latency vs LUT and vs DSP fronts), "
+             "best_design_<network>_<device>.json (valid `msqx sim` designs), journal.jsonl.\n";
+  WriteAtomically(out / "summary.md", summary.str());
+  return terminal.str();
+}
+
+}  // namespace msqx::dse

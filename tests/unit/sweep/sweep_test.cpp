@@ -1,0 +1,188 @@
+// Sweeps end to end through the msqx executable: expansion, feasibility, fill, the files written,
+// shards merged into exactly the one-shot result, and resume recomputing nothing.
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <gtest/gtest.h>
+
+#include "dse/resource.h"
+#include "dse/sweep.h"
+#include "sim/spec/resolve.h"
+
+namespace msqx::dse {
+namespace {
+namespace fs = std::filesystem;
+
+struct Result {
+  int status = -1;
+  std::string output;
+};
+
+Result Msqx(const std::string& args) {
+  const std::string command = std::string(MSQX_BINARY_DIR "/bin/msqx ") + args + " 2>&1";
+  Result r;
+  FILE* pipe = popen(command.c_str(), "r");
+  std::array<char, 4096> buffer;
+  std::size_t n;
+  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) r.output.append(buffer.data(), n);
+  const int raw = pclose(pipe);
+  r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : 128;
+  return r;
+}
+
+std::string Read(const fs::path& p) {
+  std::ifstream in(p);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+const std::string kSweep = MSQX_SOURCE_DIR "/tests/unit/sweep/small_sweep.json";
+
+fs::path Temp(const std::string& name) {
+  return fs::temp_directory_path() / ("msqx_sweep_" + std::to_string(::getpid()) + "_" + name);
+}
+
+TEST(Sweep, PlanEnumeratesEveryCombinationAndChecksFit) {
+  const spec::ConfigResolver resolver(MSQX_SOURCE_DIR "/configs");
+  const spec::SweepSpec s = resolver.LoadSweep(kSweep);
+  const SweepPlan plan(s, resolver);
+  ASSERT_EQ(plan.size(), 2 * 2 * (3 * 2 * 2 * 2));
+  int ok = 0, infeasible = 0, invalid = 0;
+  for (std::int64_t i = 0; i < plan.size(); ++i) {
+    const PointResult p = plan.Evaluate(i);
+    if (p.status == PointStatus::kOk) {
+      ++ok;
+      // Every feasible point is a valid design within the limits.
+      const spec::DesignSpec d = spec::ParseDesign(spec::Document(p.design, "p").Root(), resolver);
+      const auto fit = CheckFeasible(EstimateResources(d, resolver.LoadNetwork(p.network)), d.device,
+                                     s.max_utilization);
+      EXPECT_TRUE(fit.feasible) << i << ": " << fit.Message();
+      if (d.ratio.sp2 == 0) {
+        EXPECT_EQ(d.lut_engine.Lanes(), 0) << i;  // an engine without filters is left out
+      }
+      if (d.ratio.fixed == 0) {
+        EXPECT_EQ(d.dsp_engine.Lanes(), 0) << i;
+      }
+      EXPECT_GT(p.analytic_ms, 0);
+    } else if (p.status == PointStatus::kInfeasible) {
+      ++infeasible;
+      EXPECT_NE(p.reason.find("over by"), std::string::npos) << p.reason;
+    } else {
+      ++invalid;
+      EXPECT_NE(p.reason.find("$.clock_mhz"), std::string::npos) << p.reason;  // 190 MHz ok, so none
+    }
+  }
+  EXPECT_GT(ok, 0);
+  EXPECT_GT(infeasible, 0);  // 64 DSP rows x 16 cols packed = 512 DSPs do not fit xc7z020
+  EXPECT_EQ(invalid, 0);
+}
+
+TEST(Sweep, FillTakesTheLargestEngineThatFits) {
+  const spec::ConfigResolver resolver(MSQX_SOURCE_DIR "/configs");
+  const spec::SweepSpec s = resolver.LoadSweep(kSweep);
+  const SweepPlan plan(s, resolver);
+  // Every SP2-only point whose LUT rows were filled: one more row must not fit.
+  for (std::int64_t i = 0; i < plan.size(); ++i) {
+    const PointResult p = plan.Evaluate(i);
+    if (p.status != PointStatus::kOk || p.ratio_fixed != 0) continue;
+    spec::DesignSpec d = spec::ParseDesign(spec::Document(p.design, "p").Root(), resolver);
+    if (d.lut_engine.rows == 8) continue;  // the fixed value, not filled
+    const auto net = resolver.LoadNetwork(p.network);
+    EXPECT_TRUE(CheckFeasible(EstimateResources(d, net), d.device, s.max_utilization).feasible);
+    ++d.lut_engine.rows;
+    EXPECT_FALSE(CheckFeasible(EstimateResources(d, net), d.device, s.max_utilization).feasible) << i;
+  }
+}
+
+TEST(Sweep, WritesEveryResultFile) {
+  const fs::path dir = Temp("one");
+  const Result r = Msqx("sweep " + kSweep + " --out " + dir.string());
+  ASSERT_EQ(r.status, 0) << r.output;
+  for (const char* f : {"points.csv", "pareto.csv", "summary.md", "journal.jsonl",
+                        "best_design_tiny_xc7z020.json", "best_design_resnet18_xc7z045.json"}) {
+    EXPECT_TRUE(fs::exists(dir / f)) << f;
+  }
+  const std::string points = Read(dir / "points.csv");
+  EXPECT_EQ(std::count(points.begin(), points.end(), '\n'), 1 + 96);
+  // A best design is a valid design for msqx sim.
+  const Result sim = Msqx("sim --fidelity analytic --network resnet18 --design " +
+                          (dir / "best_design_resnet18_xc7z045.json").string() + " --out " + (dir / "sim").string());
+  EXPECT_EQ(sim.status, 0) << sim.output;
+  EXPECT_NE(r.output.find("faster than fixed-only"), std::string::npos) << r.output;
+  fs::remove_all(dir);
+}
+
+TEST(Sweep, ThreeShardsMergeIntoTheOneShotResult) {
+  const fs::path one = Temp("oneshot"), merged = Temp("merged");
+  ASSERT_EQ(Msqx("sweep " + kSweep + " --out " + one.string()).status, 0);
+  std::string shards;
+  for (int k = 1; k <= 3; ++k) {
+    const fs::path d = Temp("shard" + std::to_string(k));
+    const Result r = Msqx("sweep " + kSweep + " --shard " + std::to_string(k) + "/3 --out " + d.string());
+    ASSERT_EQ(r.status, 0) << r.output;
+    shards += " " + d.string();
+  }
+  const Result partial = Msqx("merge " + Temp("shard1").string() + " " + Temp("shard3").string() +
+                              " --out " + merged.string());
+  EXPECT_EQ(partial.status, 2);  // shard 2 missing
+  EXPECT_NE(partial.output.find("shard 2/3"), std::string::npos) << partial.output;
+  const Result r = Msqx("merge" + shards + " --out " + merged.string());
+  ASSERT_EQ(r.status, 0) << r.output;
+  for (const auto& entry : fs::directory_iterator(one)) {
+    const auto name = entry.path().filename();
+    EXPECT_EQ(Read(entry.path()), Read(merged / name)) << name;
+  }
+  for (const auto& d : {one, merged, Temp("shard1"), Temp("shard2"), Temp("shard3")}) fs::remove_all(d);
+}
+
+TEST(Sweep, ResumeRecomputesNothingThatFinished) {
+  const fs::path one = Temp("ref"), dir = Temp("resume");
+  ASSERT_EQ(Msqx("sweep " + kSweep + " --out " + one.string()).status, 0);
+  ASSERT_EQ(Msqx("sweep " + kSweep + " --out " + dir.string()).status, 0);
+  // Interrupt: keep the header and 40 points, then a torn line, and drop the results.
+  std::istringstream journal(Read(dir / "journal.jsonl"));
+  std::string line, kept;
+  for (int i = 0; i < 41 && std::getline(journal, line); ++i) kept += line + "\n";
+  std::getline(journal, line);
+  kept += line.substr(0, line.size() / 2);
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  std::ofstream(dir / "journal.jsonl") << kept;
+
+  const Result r = Msqx("sweep " + kSweep + " --resume --out " + dir.string());
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("computed 56 points, 40 taken from the journal"), std::string::npos) << r.output;
+  for (const char* f : {"points.csv", "pareto.csv", "summary.md"}) {
+    EXPECT_EQ(Read(one / f), Read(dir / f)) << f;
+  }
+  fs::remove_all(one);
+  fs::remove_all(dir);
+}
+
+TEST(Sweep, ResumeRefusesAnotherSweepsJournal) {
+  const fs::path dir = Temp("other");
+  ASSERT_EQ(Msqx("sweep default --out " + dir.string()).status, 0);
+  const Result r = Msqx("sweep " + kSweep + " --resume --out " + dir.string());
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.output.find("belongs to another sweep"), std::string::npos) << r.output;
+  fs::remove_all(dir);
+}
+
+TEST(Sweep, CorruptJournalIsNamed) {
+  const fs::path dir = Temp("corrupt");
+  fs::create_directories(dir);
+  std::ofstream(dir / "journal.jsonl") << "{\"sweep\":\"s\",\"fingerprint\":\"f\",\"points\":2,\"shard\":1,\"shards\":1}\n{\"index\": 5}\n\n";
+  const Result r = Msqx("merge " + dir.string() + " --out " + (dir / "m").string());
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.output.find("journal.jsonl: line 2: corrupt journal record"), std::string::npos) << r.output;
+  fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace msqx::dse
