@@ -1,5 +1,7 @@
 // msqx quant and msqx import as a user runs them: outputs written, exit status 2 on bad input.
 #include <gtest/gtest.h>
+
+#include "tests/common/run_msqx.h"
 #include <sys/wait.h>
 
 #include <array>
@@ -14,24 +16,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct Result {
-  int status = -1;
-  std::string output;
-};
-
-Result Msqx(const std::string& args) {
-  const std::string command = std::string(MSQX_BINARY_DIR "/bin/msqx ") + args + " 2>&1";
-  Result run;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (!pipe) return run;
-  std::array<char, 4096> buffer;
-  std::size_t n;
-  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0)
-    run.output.append(buffer.data(), n);
-  const int raw = pclose(pipe);
-  run.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : 128 + WTERMSIG(raw);
-  return run;
-}
+using Result = msqx::test_support::MsqxRun;
+using msqx::test_support::Msqx;
 
 class QuantCli : public ::testing::Test {
  protected:

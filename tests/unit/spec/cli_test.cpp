@@ -10,25 +10,12 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/common/run_msqx.h"
+
 namespace {
 
-struct Result {
-  int status = -1;
-  std::string output;  // stdout and stderr together
-};
-
-Result Msqx(const std::string& args) {
-  const std::string command = std::string(MSQX_BINARY_DIR "/bin/msqx ") + args + " 2>&1";
-  Result run;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (!pipe) return run;
-  std::array<char, 4096> buffer;
-  std::size_t n;
-  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) run.output.append(buffer.data(), n);
-  const int raw = pclose(pipe);
-  run.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : 128 + WTERMSIG(raw);
-  return run;
-}
+using Result = msqx::test_support::MsqxRun;
+using msqx::test_support::Msqx;
 
 std::string TempFile(const std::string& name, const std::string& text) {
   const auto path = std::filesystem::temp_directory_path() /

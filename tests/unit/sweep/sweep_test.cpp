@@ -10,6 +10,8 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/common/run_msqx.h"
+
 #include "dse/resource.h"
 #include "dse/sweep.h"
 #include "sim/spec/resolve.h"
@@ -18,22 +20,8 @@ namespace msqx::dse {
 namespace {
 namespace fs = std::filesystem;
 
-struct Result {
-  int status = -1;
-  std::string output;
-};
-
-Result Msqx(const std::string& args) {
-  const std::string command = std::string(MSQX_BINARY_DIR "/bin/msqx ") + args + " 2>&1";
-  Result r;
-  FILE* pipe = popen(command.c_str(), "r");
-  std::array<char, 4096> buffer;
-  std::size_t n;
-  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) r.output.append(buffer.data(), n);
-  const int raw = pclose(pipe);
-  r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : 128;
-  return r;
-}
+using Result = msqx::test_support::MsqxRun;
+using msqx::test_support::Msqx;
 
 std::string Read(const fs::path& p) {
   std::ifstream in(p);
