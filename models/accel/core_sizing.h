@@ -1,0 +1,48 @@
+#pragma once
+// How a design config (spec::DesignSpec) sizes one instance of the accelerator core: its buffer
+// depths in words, its timing parameters, and whether a layer's step commands fit it. The cycle
+// fidelity checks every command with StepFits before timing it, and the HLS export instantiates
+// the pin-level core (core.h CoreConfig) from the same figures, so both run the same machine.
+//
+// Word widths follow the pin-level core (core.h): an input word is tile.in_channels activations
+// of one pixel; a weight word is one engine's rows x cols weights; a partial-sum word is rows
+// 32-bit sums. Capacities follow the resource model (dse/resource.cpp): the input buffer holds
+// buffers.input_kib per replica; the weight and output capacities are split between the engines
+// by the fixed:SP2 share; double buffering doubles each (the depths below are per half).
+
+#include <string>
+
+#include "models/accel/core_types.h"
+#include "models/accel/step_timing.h"
+#include "sim/spec/design.h"
+
+namespace msqx::accel {
+
+struct CoreSizing {
+  int tile_ic = 1;            // channels per input word
+  int act_bits = 4, weight_bits = 4;
+  int in_depth = 0;           // input words per half
+  int dsp_weight_depth = 0;   // weight words per half, DSP engine (0 when it has no lanes)
+  int lut_weight_depth = 0;
+  int dsp_out_depth = 0;      // partial-sum words per half
+  int lut_out_depth = 0;
+  long long max_depth = 0;    // longest dot product the accumulators are sized for
+  CoreTiming timing;
+};
+
+// Bits of a partial sum in the output buffer (core.h: AccBus is 32-bit).
+inline constexpr int kPartialSumBits = 32;
+// Longest dot product the pin-level arrays are instantiated for (pe::cfg::DspArray: 4608 =
+// 512 channels x 3 x 3); the accumulators of the exported core are sized for it.
+inline constexpr long long kDefaultMaxDepth = 4608;
+
+// act_bits / weight_bits: the widths of the layer being run (the network's).
+CoreSizing SizingOf(const spec::DesignSpec& design, int act_bits, int weight_bits,
+                    long long max_depth = kDefaultMaxDepth);
+CoreTiming CoreTimingOf(const spec::DesignSpec& design);
+
+// Empty when the command fits the instance, else the reason (the same rules as
+// AccelCore<Cfg>::Fits, with per-engine depths).
+std::string StepFits(const CoreSizing& core, const LayerRegs& regs, const StepCmd& cmd);
+
+}  // namespace msqx::accel
