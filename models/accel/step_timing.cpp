@@ -1,6 +1,9 @@
 #include "models/accel/step_timing.h"
 
 #include <algorithm>
+#include <deque>
+
+#include "models/accel/layer_memory.h"
 
 namespace msqx::accel {
 namespace {
@@ -8,7 +11,19 @@ std::int64_t CeilDiv(std::int64_t a, std::int64_t b) { return (a + b - 1) / b; }
 }  // namespace
 
 LayerTimes TimeLayer(const std::vector<StepCmd>& cmds, int kernel, int stride,
-                     const CoreTiming& core, std::int64_t first_command) {
+                     const CoreTiming& core, std::int64_t first_command, LayerMemory* memory) {
+  IdealMemory ideal(kernel, stride, core);
+  if (!memory) memory = &ideal;
+  std::vector<LoadSegment> segments;
+  // Output tiles stored but not yet handed to the memory: the memory sees calls in time order,
+  // and a store may come after later steps' loads have started.
+  std::deque<std::pair<std::int64_t, const StepCmd*>> stores;
+  const auto flush_stores = [&](std::int64_t until) {
+    while (!stores.empty() && stores.front().first <= until) {
+      memory->Store(*stores.front().second, stores.front().first);
+      stores.pop_front();
+    }
+  };
   const std::int64_t L = core.bram_latency, S = core.array_stages, k2 = std::int64_t{kernel} * kernel;
   LayerTimes out;
   out.first_command = first_command;
@@ -20,14 +35,22 @@ LayerTimes TimeLayer(const std::vector<StepCmd>& cmds, int kernel, int stride,
     StepTimes t;
     t.taken = h;
     // Load: the input window (one word per pixel), then each engine's weights (one word per
-    // filter row of a row group, channel group and tap), one request per cycle.
-    const std::int64_t window = (std::int64_t{s.out_rows - 1} * stride + kernel) *
-                                (std::int64_t{s.out_cols - 1} * stride + kernel);
+    // filter row of a row group, channel group and tap), one request per cycle, the first taken
+    // by the memory in cycle h + 2. The memory answers one item per cycle in order (an answer
+    // written in cycle w is taken by the core in w + 1), none before the cycle its segment is ready.
     const std::int64_t pixels = std::int64_t{s.out_rows} * s.out_cols;
     const std::int64_t groups_d = CeilDiv(s.dsp_n, core.dsp_rows), groups_l = CeilDiv(s.lut_n, core.lut_rows);
     const std::int64_t chans_d = CeilDiv(s.in_chs, core.dsp_cols), chans_l = CeilDiv(s.in_chs, core.lut_cols);
-    t.load_items = window + groups_d * chans_d * k2 * core.dsp_rows + groups_l * chans_l * k2 * core.lut_rows;
-    t.loaded = h + 2 + t.load_items;
+    flush_stores(h + 2);
+    memory->Load(s, h + 2, segments);
+    std::int64_t w = h + 1;
+    t.load_items = 0;
+    for (const LoadSegment& seg : segments) {
+      if (seg.items == 0) continue;
+      w = std::max(w + 1, seg.ready) + seg.items - 1;
+      t.load_items += seg.items;
+    }
+    t.loaded = w + 1;
     // Compute: one beat per cycle per engine; a beat's sum is written 1 + L + S cycles after the
     // last beat issues, after a read-modify of 1 + L more for a later input-channel chunk.
     t.dsp_beats = s.dsp_n ? groups_d * pixels * chans_d * k2 : 0;
@@ -78,9 +101,12 @@ LayerTimes TimeLayer(const std::vector<StepCmd>& cmds, int kernel, int stride,
     d_prev = t.computed;
     e_prev = e;
     h = core.overlap_load ? std::max(t.loaded, d_prev2) + 1 : e + 1;
+    if (t.stored >= 0) stores.emplace_back(t.stored, &s);
     out.steps.push_back(t);
   }
   out.last_store = core.overlap_store ? last_store : e_prev;
+  flush_stores(out.last_store);
+  out.drained = std::max(out.last_store, memory->Drained());
   return out;
 }
 

@@ -35,16 +35,21 @@ struct LayerTimes {
   std::vector<StepTimes> steps;
   std::int64_t first_command = 0;
   std::int64_t last_store = 0;    // cycle of the layer's last stored activation
-  std::int64_t Cycles() const { return last_store - first_command; }
+  std::int64_t drained = 0;       // the later of last_store and the completion of the last write
+  std::int64_t Cycles() const { return drained - first_command; }
   // Cycles in which compute waited: for its loads, for the previous step or a store.
   std::int64_t wait_load = 0, wait_store = 0;
   std::int64_t dsp_busy = 0, lut_busy = 0;
 };
 
+class LayerMemory;
+
 // Times a layer (kernel, stride) whose steps are `cmds` (CommandsOf(MakeSchedule(...))) on a core
-// with an ideal memory: every load request taken at once and answered in the next cycle, the store
-// side always ready. `first_command` is the cycle of the first command handshake.
+// whose loads and stores go to `memory` (layer_memory.h; null: an ideal memory, every load
+// request answered in the next cycle). Load requests are taken at once and stores are posted, as
+// in the pin testbench. `first_command` is the cycle of the first command handshake.
 LayerTimes TimeLayer(const std::vector<StepCmd>& cmds, int kernel, int stride,
-                     const CoreTiming& core, std::int64_t first_command = 0);
+                     const CoreTiming& core, std::int64_t first_command = 0,
+                     LayerMemory* memory = nullptr);
 
 }  // namespace msqx::accel

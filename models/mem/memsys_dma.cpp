@@ -70,4 +70,6 @@ MemorySystem::MemorySystem(const sc_core::sc_module_name& name, const MemoryTimi
   for (int i = 0; i < timing.ports; ++i) dma.port(i).bind(ddr_->port(i));
 }
 
+MemorySystem::~MemorySystem() = default;
+
 }  // namespace msqx::mem

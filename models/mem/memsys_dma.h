@@ -49,6 +49,7 @@ class Dma : public sc_core::sc_module {
 struct MemorySystem : sc_core::sc_module {
   MemorySystem(const sc_core::sc_module_name& name, const MemoryTiming& timing,
                std::size_t backing_bytes = 0);
+  ~MemorySystem() override;
   Dma dma;
   DdrTarget& ddr() { return *ddr_; }
 

@@ -15,6 +15,7 @@
 
 #include "models/accel/core.h"
 #include "models/accel/golden.h"
+#include "models/accel/layer_memory.h"
 #include "tests/sc/pe/tb_util.h"
 
 namespace msqx::accel::tb {
@@ -52,6 +53,16 @@ struct CoreBench : sc_core::sc_module {
   // would never be destroyed.
   std::deque<LoadReq> pending;
   long long last_store_cycle = -1;
+  // Optional off-chip memory (layer_memory.h): load answers wait for their DMA transfer, finished
+  // output tiles are written out. Null: the ideal memory.
+  LayerMemory* memory = nullptr;
+  CoreTiming timing;                   // the instance's figures, for the load items of a step
+  std::deque<std::int64_t> ready;      // per pending request: first cycle it may be answered
+  std::vector<LoadSegment> segments;
+  std::size_t load_step = 0, seg = 0;
+  std::int64_t seg_left = 0, step_left = 0;
+  std::size_t store_step = 0;
+  std::int64_t store_beats = 0;
 
   SC_HAS_PROCESS(CoreBench);
   CoreBench(const sc_core::sc_module_name& n, unsigned seed, Traffic t)
@@ -100,18 +111,52 @@ struct CoreBench : sc_core::sc_module {
     }
   }
 
+  // Stores go to the memory before loads of the same cycle (layer_memory.h).
+  void StoreToMemory() {
+    if (!memory || !st_valid.read() || !st_ready.read()) return;
+    while (store_step < cmds.size() && !cmds[store_step].last_chunk) ++store_step;
+    const StepCmd& c = cmds.at(store_step);
+    if (++store_beats == std::int64_t{c.dsp_n + c.lut_n} * c.out_rows * c.out_cols) {
+      memory->Store(c, Cycle());
+      store_beats = 0;
+      ++store_step;
+    }
+  }
+
+  // The cycle from which a request taken now may be answered.
+  std::int64_t ReadyOfNextRequest() {
+    if (!memory) return 0;
+    if (step_left == 0) {
+      const StepCmd& c = cmds.at(load_step++);
+      memory->Load(c, Cycle(), segments);
+      step_left = ItemsOf(c, regs.read().kernel, regs.read().stride, timing).Total();
+      seg = 0;
+      seg_left = segments.at(0).items;
+    }
+    while (seg_left == 0) seg_left = segments.at(++seg).items;
+    --seg_left;
+    --step_left;
+    return segments[seg].ready;
+  }
+
   void Memory() {
     req_ready.write(false);
     ld_valid.write(false);
-    bool ready = false, valid = false;
+    bool ready_r = false, valid = false;
     wait();
     while (true) {
+      StoreToMemory();
       if (valid && ld_ready.read()) {
         pending.pop_front();
+        ready.pop_front();
         valid = false;
       }
-      if (ready && req_valid.read()) pending.push_back(req.read());
-      if (!valid && !pending.empty() && msqx::tb::Coin(rng, traffic.data_p)) {
+      if (ready_r && req_valid.read()) {
+        pending.push_back(req.read());
+        ready.push_back(ReadyOfNextRequest());
+      }
+      if (!valid && !pending.empty() && Cycle() >= ready.front() &&
+          msqx::tb::Coin(rng, traffic.data_p)) {
         const LoadReq& r = pending.front();
         const auto& src = r.weights ? weights : acts;
         Beat b;
@@ -119,8 +164,8 @@ struct CoreBench : sc_core::sc_module {
         ld_data.write(b);
         valid = true;
       }
-      ready = msqx::tb::Coin(rng, traffic.req_ready_p);
-      req_ready.write(ready);
+      ready_r = msqx::tb::Coin(rng, traffic.req_ready_p);
+      req_ready.write(ready_r);
       ld_valid.write(valid);
       wait();
     }
@@ -225,8 +270,11 @@ inline LayerCase MakeCase(const golden::ConvLayer& l, double fixed_share, spec::
 
 // Runs a case through the core. Throws if a command does not fit the instance.
 template <typename Cfg>
-std::unique_ptr<CoreBench<Cfg>> RunCase(const LayerCase& c, unsigned seed, Traffic t) {
+std::unique_ptr<CoreBench<Cfg>> RunCase(const LayerCase& c, unsigned seed, Traffic t,
+                                        LayerMemory* memory = nullptr, CoreTiming timing = {}) {
   auto tb = std::make_unique<CoreBench<Cfg>>("tb", seed, t);
+  tb->memory = memory;
+  tb->timing = timing;
   tb->cmds = CommandsOf(c.schedule);
   for (const StepCmd& cmd : tb->cmds) {
     const std::string why = AccelCore<Cfg>::Fits(c.regs, cmd);

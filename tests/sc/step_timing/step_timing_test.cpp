@@ -8,7 +8,9 @@
 #include <cstdlib>
 #include <random>
 
+#include "models/accel/layer_memory.h"
 #include "models/accel/step_timing.h"
+#include "models/mem/memsys_dma.h"
 #include "tests/sc/accel/core_bench.h"
 
 namespace msqx::accel {
@@ -32,11 +34,45 @@ CoreTiming TimingOf() {
   return t;
 }
 
+// Off-chip memories for the layers: none (the ideal memory), a fast DDR that mostly hides behind
+// compute, and a slow one (one narrow port, short bursts, one burst in flight) that makes every
+// layer memory-bound.
+enum class Memory { kIdeal, kFastDdr, kSlowDdr };
+
+constexpr std::int64_t kPeriodPs = 10'000;  // the testbench clock: 10 ns
+
+mem::MemoryTiming DdrTimingOf(Memory m) {
+  mem::MemoryTiming t;
+  t.eff_seq_read = 0.9;
+  t.eff_seq_write = 0.85;
+  t.eff_random_read = 0.6;
+  t.eff_random_write = 0.55;
+  t.eff_mixed = 0.5;
+  if (m == Memory::kFastDdr) {
+    t.ddr_peak_bytes_per_s = 6.4e9;
+    t.latency_ps = 60'000;
+    t.ports = 2;
+    t.beat_bytes = 8;
+    t.port_bytes_per_s = 8 * 150e6;
+    t.burst_beats = 16;
+    t.max_outstanding = 4;
+  } else {
+    t.ddr_peak_bytes_per_s = 0.25e9;
+    t.latency_ps = 150'000;
+    t.ports = 1;
+    t.beat_bytes = 4;
+    t.port_bytes_per_s = 4 * 100e6;
+    t.burst_beats = 4;
+    t.max_outstanding = 1;
+  }
+  return t;
+}
+
 // Layer `index`: shape, ratio and tile drawn from a seed fixed per index (MSQX_SEED overrides),
 // redrawn until the small instance can hold it. Even indices lean compute-bound (3x3, many
 // filters), odd ones load-bound (1x1, few filters, wide windows), every fifth is fully connected.
 template <typename Cfg>
-void CompareWithPin(int index) {
+void CompareWithPin(int index, Memory memory = Memory::kIdeal) {
   const char* env = std::getenv("MSQX_SEED");
   const unsigned seed = env ? static_cast<unsigned>(std::strtoul(env, nullptr, 10)) : 9001u + 7919u * index;
   std::printf("layer %d: seed %u (replay with MSQX_SEED=%u)\n", index, seed, seed);
@@ -73,16 +109,43 @@ void CompareWithPin(int index) {
                 fc ? " fc" : "", share, t.out_rows, t.out_cols, t.out_channels, t.in_channels,
                 cmds.size());
 
-    const auto pin = tb::RunCase<Cfg>(c, seed + 1, tb::Traffic{});
+    // Each model gets its own memory system with the same timing; the cycle model runs first, at
+    // simulated time 0, as it does in msqx sim. The first command handshake of the testbench is at
+    // cycle 4 (after reset), which the cycle model is told.
+    const CoreTiming timing = TimingOf<Cfg>();
+    const TensorPlacement where{0, 1u << 20, 2u << 20};
+    std::unique_ptr<mem::MemorySystem> cycle_ddr, pin_ddr;
+    std::unique_ptr<LayerMemory> cycle_mem, pin_mem;
+    if (memory != Memory::kIdeal) {
+      cycle_ddr = std::make_unique<mem::MemorySystem>("cycle_ddr", DdrTimingOf(memory));
+      pin_ddr = std::make_unique<mem::MemorySystem>("pin_ddr", DdrTimingOf(memory));
+      const LayerShape shape = tb::ShapeOf(l);
+      cycle_mem = std::make_unique<DdrLayerMemory>(cycle_ddr->dma, kPeriodPs, shape, t.in_channels,
+                                                   c.act_bits, c.weight_bits, timing, where);
+      pin_mem = std::make_unique<DdrLayerMemory>(pin_ddr->dma, kPeriodPs, shape, t.in_channels,
+                                                 c.act_bits, c.weight_bits, timing, where);
+    }
+    constexpr std::int64_t kFirstCommand = 4;
+    const LayerTimes cycle = TimeLayer(cmds, l.kernel, l.stride, timing, kFirstCommand, cycle_mem.get());
+
+    const auto pin = tb::RunCase<Cfg>(c, seed + 1, tb::Traffic{}, pin_mem.get(), timing);
     ASSERT_EQ(pin->stores, static_cast<long long>(c.expected.size())) << "pin layer did not finish";
     for (std::size_t i = 0; i < c.expected.size(); ++i) ASSERT_EQ(pin->out[i], c.expected[i]) << i;
 
-    const LayerTimes cycle = TimeLayer(cmds, l.kernel, l.stride, TimingOf<Cfg>(), pin->cmd_cycles[0]);
+    ASSERT_EQ(pin->cmd_cycles.front(), kFirstCommand);
     ASSERT_EQ(pin->cmd_cycles.size(), cycle.steps.size());
     for (std::size_t i = 0; i < cmds.size(); ++i) {
       EXPECT_EQ(cycle.steps[i].taken, pin->cmd_cycles[i]) << "step " << i << ": " << cmds[i];
     }
     EXPECT_EQ(cycle.last_store, pin->last_store_cycle);
+    if (memory != Memory::kIdeal) {
+      EXPECT_EQ(cycle_mem->Drained(), pin_mem->Drained());
+      EXPECT_EQ(cycle_mem->bytes_read, pin_mem->bytes_read);
+      EXPECT_EQ(cycle_mem->bytes_written, pin_mem->bytes_written);
+      EXPECT_GT(cycle_mem->bytes_written, 0);
+      std::printf("  %lld cycles, ideal memory %lld\n", static_cast<long long>(cycle.Cycles()),
+                  static_cast<long long>(TimeLayer(cmds, l.kernel, l.stride, timing).Cycles()));
+    }
     EXPECT_GT(cycle.Cycles(), 0);
     return;
   }
@@ -104,6 +167,25 @@ TEST_P(CycleEqualsPin, RandomLayer) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Layers, CycleEqualsPin, testing::Range(0, 60));
+
+// The same layers with loads and stores through the DDR/AXI model: even layers on the fast DDR,
+// odd ones on the slow one, each buffering mode with both.
+class CycleEqualsPinWithDdr : public testing::TestWithParam<int> {};
+
+TEST_P(CycleEqualsPinWithDdr, RandomLayer) {
+  const int i = GetParam();
+  const Memory m = (i / 6) % 2 == 0 ? Memory::kFastDdr : Memory::kSlowDdr;
+  switch (i % 6) {
+    case 0: CompareWithPin<Small<false, false, 1>>(i, m); break;
+    case 1: CompareWithPin<Small<false, false, 2>>(i, m); break;
+    case 2: CompareWithPin<Small<true, false, 1>>(i, m); break;
+    case 3: CompareWithPin<Small<true, false, 2>>(i, m); break;
+    case 4: CompareWithPin<Small<true, true, 1>>(i, m); break;
+    default: CompareWithPin<Small<true, true, 2>>(i, m); break;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Layers, CycleEqualsPinWithDdr, testing::Range(0, 60));
 
 TEST(StepTiming, StallsAddUpForALoadBoundLayer) {
   // 1x1 conv, one filter per engine, 4x4 tiles of an 8x8 input with 8 channels: each step loads
