@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "sim/spec/json_reader.h"
+
 namespace msqx::accel {
 namespace {
 
@@ -93,6 +95,59 @@ std::string StepFits(const CoreSizing& core, const LayerRegs& r, const StepCmd& 
            std::to_string(core.max_depth) + ")";
   }
   return "";
+}
+
+namespace {
+
+// The step of a layer with the most of everything under tile `t`: a full spatial tile, a full
+// input-channel chunk and the largest filter share of each engine (depthwise: as if all of a
+// chunk's channels went to one engine). StepFits is monotonic in each, so this step fitting means
+// every step fits.
+StepCmd LargestStep(const LayerShape& l, const spec::TileSpec& t, int fixed_filters) {
+  const auto ceil_div = [](int a, int b) { return (a + b - 1) / b; };
+  StepCmd c;
+  c.out_rows = std::min(t.out_rows, l.out_height);
+  c.out_cols = std::min(t.out_cols, l.out_width);
+  c.in_chs = std::min(t.in_channels, l.in_channels);
+  const int sp2_filters = l.out_channels - fixed_filters;
+  if (l.depthwise) {
+    c.dsp_n = std::min(c.in_chs, fixed_filters);
+    c.lut_n = std::min(c.in_chs, sp2_filters);
+  } else {
+    const int steps = ceil_div(l.out_channels, t.out_channels);
+    c.dsp_n = ceil_div(fixed_filters, steps);
+    c.lut_n = ceil_div(sp2_filters, steps);
+  }
+  return c;
+}
+
+}  // namespace
+
+spec::TileSpec TileFor(const spec::Layer& layer, const spec::DesignSpec& design) {
+  const LayerShape shape = LayerShape::FromLayer(layer);
+  const CoreSizing sizing = SizingOf(design, layer.act_bits, layer.weight_bits);
+  const LayerRegs regs = RegsOf(shape, layer.act_bits);
+  const int fixed = static_cast<int>(std::lround(shape.out_channels * design.ratio.FixedShare()));
+  spec::TileSpec t = design.tile;
+  t.out_rows = std::min(t.out_rows, shape.out_height);
+  t.out_cols = std::min(t.out_cols, shape.out_width);
+  t.out_channels = std::min(t.out_channels, shape.out_channels);
+  t.in_channels = std::min(t.in_channels, shape.in_channels);
+  std::string why;
+  while (!(why = StepFits(sizing, regs, LargestStep(shape, t, fixed))).empty()) {
+    if (t.out_rows > 1 || t.out_cols > 1) {
+      int& larger = t.out_rows >= t.out_cols ? t.out_rows : t.out_cols;
+      larger = (larger + 1) / 2;
+    } else if (t.out_channels > 1) {
+      t.out_channels = (t.out_channels + 1) / 2;
+    } else if (t.in_channels > 1) {
+      t.in_channels = (t.in_channels + 1) / 2;
+    } else {
+      throw spec::ConfigError(design.source, "layer '" + layer.name + "'",
+                              "buffers that hold at least a 1x1 tile of this layer, but " + why);
+    }
+  }
+  return t;
 }
 
 }  // namespace msqx::accel

@@ -45,4 +45,12 @@ CoreTiming CoreTimingOf(const spec::DesignSpec& design);
 // AccelCore<Cfg>::Fits, with per-engine depths).
 std::string StepFits(const CoreSizing& core, const LayerRegs& regs, const StepCmd& cmd);
 
+// The tile a layer runs with: the design's tile (clipped to the layer), shrunk until the largest
+// step of the layer fits the core's buffers. The controller does this per layer, so a design
+// whose tile suits the large layers still runs the others. Shrinking halves the larger of
+// out_rows/out_cols until both are 1, then out_channels, then in_channels. Every fidelity gets
+// its tiles from here (MakeSchedule(layer, design)). Throws spec::ConfigError naming the design
+// and the layer when even a 1x1x1x1 tile does not fit.
+spec::TileSpec TileFor(const spec::Layer& layer, const spec::DesignSpec& design);
+
 }  // namespace msqx::accel

@@ -82,8 +82,17 @@ void DdrLayerMemory::Load(const StepCmd& cmd, std::int64_t cycle, std::vector<Lo
     const int y = row0 + static_cast<int>(r);
     std::int64_t ready = cycle;
     if (y >= 0 && y < l.in_height && x_lo < x_hi) {
-      const std::int64_t first = ActElement(y, x_lo, cmd.in_ch0, l.in_height, l.in_width, l.in_channels);
-      ready = Read(where_.input, first, std::int64_t{x_hi - x_lo} * cmd.in_chs, act_bits_, cycle);
+      // One run per channel block the chunk touches (one when the layer's chunks are the
+      // layout's blocks): from the first pixel's first channel to the last pixel's last one.
+      for (int c = cmd.in_ch0; c < cmd.in_ch0 + cmd.in_chs;) {
+        const int b = c / block_;
+        const int c_hi = std::min(cmd.in_ch0 + cmd.in_chs, (b + 1) * block_);
+        const std::int64_t width_of_block = std::min(block_, l.in_channels - b * block_);
+        const std::int64_t first = ActElement(y, x_lo, c, l.in_height, l.in_width, l.in_channels);
+        const std::int64_t span = std::int64_t{x_hi - x_lo - 1} * width_of_block + (c_hi - c);
+        ready = std::max(ready, Read(where_.input, first, span, act_bits_, cycle));
+        c = c_hi;
+      }
     }
     segments.push_back({items.window_cols, ready});
   }

@@ -69,9 +69,11 @@ struct TensorPlacement {
 
 // DDR layout (docs/memory.md): activations channel-blocked HWC, blocks of `channel_block`
 // channels (the design's tile.in_channels), each block H x W x block contiguous, so a window row
-// of a step's input chunk is one run; weights per input-channel chunk OHWI, so one engine's
-// filters of a chunk are one run (depthwise: OHW). Output tiles are written with byte strobes, one
-// run per tile row and channel block.
+// of a step's input chunk is one run when the layer's chunks are the blocks (a layer whose tile
+// was shrunk reads a strided run per block it touches, as a span with byte strobes); weights per
+// input-channel chunk of the layer OHWI, so one engine's filters of a chunk are one run
+// (depthwise: OHW). Output tiles are written with byte strobes, one run per tile row and channel
+// block.
 class DdrLayerMemory : public LayerMemory {
  public:
   DdrLayerMemory(mem::Dma& dma, std::int64_t period_ps, const LayerShape& layer, int channel_block,

@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "models/accel/core_sizing.h"
 #include "sim/spec/json_reader.h"
 
 namespace msqx::accel {
@@ -137,7 +138,7 @@ Schedule MakeSchedule(const LayerShape& l, const spec::TileSpec& t, const Filter
 Schedule MakeSchedule(const spec::Layer& layer, const spec::DesignSpec& design,
                       const std::vector<int>& ranking) {
   const LayerShape shape = LayerShape::FromLayer(layer);
-  return MakeSchedule(shape, design.tile,
+  return MakeSchedule(shape, TileFor(layer, design),
                       SplitFilters(shape.out_channels, design.ratio.FixedShare(), ranking));
 }
 

@@ -89,6 +89,8 @@ struct Schedule {
 
 // Throws spec::ConfigError for non-positive tile sizes or an unsupported layer.
 Schedule MakeSchedule(const LayerShape& layer, const spec::TileSpec& tile, const FilterSplit& split);
+// The layer's schedule on a design: tiles from TileFor (core_sizing.h), which shrinks the
+// design's tile until the layer's steps fit the buffers.
 Schedule MakeSchedule(const spec::Layer& layer, const spec::DesignSpec& design,
                       const std::vector<int>& ranking = {});
 

@@ -11,6 +11,7 @@
 #include "dse/sweep_output.h"
 #include "sim/cli/commands.h"
 #include "sim/cli/options.h"
+#include "sim/cli/progress.h"
 
 namespace msqx::cli {
 namespace fs = std::filesystem;
@@ -43,27 +44,6 @@ Shard ShardOf(const po::variables_map& vm) {
   }
   return s;
 }
-
-// One line, rewritten in place on a terminal, once a second otherwise.
-class Progress {
- public:
-  explicit Progress(std::int64_t total) : total_(total), tty_(isatty(STDERR_FILENO)) {}
-  void Update(std::int64_t done, std::int64_t failed, bool last = false) {
-    const auto now = std::chrono::steady_clock::now();
-    const double elapsed = std::chrono::duration<double>(now - start_).count();
-    if (!last && std::chrono::duration<double>(now - shown_).count() < (tty_ ? 0.2 : 1.0)) return;
-    shown_ = now;
-    const double eta = done > 0 ? elapsed / done * (total_ - done) : 0;
-    std::fprintf(stderr, "%ssweep: %lld/%lld points, %lld infeasible or invalid, %.1f s, about %.0f s left%s",
-                 tty_ ? "\r" : "", static_cast<long long>(done), static_cast<long long>(total_),
-                 static_cast<long long>(failed), elapsed, eta, tty_ && !last ? "" : "\n");
-  }
-
- private:
-  std::int64_t total_;
-  bool tty_;
-  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now(), shown_ = start_;
-};
 
 }  // namespace
 
@@ -116,16 +96,17 @@ int RunSweep(const Args& args) {
   std::cerr << "sweep " << spec.name << ": " << plan.size() << " points"
             << (shard.n > 1 ? ", shard " + std::to_string(shard.k) + "/" + std::to_string(shard.n) + " takes " + std::to_string(mine) : "")
             << (done.empty() ? "" : ", " + std::to_string(done.size()) + " already in the journal") << "\n";
-  Progress progress(static_cast<std::int64_t>(todo.size()));
+  ProgressLine progress("sweep", "points", static_cast<std::int64_t>(todo.size()));
   std::int64_t failed = 0, count = 0;
+  const auto failures = [&failed] { return std::to_string(failed) + " infeasible or invalid"; };
   for (std::int64_t i : todo) {
     dse::PointResult p = plan.Evaluate(i);
     failed += p.status != dse::PointStatus::kOk;
     journal.Append(p);
     done[i] = std::move(p);
-    progress.Update(++count, failed);
+    progress.Update(++count, failures());
   }
-  progress.Update(count, failed, true);
+  progress.Finish(count, failures());
   std::cerr << "computed " << count << " points, " << (mine - count) << " taken from the journal\n";
 
   if (shard.n > 1) {

@@ -115,4 +115,31 @@ TEST(Cli, SimOfABadNetworkLeavesNoReport) {
   std::filesystem::remove(bad);
 }
 
+TEST(Cli, SimCycleIsTheDefaultAndWritesEveryLayer) {
+  const auto dir = std::filesystem::temp_directory_path() / ("msqx_cli_cycle_" + std::to_string(::getpid()));
+  const Result r = Msqx("sim --design xc7z045_ref --network tiny --out " + dir.string());
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("cycle fidelity"), std::string::npos) << r.output;
+  std::ifstream in(dir / "report.json");
+  std::stringstream text;
+  text << in.rdbuf();
+  EXPECT_NE(text.str().find("\"fidelity\": \"cycle\""), std::string::npos) << text.str().substr(0, 400);
+  std::ifstream csv(dir / "layers.csv");
+  std::string line;
+  int lines = 0;
+  while (std::getline(csv, line)) ++lines;
+  EXPECT_EQ(lines, 1 + 12);  // header and the twelve layers of tiny
+  std::filesystem::remove_all(dir);
+}
+
+TEST(Cli, SimRejectsPinAndUnknownMemoriesWithStatusTwo) {
+  const Result pin = Msqx("sim --design xc7z045_ref --network tiny --fidelity pin --out /tmp/msqx_never");
+  EXPECT_EQ(pin.status, 2);
+  EXPECT_NE(pin.output.find("msqx hls"), std::string::npos) << pin.output;
+  const Result mem = Msqx("sim --design xc7z045_ref --network tiny --memory sram");
+  EXPECT_EQ(mem.status, 2);
+  EXPECT_NE(mem.output.find("--memory must be ddr or ideal"), std::string::npos) << mem.output;
+  EXPECT_FALSE(std::filesystem::exists("/tmp/msqx_never"));
+}
+
 }  // namespace

@@ -1,0 +1,184 @@
+#include "models/accel/network_sim.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <memory>
+#include <string>
+
+#include "models/accel/core_sizing.h"
+#include "models/accel/layer_memory.h"
+#include "models/accel/schedule.h"
+#include "models/accel/step_timing.h"
+#include "models/accel/vector_timing.h"
+#include "models/mem/memsys_dma.h"
+#include "sim/spec/json_reader.h"
+
+namespace msqx::accel {
+namespace {
+
+using spec::LayerKind;
+
+constexpr std::uint64_t kPage = 4096;
+
+// Tensors and weights placed one after another, each on a 4 KB boundary (docs/memory.md).
+class AddressMap {
+ public:
+  std::uint64_t Place(std::int64_t bytes) {
+    const std::uint64_t at = next_;
+    next_ += (static_cast<std::uint64_t>(std::max<std::int64_t>(bytes, 1)) + kPage - 1) / kPage * kPage;
+    return at;
+  }
+
+ private:
+  std::uint64_t next_ = 0;
+};
+
+bool FusedIntoPrevious(const spec::DesignSpec& d, const spec::NetworkSpec& n, std::size_t i) {
+  const spec::Layer& l = n.layers[i];
+  if (!d.post.fuse_activation || l.kind != LayerKind::kAct || i == 0) return false;
+  const spec::Layer& prev = n.layers[i - 1];
+  return l.inputs.front() == static_cast<int>(i - 1) &&
+         (prev.kind == LayerKind::kConv || prev.kind == LayerKind::kFc || prev.kind == LayerKind::kAdd);
+}
+
+std::string LayerPath(const spec::NetworkSpec& n, std::size_t i) {
+  return "layer " + std::to_string(i) + " ('" + n.layers[i].name + "') of network " + n.name;
+}
+
+class NetworkSimulator {
+ public:
+  NetworkSimulator(const spec::DesignSpec& d, const spec::NetworkSpec& n, const CycleOptions& o)
+      : design_(d), network_(n), options_(o), timing_(CoreTimingOf(d)) {
+    static std::atomic<int> instances{0};
+    const std::string name = "msqx_memory_" + std::to_string(instances++);
+    memory_ = std::make_unique<mem::MemorySystem>(name.c_str(), mem::MemoryTiming::From(d));
+    period_ps_ = static_cast<std::int64_t>(std::llround(1e6 / d.clock_mhz));
+  }
+
+  report::RunStats Run() {
+    report::RunStats run;
+    run.fidelity = "cycle";
+    const std::size_t count = network_.layers.size();
+    std::vector<std::uint64_t> tensor(count);
+    const std::uint64_t input = map_.Place(network_.input.Elements() * network_.act_bits / 8 + 1);
+    std::int64_t now = 0;
+    for (std::size_t i = 0; i < count; ++i) {
+      const spec::Layer& l = network_.layers[i];
+      report::LayerStats s;
+      s.name = l.name;
+      s.kind = spec::ToString(l.kind);
+      s.macs = l.Macs();
+      std::vector<std::uint64_t> sources;
+      for (int p : l.inputs) sources.push_back(p == spec::kNetworkInput ? input : tensor[p]);
+      if (FusedIntoPrevious(design_, network_, i)) {
+        s.fused = true;  // applied in the producer's output path, in place
+        tensor[i] = tensor[i - 1];
+      } else {
+        tensor[i] = map_.Place(l.OutputBytes());
+        now = l.HasWeights() ? Weighted(i, sources.front(), tensor[i], now, s)
+                             : Vector(l, sources, tensor[i], now, s);
+      }
+      run.layers.push_back(std::move(s));
+      if (options_.progress) options_.progress(i + 1, count);
+    }
+    return run;
+  }
+
+ private:
+  std::int64_t Weighted(std::size_t i, std::uint64_t in, std::uint64_t out, std::int64_t now,
+                        report::LayerStats& s) {
+    const spec::Layer& l = network_.layers[i];
+    LayerShape shape;
+    std::vector<StepCmd> cmds;
+    try {
+      shape = LayerShape::FromLayer(l);
+      const Schedule schedule = MakeSchedule(l, design_);
+      s.fixed_filters = static_cast<int>(schedule.split.fixed.size());
+      s.sp2_filters = static_cast<int>(schedule.split.sp2.size());
+      cmds = CommandsOf(schedule);
+    } catch (const spec::ConfigError& e) {
+      throw spec::ConfigError(design_.source, LayerPath(network_, i), e.message());
+    }
+    const CoreSizing sizing = SizingOf(design_, l.act_bits, l.weight_bits);
+    const LayerRegs regs = RegsOf(shape, l.act_bits);
+    for (const StepCmd& c : cmds) {
+      const std::string why = StepFits(sizing, regs, c);
+      if (!why.empty()) {
+        throw spec::ConfigError(design_.source, LayerPath(network_, i),
+                                "a tile that fits the core's buffers (tile, buffers), but " + why);
+      }
+    }
+    const TensorPlacement where{in, map_.Place(l.WeightBytes()), out};
+    std::unique_ptr<LayerMemory> memory;
+    if (options_.memory == MemoryModel::kDdr) {
+      memory = std::make_unique<DdrLayerMemory>(memory_->dma, period_ps_, shape, design_.tile.in_channels,
+                                                l.act_bits, l.weight_bits, timing_, where);
+    } else {
+      memory = std::make_unique<IdealMemory>(shape.kernel, shape.stride, timing_);
+    }
+    const LayerTimes t = TimeLayer(cmds, shape.kernel, shape.stride, timing_, now, memory.get());
+    s.cycles = t.Cycles();
+    s.dsp_busy = t.dsp_busy;
+    s.lut_busy = t.lut_busy;
+    s.stall_load = t.wait_load;
+    s.stall_store = t.wait_store;
+    s.stall_fill = std::max<std::int64_t>(0, s.cycles - std::max(s.dsp_busy, s.lut_busy) - s.stall_load -
+                                                 s.stall_store);
+    s.bytes_read = memory->bytes_read;
+    s.bytes_written = memory->bytes_written;
+    return t.drained;
+  }
+
+  std::int64_t Vector(const spec::Layer& l, const std::vector<std::uint64_t>& sources, std::uint64_t out,
+                      std::int64_t now, report::LayerStats& s) {
+    VectorUnit unit;
+    unit.lanes = design_.post.vector_lanes;
+    unit.band_rows = design_.tile.out_rows;
+    unit.channel_block = design_.tile.in_channels;
+    unit.double_buffered = design_.buffers.double_buffered;
+    unit.period_ps = period_ps_;
+    if (options_.memory == MemoryModel::kIdeal) {
+      // Without a memory model only the unit's work counts.
+      const VectorTimes t = TimeVectorLayer(l, unit, ideal_dma(), sources, out, now);
+      s.vector_busy = t.busy;
+      s.cycles = t.busy;
+      return now + t.busy;
+    }
+    const VectorTimes t = TimeVectorLayer(l, unit, memory_->dma, sources, out, now);
+    s.cycles = t.Cycles();
+    s.vector_busy = t.busy;
+    s.stall_load = t.wait_load;
+    s.stall_fill = std::max<std::int64_t>(0, s.cycles - t.busy - t.wait_load);
+    s.bytes_read = t.bytes_read;
+    s.bytes_written = t.bytes_written;
+    return t.end;
+  }
+
+  // A memory system whose state nobody reads: the vector unit's band loop needs a DMA to call.
+  mem::Dma& ideal_dma() {
+    if (!scratch_) {
+      static std::atomic<int> instances{0};
+      const std::string name = "msqx_scratch_memory_" + std::to_string(instances++);
+      scratch_ = std::make_unique<mem::MemorySystem>(name.c_str(), mem::MemoryTiming::From(design_));
+    }
+    return scratch_->dma;
+  }
+
+  const spec::DesignSpec& design_;
+  const spec::NetworkSpec& network_;
+  const CycleOptions& options_;
+  CoreTiming timing_;
+  std::unique_ptr<mem::MemorySystem> memory_, scratch_;
+  std::int64_t period_ps_ = 5000;
+  AddressMap map_;
+};
+
+}  // namespace
+
+report::RunStats SimulateNetwork(const spec::DesignSpec& design, const spec::NetworkSpec& network,
+                                 const CycleOptions& options) {
+  return NetworkSimulator(design, network, options).Run();
+}
+
+}  // namespace msqx::accel
