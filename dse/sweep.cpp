@@ -14,6 +14,7 @@ const char* ToString(PointStatus s) {
     case PointStatus::kOk: return "ok";
     case PointStatus::kInvalid: return "invalid";
     case PointStatus::kInfeasible: return "infeasible";
+    case PointStatus::kFailed: return "failed";
   }
   return "?";
 }
@@ -33,8 +34,9 @@ PointResult PointResult::FromJson(const nlohmann::json& j) {
   p.network = j.at("network").get<std::string>();
   p.device = j.at("device").get<std::string>();
   const std::string status = j.at("status").get<std::string>();
-  p.status = status == "ok" ? PointStatus::kOk
+  p.status = status == "ok"        ? PointStatus::kOk
              : status == "invalid" ? PointStatus::kInvalid
+             : status == "failed"  ? PointStatus::kFailed
                                    : PointStatus::kInfeasible;
   p.reason = j.at("reason").get<std::string>();
   p.design = j.at("design");

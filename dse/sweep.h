@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "sim/report/stats.h"
 #include "sim/spec/design.h"
 #include "sim/spec/network.h"
 #include "sim/spec/resolve.h"
@@ -16,7 +17,8 @@
 
 namespace msqx::dse {
 
-enum class PointStatus { kOk, kInvalid, kInfeasible };
+// kFailed: feasible, but its cycle simulation failed (an error, a crash or a timeout of its worker).
+enum class PointStatus { kOk, kInvalid, kInfeasible, kFailed };
 const char* ToString(PointStatus s);
 
 // One evaluated design point: its parameters (as a design), resources, latency and status.
@@ -47,6 +49,11 @@ class SweepPlan {
   std::int64_t size() const { return total_; }
   // Evaluates point `index` (0 <= index < size()).
   PointResult Evaluate(std::int64_t index) const;
+  // Simulates a feasible point at cycle fidelity (dse/sweep_sim.cpp); throws spec::ConfigError
+  // when the design cannot run the network.
+  report::RunStats Simulate(const PointResult& point) const;
+  // Sets point.simulated_ms from a cycle simulation, or marks the point failed with the reason.
+  void SimulateInto(PointResult& point) const;
   // A fingerprint of everything that defines the points: shards and journals must agree on it.
   const std::string& fingerprint() const { return fingerprint_; }
 

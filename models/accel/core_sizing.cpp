@@ -10,9 +10,19 @@ namespace {
 
 constexpr long long kBitsPerKib = 1024LL * 8;
 
-int Words(double bits, long long word_bits) {
-  if (word_bits <= 0) return 0;
-  return static_cast<int>(std::min<double>(std::floor(bits / static_cast<double>(word_bits)), 1 << 30));
+// Words of `word_bits` a buffer of `bits` (per half) holds. A word wider than 18 bits is built
+// from BRAM18 columns in their 512 x 36 shape, so the buffer is at least 512 words deep (all
+// halves together) whatever its nominal capacity: the resource model charges those BRAMs
+// (dse/resource.cpp, mem::BramCostOf), and the controller may use their depth.
+int Words(double bits, long long word_bits, int halves) {
+  if (word_bits <= 0 || bits <= 0) return 0;
+  long long words = static_cast<long long>(std::min<double>(std::floor(bits / static_cast<double>(word_bits)), 1 << 28));
+  if (word_bits > 18) {
+    constexpr long long kBramDepth = 512;
+    const long long total = (std::max(words * halves, 1LL) + kBramDepth - 1) / kBramDepth * kBramDepth;
+    words = total / halves;
+  }
+  return static_cast<int>(words);
 }
 
 }  // namespace
@@ -42,18 +52,19 @@ CoreSizing SizingOf(const spec::DesignSpec& d, int act_bits, int weight_bits, lo
   double fixed = d.ratio.FixedShare();
   if (!lut_on) fixed = 1;
   if (!dsp_on) fixed = 0;
-  s.in_depth = Words(d.buffers.input_kib * kBitsPerKib, static_cast<long long>(s.tile_ic) * act_bits);
+  const int halves = d.buffers.double_buffered ? 2 : 1;
+  s.in_depth = Words(d.buffers.input_kib * kBitsPerKib, static_cast<long long>(s.tile_ic) * act_bits, halves);
   if (dsp_on) {
     s.dsp_weight_depth = Words(d.buffers.weight_kib * kBitsPerKib * fixed,
-                               static_cast<long long>(d.dsp_engine.Lanes()) * weight_bits);
+                               static_cast<long long>(d.dsp_engine.Lanes()) * weight_bits, halves);
     s.dsp_out_depth = Words(d.buffers.output_kib * kBitsPerKib * fixed,
-                            static_cast<long long>(d.dsp_engine.rows) * kPartialSumBits);
+                            static_cast<long long>(d.dsp_engine.rows) * kPartialSumBits, halves);
   }
   if (lut_on) {
     s.lut_weight_depth = Words(d.buffers.weight_kib * kBitsPerKib * (1 - fixed),
-                               static_cast<long long>(d.lut_engine.Lanes()) * weight_bits);
+                               static_cast<long long>(d.lut_engine.Lanes()) * weight_bits, halves);
     s.lut_out_depth = Words(d.buffers.output_kib * kBitsPerKib * (1 - fixed),
-                            static_cast<long long>(d.lut_engine.rows) * kPartialSumBits);
+                            static_cast<long long>(d.lut_engine.rows) * kPartialSumBits, halves);
   }
   return s;
 }

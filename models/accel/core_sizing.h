@@ -8,7 +8,8 @@
 // of one pixel; a weight word is one engine's rows x cols weights; a partial-sum word is rows
 // 32-bit sums. Capacities follow the resource model (dse/resource.cpp): the input buffer holds
 // buffers.input_kib per replica; the weight and output capacities are split between the engines
-// by the fixed:SP2 share; double buffering doubles each (the depths below are per half).
+// by the fixed:SP2 share; double buffering doubles each (the depths below are per half). A buffer
+// of words wider than 18 bits is at least 512 words deep (its BRAMs' depth, core_sizing.cpp).
 
 #include <string>
 

@@ -1,14 +1,18 @@
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <regex>
+#include <set>
 
 #include "dse/sweep.h"
 #include "dse/sweep_output.h"
+#include "dse/worker_pool.h"
 #include "sim/cli/commands.h"
 #include "sim/cli/options.h"
 #include "sim/cli/progress.h"
@@ -45,6 +49,38 @@ Shard ShardOf(const po::variables_map& vm) {
   return s;
 }
 
+// The points of this shard to simulate: feasible, not simulated yet (a resumed run keeps what its
+// journal has), and, when the sweep asks for the best N per network and device only, among the N
+// best of the whole sweep by the analytic model, so that shards and a one-shot run agree.
+std::vector<std::int64_t> ToSimulate(const dse::SweepPlan& plan, const spec::SweepSpec& spec, const Shard& shard,
+                                     const std::map<std::int64_t, dse::PointResult>& done) {
+  std::set<std::int64_t> allowed;
+  if (spec.simulate_top > 0) {
+    std::map<std::pair<std::string, std::string>, std::vector<std::pair<double, std::int64_t>>> by_target;
+    for (std::int64_t i = 0; i < plan.size(); ++i) {
+      const auto it = done.find(i);
+      const dse::PointResult p = it != done.end() ? it->second : plan.Evaluate(i);
+      if (p.status == dse::PointStatus::kOk || p.status == dse::PointStatus::kFailed) {
+        by_target[{p.network, p.device}].emplace_back(p.analytic_ms, i);
+      }
+    }
+    for (auto& [target, list] : by_target) {
+      std::sort(list.begin(), list.end());
+      for (std::size_t k = 0; k < list.size() && k < static_cast<std::size_t>(spec.simulate_top); ++k) {
+        allowed.insert(list[k].second);
+      }
+    }
+  }
+  std::vector<std::int64_t> out;
+  for (const auto& [i, p] : done) {
+    if ((i - (shard.k - 1)) % shard.n != 0) continue;
+    if (p.status != dse::PointStatus::kOk || p.simulated_ms >= 0) continue;
+    if (spec.simulate_top > 0 && !allowed.count(i)) continue;
+    out.push_back(i);
+  }
+  return out;
+}
+
 }  // namespace
 
 int RunSweep(const Args& args) {
@@ -55,11 +91,13 @@ int RunSweep(const Args& args) {
        "worker processes for cycle simulation of the survivors (the analytic pass runs here)")
       ("shard", po::value<std::string>(), "K/N: run the K-th of N deterministic slices (also from SLURM_ARRAY_TASK_ID/COUNT)")
       ("resume", "continue an interrupted run in --out from its journal")
+      ("analytic-only", "rank by the analytic model alone; simulate nothing at cycle fidelity")
       ("out", po::value<std::string>(), "output folder (default results/<sweep>[-shard-K-of-N])");
   po::positional_options_description positional;
   positional.add("sweep", 1);
   const CommandLine cl = ParseCommandLine(
-      args, "sweep", "S.json [--jobs N] [--shard K/N] [--resume] [--out DIR]", options, positional);
+      args, "sweep", "S.json [--jobs N] [--shard K/N] [--resume] [--analytic-only] [--out DIR]", options,
+      positional);
   if (cl.help) return 0;
   if (cl.vm["jobs"].as<int>() < 1) throw UsageError("--jobs must be at least 1");
   const Shard shard = ShardOf(cl.vm);
@@ -109,6 +147,37 @@ int RunSweep(const Args& args) {
   progress.Finish(count, failures());
   std::cerr << "computed " << count << " points, " << (mine - count) << " taken from the journal\n";
 
+  if (!cl.vm.count("analytic-only")) {
+    const std::vector<std::int64_t> survivors = ToSimulate(plan, spec, shard, done);
+    const int jobs = cl.vm["jobs"].as<int>();
+    std::cerr << "simulating " << survivors.size() << " feasible points at cycle fidelity in " << jobs
+              << " worker processes\n";
+    ProgressLine sim_progress("simulate", "points", static_cast<std::int64_t>(survivors.size()));
+    std::int64_t simulated = 0, sim_failed = 0;
+    const auto sim_failures = [&sim_failed] { return std::to_string(sim_failed) + " failed"; };
+    dse::RunInWorkers(
+        survivors, jobs, spec.timeout_s,
+        [&](std::int64_t i) {
+          dse::PointResult p = done.at(i);
+          plan.SimulateInto(p);
+          return p.ToJson().dump();
+        },
+        [&](const dse::WorkerOutcome& o) {
+          dse::PointResult p = done.at(o.task);
+          if (o.ok) {
+            p = dse::PointResult::FromJson(nlohmann::json::parse(o.result));
+          } else {
+            p.status = dse::PointStatus::kFailed;
+            p.reason = "cycle simulation: " + o.error;
+          }
+          sim_failed += p.status == dse::PointStatus::kFailed;
+          journal.Append(p);
+          done[o.task] = std::move(p);
+          sim_progress.Update(++simulated, sim_failures());
+        });
+    sim_progress.Finish(simulated, sim_failures());
+  }
+
   if (shard.n > 1) {
     std::cout << "shard " << shard.k << "/" << shard.n << " done: " << dir
               << "/journal.jsonl; join the shards with: msqx merge DIR...\n";
@@ -117,8 +186,6 @@ int RunSweep(const Args& args) {
   std::vector<dse::PointResult> points;
   for (auto& entry : done) points.push_back(std::move(entry.second));
   std::cout << dse::WriteSweepResults(dir, spec.name, points);
-  std::cout << "note: latencies are the analytic model's; cycle simulation of the survivors arrives "
-               "with the cycle fidelity (issue 5)\n";
   std::cout << "report: " << dir << "/summary.md (points.csv, pareto.csv, best_design_*.json)\n";
   return 0;
 }

@@ -1,0 +1,30 @@
+#pragma once
+// A pool of worker processes for the sweep's cycle simulations (DESIGN.md: SystemC elaborates
+// once per process). Each task runs in a child forked from the caller, so a crash, an abort or a
+// runaway simulation costs that task alone: the pool reports it as a failure with its cause and
+// goes on. Results travel back as text over a pipe.
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace msqx::dse {
+
+struct WorkerOutcome {
+  std::int64_t task = 0;
+  bool ok = false;
+  std::string result;  // what `work` returned (ok)
+  std::string error;   // why not (an exception's message, a signal, an exit status, a timeout)
+  double seconds = 0;  // wall time of the task
+};
+
+// Runs work(task) for every task in its own child process, at most `jobs` at once, and calls
+// `done` in this process as each finishes (in completion order). A task still running after
+// `timeout_s` seconds is killed. `work` runs in the child: it must not rely on anything it changes
+// reaching the parent except through its return value.
+void RunInWorkers(const std::vector<std::int64_t>& tasks, int jobs, double timeout_s,
+                  const std::function<std::string(std::int64_t)>& work,
+                  const std::function<void(const WorkerOutcome&)>& done);
+
+}  // namespace msqx::dse
