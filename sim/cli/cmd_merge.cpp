@@ -4,6 +4,7 @@
 #include "dse/sweep_output.h"
 #include "sim/cli/commands.h"
 #include "sim/cli/options.h"
+#include "sim/cli/sweep_best.h"
 
 namespace msqx::cli {
 namespace fs = std::filesystem;
@@ -52,6 +53,7 @@ int RunMerge(const Args& args) {
   std::vector<dse::PointResult> all;
   for (auto& entry : points) all.push_back(std::move(entry.second));
   std::cout << dse::WriteSweepResults(dir, header.sweep, all);
+  WriteSweepExtras(dir, all, "msqx merge");
   std::cout << "merged " << dirs.size() << " shard(s): " << dir << "/summary.md\n";
   return 0;
 }

@@ -15,6 +15,7 @@
 #include "dse/worker_pool.h"
 #include "sim/cli/commands.h"
 #include "sim/cli/options.h"
+#include "sim/cli/sweep_best.h"
 #include "sim/cli/progress.h"
 
 namespace msqx::cli {
@@ -186,7 +187,8 @@ int RunSweep(const Args& args) {
   std::vector<dse::PointResult> points;
   for (auto& entry : done) points.push_back(std::move(entry.second));
   std::cout << dse::WriteSweepResults(dir, spec.name, points);
-  std::cout << "report: " << dir << "/summary.md (points.csv, pareto.csv, best_design_*.json)\n";
+  WriteSweepExtras(dir, points, "msqx sweep");
+  std::cout << "report: " << dir << "/summary.md (points.csv, pareto.csv, best_design_*.json, plots, best_*/)\n";
   return 0;
 }
 

@@ -93,7 +93,10 @@ TEST(Sweep, WritesEveryResultFile) {
   const Result r = Msqx("sweep " + kSweep + " --out " + dir.string());
   ASSERT_EQ(r.status, 0) << r.output;
   for (const char* f : {"points.csv", "pareto.csv", "summary.md", "journal.jsonl",
-                        "best_design_tiny_xc7z020.json", "best_design_resnet18_xc7z045.json"}) {
+                        "best_design_tiny_xc7z020.json", "best_design_resnet18_xc7z045.json",
+                        "sweep.gp", "pareto_lut_resnet18_xc7z045.svg", "pareto_dsp_tiny_xc7z020.svg",
+                        "ratio_resnet18.svg", "best_resnet18_xc7z045/layers.csv",
+                        "best_resnet18_xc7z045/layers.svg"}) {
     EXPECT_TRUE(fs::exists(dir / f)) << f;
   }
   const std::string points = Read(dir / "points.csv");
@@ -119,6 +122,8 @@ TEST(Sweep, WritesEveryResultFile) {
   std::snprintf(printed, sizeof printed, "%.3f ms", simulated);
   EXPECT_NE(sim.output.find(printed), std::string::npos) << printed << " in\n" << sim.output;
   EXPECT_NE(r.output.find("faster than fixed-only"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("analytic model vs cycle fidelity on "), std::string::npos) << r.output;
+  EXPECT_NE(Read(dir / "summary.md").find("## Analytic model against the cycle fidelity"), std::string::npos);
   fs::remove_all(dir);
 }
 
@@ -143,6 +148,10 @@ TEST(Sweep, ThreeShardsMergeIntoTheOneShotResult) {
     // The journal is a log in completion order (simulations finish in any order); the results
     // written from it must be identical.
     if (name == "journal.jsonl") continue;
+    if (entry.is_directory()) {  // best_<network>_<device>/: the per-layer report of a best point
+      EXPECT_EQ(Read(entry.path() / "layers.csv"), Read(merged / name / "layers.csv")) << name;
+      continue;
+    }
     EXPECT_EQ(Read(entry.path()), Read(merged / name)) << name;
   }
   for (const auto& d : {one, merged, Temp("shard1"), Temp("shard2"), Temp("shard3")}) fs::remove_all(d);
