@@ -26,12 +26,15 @@
 
 #include <systemc>
 
-#include "models/accel/core_types.h"
+#include "models/accel/core_ports.h"
 #include "models/mem/bram.h"
 #include "models/pe/pe_array.h"
 
 namespace msqx::accel {
 
+// A core instance: the two arrays, the input word width and the buffer depths (words per half).
+// Any type with these members configures AccelCore; the HLS export writes one with depths per
+// engine (core_sizing.h), the tests use this template with one depth for both engines.
 template <typename DspArrayCfg, typename LutArrayCfg, int TileIc, int InDepth, int WeightDepth,
           int OutDepth, int BramLatency = 1, bool OverlapLoad = false, bool OverlapStore = false>
 struct CoreConfig {
@@ -39,8 +42,10 @@ struct CoreConfig {
   using Lut = LutArrayCfg;
   static constexpr int kTileIc = TileIc;        // input channels per input word (tile.in_channels)
   static constexpr int kInDepth = InDepth;      // input window pixels (per half)
-  static constexpr int kWeightDepth = WeightDepth;  // weight words per engine (per half)
-  static constexpr int kOutDepth = OutDepth;    // partial-sum words per engine (og x pixels)
+  static constexpr int kDspWeightDepth = WeightDepth;  // weight words per engine (per half)
+  static constexpr int kLutWeightDepth = WeightDepth;
+  static constexpr int kDspOutDepth = OutDepth;  // partial-sum words per engine (og x pixels)
+  static constexpr int kLutOutDepth = OutDepth;
   static constexpr int kBramLatency = BramLatency;
   // Double-buffered input and weight buffers: the next step loads while this one computes.
   static constexpr bool kOverlapLoad = OverlapLoad;
@@ -54,14 +59,16 @@ struct CoreConfig {
 
 // One engine: its PE array, weight buffer and output buffer with the signals that join them to the
 // controller. A plain aggregate so that both engines share the controller's code.
-template <typename ArrCfg, int Ic, int WDepth, int ODepth, int Lat>
+// WHalf/OHalf: weight and partial-sum words per half; the buffers hold Halves/OutHalves of them.
+template <typename ArrCfg, int Ic, int WHalf, int Halves, int OHalf, int OutHalves, int Lat>
 struct EngineBlock {
   static constexpr int kR = ArrCfg::kRows, kC = ArrCfg::kCols;
+  static constexpr int kWHalf = WHalf, kOHalf = OHalf;
   using Array = pe::PeArray<ArrCfg>;
   using WWord = pe::Bus<std::uint8_t, kR * kC>;
   using OWord = pe::AccBus<kR>;
-  using WBram = mem::Bram<mem::BramConfig<WWord, WDepth, Lat, false>>;
-  using OBram = mem::Bram<mem::BramConfig<OWord, ODepth, Lat, false>>;
+  using WBram = mem::Bram<mem::BramConfig<WWord, WHalf * Halves, Lat, false>>;
+  using OBram = mem::Bram<mem::BramConfig<OWord, OHalf * OutHalves, Lat, false>>;
   static_assert(Ic >= kC, "an input word must hold one channel group of the array");
 
   Array array;
@@ -145,10 +152,11 @@ template <typename Cfg>
 struct AccelCore : sc_core::sc_module {
   static constexpr int kIc = Cfg::kTileIc;
   static constexpr int kL = Cfg::kBramLatency;
-  static constexpr int kInHalf = Cfg::kInDepth, kWHalf = Cfg::kWeightDepth;
-  static constexpr int kOHalf = Cfg::kOutDepth;
-  using Dsp = EngineBlock<typename Cfg::Dsp, kIc, kWHalf * Cfg::kHalves, kOHalf * Cfg::kOutHalves, kL>;
-  using Lut = EngineBlock<typename Cfg::Lut, kIc, kWHalf * Cfg::kHalves, kOHalf * Cfg::kOutHalves, kL>;
+  static constexpr int kInHalf = Cfg::kInDepth;
+  using Dsp = EngineBlock<typename Cfg::Dsp, kIc, Cfg::kDspWeightDepth, Cfg::kHalves, Cfg::kDspOutDepth,
+                          Cfg::kOutHalves, kL>;
+  using Lut = EngineBlock<typename Cfg::Lut, kIc, Cfg::kLutWeightDepth, Cfg::kHalves, Cfg::kLutOutDepth,
+                          Cfg::kOutHalves, kL>;
   using InWord = pe::Bus<std::uint8_t, kIc>;
   using LoadBeat = InWord;
   // Two replicas of the input buffer (banks written together, each read by one engine).
@@ -189,11 +197,11 @@ struct AccelCore : sc_core::sc_module {
     const long long depth = static_cast<long long>(r.depthwise ? 1 : c.in_chs) * r.kernel * r.kernel;
     if (c.in_chs > kIc) return "input chunk wider than the input word";
     if (win > Cfg::kInDepth) return "input window larger than the input buffer";
-    if (words(c.dsp_n, Dsp::kR, Dsp::kC) > Cfg::kWeightDepth ||
-        words(c.lut_n, Lut::kR, Lut::kC) > Cfg::kWeightDepth) {
+    if (words(c.dsp_n, Dsp::kR, Dsp::kC) > Cfg::kDspWeightDepth ||
+        words(c.lut_n, Lut::kR, Lut::kC) > Cfg::kLutWeightDepth) {
       return "weights larger than a weight buffer";
     }
-    if (sums(c.dsp_n, Dsp::kR) > Cfg::kOutDepth || sums(c.lut_n, Lut::kR) > Cfg::kOutDepth) {
+    if (sums(c.dsp_n, Dsp::kR) > Cfg::kDspOutDepth || sums(c.lut_n, Lut::kR) > Cfg::kLutOutDepth) {
       return "partial sums larger than an output buffer";
     }
     if (depth > Cfg::Dsp::kMaxDepth || depth > Cfg::Lut::kMaxDepth) {
@@ -270,21 +278,6 @@ struct AccelCore : sc_core::sc_module {
   // Store sequencing: engine, row group, pixel, row, cycles until the read data is there.
   int st_e_ = 0, st_og_ = 0, st_pix_ = 0, st_r_ = 0, st_wait_ = 0;
 };
-
-// BRAM18s of a core instance by mem::BramCostOf: the input buffer (two replicas of
-// kTileIc x act_bits bits), and per engine the weight buffer (rows x cols x weight_bits) and the
-// partial-sum buffer (rows x 32 bits); each twice as deep when double-buffered.
-template <typename Cfg>
-mem::BramCost CoreBramCost() {
-  const auto cost = [](int width, int depth) { return mem::BramCostOf(width, depth).bram18; };
-  const int in_depth = Cfg::kInDepth * Cfg::kHalves, w_depth = Cfg::kWeightDepth * Cfg::kHalves;
-  const int in = 2 * cost(Cfg::kTileIc * Cfg::Dsp::kActBits, in_depth);
-  const int w = cost(Cfg::Dsp::kRows * Cfg::Dsp::kCols * Cfg::Dsp::kWeightBits, w_depth) +
-                cost(Cfg::Lut::kRows * Cfg::Lut::kCols * Cfg::Lut::kWeightBits, w_depth);
-  const int o_depth = Cfg::kOutDepth * Cfg::kOutHalves;
-  const int out = cost(Cfg::Dsp::kRows * 32, o_depth) + cost(Cfg::Lut::kRows * 32, o_depth);
-  return {in + w + out};
-}
 
 namespace cfg {
 // The benchmark's instance: DSP 16x16 with two products per DSP, LUT 16x24,

@@ -136,7 +136,7 @@ void AccelCore<Cfg>::ReceiveWeight(E& e, const StepInfo& s, const EngStep& es, l
     typename E::WBram::Flags on;
     on[0] = true;
     typename E::WBram::Addrs a;
-    a[0] = static_cast<std::uint32_t>(half * kWHalf + waddr);
+    a[0] = static_cast<std::uint32_t>(half * E::kWHalf + waddr);
     typename E::WBram::Words w;
     w[0] = e.wword;
     e.w_aen.write(on);
@@ -176,7 +176,7 @@ void AccelCore<Cfg>::ComputeCycle(E& e, int bank, const typename InBram::Words& 
     (*in_en)[bank] = true;
     (*in_addr)[bank] = static_cast<std::uint32_t>(cp_half_ * kInHalf + (oy * r_.stride + e.ky) * cp_.win_cols + ox * r_.stride + e.kx);
     w_en[0] = true;
-    w_addr[0] = static_cast<std::uint32_t>(cp_half_ * kWHalf + ((e.og * e.groups + e.g) * k + e.ky) * k + e.kx);
+    w_addr[0] = static_cast<std::uint32_t>(cp_half_ * E::kWHalf + ((e.og * e.groups + e.g) * k + e.ky) * k + e.kx);
     e.tags[0].valid = true;
     e.tags[0].g = e.g;
     e.tags[0].first = e.g == 0 && e.ky == 0 && e.kx == 0;
@@ -214,7 +214,7 @@ void AccelCore<Cfg>::ComputeCycle(E& e, int bank, const typename InBram::Words& 
     ++e.written;
   }
   if (e.out_valid.read()) {
-    const auto addr = static_cast<std::uint32_t>(cp_out_half_ * kOHalf + e.out_og * e.pixels + e.out_pix);
+    const auto addr = static_cast<std::uint32_t>(cp_out_half_ * E::kOHalf + e.out_og * e.pixels + e.out_pix);
     if (++e.out_pix == e.pixels) {
       e.out_pix = 0;
       ++e.out_og;
@@ -275,7 +275,7 @@ bool AccelCore<Cfg>::StoreCycle(E& e, const StepInfo& s, const EngStep& es, int 
   }
   if (issue) {
     b_en[0] = true;
-    b_addr[0] = static_cast<std::uint32_t>(half * kOHalf + st_og_ * s.pixels + st_pix_);
+    b_addr[0] = static_cast<std::uint32_t>(half * E::kOHalf + st_og_ * s.pixels + st_pix_);
     st_wait_ = kL + 1;
   }
   if (st_v_) {

@@ -4,42 +4,6 @@
 
 namespace msqx::accel {
 
-bool LayerRegs::operator==(const LayerRegs& o) const {
-  return in_c == o.in_c && in_h == o.in_h && in_w == o.in_w && out_c == o.out_c &&
-         out_h == o.out_h && out_w == o.out_w && kernel == o.kernel && stride == o.stride &&
-         padding == o.padding && depthwise == o.depthwise && act_bits == o.act_bits &&
-         dsp_mult == o.dsp_mult && dsp_shift == o.dsp_shift && lut_mult == o.lut_mult &&
-         lut_shift == o.lut_shift;
-}
-std::ostream& operator<<(std::ostream& os, const LayerRegs& r) {
-  return os << "in " << r.in_c << "x" << r.in_h << "x" << r.in_w << " out " << r.out_c << "x"
-            << r.out_h << "x" << r.out_w << " k" << r.kernel << " s" << r.stride << " p"
-            << r.padding << (r.depthwise ? " dw" : "");
-}
-void sc_trace(sc_core::sc_trace_file*, const LayerRegs&, const std::string&) {}
-
-bool StepCmd::operator==(const StepCmd& o) const {
-  return out_row0 == o.out_row0 && out_rows == o.out_rows && out_col0 == o.out_col0 &&
-         out_cols == o.out_cols && in_ch0 == o.in_ch0 && in_chs == o.in_chs &&
-         dsp_ch0 == o.dsp_ch0 && dsp_n == o.dsp_n && lut_ch0 == o.lut_ch0 && lut_n == o.lut_n &&
-         first_chunk == o.first_chunk && last_chunk == o.last_chunk;
-}
-std::ostream& operator<<(std::ostream& os, const StepCmd& c) {
-  return os << "rows " << c.out_row0 << "+" << c.out_rows << " cols " << c.out_col0 << "+"
-            << c.out_cols << " ic " << c.in_ch0 << "+" << c.in_chs << " dsp " << c.dsp_ch0 << "+"
-            << c.dsp_n << " lut " << c.lut_ch0 << "+" << c.lut_n;
-}
-void sc_trace(sc_core::sc_trace_file*, const StepCmd&, const std::string&) {}
-
-std::ostream& operator<<(std::ostream& os, const LoadReq& r) {
-  return os << (r.weights ? "w@" : "a@") << r.addr << "x" << r.count;
-}
-void sc_trace(sc_core::sc_trace_file*, const LoadReq&, const std::string&) {}
-std::ostream& operator<<(std::ostream& os, const StoreBeat& s) {
-  return os << "@" << s.addr << "=" << int{s.value};
-}
-void sc_trace(sc_core::sc_trace_file*, const StoreBeat&, const std::string&) {}
-
 LayerRegs RegsOf(const LayerShape& l, int act_bits) {
   LayerRegs r;
   r.in_c = l.in_channels;

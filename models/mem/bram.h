@@ -18,7 +18,6 @@
 
 #include <systemc>
 
-#include "models/mem/bram_geometry.h"
 #include "models/pe/pe_types.h"
 
 namespace msqx::mem {

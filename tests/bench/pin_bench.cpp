@@ -12,6 +12,7 @@
 
 #include <systemc>
 
+#include "models/accel/core_bram.h"
 #include "tests/sc/accel/core_bench.h"
 
 namespace {

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <random>
 
+#include "models/accel/core_bram.h"
 #include "tests/sc/accel/core_bench.h"
 
 namespace msqx::accel {
