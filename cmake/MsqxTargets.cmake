@@ -17,6 +17,7 @@ endfunction()
 function(msqx_unit_test name)
   cmake_parse_arguments(T "" "" "SOURCES;LIBS" ${ARGN})
   add_executable(${name} ${T_SOURCES} ${CMAKE_SOURCE_DIR}/tests/unit/sc_main_stub.cpp)
+  target_include_directories(${name} PRIVATE ${CMAKE_SOURCE_DIR})  # tests/common/
   target_link_libraries(${name} PRIVATE ${T_LIBS} GTest::gtest GTest::gtest_main)
   target_compile_definitions(${name} PRIVATE MSQX_SOURCE_DIR="${CMAKE_SOURCE_DIR}"
                                              MSQX_BINARY_DIR="${CMAKE_BINARY_DIR}")

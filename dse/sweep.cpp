@@ -73,6 +73,11 @@ int& EngineField(spec::DesignSpec& d, const std::string& key) {
   return d.lut_engine.cols;
 }
 
+// Steps an engine dimension takes: DSP rows go in pairs when a DSP computes two rows' products.
+int Granule(const spec::DesignSpec& d, const std::string& key) {
+  return key == "dsp_engine.rows" && d.dsp_engine.macs_per_dsp == 2 ? 2 : 1;
+}
+
 bool Fits(spec::DesignSpec& d, const spec::NetworkSpec& net, const spec::UtilizationLimits& limits) {
   return CheckFeasible(EstimateResources(d, net), d.device, limits).feasible;
 }
@@ -83,13 +88,14 @@ bool Fits(spec::DesignSpec& d, const spec::NetworkSpec& net, const spec::Utiliza
 void GrowToFit(spec::DesignSpec& d, const std::string& key, const spec::NetworkSpec& net,
                const spec::UtilizationLimits& limits) {
   int& field = EngineField(d, key);
-  int lo = field, hi = 4097;  // fits(lo), !fits(hi)
+  const int g = Granule(d, key);
+  int lo = field / g, hi = 4096 / g + 1;  // in granules: fits(lo), !fits(hi)
   while (hi - lo > 1) {
     const int mid = lo + (hi - lo) / 2;
-    field = mid;
+    field = mid * g;
     (Fits(d, net, limits) ? lo : hi) = mid;
   }
-  field = lo;
+  field = lo * g;
 }
 
 // Both engines grow together with lanes in the ratio's proportion, so that they finish a layer
@@ -110,7 +116,8 @@ bool FillEngines(spec::DesignSpec& d, const std::vector<std::string>& keys,
       const int other = dsp ? (key == "dsp_engine.rows" ? d.dsp_engine.cols : d.dsp_engine.rows)
                             : (key == "lut_engine.rows" ? d.lut_engine.cols : d.lut_engine.rows);
       const double lanes = scale * (dsp ? fixed_share : 1 - fixed_share);
-      EngineField(d, key) = std::clamp(static_cast<int>(std::lround(lanes / std::max(1, other))), 1, 4096);
+      const int g = Granule(d, key);
+      EngineField(d, key) = g * std::clamp(static_cast<int>(std::lround(lanes / std::max(1, other) / g)), 1, 4096 / g);
     }
   };
   int lo = 0, hi = 1 << 22;
@@ -165,7 +172,7 @@ PointResult SweepPlan::Evaluate(std::int64_t index) const {
     combo /= static_cast<std::int64_t>(axis->values.size());
     if (v.is_string()) {
       fill.insert(fill.begin(), axis->key);
-      At(design, axis->key) = 1;
+      At(design, axis->key) = 2;  // a placeholder every engine dimension admits; FillEngines sets it
     } else {
       At(design, axis->key) = v;
     }

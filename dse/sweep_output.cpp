@@ -200,6 +200,7 @@ std::string WriteSweepResults(const std::string& dir, const std::string& sweep_n
                                      best.LatencyMs();
     nlohmann::json design = best.design;
     design["name"] = sweep_name + "-best-" + key.first + "-" + key.second;
+    design["network"] = key.first;
     WriteAtomically(out / ("best_design_" + key.first + "_" + key.second + ".json"), design.dump(2) + "\n");
     const char* source = best.simulated_ms >= 0 ? "cycle" : "analytic";
     summary << "| " << key.first << " | " << key.second << " | " << total << " | " << pts.size()

@@ -1,10 +1,87 @@
+#include <unistd.h>
+
+#include <iostream>
+
+#include "dse/hls_check.h"
+#include "dse/hls_export.h"
 #include "sim/cli/commands.h"
 #include "sim/cli/options.h"
+#include "sim/spec/resolve.h"
 
 namespace msqx::cli {
 
 int RunHls(const Args& args) {
-  return NotAvailableYet(args, "hls", "best_design.json --out DIR [--check]", "HLS export (issue 7)");
+  po::options_description options("msqx hls options");
+  options.add_options()
+      ("design", po::value<std::string>()->required(), "design config (name or path), e.g. a sweep's best_design_*.json")
+      ("network", po::value<std::string>(),
+       "network the core is exported for (its bit widths, its layers; default: the design's \"network\")")
+      ("layer", po::value<std::string>()->default_value(""),
+       "layer the testbench runs (default: the network's first conv/fc layer)")
+      ("seed", po::value<unsigned>()->default_value(1), "seed of the testbench's activations and weights")
+      ("out", po::value<std::string>(), "project folder (default results/hls-<design>)")
+      ("check", "build and run the testbench; with ICSC_HOME also translate, lint and synthesize")
+      ("jobs", po::value<int>()->default_value(static_cast<int>(sysconf(_SC_NPROCESSORS_ONLN))),
+       "parallel compile jobs of --check");
+  po::positional_options_description positional;
+  positional.add("design", 1);
+  const CommandLine cl = ParseCommandLine(
+      args, "hls", "DESIGN.json [--network N] [--layer NAME] [--out DIR] [--check]", options, positional);
+  if (cl.help) return 0;
+  if (cl.vm["jobs"].as<int>() < 1) throw UsageError("--jobs must be at least 1");
+
+  const spec::ConfigResolver resolver;
+  const spec::DesignSpec design = resolver.LoadDesign(cl.vm["design"].as<std::string>());
+  std::string network_ref;
+  if (cl.vm.count("network")) {
+    network_ref = cl.vm["network"].as<std::string>();
+  } else if (!design.network.empty()) {
+    network_ref = design.network;
+  } else {
+    throw UsageError("--network is required: " + design.source +
+                     " does not say which network it was chosen for (no \"network\" key)");
+  }
+  const spec::NetworkSpec network =
+      resolver.LoadNetwork(network_ref, cl.vm.count("network") ? "" : design.source);
+  dse::HlsExportOptions export_options;
+  export_options.layer = cl.vm["layer"].as<std::string>();
+  export_options.seed = cl.vm["seed"].as<unsigned>();
+  const std::string dir = OutputDir(cl.vm, "hls-" + design.name);
+  const dse::HlsExport e = dse::ExportHls(design, network, export_options, dir);
+  std::cout << "msqx hls: exported " << design.name << " for " << network.name << " to " << dir << "\n"
+            << "  testbench layer " << e.layer_name << ": " << e.steps << " steps, " << e.outputs
+            << " outputs, " << e.expected_cycles << " cycles at cycle fidelity (ideal memory)\n";
+  if (!cl.vm.count("check")) {
+    std::cout << "  build and run it: cmake -S " << dir << " -B " << dir << "/build && cmake --build " << dir
+              << "/build && " << dir << "/build/msqx_tb   (or add --check)\n"
+              << "report: " << dir << "/README.md\n";
+    return 0;
+  }
+  dse::HlsCheckOptions check_options;
+  check_options.jobs = cl.vm["jobs"].as<int>();
+  check_options.note = [](const std::string& line) { std::cout << "  " << line << std::endl; };
+  const dse::HlsCheck check = dse::RunHlsCheck(design, network, e, check_options);
+  const nlohmann::json& sc = check.report["systemc"];
+  if (check.pass) {
+    std::cout << "  SystemC testbench: PASS (" << sc["result"].value("outputs", 0LL) << " outputs bit-exact, "
+              << sc["result"].value("cycles", 0LL) << " cycles = cycle fidelity)\n";
+  } else {
+    std::cout << "  SystemC testbench: FAIL\n" << sc.value("error", std::string()) << "\n";
+  }
+  const nlohmann::json& icsc = check.report["icsc"];
+  if (!check.icsc_found) {
+    std::cout << "  ICSC: not found. " << icsc.value("note", std::string()) << "\n";
+  } else if (check.synthesized) {
+    std::cout << "  Yosys vs model:";
+    for (const auto& [key, v] : icsc["comparison"].items()) {
+      std::cout << " " << key << " " << v["yosys"] << "/" << v["model"];
+    }
+    std::cout << "\n";
+  } else {
+    std::cout << "  ICSC flow: " << icsc.value("error", std::string()) << "\n";
+  }
+  std::cout << "report: " << dir << "/hls_check.json\n";
+  return check.pass ? 0 : 1;
 }
 
 }  // namespace msqx::cli

@@ -32,11 +32,12 @@ void CheckEngineShape(const Node& n, int rows, int cols) {
 
 DesignSpec ParseDesign(const Node& root, const ConfigResolver& resolver) {
   root.ExpectObject({"name", "device", "clock_mhz", "dsp_engine", "lut_engine", "ratio", "tile",
-                     "buffers", "dma", "post"});
+                     "buffers", "dma", "post", "network"});
   DesignSpec d;
   d.source = root.file();
   d.name = root.At("name").String();
   if (d.name.empty()) root.At("name").Fail("expected a non-empty name");
+  d.network = root.StringOr("network", "");
   const std::string device_path = ResolveAt(resolver, "devices", root.At("device"));
   d.device = resolver.LoadDevice(device_path);
 
@@ -55,6 +56,11 @@ DesignSpec ParseDesign(const Node& root, const ConfigResolver& resolver) {
   d.dsp_engine.cols = static_cast<int>(dsp.At("cols").Int(0, 4096));
   d.dsp_engine.macs_per_dsp = static_cast<int>(dsp.At("macs_per_dsp").Int(1, 2));
   CheckEngineShape(dsp, d.dsp_engine.rows, d.dsp_engine.cols);
+  if (d.dsp_engine.macs_per_dsp == 2 && d.dsp_engine.rows % 2 != 0) {
+    // Packing computes two output channels' products with one shared activation per DSP.
+    dsp.At("rows").Fail("expected an even row count with macs_per_dsp 2 (a DSP computes the products of two rows), got " +
+                        std::to_string(d.dsp_engine.rows));
+  }
 
   const Node lut = root.At("lut_engine");
   lut.ExpectObject({"rows", "cols"});
@@ -109,7 +115,7 @@ nlohmann::json DesignToJson(const DesignSpec& d) {
   const bool shipped = d.device.source.size() >= shipped_suffix.size() &&
                        d.device.source.compare(d.device.source.size() - shipped_suffix.size(),
                                                shipped_suffix.size(), shipped_suffix) == 0;
-  return {
+  nlohmann::json j = {
       {"name", d.name},
       {"device", shipped ? d.device.name : d.device.source},
       {"clock_mhz", d.clock_mhz},
@@ -136,6 +142,8 @@ nlohmann::json DesignToJson(const DesignSpec& d) {
       {"post",
        {{"fuse_activation", d.post.fuse_activation}, {"vector_lanes", d.post.vector_lanes}}},
   };
+  if (!d.network.empty()) j["network"] = d.network;
+  return j;
 }
 
 }  // namespace msqx::spec

@@ -61,6 +61,9 @@ struct PostSpec {
 struct DesignSpec {
   std::string name;
   std::string source;
+  // The network the design was chosen for (a sweep's best_design files say it): `msqx hls`
+  // exports for it when no --network is given. Optional, empty when absent.
+  std::string network;
   DeviceSpec device;  // resolved
   double clock_mhz = 200;
   DspEngineSpec dsp_engine;

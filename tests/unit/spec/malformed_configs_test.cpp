@@ -55,6 +55,7 @@ const Case kCases[] = {
     // designs
     {"designs", "xc7z020_ref", R"([{"op":"replace","path":"/dsp_engine/rows","value":-4}])", "$.dsp_engine.rows", "expected an integer between 0 and 4096, got -4"},
     {"designs", "xc7z020_ref", R"([{"op":"replace","path":"/dsp_engine/macs_per_dsp","value":3}])", "$.dsp_engine.macs_per_dsp", "expected an integer between 1 and 2, got 3"},
+    {"designs", "xc7z020_ref", R"([{"op":"replace","path":"/dsp_engine/rows","value":15}])", "$.dsp_engine.rows", "expected an even row count with macs_per_dsp 2"},
     {"designs", "xc7z020_ref", R"([{"op":"replace","path":"/device","value":"xc7z02"}])", "$.device", "unknown device 'xc7z02'; did you mean 'xc7z020'?"},
     {"designs", "xc7z020_ref", R"([{"op":"replace","path":"/device","value":"../nope.json"}])", "$.device", "no such device file"},
     {"designs", "xc7z020_ref", R"([{"op":"replace","path":"/clock_mhz","value":400}])", "$.clock_mhz", "expected a clock within the range of xc7z020 (100 to 200 MHz)"},

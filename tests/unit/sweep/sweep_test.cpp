@@ -88,6 +88,26 @@ TEST(Sweep, FillTakesTheLargestEngineThatFits) {
   }
 }
 
+// The default sweep fills packed DSP engines: every point is valid, its DSP rows come in pairs
+// (two rows' products per DSP), and two more rows would not fit.
+TEST(Sweep, FillKeepsPackedDspRowsEven) {
+  const spec::ConfigResolver resolver(MSQX_SOURCE_DIR "/configs");
+  const spec::SweepSpec s = resolver.LoadSweep("default");
+  const SweepPlan plan(s, resolver);
+  int filled = 0;
+  for (std::int64_t i = 0; i < plan.size(); ++i) {
+    const PointResult p = plan.Evaluate(i);
+    ASSERT_EQ(p.status, PointStatus::kOk) << i << ": " << p.reason;
+    spec::DesignSpec d = spec::ParseDesign(spec::Document(p.design, "p").Root(), resolver);
+    if (d.dsp_engine.rows == 0 || d.dsp_engine.macs_per_dsp != 2) continue;
+    EXPECT_EQ(d.dsp_engine.rows % 2, 0) << i;
+    d.dsp_engine.rows += 2;
+    EXPECT_FALSE(CheckFeasible(EstimateResources(d, resolver.LoadNetwork(p.network)), d.device, s.max_utilization).feasible) << i;
+    ++filled;
+  }
+  EXPECT_GT(filled, 0);
+}
+
 TEST(Sweep, WritesEveryResultFile) {
   const fs::path dir = Temp("one");
   const Result r = Msqx("sweep " + kSweep + " --out " + dir.string());
@@ -106,6 +126,10 @@ TEST(Sweep, WritesEveryResultFile) {
   const Result sim = Msqx("sim --network resnet18 --design " +
                           (dir / "best_design_resnet18_xc7z045.json").string() + " --out " + (dir / "sim").string());
   ASSERT_EQ(sim.status, 0) << sim.output;
+  // A best design names its network, so that `msqx hls best_design.json` needs nothing else.
+  const Result hls = Msqx("hls " + (dir / "best_design_tiny_xc7z020.json").string() + " --out " + (dir / "hls").string());
+  EXPECT_EQ(hls.status, 0) << hls.output;
+  EXPECT_NE(hls.output.find("for tiny"), std::string::npos) << hls.output;
   // The best point is the feasible resnet18/xc7z045 point with the lowest simulated latency.
   std::istringstream rows(points);
   std::string row;

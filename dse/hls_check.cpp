@@ -1,0 +1,218 @@
+#include "dse/hls_check.h"
+
+#include <cstdlib>
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include "dse/hls_scripts.h"
+#include "dse/resource.h"
+
+namespace msqx::dse {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string Quoted(const std::string& s) {
+  std::string q = "'";
+  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+std::string Slurp(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// Runs a shell command with its output appended to `log`; true on exit status 0.
+bool Run(const std::string& command, const fs::path& log) {
+  const std::string line = "(" + command + ") >>" + Quoted(log.string()) + " 2>&1";
+  {
+    std::ofstream out(log, std::ios::app);
+    out << "$ " << command << "\n";
+  }
+  const int status = std::system(line.c_str());
+  return status == 0;
+}
+
+bool OnPath(const std::string& tool) {
+  return std::system(("command -v " + tool + " >/dev/null 2>&1").c_str()) == 0;
+}
+
+// The last line of the testbench's output that is a JSON object.
+nlohmann::json TestbenchResult(const std::string& output) {
+  std::istringstream in(output);
+  std::string line;
+  nlohmann::json result;
+  while (std::getline(in, line)) {
+    if (line.empty() || line.front() != '{') continue;
+    result = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+  }
+  return result.is_discarded() ? nlohmann::json() : result;
+}
+
+// The last lines of a log, for an error message.
+std::string Tail(const std::string& text, int lines) {
+  std::size_t pos = text.size();
+  for (int i = 0; i <= lines && pos != std::string::npos && pos > 0; ++i) pos = text.rfind('\n', pos - 1);
+  return pos == std::string::npos ? text : text.substr(pos + 1);
+}
+
+// The resource model's estimate of what the exported top holds: engines, their buffers, the
+// input buffer and the controller (not the DMA, not the post-processing unit).
+ResourceUse CoreEstimate(const ResourceEstimate& e) {
+  ResourceUse core;
+  for (Component c : {Component::kDspEngine, Component::kLutEngine, Component::kInputBuffer,
+                      Component::kDspWeightBuffer, Component::kLutWeightBuffer, Component::kDspOutputBuffer,
+                      Component::kLutOutputBuffer, Component::kController}) {
+    core += e[c];
+  }
+  return core;
+}
+
+nlohmann::json Synthesize(const spec::DesignSpec& design, const spec::NetworkSpec& network, const fs::path& dir,
+                          const HlsCheckOptions& options, HlsCheck* check) {
+  const fs::path log = dir / "icsc" / "check.log";
+  const char* home = std::getenv("ICSC_HOME");
+  nlohmann::json icsc = {{"found", false}};
+  if (home == nullptr || !fs::exists(fs::path(home) / "bin")) {
+    icsc["note"] = std::string("ICSC_HOME ") + (home ? "does not hold an ICSC installation (" + std::string(home) + ")" : "is not set") +
+                   ": with Intel's SystemC compiler installed, --check also translates Top to SystemVerilog, "
+                   "lints it with Verilator and synthesizes it with Yosys synth_xilinx, and puts Yosys's "
+                   "LUT/FF/DSP/BRAM counts beside the resource model's estimate";
+    return icsc;
+  }
+  check->icsc_found = true;
+  icsc = {{"found", true}, {"home", home}, {"log", log.string()}};
+  fs::remove(log);
+  if (options.note) options.note("translating Top to SystemVerilog with ICSC (" + std::string(home) + ")");
+  const fs::path build = dir / "icsc" / "build";
+  if (!Run("cmake -S " + Quoted((dir / "icsc").string()) + " -B " + Quoted(build.string()) +
+               " -DCMAKE_PREFIX_PATH=" + Quoted(home) + " && cmake --build " + Quoted(build.string()) + " -j " +
+               std::to_string(options.jobs),
+           log)) {
+    icsc["error"] = "ICSC translation failed: " + Tail(Slurp(log), 15);
+    return icsc;
+  }
+  std::vector<std::string> sv;
+  if (fs::exists(build / "sv_out")) {
+    for (const auto& e : fs::directory_iterator(build / "sv_out")) {
+      if (e.path().extension() == ".sv") sv.push_back(e.path().string());
+    }
+  }
+  if (sv.empty()) {
+    icsc["error"] = "ICSC ran but wrote no .sv file under " + (build / "sv_out").string();
+    return icsc;
+  }
+  std::string files;
+  for (const auto& f : sv) files += " " + Quoted(f);
+  icsc["systemverilog"] = sv;
+  if (OnPath("verilator")) {
+    icsc["verilator_lint"] = Run("verilator --lint-only -Wno-fatal" + files, log) ? "clean" : "errors (see log)";
+  } else {
+    icsc["verilator_lint"] = "verilator not installed";
+  }
+  if (!OnPath("yosys")) {
+    icsc["error"] = "yosys is not installed (Debian package yosys)";
+    return icsc;
+  }
+  if (options.note) options.note("synthesizing with Yosys synth_xilinx -family " + YosysFamily(design.device));
+  const fs::path stat = dir / "icsc" / "yosys_stat.txt";
+  std::string reads;
+  for (const auto& f : sv) reads += "read_verilog -sv " + f + "; ";
+  if (!Run("yosys -q -p " + Quoted(reads + "synth_xilinx -family " + YosysFamily(design.device) + "; tee -o " +
+                                   stat.string() + " stat"),
+           log)) {
+    icsc["error"] = "Yosys synthesis failed: " + Tail(Slurp(log), 15);
+    return icsc;
+  }
+  const auto counts = YosysCounts(Slurp(stat));
+  const ResourceUse model = CoreEstimate(EstimateResources(design, network));
+  const std::map<std::string, long long> estimate = {
+      {"lut", model.lut}, {"ff", model.ff}, {"dsp", model.dsp}, {"bram18", model.bram18}};
+  nlohmann::json diff;
+  for (const auto& [key, est] : estimate) {
+    const long long got = counts.count(key) ? counts.at(key) : 0;
+    diff[key] = {{"yosys", got}, {"model", est}, {"difference", got - est},
+                 {"difference_percent", est > 0 ? 100.0 * static_cast<double>(got - est) / static_cast<double>(est) : 0.0}};
+  }
+  icsc["yosys"] = counts;
+  icsc["comparison"] = diff;
+  check->synthesized = true;
+  return icsc;
+}
+
+}  // namespace
+
+std::map<std::string, long long> YosysCounts(const std::string& stat_report) {
+  std::map<std::string, long long> counts = {{"lut", 0}, {"ff", 0}, {"dsp", 0}, {"bram18", 0}};
+  const std::regex name_first(R"(^\s+([A-Za-z_$][\w$]*)\s+(\d+)\s*$)");
+  const std::regex count_first(R"(^\s+(\d+)\s+(?:[\d.]+\s+)?([A-Za-z_$][\w$]*)\s*$)");
+  std::istringstream in(stat_report);
+  std::string line;
+  while (std::getline(in, line)) {
+    std::smatch m;
+    std::string cell;
+    long long n = 0;
+    if (std::regex_match(line, m, name_first)) {
+      cell = m[1];
+      n = std::stoll(m[2]);
+    } else if (std::regex_match(line, m, count_first)) {
+      cell = m[2];
+      n = std::stoll(m[1]);
+    } else {
+      continue;
+    }
+    if (std::regex_match(cell, std::regex("LUT[1-6]"))) counts["lut"] += n;
+    else if (std::regex_match(cell, std::regex("FD[RSCP]E(_1)?"))) counts["ff"] += n;
+    else if (std::regex_match(cell, std::regex("DSP48E[12]"))) counts["dsp"] += n;
+    else if (std::regex_match(cell, std::regex("RAMB18E[12]"))) counts["bram18"] += n;
+    else if (std::regex_match(cell, std::regex("RAMB36E[12]"))) counts["bram18"] += 2 * n;
+  }
+  return counts;
+}
+
+HlsCheck RunHlsCheck(const spec::DesignSpec& design, const spec::NetworkSpec& network, const HlsExport& e,
+                     const HlsCheckOptions& options) {
+  HlsCheck check;
+  const fs::path& dir = e.dir;
+  const fs::path build = dir / "build";
+  const fs::path log = dir / "check.log";
+  fs::remove(log);
+  fs::remove(dir / "hls_check.json");
+  nlohmann::json systemc = {{"log", log.string()}};
+  if (options.note) options.note("building the testbench with Debian's SystemC (log: " + log.string() + ")");
+  const bool built = Run("cmake -S " + Quoted(dir.string()) + " -B " + Quoted(build.string()) +
+                             " -DCMAKE_BUILD_TYPE=Release && cmake --build " + Quoted(build.string()) + " -j " +
+                             std::to_string(options.jobs),
+                         log);
+  systemc["built"] = built;
+  if (!built) {
+    systemc["error"] = "the testbench did not build: " + Tail(Slurp(log), 15);
+  } else {
+    if (options.note) options.note("running layer " + e.layer_name + " through the core (" + std::to_string(e.expected_cycles) + " cycles)");
+    const fs::path out = dir / "tb.log";
+    fs::remove(out);
+    const bool ran = Run("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1 " + Quoted((build / "msqx_tb").string()), out);
+    const std::string output = Slurp(out);
+    std::ofstream(log, std::ios::app) << output;
+    systemc["result"] = TestbenchResult(output);
+    check.pass = ran && systemc["result"].value("pass", false);
+    if (!check.pass) systemc["error"] = Tail(output, 8);
+  }
+  systemc["pass"] = check.pass;
+  check.report = {{"schema", "msqx.hls_check/1"},
+                  {"design", design.name},
+                  {"network", network.name},
+                  {"layer", e.layer_name},
+                  {"systemc", systemc}};
+  check.report["icsc"] = Synthesize(design, network, dir, options, &check);
+  const fs::path tmp = dir / "hls_check.json.tmp";
+  WriteProjectFile(tmp, check.report.dump(2) + "\n");
+  fs::rename(tmp, dir / "hls_check.json");
+  return check;
+}
+
+}  // namespace msqx::dse

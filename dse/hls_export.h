@@ -1,0 +1,47 @@
+#pragma once
+// `msqx hls`: a design point as a self-contained HLS project (docs/hls.md). The project holds the
+// synthesizable pin-level core (copied from models/, compiled into msqx), a generated header that
+// instantiates it for the design (msqx_top.h: the config struct and the Top alias), one layer of
+// the network as a self-checking testbench (layer_case.h + tb/tb_main.cpp), CMake for Debian's
+// SystemC, an ICSC project, Catapult and Stratus scripts and a README.
+
+#include <filesystem>
+#include <string>
+
+#include "models/accel/core_sizing.h"
+#include "sim/spec/design.h"
+#include "sim/spec/network.h"
+
+namespace msqx::dse {
+
+struct HlsExportOptions {
+  std::string layer;  // name of the testbench's layer; empty: the network's first conv/fc
+  unsigned seed = 1;  // of the testbench's activations and weights
+};
+
+struct HlsExport {
+  std::filesystem::path dir;
+  int layer_index = -1;
+  std::string layer_name;
+  std::size_t steps = 0;
+  long long outputs = 0;
+  // Cycles of the layer at cycle fidelity with the ideal memory, first command to last store: what
+  // the testbench must measure on the pin-level core.
+  long long expected_cycles = 0;
+  long long max_step_depth = 0;  // longest dot product of one step over the network
+  accel::CoreSizing sizing;      // buffer depths of the exported core (per half)
+};
+
+// Writes the project into `dir` (created; existing files of the same names are replaced).
+// Throws spec::ConfigError (naming the design or network file) when the design cannot be
+// exported for this network: widths outside the core's range, an odd DSP row count with two
+// products per DSP, packing that cannot hold the accumulator, a tile narrower than an engine.
+HlsExport ExportHls(const spec::DesignSpec& design, const spec::NetworkSpec& network,
+                    const HlsExportOptions& options, const std::filesystem::path& dir);
+
+// Longest dot product one step of the core accumulates over the network's conv/fc layers (the
+// arrays' accumulators are sized for it): min(in_channels, tile.in_channels) x kernel^2, kernel^2
+// when depthwise; the sum over input-channel chunks is kept in the 32-bit partial-sum buffers.
+long long MaxStepDepth(const spec::NetworkSpec& network, const spec::DesignSpec& design);
+
+}  // namespace msqx::dse

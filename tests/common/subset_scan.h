@@ -1,0 +1,110 @@
+#pragma once
+// The synthesizable subset of STYLE.md as checks on source text, shared by the scan of msqx's own
+// pin-level sources (tests/unit/subset) and of the projects `msqx hls` exports (tests/unit/hls):
+// no floating point, no sc_fixed, no sc_fifo, no allocation, no containers; every SC_CTHREAD is a
+// reset section ending in wait(), then while (true) with exactly one wait() at its end.
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <regex>
+#include <sstream>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace msqx::test_support {
+
+// The file without comments and string literals, so that prose never trips a check.
+inline std::string CodeOf(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  const std::string text = s.str();
+  std::string out;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text.compare(i, 2, "//") == 0) {
+      while (i < text.size() && text[i] != '\n') ++i;
+      out += '\n';
+    } else if (text.compare(i, 2, "/*") == 0) {
+      i = text.find("*/", i + 2);
+      if (i == std::string::npos) break;
+      ++i;
+    } else if (text[i] == '"') {
+      ++i;
+      while (i < text.size() && text[i] != '"') i += text[i] == '\\' ? 2 : 1;
+      out += "\"\"";
+    } else {
+      out += text[i];
+    }
+  }
+  return out;
+}
+
+// Whether the code holds clocked processes (a synthesizable module, not a helper header).
+inline bool HasProcesses(const std::string& code) {
+  return code.find("SC_CTHREAD") != std::string::npos || code.find("SC_METHOD") != std::string::npos;
+}
+
+// Each forbidden construct found: "<what>: '<text>'".
+inline std::vector<std::string> ForbiddenConstructs(const std::string& code) {
+  static const std::pair<const char*, const char*> kForbidden[] = {
+      {"\\bsc_u?fixed\\b", "sc_fixed"},
+      {"\\bsc_fifo\\b", "sc_fifo"},
+      {"\\b(float|double)\\b", "floating point"},
+      {"\\bnew\\b", "new"},
+      {"\\b(malloc|calloc|free)\\s*\\(", "malloc"},
+      {"std::(vector|map|list|deque|string|unique_ptr|shared_ptr)\\b", "a heap container"},
+      {"\\bthrow\\b", "exceptions"},
+      {"\\bstd::cout\\b|\\bprintf\\b", "console output"}};
+  std::vector<std::string> found;
+  for (const auto& [pattern, what] : kForbidden) {
+    std::smatch m;
+    if (std::regex_search(code, m, std::regex(pattern))) found.push_back(std::string(what) + ": '" + m.str(0) + "'");
+  }
+  return found;
+}
+
+// The body of `void Name(...) {...}` (first definition), or "" when absent.
+inline std::string FunctionBody(const std::string& code, const std::string& name) {
+  const std::regex head("void\\s+([\\w<>, ]+::)?" + name + "\\s*\\(\\s*\\)\\s*\\{");
+  std::smatch m;
+  if (!std::regex_search(code, m, head)) return "";
+  std::size_t i = m.position(0) + m.length(0), depth = 1, start = i;
+  for (; i < code.size() && depth > 0; ++i) depth += code[i] == '{' ? 1 : code[i] == '}' ? -1 : 0;
+  return code.substr(start, i - start - 1);
+}
+
+struct ThreadShape {
+  std::string name;
+  std::string problem;  // empty when the thread has the required shape
+};
+
+// Every SC_CTHREAD of the code and what is wrong with its shape, if anything.
+inline std::vector<ThreadShape> ClockedThreads(const std::string& code) {
+  const std::regex cthread("SC_CTHREAD\\s*\\(\\s*(\\w+)");
+  const std::regex wait_call("\\bwait\\s*\\(\\s*\\)");
+  const auto count = [](const std::string& s, const std::regex& re) {
+    return std::distance(std::sregex_iterator(s.begin(), s.end(), re), std::sregex_iterator());
+  };
+  std::vector<ThreadShape> threads;
+  for (std::sregex_iterator it(code.begin(), code.end(), cthread), end; it != end; ++it) {
+    ThreadShape t{(*it)[1], ""};
+    const std::string body = FunctionBody(code, t.name);
+    const auto loop = body.find("while (true)");
+    if (body.empty()) {
+      t.problem = "no definition in the same file";
+    } else if (loop == std::string::npos) {
+      t.problem = "no while (true) loop";
+    } else if (count(body.substr(0, loop), wait_call) != 1) {
+      t.problem = "the reset section must end in one wait()";
+    } else if (count(body.substr(loop), wait_call) != 1) {
+      t.problem = "the loop must hold exactly one wait()";
+    } else if (body.find("return") != std::string::npos) {
+      t.problem = "a thread never returns";
+    }
+    threads.push_back(t);
+  }
+  return threads;
+}
+
+}  // namespace msqx::test_support
