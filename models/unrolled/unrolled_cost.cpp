@@ -1,0 +1,175 @@
+#include "models/unrolled/unrolled_cost.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <stdexcept>
+#include <vector>
+
+#include "models/unrolled/csd.h"
+
+namespace msqx::unrolled {
+
+namespace {
+
+// A LUT6 is a 4:1 multiplexer (UG474, "Multiplexers"): each LUT level of a k:1 mux tree folds 4
+// inputs into 1, so k inputs take ceil((k - 1) / 3) LUTs per bit.
+constexpr int kMuxInputsPerLut = 4;
+// A LUT6 is a 64 x 1 ROM (UG474, "Distributed RAM / ROM"): one LUT per stored bit per 64 words.
+constexpr int kRomWordsPerLut = 64;
+
+int CeilLog2(std::int64_t n) {
+  int levels = 0;
+  for (std::int64_t reach = 1; reach < n; reach *= 2) ++levels;
+  return levels;
+}
+
+std::int64_t CeilDiv(std::int64_t a, std::int64_t b) { return (a + b - 1) / b; }
+
+struct Product {
+  int output;
+  int span_bits;  // of the weight code
+  int act_bits;
+  int csd_digits;
+  int Width() const { return span_bits + act_bits; }
+};
+
+bool NeedsDsp(int csd_digits, int width, const UnrolledParams& p) {
+  return csd_digits > 2 && width >= p.dsp_min_bits;
+}
+
+// RF 1: each product is its own constant multiplier. In LUTs it is a shift-add: one adder per CSD
+// digit after the first, each as wide as the product (one LUT per output bit on the carry chain),
+// registered, arranged as a tree of the digits (ceil(log2 digits) levels). Powers of two are
+// wiring. On a DSP it costs one DSP and no fabric (the DSP's own registers pipeline it).
+void ConstantMultipliers(const std::vector<Product>& products, const UnrolledParams& p,
+                         UnrolledCost& cost) {
+  for (const Product& q : products) {
+    ++cost.multipliers;
+    if (NeedsDsp(q.csd_digits, q.Width(), p)) {
+      ++cost.dsp_multipliers;
+      cost.multiplier_stages = std::max(cost.multiplier_stages, p.dsp_stages);
+      continue;
+    }
+    const int adders = q.csd_digits - 1;
+    cost.multiplier_adders += adders;
+    cost.lut += std::int64_t{adders} * q.Width();
+    cost.ff += std::int64_t{adders} * q.Width();
+    cost.multiplier_stages = std::max(cost.multiplier_stages, CeilLog2(q.csd_digits));
+  }
+}
+
+// RF > 1: as hls4ml's partially unrolled product loop, product k runs on multiplier
+// k % multipliers in cycle k / multipliers. A shared multiplier sees a different constant every
+// cycle, so it cannot be one constant's shift-add: it is sized for the widest constant it serves
+// (an array multiplier, one adder per weight bit after the first) unless that constant would go
+// to a DSP. It also needs an activation mux and a ROM of its constants, and every product is
+// registered until the adder tree consumes it.
+void SharedMultipliers(const std::vector<Product>& products, const UnrolledParams& p,
+                       UnrolledCost& cost) {
+  const std::int64_t count = CeilDiv(static_cast<std::int64_t>(products.size()), p.reuse_factor);
+  cost.multipliers = count;
+  for (std::int64_t m = 0; m < count; ++m) {
+    int span = 0, act = 0, digits = 0;
+    std::int64_t served = 0;
+    for (std::size_t k = static_cast<std::size_t>(m); k < products.size();
+         k += static_cast<std::size_t>(count)) {
+      span = std::max(span, products[k].span_bits);
+      act = std::max(act, products[k].act_bits);
+      digits = std::max(digits, products[k].csd_digits);
+      cost.ff += products[k].Width();
+      ++served;
+    }
+    const int width = span + act;
+    if (NeedsDsp(digits, width, p)) {
+      ++cost.dsp_multipliers;
+      cost.multiplier_stages = std::max(cost.multiplier_stages, p.dsp_stages);
+    } else {
+      const int adders = std::max(span - 1, 0);
+      cost.multiplier_adders += adders;
+      cost.lut += std::int64_t{adders} * width;
+      cost.ff += std::int64_t{adders} * width;
+      cost.multiplier_stages = std::max(cost.multiplier_stages, CeilLog2(span));
+    }
+    cost.lut += act * CeilDiv(served - 1, kMuxInputsPerLut - 1);
+    cost.lut += (span + 1) * CeilDiv(served, kRomWordsPerLut);  // +1: the constant's sign
+  }
+}
+
+// One output's adder tree, balanced as hls4ml reduces: adjacent terms in input order are added
+// level by level, each sum one bit wider than its wider operand. Every adder output is registered
+// (one level per cycle), a term without a partner is carried by a register of its width, and the
+// root is registered once more as the layer's output.
+void AdderTree(std::vector<int> widths, UnrolledCost& cost) {
+  if (widths.empty()) return;
+  int levels = 0;
+  while (widths.size() > 1) {
+    std::vector<int> next;
+    for (std::size_t i = 0; i < widths.size(); i += 2) {
+      if (i + 1 < widths.size()) {
+        const int sum = std::max(widths[i], widths[i + 1]) + 1;
+        ++cost.tree_adders;
+        cost.lut += sum;
+        cost.ff += sum;
+        next.push_back(sum);
+      } else {
+        cost.ff += widths[i];
+        next.push_back(widths[i]);
+      }
+    }
+    widths = std::move(next);
+    ++levels;
+  }
+  cost.ff += widths[0];
+  cost.tree_depth = std::max(cost.tree_depth, levels);
+}
+
+}  // namespace
+
+UnrolledCost DenseUnrolledCost(const QuantizedDense& layer, const PrecisionTensor& activations,
+                               const UnrolledParams& params) {
+  if (activations.types.size() != static_cast<std::size_t>(layer.in_features)) {
+    throw std::invalid_argument("DenseUnrolledCost: expected " + std::to_string(layer.in_features) +
+                                " activation types, got " +
+                                std::to_string(activations.types.size()));
+  }
+  if (params.reuse_factor < 1 || params.dsp_min_bits < 1 || params.dsp_stages < 0) {
+    throw std::invalid_argument("DenseUnrolledCost: reuse_factor and dsp_min_bits must be >= 1");
+  }
+  std::vector<Product> products;
+  for (int o = 0; o < layer.out_features; ++o) {
+    for (int j = 0; j < layer.in_features; ++j) {
+      const std::int64_t code = layer.Code(o, j);
+      const int act_bits = activations[j].IsPruned() ? 0 : activations[j].TotalBits();
+      if (code == 0 || act_bits == 0) continue;  // pruned: no multiplier, no tree input
+      products.push_back({o, SpanBits(code), act_bits, CsdNonZeroDigits(code)});
+    }
+  }
+  UnrolledCost cost;
+  cost.products = static_cast<std::int64_t>(products.size());
+  if (params.reuse_factor == 1) {
+    ConstantMultipliers(products, params, cost);
+  } else {
+    SharedMultipliers(products, params, cost);
+  }
+  cost.dsp = cost.dsp_multipliers;
+
+  std::vector<std::vector<int>> terms(static_cast<std::size_t>(layer.out_features));
+  for (const Product& q : products) terms[static_cast<std::size_t>(q.output)].push_back(q.Width());
+  for (auto& widths : terms) AdderTree(std::move(widths), cost);
+
+  cost.pipeline_depth = products.empty() ? 0 : cost.multiplier_stages + cost.tree_depth + 1;
+  cost.initiation_interval = params.reuse_factor;
+  cost.latency_cycles = products.empty() ? 0 : cost.pipeline_depth + params.reuse_factor - 1;
+  return cost;
+}
+
+std::string CompareWithEbops(std::int64_t ebops, const UnrolledCost& cost) {
+  const std::int64_t surrogate = cost.lut + 55 * cost.dsp;
+  char text[160];
+  std::snprintf(text, sizeof text, "EBOPs %lld vs LUT + 55*DSP = %lld (ratio %.2f)",
+                static_cast<long long>(ebops), static_cast<long long>(surrogate),
+                surrogate > 0 ? static_cast<double>(ebops) / static_cast<double>(surrogate) : 0.0);
+  return text;
+}
+
+}  // namespace msqx::unrolled
