@@ -2,13 +2,16 @@
 // Closed-form latency of a design on a network: no SystemC, no allocation on the lean path, so a
 // sweep can rank hundreds of thousands of points per second before simulating the best ones.
 //
-// The model follows the accelerator template (DESIGN.md) and docs/analytic.md: output-stationary
-// tiles (spatial tile, output-channel tile, input-channel chunk innermost), both engines working
-// on the same input chunk, double-buffered loads overlapping compute, stores overlapping the next
-// output tile. Its error against the cycle fidelity is measured on every sweep.
+// The model is the closed form of the core's step costs (models/accel/step_timing.cpp) over
+// classes of equal steps of the shared tile schedule (same tile, same filter split as
+// accel::MakeSchedule), with the DDR as latency plus streaming rate per step, and the vector
+// unit by bands (docs/analytic.md). Its error against the cycle fidelity is measured on every
+// sweep and bounded in tests/unit/analytic.
 
 #include <cstdint>
 
+#include "models/accel/core_sizing.h"
+#include "models/accel/step_timing.h"
 #include "sim/report/stats.h"
 #include "sim/spec/design.h"
 #include "sim/spec/network.h"
@@ -23,14 +26,6 @@ struct MemoryRates {
 };
 MemoryRates RatesOf(const spec::DesignSpec& design);
 
-// Pipeline stages of the engines (docs/analytic.md): a DSP48 multiply-accumulate registered as
-// A/B, M and P (3) plus one packing-correction stage; an SP2 lane's shift and add (2); each
-// adder-tree level one stage.
-struct EngineTiming {
-  int dsp_stages = 4;
-  int lut_stages = 2;
-};
-
 // Filters of a weighted layer given to each engine: fixed = round(F x fixed share).
 struct FilterSplit {
   int fixed = 0;
@@ -40,7 +35,7 @@ FilterSplit SplitFilters(const spec::DesignSpec& design, const spec::Layer& laye
 
 class AnalyticModel {
  public:
-  explicit AnalyticModel(const spec::DesignSpec& design, EngineTiming timing = {});
+  explicit AnalyticModel(const spec::DesignSpec& design);
 
   report::LayerStats EstimateLayer(const spec::NetworkSpec& network, std::size_t index) const;
   report::RunStats Estimate(const spec::NetworkSpec& network) const;
@@ -52,7 +47,11 @@ class AnalyticModel {
   bool FusedIntoPrevious(const spec::NetworkSpec& network, std::size_t index) const;
 
   const spec::DesignSpec& design_;
-  EngineTiming timing_;
+  accel::CoreTiming core_;
+  // The core's buffer depths for the widths of the last layer seen (a cache: SizingOf per layer
+  // would be a tenth of a sweep's analytic pass).
+  mutable accel::CoreSizing sizing_;
+  mutable int sizing_bits_ = -1;
   MemoryRates rates_;
 };
 

@@ -208,7 +208,14 @@ PointResult SweepPlan::Evaluate(std::int64_t index) const {
     p.reason = fit.Message();
     return p;
   }
-  const std::int64_t cycles = AnalyticModel(d).Cycles(t.network);
+  std::int64_t cycles = 0;
+  try {
+    cycles = AnalyticModel(d).Cycles(t.network);
+  } catch (const spec::ConfigError& e) {  // a layer no tile of this design's buffers can hold
+    p.status = PointStatus::kInvalid;
+    p.reason = e.json_path() + ": " + e.message();
+    return p;
+  }
   p.analytic_ms = static_cast<double>(cycles) / (d.clock_mhz * 1e3);
   return p;
 }

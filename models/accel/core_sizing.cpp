@@ -69,43 +69,60 @@ CoreSizing SizingOf(const spec::DesignSpec& d, int act_bits, int weight_bits, lo
   return s;
 }
 
-std::string StepFits(const CoreSizing& core, const LayerRegs& r, const StepCmd& c) {
+namespace {
+
+// What a step needs of the core, worked out once for the check and, on a misfit, its message.
+struct StepNeeds {
+  long long win = 0, dsp_words = 0, lut_words = 0, dsp_sums = 0, lut_sums = 0, depth = 0;
+};
+
+StepNeeds NeedsOf(const CoreSizing& core, const LayerRegs& r, const StepCmd& c) {
   const CoreTiming& t = core.timing;
-  const long long win = static_cast<long long>((c.out_rows - 1) * r.stride + r.kernel) *
-                        ((c.out_cols - 1) * r.stride + r.kernel);
   const long long pixels = static_cast<long long>(c.out_rows) * c.out_cols;
   const auto words = [&](int n, int rows, int cols) {
-    return static_cast<long long>((n + rows - 1) / rows) * ((c.in_chs + cols - 1) / cols) * r.kernel *
-           r.kernel;
+    return n > 0 ? static_cast<long long>((n + rows - 1) / rows) * ((c.in_chs + cols - 1) / cols) * r.kernel * r.kernel
+                 : 0;
   };
-  const auto sums = [&](int n, int rows) { return static_cast<long long>((n + rows - 1) / rows) * pixels; };
-  const long long depth = static_cast<long long>(r.depthwise ? 1 : c.in_chs) * r.kernel * r.kernel;
+  const auto sums = [&](int n, int rows) { return n > 0 ? static_cast<long long>((n + rows - 1) / rows) * pixels : 0; };
+  StepNeeds n;
+  n.win = static_cast<long long>((c.out_rows - 1) * r.stride + r.kernel) * ((c.out_cols - 1) * r.stride + r.kernel);
+  n.dsp_words = words(c.dsp_n, t.dsp_rows, t.dsp_cols);
+  n.lut_words = words(c.lut_n, t.lut_rows, t.lut_cols);
+  n.dsp_sums = sums(c.dsp_n, t.dsp_rows);
+  n.lut_sums = sums(c.lut_n, t.lut_rows);
+  n.depth = static_cast<long long>(r.depthwise ? 1 : c.in_chs) * r.kernel * r.kernel;
+  return n;
+}
+
+// Without building a message: TileFor asks this many times per layer (and the analytic model per
+// design point).
+bool Fits(const CoreSizing& core, const StepCmd& c, const StepNeeds& n) {
+  return c.in_chs <= core.tile_ic && n.win <= core.in_depth && n.dsp_words <= core.dsp_weight_depth &&
+         n.lut_words <= core.lut_weight_depth && n.dsp_sums <= core.dsp_out_depth &&
+         n.lut_sums <= core.lut_out_depth && n.depth <= core.max_depth;
+}
+
+}  // namespace
+
+std::string StepFits(const CoreSizing& core, const LayerRegs& r, const StepCmd& c) {
+  const StepNeeds n = NeedsOf(core, r, c);
+  if (Fits(core, c, n)) return "";
+  const auto larger = [](const char* what, long long need, const char* buffer, long long have) {
+    return std::string(what) + " of " + std::to_string(need) + " words larger than " + buffer + " (" +
+           std::to_string(have) + " words)";
+  };
   if (c.in_chs > core.tile_ic) return "input chunk wider than the input word";
-  if (win > core.in_depth) {
-    return "input window of " + std::to_string(win) + " words larger than the input buffer (" +
-           std::to_string(core.in_depth) + " words)";
+  if (n.win > core.in_depth) return larger("input window", n.win, "the input buffer", core.in_depth);
+  if (n.dsp_words > core.dsp_weight_depth) {
+    return larger("DSP weights", n.dsp_words, "its weight buffer", core.dsp_weight_depth);
   }
-  if (c.dsp_n > 0 && words(c.dsp_n, t.dsp_rows, t.dsp_cols) > core.dsp_weight_depth) {
-    return "DSP weights of " + std::to_string(words(c.dsp_n, t.dsp_rows, t.dsp_cols)) +
-           " words larger than its weight buffer (" + std::to_string(core.dsp_weight_depth) + " words)";
+  if (n.lut_words > core.lut_weight_depth) {
+    return larger("LUT weights", n.lut_words, "its weight buffer", core.lut_weight_depth);
   }
-  if (c.lut_n > 0 && words(c.lut_n, t.lut_rows, t.lut_cols) > core.lut_weight_depth) {
-    return "LUT weights of " + std::to_string(words(c.lut_n, t.lut_rows, t.lut_cols)) +
-           " words larger than its weight buffer (" + std::to_string(core.lut_weight_depth) + " words)";
-  }
-  if (c.dsp_n > 0 && sums(c.dsp_n, t.dsp_rows) > core.dsp_out_depth) {
-    return "DSP partial sums of " + std::to_string(sums(c.dsp_n, t.dsp_rows)) +
-           " words larger than its output buffer (" + std::to_string(core.dsp_out_depth) + " words)";
-  }
-  if (c.lut_n > 0 && sums(c.lut_n, t.lut_rows) > core.lut_out_depth) {
-    return "LUT partial sums of " + std::to_string(sums(c.lut_n, t.lut_rows)) +
-           " words larger than its output buffer (" + std::to_string(core.lut_out_depth) + " words)";
-  }
-  if (depth > core.max_depth) {
-    return "dot product of " + std::to_string(depth) + " longer than the accumulators are sized for (" +
-           std::to_string(core.max_depth) + ")";
-  }
-  return "";
+  if (n.dsp_sums > core.dsp_out_depth) return larger("DSP partial sums", n.dsp_sums, "its output buffer", core.dsp_out_depth);
+  if (n.lut_sums > core.lut_out_depth) return larger("LUT partial sums", n.lut_sums, "its output buffer", core.lut_out_depth);
+  return "dot product of " + std::to_string(n.depth) + " longer than the accumulators are sized for (" +
+         std::to_string(core.max_depth) + ")";
 }
 
 namespace {
@@ -135,8 +152,11 @@ StepCmd LargestStep(const LayerShape& l, const spec::TileSpec& t, int fixed_filt
 }  // namespace
 
 spec::TileSpec TileFor(const spec::Layer& layer, const spec::DesignSpec& design) {
-  const LayerShape shape = LayerShape::FromLayer(layer);
-  const CoreSizing sizing = SizingOf(design, layer.act_bits, layer.weight_bits);
+  return TileFor(LayerShape::FromLayer(layer), layer, design, SizingOf(design, layer.act_bits, layer.weight_bits));
+}
+
+spec::TileSpec TileFor(const LayerShape& shape, const spec::Layer& layer, const spec::DesignSpec& design,
+                       const CoreSizing& sizing) {
   const LayerRegs regs = RegsOf(shape, layer.act_bits);
   const int fixed = static_cast<int>(std::lround(shape.out_channels * design.ratio.FixedShare()));
   spec::TileSpec t = design.tile;
@@ -144,8 +164,9 @@ spec::TileSpec TileFor(const spec::Layer& layer, const spec::DesignSpec& design)
   t.out_cols = std::min(t.out_cols, shape.out_width);
   t.out_channels = std::min(t.out_channels, shape.out_channels);
   t.in_channels = std::min(t.in_channels, shape.in_channels);
-  std::string why;
-  while (!(why = StepFits(sizing, regs, LargestStep(shape, t, fixed))).empty()) {
+  while (true) {
+    const StepCmd largest = LargestStep(shape, t, fixed);
+    if (Fits(sizing, largest, NeedsOf(sizing, regs, largest))) break;
     if (t.out_rows > 1 || t.out_cols > 1) {
       int& larger = t.out_rows >= t.out_cols ? t.out_rows : t.out_cols;
       larger = (larger + 1) / 2;
@@ -155,7 +176,8 @@ spec::TileSpec TileFor(const spec::Layer& layer, const spec::DesignSpec& design)
       t.in_channels = (t.in_channels + 1) / 2;
     } else {
       throw spec::ConfigError(design.source, "layer '" + layer.name + "'",
-                              "buffers that hold at least a 1x1 tile of this layer, but " + why);
+                              "buffers that hold at least a 1x1 tile of this layer, but " +
+                                  StepFits(sizing, regs, LargestStep(shape, t, fixed)));
     }
   }
   return t;

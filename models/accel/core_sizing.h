@@ -53,5 +53,8 @@ std::string StepFits(const CoreSizing& core, const LayerRegs& regs, const StepCm
 // its tiles from here (MakeSchedule(layer, design)). Throws spec::ConfigError naming the design
 // and the layer when even a 1x1x1x1 tile does not fit.
 spec::TileSpec TileFor(const spec::Layer& layer, const spec::DesignSpec& design);
+// The same with the layer's shape and the core's sizing at hand (the analytic model's path).
+spec::TileSpec TileFor(const LayerShape& shape, const spec::Layer& layer, const spec::DesignSpec& design,
+                       const CoreSizing& sizing);
 
 }  // namespace msqx::accel

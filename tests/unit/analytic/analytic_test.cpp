@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "dse/analytic.h"
+#include "models/accel/network_sim.h"
 #include "sim/spec/resolve.h"
 
 namespace msqx::dse {
@@ -44,16 +45,24 @@ TEST(Analytic, MemoryRatesFollowTheNarrowerOfDdrAndPorts) {
   EXPECT_NEAR(RatesOf(four).write_bytes_per_cycle, 4.264e9 * 0.90 / 200e6, 1e-9);
 }
 
+// The core's rules (docs/models.md, docs/analytic.md) for one step: load = the window, then each
+// engine's weight words (rows x channel groups x taps per row group), one per cycle, none before
+// its DMA bytes arrived (24 + bytes / 12 per part, back to back); compute = beats + 1 + BRAM
+// latency 1 + 4 array stages (+ 2 for a later input chunk); store = per partial-sum word a read
+// (2) and one cycle per activation.
 TEST(Analytic, SingleBufferedPointwiseConvolutionByHand) {
   const auto net = Net(R"({"name":"n","input":{"channels":8,"height":4,"width":4},
       "layers":[{"name":"c","type":"conv","out_channels":8,"kernel":1}]})");
   const auto s = AnalyticModel(SmallDesign()).EstimateLayer(net, 0);
-  // compute: ceil(8 filters / 4 rows) x ceil(8 channels / 4 cols) x 1 tap x 16 pixels = 64
-  // fill: 4 DSP stages + log2(4) adder-tree levels = 6, once per output-channel tile (1 tile)
-  // input 8x4x4 at 4 bit = 64 B: ceil(64/12) + 24 latency = 30; output 64 B: ceil(64/12) = 6
-  // weights 8x8 at 4 bit = 32 B, resident, loaded first: ceil(32/12) = 3
+  // One step: 4x4 pixels, 8 channels, 8 filters on the 4x4 DSP engine (2 row groups, 2 channel
+  // groups). Beats 2 x 2 x 16 pixels = 64; compute 64 + 1 + 1 + 4 = 70.
+  // Window 16 words (input 8x4x4 at 4 bit = 64 B, arrives at 24 + 64/12 = 29.33, last row taken
+  // 16/4 = 4 later: 33.33); weights 2 x 2 x 4 rows = 16 words (32 B, arrived at 29.33 + 2.67 = 32):
+  // taken by 33.33 + 16 = 49.33; load = ceil + 2 = 52.
+  // Store 2 groups x 16 pixels x 2 + 8 x 16 activations = 192.
+  // Single-buffered step: load + 1 + compute + 1 + store + 1 = 52 + 1 + 70 + 193 + 1 = 317.
   EXPECT_EQ(s.dsp_busy, 64);
-  EXPECT_EQ(s.cycles, 30 + (64 + 6) + 6 + 3);
+  EXPECT_EQ(s.cycles, 317);
   EXPECT_EQ(s.bytes_read, 64 + 32);
   EXPECT_EQ(s.bytes_written, 64);
   EXPECT_EQ(s.macs, 8 * 8 * 16);
@@ -67,11 +76,12 @@ TEST(Analytic, DoubleBufferedTilesOverlapLoadsWithCompute) {
   spec::DesignSpec d = SmallDesign();
   d.buffers.double_buffered = true;
   const auto s = AnalyticModel(d).EstimateLayer(net, 0);
-  // 4 spatial tiles of 4x4 outputs. compute per tile: 2 x 2 x 9 taps x 16 px = 576, + fill 6.
-  // input tile (4-1)+3 = 6 rows x 6 cols x 8 ch at 4 bit = 144 B: ceil(144/12) + 24 = 36.
-  // store per tile 4x4x8 at 4 bit = 64 B: 6. weights 8x8x9 at 4 bit = 288 B: 24, resident.
-  // cycles = weights + first load + 4 x max(582, 36, 6) + last store
-  EXPECT_EQ(s.cycles, 24 + 36 + 4 * 582 + 6);
+  // 4 steps of 4x4 outputs. Beats 2 x 2 x 9 taps x 16 px = 576; compute 582.
+  // Window 6 x 6 = 36 words (144 B: 24 + 12 = 36, last row at 42); weights 2 x 2 x 9 x 4 = 144
+  // words (288 B, arrived at 36 + 24 = 60): taken by 60 + 144 = 204; load 206.
+  // Store 2 x 16 x 2 + 128 = 192, hidden behind the next step (one storer, 192 < 583).
+  // Step max(206, 582) + 1 = 583; cycles = 4 x 583 + first load 206 + last store 192 + 1.
+  EXPECT_EQ(s.cycles, 4 * 583 + 206 + 192 + 1);
   EXPECT_EQ(s.stall_load, 0);
   EXPECT_EQ(s.dsp_busy, 4 * 576);
 }
@@ -85,30 +95,34 @@ TEST(Analytic, FiltersSplitByRatioAndEnginesRunInParallel) {
   const auto s = AnalyticModel(d).EstimateLayer(net, 0);
   EXPECT_EQ(s.fixed_filters, 4);  // round(12 / 3)
   EXPECT_EQ(s.sp2_filters, 8);
-  EXPECT_EQ(s.dsp_busy, 1 * 1 * 4);  // ceil(4/4) x ceil(4/4) x 4 pixels
-  EXPECT_EQ(s.lut_busy, 2 * 1 * 4);  // ceil(8/4) x ceil(4/4) x 4 pixels
+  // Two output-channel steps (tile 8 of 12), each engine half of its filters per step: DSP 2
+  // filters = 1 row group, LUT 4 = 1 row group; 1 channel group; 4 pixels: 4 beats per step each.
+  EXPECT_EQ(s.dsp_busy, 2 * 4);
+  EXPECT_EQ(s.lut_busy, 2 * 4);
 }
 
-TEST(Analytic, DepthwiseUsesOneFilterPerGroup) {
+TEST(Analytic, DepthwiseRunsTheChunksChannelsAsOneStep) {
   const auto net = Net(R"({"name":"n","input":{"channels":8,"height":4,"width":4},
       "layers":[{"name":"dw","type":"conv","out_channels":8,"kernel":3,"padding":1,"groups":8}]})");
   const auto s = AnalyticModel(SmallDesign()).EstimateLayer(net, 0);
-  // 8 groups of one filter and one channel: 8 row passes x 1 column pass x 9 taps x 16 px
-  EXPECT_EQ(s.dsp_busy, 8 * 9 * 16);
+  // The 8 channels' filters on the 4x4 array as 2 row groups x 2 channel groups (depthwise
+  // weights are diagonal, so most lanes multiply by zero): 2 x 2 x 9 taps x 16 px.
+  EXPECT_EQ(s.dsp_busy, 2 * 2 * 9 * 16);
   EXPECT_EQ(s.macs, 8 * 9 * 16);
 }
 
-TEST(Analytic, PoolingRunsOnTheVectorUnitAndMovesItsBytes) {
+TEST(Analytic, PoolingRunsOnTheVectorUnitInBands) {
   const auto net = Net(R"({"name":"n","input":{"channels":16,"height":8,"width":8},
       "layers":[{"name":"p","type":"maxpool","kernel":2,"stride":2}]})");
   spec::DesignSpec d = SmallDesign();
   d.post.vector_lanes = 16;
   const auto s = AnalyticModel(d).EstimateLayer(net, 0);
-  // 16x4x4 outputs x 4 taps / 16 lanes = 64 cycles of work; 512 B in, 128 B out:
-  // ceil(512/12 + 128/12) + 24 = ceil(53.33) + 24 = 78 cycles of memory: memory bound.
+  // 16x4x4 outputs x 4 taps / 16 lanes = 64 cycles of work, in one band (tile.out_rows 4).
+  // Read 512 B: 24 + ceil(42.67) = 67; write 128 B: 24 + ceil(10.67) = 35; single-buffered,
+  // the band costs read + work + write.
   EXPECT_EQ(s.vector_busy, 64);
-  EXPECT_EQ(s.cycles, 78);
-  EXPECT_EQ(s.stall_load, 78 - 64);
+  EXPECT_EQ(s.cycles, 67 + 64 + 35);
+  EXPECT_EQ(s.stall_load, 67);
 }
 
 TEST(Analytic, FusedActivationCostsNothing) {
@@ -131,18 +145,26 @@ TEST(Analytic, LeanPathEqualsTheDetailedOne) {
   }
 }
 
-TEST(Analytic, ResNet18IsBoundedByPeakComputeAndMoreLanesNeverHurt) {
+TEST(Analytic, ResNet18IsBoundedByPeakCompute) {
   const auto net = Resolver().LoadNetwork("resnet18");
-  spec::DesignSpec d = Resolver().LoadDesign("xc7z045_ref");
+  const spec::DesignSpec d = Resolver().LoadDesign("xc7z045_ref");
   const std::int64_t lanes = d.dsp_engine.Lanes() + d.lut_engine.Lanes();
-  const std::int64_t cycles = AnalyticModel(d).Cycles(net);
-  EXPECT_GE(cycles, net.TotalMacs() / lanes);
-  std::int64_t previous = cycles;
-  for (int rows : {40, 48, 64}) {
-    d.lut_engine.rows = rows;
-    const std::int64_t c = AnalyticModel(d).Cycles(net);
-    EXPECT_LE(c, previous) << rows;
-    previous = c;
+  EXPECT_GE(AnalyticModel(d).Cycles(net), net.TotalMacs() / lanes);
+}
+
+// The analytic model against the cycle fidelity (an independent, step-by-step computation with
+// the DDR model) on the shipped networks and reference designs: within 8 % of the whole-network
+// latency. Measured 2026-11-30: -1.1 % to +5.7 % (docs/analytic.md).
+TEST(Analytic, WithinEightPercentOfTheCycleFidelityOnShippedNetworks) {
+  for (const char* design_name : {"xc7z020_ref", "xc7z045_ref", "xczu3eg_ref", "xczu9eg_ref"}) {
+    const spec::DesignSpec d = Resolver().LoadDesign(design_name);
+    for (const char* net_name : {"resnet18", "vgg16", "mobilenet_v2"}) {
+      const auto net = Resolver().LoadNetwork(net_name);
+      const double analytic = static_cast<double>(AnalyticModel(d).Cycles(net));
+      const double cycle = static_cast<double>(accel::SimulateNetwork(d, net, {}).TotalCycles());
+      EXPECT_NEAR(analytic / cycle, 1.0, 0.08) << design_name << " " << net_name << ": analytic " << analytic
+                                               << ", cycle " << cycle;
+    }
   }
 }
 
