@@ -3,6 +3,8 @@
 // every weight a constant multiplier, an adder tree per output, and a reuse factor RF that lets
 // one multiplier serve RF products at initiation interval RF. The model and where each
 // coefficient comes from are in docs/unrolled.md; the comments here say what is counted.
+// The pin-level model (dense_pin.h) is built to this stage arithmetic, so its measured latency
+// and II are these.
 
 #include <cstdint>
 #include <string>

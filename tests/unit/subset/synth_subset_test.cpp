@@ -13,7 +13,7 @@ using namespace msqx::test_support;
 // Headers that hold clocked modules (the synthesizable sources).
 std::vector<fs::path> SynthesizableSources() {
   std::vector<fs::path> files;
-  for (const char* dir : {"models/pe", "models/mem", "models/accel"}) {
+  for (const char* dir : {"models/pe", "models/mem", "models/accel", "models/unrolled"}) {
     for (const auto& e : fs::directory_iterator(fs::path(MSQX_SOURCE_DIR) / dir)) {
       if (e.path().extension() == ".h" && HasProcesses(CodeOf(e.path()))) files.push_back(e.path());
     }

@@ -1,0 +1,471 @@
+#pragma once
+// One fully unrolled dense layer with constant weights (hls4ml io_parallel, Latency strategy) as
+// ONE clocked process: y[o] = sum_j code[o][j] * x[j], exact (no rounding, no overflow). It is the
+// hardware models/unrolled/unrolled_cost.cpp counts, so its pipeline depth, latency and II equal
+// DenseUnrolledCost's by construction (docs/unrolled.md, "Pin-level model").
+//
+// Products are the pairs (o, j) with a non-zero code, k = 0..P-1 in row-major order. There are
+// M = ceil(P / RF) multipliers; product k runs on multiplier k % M in phase k / M of the RF phases
+// of a vector (RF 1: one multiplier per product, all in phase 0). A multiplier is
+//   a DSP (`*`, kDspStages registers) when a constant it serves has more than 2 CSD digits and
+//     its product is at least kDspMinBits wide;
+//   else a sum of shifted copies of x, pairwise, one register per level (ceil(log2 terms) levels):
+//     at RF 1 the constant's CSD digits (a shift-add), at RF > 1 the bits of the widest constant
+//     it serves (an array multiplier whose constant comes from a ROM indexed by the phase).
+// Register stages, one cycle each:
+//   M1..MS  multipliers, S = slowest multiplier (a faster one carries its result: balancing)
+//   T1..TD  one adder tree per output over its products in input order, adjacent pairs per level,
+//           D = deepest tree = max over outputs of ceil(log2 products)
+//   O       output register
+// Level 0 (shifted copies of x, the DSP operands) is wiring from the input port: a vector
+// accepted at clock edge e is in the output register after edge e + S + D (valid from cycle
+// e + S + D + 1) at RF 1. At RF > 1 phase 0 reads the port and phases 1..RF-1 a register holding
+// the vector; products of phases 0..RF-2 wait in product registers while the last phase's enter
+// the tree straight from their multiplier, so the output comes RF - 1 cycles later.
+//
+// Handshake as in models/pe/pe_array.h: valid/ready, registered outputs; the whole pipeline holds
+// while the output register holds an unconsumed result, and a one-entry skid register catches
+// the vector that arrives in that cycle. in_ready is low while the skid is full and during phases
+// 1..RF-1, so a vector can start every RF cycles.
+
+#include <cstdint>
+#include <systemc>
+#include <type_traits>
+
+#include "models/pe/hls.h"
+#include "models/pe/pe_types.h"
+
+namespace msqx::unrolled {
+namespace dense_pin {
+
+constexpr std::uint64_t Magnitude(std::int64_t v) {
+  return v < 0 ? ~static_cast<std::uint64_t>(v) + 1 : static_cast<std::uint64_t>(v);
+}
+
+// Calls f(position, sign) for each non-zero digit of v's non-adjacent form, least significant
+// first, by the same recurrence as CsdDigits (csd.cpp), which is not constexpr; the testbench
+// checks that the two agree.
+template <typename F>
+constexpr void ForEachCsdDigit(std::int64_t v, F&& f) {
+  std::uint64_t m = Magnitude(v);
+  const int sign = v < 0 ? -1 : 1;
+  for (int pos = 0; m != 0; ++pos, m >>= 1) {
+    if (m & 1) {
+      const int d = (m & 3) == 1 ? 1 : -1;  // leaves a multiple of 4: the next digit is 0
+      m = d == 1 ? m - 1 : m + 1;
+      f(pos, d * sign);
+    }
+  }
+}
+
+constexpr int CsdNonZero(std::int64_t v) {
+  int n = 0;
+  ForEachCsdDigit(v, [&n](int, int) { ++n; });
+  return n;
+}
+
+constexpr int TrailingZeros(std::uint64_t m) {
+  int n = 0;
+  while (m != 0 && (m & 1) == 0) m >>= 1, ++n;
+  return n;
+}
+
+constexpr int BitLength(std::uint64_t m) {
+  int n = 0;
+  for (; m != 0; m >>= 1) ++n;
+  return n;
+}
+
+// SpanBits (csd.h): highest to lowest non-zero bit of |v|.
+constexpr int SpanBits(std::int64_t v) {
+  const std::uint64_t m = Magnitude(v);
+  return m == 0 ? 0 : BitLength(m >> TrailingZeros(m));
+}
+
+constexpr int CeilLog2(long long n) {
+  int b = 0;
+  while ((1LL << b) < n) ++b;
+  return b;
+}
+
+constexpr int Max(int a, int b) { return a > b ? a : b; }
+
+// The smallest standard integer that holds a Bits-wide field (the bus simulates as narrow
+// integers, pe_types.h).
+template <int Bits, bool Signed>
+using Field = std::conditional_t<
+    Bits <= 8, std::conditional_t<Signed, std::int8_t, std::uint8_t>,
+    std::conditional_t<
+        Bits <= 16, std::conditional_t<Signed, std::int16_t, std::uint16_t>,
+        std::conditional_t<Bits <= 32, std::conditional_t<Signed, std::int32_t, std::uint32_t>,
+                           std::conditional_t<Signed, std::int64_t, std::uint64_t>>>>;
+
+template <typename Cfg>
+constexpr int LiveProducts() {
+  int n = 0;
+  for (int e = 0; e < Cfg::kOut * Cfg::kIn; ++e) n += Cfg::kCodes[e] != 0;
+  return n;
+}
+
+// The compile-time plan of the layer: which product runs where, and how each multiplier is built.
+template <int P, int Out, int M>
+struct Plan {
+  int flat[P] = {};         // o * kIn + j of product k
+  int first[Out + 1] = {};  // products of output o: first[o] .. first[o + 1] - 1
+  int out[P] = {};          // output of product k
+  int leaf[P] = {};         // position of product k among its output's tree inputs
+  bool dsp[M] = {};         // multiplier m is a DSP
+  int levels[M] = {};       // register stages of multiplier m
+};
+
+template <typename Cfg, int P, int M>
+constexpr Plan<P, Cfg::kOut, M> MakePlan() {
+  Plan<P, Cfg::kOut, M> p;
+  int k = 0;
+  for (int o = 0; o < Cfg::kOut; ++o) {
+    p.first[o] = k;
+    for (int j = 0; j < Cfg::kIn; ++j) {
+      if (Cfg::kCodes[o * Cfg::kIn + j] == 0) continue;
+      p.flat[k] = o * Cfg::kIn + j;
+      p.out[k] = o;
+      p.leaf[k] = k - p.first[o];
+      ++k;
+    }
+  }
+  p.first[Cfg::kOut] = k;
+  for (int m = 0; m < M; ++m) {
+    int digits = 0, span = 0;
+    for (int q = m; q < P; q += M) {
+      digits = Max(digits, CsdNonZero(Cfg::kCodes[p.flat[q]]));
+      span = Max(span, SpanBits(Cfg::kCodes[p.flat[q]]));
+    }
+    p.dsp[m] = digits > 2 && span + Cfg::kActBits >= Cfg::kDspMinBits;
+    p.levels[m] = p.dsp[m] ? Cfg::kDspStages : CeilLog2(Cfg::kReuse == 1 ? digits : span);
+  }
+  return p;
+}
+
+template <int P, int Out, int M>
+constexpr int MulStages(const Plan<P, Out, M>& p) {
+  int s = 0;
+  for (int m = 0; m < M; ++m) s = Max(s, p.levels[m]);
+  return s;
+}
+
+// Adder levels of the widest LUT multiplier: how many level-0 terms (2^levels) each one has.
+template <int P, int Out, int M>
+constexpr int LutLevels(const Plan<P, Out, M>& p) {
+  int s = 0;
+  for (int m = 0; m < M; ++m) s = p.dsp[m] ? s : Max(s, p.levels[m]);
+  return s;
+}
+
+template <int P, int Out, int M>
+constexpr int TreeDepth(const Plan<P, Out, M>& p) {
+  int d = 0;
+  for (int o = 0; o < Out; ++o) d = Max(d, CeilLog2(p.first[o + 1] - p.first[o]));
+  return d;
+}
+
+// Bits of the widest exact sum: |sum| <= sum_j |code| * max|x|, plus the sign.
+template <typename Cfg>
+constexpr int OutBits() {
+  const std::uint64_t x_max = Cfg::kActSigned ? std::uint64_t{1} << (Cfg::kActBits - 1)
+                                              : (std::uint64_t{1} << Cfg::kActBits) - 1;
+  int bits = 1;
+  for (int o = 0; o < Cfg::kOut; ++o) {
+    std::uint64_t bound = 0;
+    for (int j = 0; j < Cfg::kIn; ++j) {
+      bound += Magnitude(Cfg::kCodes[o * Cfg::kIn + j]) * x_max;
+    }
+    bits = Max(bits, BitLength(bound) + 1);
+  }
+  return bits;
+}
+
+// Level-0 terms of a LUT multiplier for product k: term t is sign[k][t] * (x << shift[k][t]).
+template <int P, int Terms>
+struct TermTable {
+  signed char sign[P][Terms] = {};
+  unsigned char shift[P][Terms] = {};
+};
+
+template <typename Cfg, int P, int M, int Terms>
+constexpr TermTable<P, Terms> MakeTerms(const Plan<P, Cfg::kOut, M>& plan) {
+  TermTable<P, Terms> t;
+  for (int k = 0; k < P; ++k) {
+    const std::int64_t code = Cfg::kCodes[plan.flat[k]];
+    if (plan.dsp[k % M]) continue;
+    if (Cfg::kReuse == 1) {  // shift-add: one term per CSD digit
+      int n = 0;
+      ForEachCsdDigit(code, [&](int pos, int s) {
+        t.sign[k][n] = static_cast<signed char>(s);
+        t.shift[k][n++] = static_cast<unsigned char>(pos);
+      });
+    } else {  // array multiplier: partial product b is bit b of |code| above its trailing zeros
+      const std::uint64_t mag = Magnitude(code);
+      const int tz = TrailingZeros(mag);
+      for (int b = 0; b < SpanBits(code); ++b) {
+        if ((mag >> (tz + b)) & 1) {
+          t.sign[k][b] = static_cast<signed char>(code < 0 ? -1 : 1);
+          t.shift[k][b] = static_cast<unsigned char>(tz + b);
+        }
+      }
+    }
+  }
+  return t;
+}
+
+}  // namespace dense_pin
+
+// Cfg: kIn, kOut; kActBits, kActSigned (each input is a kActBits-wide two's complement or
+// unsigned code); kCodes[kOut * kIn] (row-major [o][j], static constexpr int64); kReuse (RF >= 1);
+// kDspMinBits, kDspStages (UnrolledParams' dsp_min_bits, dsp_stages).
+template <typename Cfg>
+struct UnrolledDense : sc_core::sc_module {
+  static constexpr int kIn = Cfg::kIn;
+  static constexpr int kOut = Cfg::kOut;
+  static constexpr int kRf = Cfg::kReuse;
+  static_assert(kIn >= 1 && kOut >= 1 && kRf >= 1, "a layer has inputs, outputs and RF >= 1");
+  static_assert(Cfg::kActBits >= 1 && Cfg::kActBits <= 30, "activation width as precision.h");
+  static_assert(Cfg::kDspMinBits >= 1 && Cfg::kDspStages >= 0, "as UnrolledParams");
+  static constexpr int kProducts = dense_pin::LiveProducts<Cfg>();
+  static_assert(kProducts >= 1, "a layer without products is wiring, not a pipeline");
+  static constexpr int kMuls = (kProducts + kRf - 1) / kRf;
+  static constexpr dense_pin::Plan<kProducts, kOut, kMuls> kPlan =
+      dense_pin::MakePlan<Cfg, kProducts, kMuls>();
+
+  static constexpr int kMulStages = dense_pin::MulStages(kPlan);  // UnrolledCost's names
+  static constexpr int kTreeDepth = dense_pin::TreeDepth(kPlan);
+  static constexpr int kPipelineDepth = kMulStages + kTreeDepth + 1;
+  static constexpr int kLatency = kPipelineDepth + kRf - 1;  // handshake cycle to output valid
+  static constexpr int kOutBits = dense_pin::OutBits<Cfg>();
+  static_assert(kOutBits <= 63, "sums are computed in int64");
+  static constexpr int kTerms = 1 << dense_pin::LutLevels(kPlan);  // level-0 terms per multiplier
+  static constexpr int kTreeTerms = 1 << kTreeDepth;
+  static constexpr dense_pin::TermTable<kProducts, kTerms> kTermTable =
+      dense_pin::MakeTerms<Cfg, kProducts, kMuls, kTerms>(kPlan);
+
+  using InBus = pe::Bus<dense_pin::Field<Cfg::kActBits, Cfg::kActSigned>, kIn>;
+  using OutField = dense_pin::Field<kOutBits, true>;
+  using OutBus = pe::Bus<OutField, kOut>;
+
+  sc_core::sc_in<bool> clk{"clk"};
+  sc_core::sc_in<bool> rst{"rst"};
+  sc_core::sc_in<bool> in_valid{"in_valid"};
+  sc_core::sc_out<bool> in_ready{"in_ready"};
+  sc_core::sc_in<InBus> in_data{"in_data"};
+  sc_core::sc_out<bool> out_valid{"out_valid"};
+  sc_core::sc_in<bool> out_ready{"out_ready"};
+  sc_core::sc_out<OutBus> out_data{"out_data"};
+
+  SC_HAS_PROCESS(UnrolledDense);
+  explicit UnrolledDense(const sc_core::sc_module_name& name) : sc_module(name) {
+    SC_CTHREAD(Run, clk.pos());
+    reset_signal_is(rst, true);
+  }
+
+ private:
+  // Arrays of register stages need at least one element; the stage counts may be 0.
+  static constexpr int kMulRegs = dense_pin::Max(kMulStages, 1);
+  static constexpr int kTreeRegs = dense_pin::Max(kTreeDepth, 1);
+
+  // Input j as the kActBits-wide field of the bus carries it.
+  static std::int64_t Act(const InBus& x, int j) {
+    const std::uint64_t mask = (std::uint64_t{1} << Cfg::kActBits) - 1;
+    const std::uint64_t v = static_cast<std::uint64_t>(static_cast<std::int64_t>(x[j])) & mask;
+    if (!Cfg::kActSigned) return static_cast<std::int64_t>(v);
+    const std::uint64_t top = std::uint64_t{1} << (Cfg::kActBits - 1);
+    return static_cast<std::int64_t>(v ^ top) - static_cast<std::int64_t>(top);
+  }
+
+  // x << s on the two's complement bits (a left shift of a negative int64 is undefined in C++17).
+  static std::int64_t Shifted(std::int64_t x, int s) {
+    return static_cast<std::int64_t>(static_cast<std::uint64_t>(x) << s);
+  }
+
+  void Run() {
+    for (int s = 0; s < kMulRegs; ++s) {
+      mul_valid_[s] = false;
+      mul_phase_[s] = 0;
+      for (int m = 0; m < kMuls; ++m) {
+        for (int t = 0; t < kTerms; ++t) mul_[s][m][t] = 0;
+      }
+    }
+    for (int k = 0; k < kProducts; ++k) held_[k] = 0;
+    for (int l = 0; l < kTreeRegs; ++l) {
+      tree_valid_[l] = false;
+      for (int o = 0; o < kOut; ++o) {
+        for (int t = 0; t < kTreeTerms; ++t) tree_[l][o][t] = 0;
+      }
+    }
+    busy_ = skid_valid_ = out_valid_r_ = false;
+    phase_ = 0;
+    in_ready.write(false);
+    out_valid.write(false);
+    bool in_ready_r = false;
+    wait();
+    while (true) {
+      const bool hold = out_valid_r_ && !out_ready.read();
+      const bool in_fire = in_ready_r && in_valid.read();
+      bool out_v = hold;
+      if (!hold) {
+        // Issue: the vector and phase the multipliers work on in this cycle.
+        bool issue = true;
+        int phase = 0;
+        InBus x = x_held_;
+        if (busy_) {
+          phase = phase_;
+        } else if (skid_valid_) {
+          x = skid_;
+          skid_valid_ = false;
+        } else if (in_fire) {
+          x = in_data.read();
+        } else {
+          issue = false;
+        }
+        // Level 0: shifted copies of the selected input (or the DSP's product), per multiplier.
+        std::int64_t term[kMuls][kTerms] = {};
+        if (issue) {
+          MSQX_HLS_UNROLL
+          for (int m = 0; m < kMuls; ++m) {
+            MSQX_HLS_UNROLL
+            for (int c = 0; c < kRf; ++c) {
+              const int k = c * kMuls + m;
+              if (k >= kProducts || c != phase) continue;
+              const std::int64_t xj = Act(x, kPlan.flat[k] % kIn);
+              if (kPlan.dsp[m]) {
+                term[m][0] = xj * Cfg::kCodes[kPlan.flat[k]];
+                continue;
+              }
+              MSQX_HLS_UNROLL
+              for (int t = 0; t < kTerms; ++t) {
+                const std::int64_t s = Shifted(xj, kTermTable.shift[k][t]);
+                term[m][t] = kTermTable.sign[k][t] > 0 ? s : kTermTable.sign[k][t] < 0 ? -s : 0;
+              }
+            }
+          }
+        }
+        // What leaves the multipliers in this cycle.
+        const bool mul_out_valid = kMulStages == 0 ? issue : mul_valid_[kMulRegs - 1];
+        const int mul_out_phase = kMulStages == 0 ? phase : mul_phase_[kMulRegs - 1];
+        std::int64_t mul_out[kMuls];
+        for (int m = 0; m < kMuls; ++m) {
+          mul_out[m] = kMulStages == 0 ? term[m][0] : mul_[kMulRegs - 1][m][0];
+        }
+        // Tree inputs: the last phase's products straight from their multipliers, the others
+        // from the product registers; per output in input order, zero-padded to 2^D.
+        const bool tree_in_valid = mul_out_valid && mul_out_phase == kRf - 1;
+        std::int64_t tree_in[kOut][kTreeTerms] = {};
+        MSQX_HLS_UNROLL
+        for (int k = 0; k < kProducts; ++k) {
+          tree_in[kPlan.out[k]][kPlan.leaf[k]] =
+              k / kMuls == kRf - 1 ? mul_out[k % kMuls] : held_[k];
+        }
+        // O: the output register takes the root of every tree.
+        const bool root_valid = kTreeDepth == 0 ? tree_in_valid : tree_valid_[kTreeRegs - 1];
+        out_v = root_valid;
+        if (root_valid) {
+          OutBus y;
+          for (int o = 0; o < kOut; ++o) {
+            const std::int64_t r = kTreeDepth == 0 ? tree_in[o][0] : tree_[kTreeRegs - 1][o][0];
+            y[o] = static_cast<OutField>(r);
+          }
+          out_data.write(y);
+        }
+        // T1..TD, last level first so that each level reads its predecessor's old value.
+        for (int l = kTreeDepth - 1; l >= 0; --l) {
+          tree_valid_[l] = l == 0 ? tree_in_valid : tree_valid_[l - 1];
+          const int width = dense_pin::Max(kTreeTerms >> (l + 1), 1);
+          const int in_width = kTreeTerms >> l;
+          MSQX_HLS_UNROLL
+          for (int o = 0; o < kOut; ++o) {
+            for (int t = 0; t < width; ++t) {
+              const std::int64_t a = l == 0 ? tree_in[o][2 * t] : tree_[l - 1][o][2 * t];
+              const std::int64_t b = 2 * t + 1 >= in_width ? 0
+                                     : l == 0              ? tree_in[o][2 * t + 1]
+                                                           : tree_[l - 1][o][2 * t + 1];
+              tree_[l][o][t] = a + b;
+            }
+          }
+        }
+        // Products of phases 0..RF-2 wait for the last phase.
+        if (mul_out_valid) {
+          MSQX_HLS_UNROLL
+          for (int k = 0; k < kProducts; ++k) {
+            if (k / kMuls == mul_out_phase && mul_out_phase != kRf - 1)
+              held_[k] = mul_out[k % kMuls];
+          }
+        }
+        // M1..MS: pairwise sums of the terms; a finished multiplier carries its result.
+        for (int s = kMulStages - 1; s >= 0; --s) {
+          mul_valid_[s] = s == 0 ? issue : mul_valid_[s - 1];
+          mul_phase_[s] = s == 0 ? phase : mul_phase_[s - 1];
+          const int width = dense_pin::Max(kTerms >> (s + 1), 1);
+          const int in_width = dense_pin::Max(kTerms >> s, 1);
+          MSQX_HLS_UNROLL
+          for (int m = 0; m < kMuls; ++m) {
+            for (int t = 0; t < width; ++t) {
+              const std::int64_t a = s == 0 ? term[m][2 * t] : mul_[s - 1][m][2 * t];
+              const std::int64_t b = 2 * t + 1 >= in_width ? 0
+                                     : s == 0              ? term[m][2 * t + 1]
+                                                           : mul_[s - 1][m][2 * t + 1];
+              mul_[s][m][t] = a + b;
+            }
+          }
+        }
+        // Sequencer: phases 1..RF-1 of the vector just started read the held copy.
+        if (kRf > 1 && issue) {
+          if (phase == 0) x_held_ = x;
+          busy_ = phase + 1 < kRf;
+          phase_ = phase + 1;
+        }
+      } else if (in_fire) {
+        skid_ = in_data.read();
+        skid_valid_ = true;
+      }
+      in_ready_r = !skid_valid_ && !busy_;
+      in_ready.write(in_ready_r);
+      out_valid_r_ = out_v;
+      out_valid.write(out_v);
+      wait();
+    }
+  }
+
+  // Registers. The datapath is int64 as in pe_array.h; kOutBits is the width a flow needs.
+  std::int64_t mul_[kMulRegs][kMuls][kTerms] = {};
+  bool mul_valid_[kMulRegs] = {};
+  int mul_phase_[kMulRegs] = {};
+  std::int64_t held_[kProducts] = {};  // product registers (RF > 1)
+  std::int64_t tree_[kTreeRegs][kOut][kTreeTerms] = {};
+  bool tree_valid_[kTreeRegs] = {};
+  InBus x_held_, skid_;
+  bool busy_ = false, skid_valid_ = false, out_valid_r_ = false;
+  int phase_ = 0;
+};
+
+// The example layer of docs/unrolled.md and of the testbench: 4 signed 5-bit inputs, 3 outputs;
+// codes 0 (pruned), +-2^n (wiring), 3, -7, 5 (two CSD digits: one adder), -11 (three digits on a
+// 9-bit product: two adder levels in LUTs) and 341 = 0b101010101 (five digits, 14-bit product:
+// a DSP).
+namespace cfg {
+struct SmallDense {
+  static constexpr int kIn = 4;
+  static constexpr int kOut = 3;
+  static constexpr int kActBits = 5;
+  static constexpr bool kActSigned = true;
+  static constexpr int kReuse = 1;
+  static constexpr int kDspMinBits = 10;
+  static constexpr int kDspStages = 3;
+  static constexpr std::int64_t kCodes[kOut * kIn] = {3,  0,   -4, 341,  //
+                                                      1,  -11, 0,  0,    //
+                                                      -7, 8,   5,  -2};
+};
+struct SmallDenseRf2 : SmallDense {
+  static constexpr int kReuse = 2;
+};
+}  // namespace cfg
+
+using SmallDenseTop = UnrolledDense<cfg::SmallDense>;
+
+}  // namespace msqx::unrolled
