@@ -8,6 +8,7 @@
 #include "sim/cli/commands.h"
 #include "sim/cli/options.h"
 #include "sim/cli/progress.h"
+#include "sim/cli/unrolled_sim.h"
 #include "sim/report/report.h"
 #include "sim/spec/resolve.h"
 
@@ -41,7 +42,18 @@ int RunSim(const Args& args) {
     throw UsageError("--fidelity must be cycle, pin or analytic, got '" + fidelity + "'");
   }
   const spec::ConfigResolver resolver;
-  const spec::DesignSpec design = resolver.LoadDesign(cl.vm["design"].as<std::string>());
+  const std::string design_ref = cl.vm["design"].as<std::string>();
+  if (resolver.IsUnrolledDesign(design_ref)) {
+    // Unrolled designs have one timing model, exact for their pipeline (docs/unrolled.md).
+    if (fidelity == "pin") {
+      throw NotImplemented("the pin fidelity of an unrolled design is its exported layer: 'msqx hls " + design_ref +
+                           " --out DIR --check'; use --fidelity cycle here");
+    }
+    const spec::UnrolledDesignSpec design = resolver.LoadUnrolledDesign(design_ref);
+    const spec::NetworkSpec network = resolver.LoadNetwork(cl.vm["network"].as<std::string>());
+    return RunUnrolledSim(design, network, OutputDir(cl.vm, design.name + "-" + network.name), Joined(args));
+  }
+  const spec::DesignSpec design = resolver.LoadDesign(design_ref);
   const spec::NetworkSpec network = resolver.LoadNetwork(cl.vm["network"].as<std::string>());
   const std::string memory = cl.vm["memory"].as<std::string>();
   if (memory != "ddr" && memory != "ideal") {

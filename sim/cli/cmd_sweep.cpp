@@ -13,7 +13,9 @@
 #include "dse/sweep.h"
 #include "dse/sweep_output.h"
 #include "dse/worker_pool.h"
+#include "dse/unrolled_sweep.h"
 #include "sim/cli/commands.h"
+#include "sim/report/report.h"
 #include "sim/cli/options.h"
 #include "sim/cli/sweep_best.h"
 #include "sim/cli/progress.h"
@@ -82,6 +84,18 @@ std::vector<std::int64_t> ToSimulate(const dse::SweepPlan& plan, const spec::Swe
   return out;
 }
 
+// Unrolled designs (docs/unrolled.md): every point in closed form, then the equal-SQNR comparison.
+int RunUnrolledSweepCommand(const spec::UnrolledSweepSpec& sweep, const spec::ConfigResolver& resolver,
+                            const po::variables_map& vm) {
+  const spec::NetworkSpec network = resolver.LoadNetwork(sweep.network);
+  const std::vector<dse::UnrolledPoint> points = dse::RunUnrolledSweep(sweep, network);
+  const std::string summary = dse::UnrolledSweepSummary(sweep, network, points);
+  const std::string dir = OutputDir(vm, sweep.name);
+  report::WriteReportFiles(dir, {{"points.csv", dse::UnrolledPointsCsv(points)}, {"summary.md", summary}});
+  std::cout << summary << "report: " << dir << "/summary.md (points.csv)\n";
+  return 0;
+}
+
 }  // namespace
 
 int RunSweep(const Args& args) {
@@ -104,6 +118,15 @@ int RunSweep(const Args& args) {
   const Shard shard = ShardOf(cl.vm);
 
   const spec::ConfigResolver resolver;
+  {
+    const spec::Document doc = spec::Document::Load(resolver.Resolve("sweeps", cl.vm["sweep"].as<std::string>()));
+    if (doc.Root().Has("kind") && doc.Root().At("kind").String() == "unrolled") {
+      if (shard.n > 1 || cl.vm.count("resume")) {
+        throw UsageError("an unrolled sweep is evaluated in closed form in one process: --shard and --resume do not apply");
+      }
+      return RunUnrolledSweepCommand(spec::ParseUnrolledSweep(doc.Root(), resolver), resolver, cl.vm);
+    }
+  }
   const spec::SweepSpec spec = resolver.LoadSweep(cl.vm["sweep"].as<std::string>());
   const dse::SweepPlan plan(spec, resolver);
   const std::string suffix = shard.n > 1 ? "-shard-" + std::to_string(shard.k) + "-of-" + std::to_string(shard.n) : "";

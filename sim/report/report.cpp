@@ -30,6 +30,16 @@ void WriteFile(const fs::path& path, const std::string& text) {
   if (!out) throw std::runtime_error("cannot write " + path.string());
 }
 
+// A fresh hidden sibling of `final_dir` to write a report into before it replaces `final_dir`.
+fs::path PartialDirOf(const fs::path& final_dir) {
+  const fs::path parent = final_dir.parent_path();
+  fs::create_directories(parent);
+  const fs::path work = parent / ("." + final_dir.filename().string() + ".partial-" + std::to_string(::getpid()));
+  fs::remove_all(work);
+  fs::create_directories(work);
+  return work;
+}
+
 // Indices of the `n` layers with the most cycles, largest first.
 std::vector<std::size_t> Dominant(const RunStats& stats, std::size_t n) {
   std::vector<std::size_t> order(stats.layers.size());
@@ -193,12 +203,7 @@ std::string WriteRunReport(const std::string& dir, const spec::DesignSpec& desig
                            const spec::NetworkSpec& network, const RunStats& stats,
                            const RunInfo& info, std::string* note) {
   const fs::path final_dir = fs::absolute(dir).lexically_normal();
-  const fs::path parent = final_dir.parent_path();
-  fs::create_directories(parent);
-  const fs::path work = parent / ("." + final_dir.filename().string() + ".partial-" +
-                                  std::to_string(::getpid()));
-  fs::remove_all(work);
-  fs::create_directories(work);
+  const fs::path work = PartialDirOf(final_dir);
 
   WriteFile(work / "design.json", spec::DesignToJson(design).dump(2) + "\n");
   WriteFile(work / "layers.csv", LayersCsv(stats, design.clock_mhz));
@@ -221,6 +226,14 @@ std::string WriteRunReport(const std::string& dir, const spec::DesignSpec& desig
   fs::remove_all(final_dir);
   fs::rename(work, final_dir);
   return plot;
+}
+
+void WriteReportFiles(const std::string& dir, const std::vector<std::pair<std::string, std::string>>& files) {
+  const fs::path final_dir = fs::absolute(dir).lexically_normal();
+  const fs::path work = PartialDirOf(final_dir);
+  for (const auto& [name, text] : files) WriteFile(work / name, text);
+  fs::remove_all(final_dir);
+  fs::rename(work, final_dir);
 }
 
 }  // namespace msqx::report

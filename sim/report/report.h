@@ -5,6 +5,8 @@
 
 #include <ostream>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -42,6 +44,11 @@ std::string SummaryMarkdown(const spec::DesignSpec& design, const spec::NetworkS
 std::string WriteRunReport(const std::string& dir, const spec::DesignSpec& design,
                            const spec::NetworkSpec& network, const RunStats& stats,
                            const RunInfo& info, std::string* note);
+
+// Writes `files` (name, content), in order, into `dir` so that the folder appears whole or not at
+// all: they go into a hidden sibling that replaces `dir` once the last one is written (put
+// report.json last). For reports without a plot.
+void WriteReportFiles(const std::string& dir, const std::vector<std::pair<std::string, std::string>>& files);
 
 // The human summary printed after `msqx sim`.
 void PrintSummary(std::ostream& os, const spec::DesignSpec& design,

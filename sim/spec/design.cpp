@@ -31,8 +31,14 @@ void CheckEngineShape(const Node& n, int rows, int cols) {
 }  // namespace
 
 DesignSpec ParseDesign(const Node& root, const ConfigResolver& resolver) {
-  root.ExpectObject({"name", "device", "clock_mhz", "dsp_engine", "lut_engine", "ratio", "tile",
+  root.ExpectObject({"name", "kind", "device", "clock_mhz", "dsp_engine", "lut_engine", "ratio", "tile",
                      "buffers", "dma", "post", "network"});
+  if (root.Has("kind") && root.At("kind").String() != "template") {
+    root.At("kind").Fail(root.At("kind").String() == "unrolled"
+                             ? "expected a design of the accelerator template here (\"kind\": \"template\" or none); "
+                               "unrolled designs are for msqx sim and msqx hls (docs/unrolled.md)"
+                             : "expected \"template\" or \"unrolled\"");
+  }
   DesignSpec d;
   d.source = root.file();
   d.name = root.At("name").String();

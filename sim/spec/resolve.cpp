@@ -96,6 +96,14 @@ DesignSpec ConfigResolver::LoadDesign(const std::string& ref, const std::string&
   return ParseDesign(Document::Load(Resolve("designs", ref, rel)).Root(), *this);
 }
 
+bool ConfigResolver::IsUnrolledDesign(const std::string& ref) const {
+  return spec::IsUnrolledDesign(Document::Load(Resolve("designs", ref)).Root());
+}
+
+UnrolledDesignSpec ConfigResolver::LoadUnrolledDesign(const std::string& ref, const std::string& rel) const {
+  return ParseUnrolledDesign(Document::Load(Resolve("designs", ref, rel)).Root(), *this);
+}
+
 SweepSpec ConfigResolver::LoadSweep(const std::string& ref, const std::string& rel) const {
   return ParseSweep(Document::Load(Resolve("sweeps", ref, rel)).Root());
 }

@@ -10,6 +10,7 @@
 #include "device.h"
 #include "network.h"
 #include "sweep.h"
+#include "unrolled_design.h"
 
 namespace msqx::spec {
 
@@ -31,6 +32,9 @@ class ConfigResolver {
   NetworkSpec LoadNetwork(const std::string& name_or_path, const std::string& relative_to = "") const;
   DesignSpec LoadDesign(const std::string& name_or_path, const std::string& relative_to = "") const;
   SweepSpec LoadSweep(const std::string& name_or_path, const std::string& relative_to = "") const;
+  // Designs of the unrolled kind ("kind": "unrolled", unrolled_design.h).
+  bool IsUnrolledDesign(const std::string& name_or_path) const;
+  UnrolledDesignSpec LoadUnrolledDesign(const std::string& name_or_path, const std::string& relative_to = "") const;
 
  private:
   std::string config_dir_;

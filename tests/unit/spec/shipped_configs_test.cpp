@@ -23,13 +23,20 @@ TEST(ShippedConfigs, EveryFileParses) {
       std::string parsed_name;
       if (kind == "devices") parsed_name = Resolver().LoadDevice(name).name;
       if (kind == "networks") parsed_name = Resolver().LoadNetwork(name).name;
-      if (kind == "designs") parsed_name = Resolver().LoadDesign(name).name;
-      if (kind == "sweeps") parsed_name = Resolver().LoadSweep(name).name;
+      if (kind == "designs") {
+        parsed_name = Resolver().IsUnrolledDesign(name) ? Resolver().LoadUnrolledDesign(name).name
+                                                        : Resolver().LoadDesign(name).name;
+      }
+      if (kind == "sweeps") {
+        const Document doc = Document::Load(Resolver().Resolve("sweeps", name));
+        parsed_name = doc.Root().Has("kind") ? ParseUnrolledSweep(doc.Root(), Resolver()).name
+                                             : Resolver().LoadSweep(name).name;
+      }
       EXPECT_EQ(parsed_name, name);
       ++parsed;
     }
   }
-  EXPECT_GE(parsed, 5 + 4 + 2 + 1);
+  EXPECT_GE(parsed, 5 + 5 + 5 + 2);  // with jet_tagger, jet_unrolled and its sweep
 }
 
 TEST(ShippedConfigs, DevicesCarryTheVendorFigures) {

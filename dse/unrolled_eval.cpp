@@ -1,0 +1,136 @@
+#include "dse/unrolled_eval.h"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+#include "models/unrolled/ebops.h"
+#include "sim/spec/json_reader.h"
+
+namespace msqx::dse {
+namespace {
+
+// Uniform precision of the same float weights: every weight `bits` wide with the sign, integer
+// bits enough for the layer's largest weight (HGQ's i may be negative, so small layers keep
+// their resolution); every activation `act_bits` wide with the sign and integer bits the
+// per-weight rule gives it (they follow the data's range, not the precision budget).
+void MakeUniform(unrolled::HgqDenseLayer& layer, int bits, int act_bits) {
+  double largest = 0;
+  for (double w : layer.weights) largest = std::max(largest, std::fabs(w));
+  const int integer_bits = largest > 0 ? static_cast<int>(std::ceil(std::log2(largest))) : 0;
+  const unrolled::FixedType weight{1, integer_bits, bits - 1 - integer_bits};
+  layer.quantized = unrolled::QuantizeDense(layer.quantized.out_features, layer.quantized.in_features,
+                                            layer.weights,
+                                            unrolled::UniformPrecision(layer.quantized.weight_types.shape, weight));
+  for (auto& t : layer.activations.types) t.fractional_bits = act_bits - t.sign_bits - t.integer_bits;
+}
+
+double SqnrDb(const unrolled::HgqNetwork& net) {
+  double signal = 0, noise = 0;
+  for (const auto& l : net.layers) {
+    for (std::size_t i = 0; i < l.weights.size(); ++i) {
+      const double q = static_cast<double>(l.quantized.codes[i]) * l.quantized.weight_types.types[i].Step();
+      signal += l.weights[i] * l.weights[i];
+      noise += (l.weights[i] - q) * (l.weights[i] - q);
+    }
+  }
+  return noise > 0 ? 10 * std::log10(signal / noise) : 300.0;
+}
+
+}  // namespace
+
+unrolled::HgqNetwork UnrolledWeights(const spec::UnrolledDesignSpec& design, const spec::NetworkSpec& network) {
+  unrolled::HgqNetwork net;
+  try {
+    net = unrolled::SyntheticHgqNetwork(network, design.precision.seed);
+  } catch (const std::invalid_argument&) {
+    throw spec::ConfigError(network.source, "layers",
+                            "fc, act and pooling layers only: an unrolled design builds dense layers (conv layers are "
+                            "not unrolled yet)");
+  }
+  if (net.layers.empty()) throw spec::ConfigError(network.source, "layers", "at least one fc layer");
+  if (!design.precision.per_weight) {
+    for (auto& layer : net.layers) MakeUniform(layer, design.precision.weight_bits, design.precision.act_bits);
+  }
+  return net;
+}
+
+UnrolledResult EvaluateUnrolled(const spec::UnrolledDesignSpec& design, const spec::NetworkSpec& network) {
+  const unrolled::HgqNetwork net = UnrolledWeights(design, network);
+  unrolled::UnrolledParams params;
+  params.reuse_factor = design.reuse_factor;
+  params.dsp_min_bits = design.dsp_min_bits;
+  const std::vector<unrolled::UnrolledLayer> chain = unrolled::UnrolledChain(net, params);
+  UnrolledResult r;
+  r.timing = unrolled::ChainUnrolledTiming(chain);
+  for (std::size_t i = 0; i < chain.size(); ++i) {
+    UnrolledLayerResult l;
+    l.name = chain[i].name;
+    l.in_features = chain[i].weights.in_features;
+    l.out_features = chain[i].weights.out_features;
+    l.cost = unrolled::DenseUnrolledCost(chain[i].weights, chain[i].activations, params);
+    l.timing = r.timing.layers[i];
+    l.ebops = unrolled::DenseEbops(chain[i].weights, chain[i].activations);
+    r.lut += l.cost.lut;
+    r.ff += l.cost.ff;
+    r.dsp += l.cost.dsp;
+    r.ebops += l.ebops;
+    r.layers.push_back(std::move(l));
+  }
+  r.latency_ns = r.timing.LatencyNs(design.clock_mhz);
+  r.inferences_per_s = design.clock_mhz * 1e6 / r.timing.initiation_interval;
+  r.weight_sqnr_db = SqnrDb(net);
+  const auto& dev = design.device;
+  r.lut_utilization = static_cast<double>(r.lut) / static_cast<double>(dev.lut);
+  r.ff_utilization = static_cast<double>(r.ff) / static_cast<double>(dev.ff);
+  r.dsp_utilization = dev.dsp > 0 ? static_cast<double>(r.dsp) / static_cast<double>(dev.dsp) : (r.dsp > 0 ? 2 : 0);
+  for (const auto& [name, used, have] : {std::tuple{"lut", r.lut, dev.lut}, {"ff", r.ff, dev.ff}, {"dsp", r.dsp, dev.dsp}}) {
+    if (used > have) {
+      r.fits = false;
+      r.misfit += (r.misfit.empty() ? "" : ", ") + std::string(name) + ": " + std::to_string(used) + " used > " +
+                  std::to_string(have) + " on " + dev.name;
+    }
+  }
+  return r;
+}
+
+nlohmann::json UnrolledReportJson(const spec::UnrolledDesignSpec& design, const spec::NetworkSpec& network,
+                                  const UnrolledResult& r) {
+  nlohmann::json layers = nlohmann::json::array();
+  for (const auto& l : r.layers) {
+    layers.push_back({{"name", l.name},
+                      {"in_features", l.in_features},
+                      {"out_features", l.out_features},
+                      {"products", l.cost.products},
+                      {"multipliers", l.cost.multipliers},
+                      {"dsp_multipliers", l.cost.dsp_multipliers},
+                      {"lut", l.cost.lut},
+                      {"ff", l.cost.ff},
+                      {"dsp", l.cost.dsp},
+                      {"ebops", l.ebops},
+                      {"multiplier_stages", l.timing.multiplier_stages},
+                      {"tree_depth", l.timing.tree_depth},
+                      {"latency_cycles", l.timing.latency_cycles},
+                      {"initiation_interval", l.timing.initiation_interval},
+                      {"start_cycle", l.timing.start_cycle}});
+  }
+  return {{"schema", "msqx.unrolled_report/1"},
+          {"design", spec::UnrolledDesignToJson(design)},
+          {"network", network.name},
+          {"device", design.device.name},
+          {"clock_mhz", design.clock_mhz},
+          {"precision", design.PrecisionLabel()},
+          {"reuse_factor", design.reuse_factor},
+          {"latency_cycles", r.timing.latency_cycles},
+          {"latency_ns", r.latency_ns},
+          {"initiation_interval", r.timing.initiation_interval},
+          {"inferences_per_s", r.inferences_per_s},
+          {"ebops", r.ebops},
+          {"weight_sqnr_db", r.weight_sqnr_db},
+          {"resources", {{"lut", r.lut}, {"ff", r.ff}, {"dsp", r.dsp}}},
+          {"utilization", {{"lut", r.lut_utilization}, {"ff", r.ff_utilization}, {"dsp", r.dsp_utilization}}},
+          {"fits", r.fits},
+          {"layers", layers}};
+}
+
+}  // namespace msqx::dse

@@ -1,0 +1,52 @@
+#pragma once
+// Evaluation of an unrolled design (spec::UnrolledDesignSpec) on an fc network: its weights and
+// precision (per-weight HGQ-like or uniform), each layer's resources, EBOPs and pipeline, the
+// chain's latency and initiation interval (the cycle fidelity of unrolled designs, which the
+// pin-level model models/unrolled/dense_pin.h matches), and the weights' quantization SQNR as
+// the accuracy proxy that sweeps compare designs at. docs/unrolled.md.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "models/unrolled/synthetic_hgq.h"
+#include "models/unrolled/unrolled_cost.h"
+#include "models/unrolled/unrolled_timing.h"
+#include "sim/spec/network.h"
+#include "sim/spec/unrolled_design.h"
+
+namespace msqx::dse {
+
+struct UnrolledLayerResult {
+  std::string name;
+  int in_features = 0, out_features = 0;
+  unrolled::UnrolledCost cost;
+  unrolled::UnrolledLayerTiming timing;
+  std::int64_t ebops = 0;
+};
+
+struct UnrolledResult {
+  std::vector<UnrolledLayerResult> layers;
+  unrolled::UnrolledTiming timing;
+  std::int64_t lut = 0, ff = 0, dsp = 0, ebops = 0;
+  double latency_ns = 0;
+  double inferences_per_s = 0;   // clock / II
+  double weight_sqnr_db = 0;     // 10 log10(sum w^2 / sum (w - q(w))^2) over every weight
+  double lut_utilization = 0, ff_utilization = 0, dsp_utilization = 0;
+  bool fits = true;              // every resource within the device
+  std::string misfit;            // which resource is over, when !fits
+};
+
+// The network's weights and precision as the design says (uniform precision requantizes the
+// same float weights). Throws spec::ConfigError naming the network when it is not fc-only.
+unrolled::HgqNetwork UnrolledWeights(const spec::UnrolledDesignSpec& design, const spec::NetworkSpec& network);
+
+UnrolledResult EvaluateUnrolled(const spec::UnrolledDesignSpec& design, const spec::NetworkSpec& network);
+
+// report.json of `msqx sim` on an unrolled design (schema msqx.unrolled_report/1).
+nlohmann::json UnrolledReportJson(const spec::UnrolledDesignSpec& design, const spec::NetworkSpec& network,
+                                  const UnrolledResult& result);
+
+}  // namespace msqx::dse

@@ -1,0 +1,91 @@
+#include "dse/unrolled_sweep.h"
+
+#include <iomanip>
+#include <sstream>
+
+namespace msqx::dse {
+namespace {
+
+std::string Num(double v, int digits) {
+  std::ostringstream os;
+  os << std::fixed << std::setprecision(digits) << v;
+  return os.str();
+}
+
+double Ratio(double a, double b) { return b > 0 ? a / b : 0; }
+
+}  // namespace
+
+std::vector<UnrolledPoint> RunUnrolledSweep(const spec::UnrolledSweepSpec& sweep, const spec::NetworkSpec& network) {
+  std::vector<UnrolledPoint> points;
+  for (int rf : sweep.reuse_factors) {
+    spec::UnrolledDesignSpec d = sweep.base;
+    d.reuse_factor = rf;
+    d.precision.per_weight = true;
+    d.name = sweep.name + "-rf" + std::to_string(rf) + "-per-weight";
+    points.push_back({d, EvaluateUnrolled(d, network)});
+    for (int bits : sweep.uniform_weight_bits) {
+      d.precision.per_weight = false;
+      d.precision.weight_bits = bits;
+      d.precision.act_bits = sweep.uniform_act_bits;
+      d.name = sweep.name + "-rf" + std::to_string(rf) + "-uniform" + std::to_string(bits);
+      points.push_back({d, EvaluateUnrolled(d, network)});
+    }
+  }
+  return points;
+}
+
+std::string UnrolledPointsCsv(const std::vector<UnrolledPoint>& points) {
+  std::ostringstream os;
+  os << "design,precision,weight_bits,act_bits,reuse_factor,lut,ff,dsp,ebops,latency_cycles,latency_ns,"
+        "initiation_interval,inferences_per_s,weight_sqnr_db,fits\n";
+  for (const auto& p : points) {
+    const auto& d = p.design;
+    const auto& r = p.result;
+    os << d.name << ',' << (d.precision.per_weight ? "per_weight" : "uniform") << ','
+       << (d.precision.per_weight ? "" : std::to_string(d.precision.weight_bits)) << ','
+       << (d.precision.per_weight ? "" : std::to_string(d.precision.act_bits)) << ',' << d.reuse_factor << ','
+       << r.lut << ',' << r.ff << ',' << r.dsp << ',' << r.ebops << ',' << r.timing.latency_cycles << ','
+       << Num(r.latency_ns, 1) << ',' << r.timing.initiation_interval << ',' << Num(r.inferences_per_s, 0) << ','
+       << Num(r.weight_sqnr_db, 2) << ',' << (r.fits ? "yes" : "no") << '\n';
+  }
+  return os.str();
+}
+
+std::string UnrolledSweepSummary(const spec::UnrolledSweepSpec& sweep, const spec::NetworkSpec& network,
+                                 const std::vector<UnrolledPoint>& points) {
+  std::ostringstream os;
+  os << "Sweep " << sweep.name << ": " << network.name << " unrolled on " << sweep.base.device.name << " at "
+     << sweep.base.clock_mhz << " MHz, " << points.size() << " points (reuse factors x per-weight and uniform "
+     << "precision; uniform activations " << sweep.uniform_act_bits << " bits)\n\n"
+     << "Per-weight precision against the narrowest uniform weight width whose weight SQNR is at least the "
+        "per-weight one (the accuracy proxy):\n\n"
+     << "| RF | per-weight SQNR dB | uniform match | its SQNR dB | EBOPs pw / uniform | LUT pw / uniform | "
+        "DSP pw / uniform | latency ns pw / uniform |\n|---|---|---|---|---|---|---|---|\n";
+  for (std::size_t i = 0; i < points.size(); ++i) {
+    if (!points[i].design.precision.per_weight) continue;
+    const UnrolledPoint& pw = points[i];
+    const UnrolledPoint* match = nullptr;
+    for (std::size_t j = i + 1; j < points.size() && !points[j].design.precision.per_weight; ++j) {
+      if (points[j].result.weight_sqnr_db >= pw.result.weight_sqnr_db &&
+          (!match || points[j].design.precision.weight_bits < match->design.precision.weight_bits)) {
+        match = &points[j];
+      }
+    }
+    const auto& a = pw.result;
+    os << "| " << pw.design.reuse_factor << " | " << Num(a.weight_sqnr_db, 1) << " | ";
+    if (!match) {
+      os << "none of the listed widths | | | | | |\n";
+      continue;
+    }
+    const auto& b = match->result;
+    os << match->design.precision.weight_bits << " bits | " << Num(b.weight_sqnr_db, 1) << " | " << a.ebops << " / "
+       << b.ebops << " (" << Num(Ratio(a.ebops, b.ebops), 2) << "x) | " << a.lut << " / " << b.lut << " ("
+       << Num(Ratio(a.lut, b.lut), 2) << "x) | " << a.dsp << " / " << b.dsp << " | " << Num(a.latency_ns, 0) << " / "
+       << Num(b.latency_ns, 0) << " |\n";
+  }
+  os << "\nAll points: points.csv (LUT, FF, DSP, EBOPs, latency, initiation interval, SQNR, fits).\n";
+  return os.str();
+}
+
+}  // namespace msqx::dse

@@ -1,0 +1,16 @@
+#pragma once
+// `msqx sim` on an unrolled design (docs/unrolled.md): the chain's latency and initiation
+// interval, resources, EBOPs and the weights' SQNR, printed and written as report.json
+// (msqx.unrolled_report/1), layers.csv and summary.md.
+
+#include <string>
+
+#include "sim/spec/network.h"
+#include "sim/spec/unrolled_design.h"
+
+namespace msqx::cli {
+
+int RunUnrolledSim(const spec::UnrolledDesignSpec& design, const spec::NetworkSpec& network,
+                   const std::string& out_dir, const std::string& command);
+
+}  // namespace msqx::cli

@@ -1,0 +1,170 @@
+// Unrolled designs end to end: the config kind and its errors, msqx sim's latency and resources
+// against the per-layer models added up here, uniform precision's SQNR, and the unrolled sweep.
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "dse/unrolled_eval.h"
+#include "models/unrolled/ebops.h"
+#include "sim/spec/resolve.h"
+#include "tests/common/run_msqx.h"
+
+namespace msqx {
+namespace {
+
+namespace fs = std::filesystem;
+using test_support::Msqx;
+
+const spec::ConfigResolver& Resolver() {
+  static const spec::ConfigResolver r(MSQX_SOURCE_DIR "/configs");
+  return r;
+}
+
+fs::path Dir(const std::string& name) {
+  const fs::path d = fs::path(MSQX_BINARY_DIR) / "unrolled_design_test" / name;
+  fs::remove_all(d);
+  fs::create_directories(d);
+  return d;
+}
+
+std::string Slurp(const fs::path& p) {
+  std::ifstream in(p);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+nlohmann::json Jet() { return nlohmann::json::parse(Slurp(fs::path(MSQX_SOURCE_DIR) / "configs/designs/jet_unrolled.json")); }
+
+std::string ParseError(const nlohmann::json& design) {
+  try {
+    spec::ParseUnrolledDesign(spec::Document(design, "d.json").Root(), Resolver());
+  } catch (const spec::ConfigError& e) {
+    return e.json_path() + ": " + e.message();
+  }
+  return "";
+}
+
+TEST(UnrolledDesign, ShippedDesignParses) {
+  const spec::UnrolledDesignSpec d = Resolver().LoadUnrolledDesign("jet_unrolled");
+  EXPECT_EQ(d.device.name, "xcvu9p");
+  EXPECT_EQ(d.reuse_factor, 1);
+  EXPECT_TRUE(d.precision.per_weight);
+  EXPECT_EQ(d.precision.seed, 42u);
+  EXPECT_EQ(d.network, "jet_tagger");
+  EXPECT_TRUE(Resolver().IsUnrolledDesign("jet_unrolled"));
+  EXPECT_FALSE(Resolver().IsUnrolledDesign("xc7z020_ref"));
+}
+
+TEST(UnrolledDesign, BadDesignsNameThePathAndWhatWasExpected) {
+  nlohmann::json d = Jet();
+  d["precision"]["mode"] = "per_layer";
+  EXPECT_NE(ParseError(d).find("$.precision.mode"), std::string::npos) << ParseError(d);
+  d = Jet();
+  d["precision"]["weight_bits"] = 4;  // widths belong to uniform precision
+  EXPECT_NE(ParseError(d).find("$.precision.weight_bits: expected no bit width"), std::string::npos) << ParseError(d);
+  d = Jet();
+  d["precision"] = {{"mode", "uniform"}, {"weight_bits", 4}};
+  EXPECT_NE(ParseError(d).find("$.precision"), std::string::npos) << ParseError(d);  // act_bits missing
+  d = Jet();
+  d["unrolled"]["reuse_factor"] = 0;
+  EXPECT_NE(ParseError(d).find("$.unrolled.reuse_factor"), std::string::npos) << ParseError(d);
+  d = Jet();
+  d["unrolled"]["reuse"] = 2;
+  EXPECT_NE(ParseError(d).find("reuse_factor"), std::string::npos) << ParseError(d);  // did you mean
+  d = Jet();
+  d["clock_mhz"] = 100;  // below xcvu9p's range
+  EXPECT_NE(ParseError(d).find("$.clock_mhz"), std::string::npos) << ParseError(d);
+  // A template design command given an unrolled design says what to do instead.
+  const auto run = Msqx("sweep --help");  // sanity: the binary runs
+  ASSERT_EQ(run.status, 0);
+  const fs::path dir = Dir("kinds");
+  std::ofstream(dir / "u.json") << Jet().dump();
+  const auto hls = Msqx("sim --fidelity pin --design " + (dir / "u.json").string() + " --network jet_tagger");
+  EXPECT_EQ(hls.status, 2) << hls.output;
+  nlohmann::json t = nlohmann::json::parse(Slurp(fs::path(MSQX_SOURCE_DIR) / "configs/designs/xc7z020_ref.json"));
+  t["kind"] = "unrolled";
+  t["name"] = "mixed";
+  std::ofstream(dir / "t.json") << t.dump();
+  const auto mixed = Msqx("sim --design " + (dir / "t.json").string() + " --network jet_tagger");
+  EXPECT_EQ(mixed.status, 2) << mixed.output;
+}
+
+// The chain's latency is the sum of its layers' (no registers between layers) and its resources
+// the sum of theirs, each from the per-layer model directly.
+TEST(UnrolledDesign, SimReportsTheChainOfItsLayers) {
+  const spec::UnrolledDesignSpec d = Resolver().LoadUnrolledDesign("jet_unrolled");
+  const spec::NetworkSpec net = Resolver().LoadNetwork("jet_tagger");
+  const unrolled::HgqNetwork hgq = dse::UnrolledWeights(d, net);
+  ASSERT_EQ(hgq.layers.size(), 4u);  // 16-64-32-32-5
+  int latency = 0;
+  std::int64_t lut = 0, dsp = 0, ebops = 0;
+  for (const auto& l : hgq.layers) {
+    const unrolled::UnrolledCost c = unrolled::DenseUnrolledCost(l.quantized, l.activations, {});
+    latency += c.latency_cycles;
+    lut += c.lut;
+    dsp += c.dsp;
+    ebops += unrolled::DenseEbops(l.quantized, l.activations);
+  }
+  const fs::path dir = Dir("sim");
+  const auto run = Msqx("sim --design jet_unrolled --network jet_tagger --out " + dir.string());
+  ASSERT_EQ(run.status, 0) << run.output;
+  const nlohmann::json r = nlohmann::json::parse(Slurp(dir / "report.json"));
+  EXPECT_EQ(r["schema"], "msqx.unrolled_report/1");
+  EXPECT_EQ(r["latency_cycles"].get<int>(), latency);
+  EXPECT_DOUBLE_EQ(r["latency_ns"].get<double>(), latency * 1000.0 / 200.0);
+  EXPECT_EQ(r["initiation_interval"].get<int>(), 1);
+  EXPECT_EQ(r["resources"]["lut"].get<std::int64_t>(), lut);
+  EXPECT_EQ(r["resources"]["dsp"].get<std::int64_t>(), dsp);
+  EXPECT_EQ(r["ebops"].get<std::int64_t>(), ebops);
+  EXPECT_EQ(r["layers"].size(), 4u);
+  EXPECT_TRUE(fs::exists(dir / "layers.csv"));
+  EXPECT_TRUE(fs::exists(dir / "summary.md"));
+  // Reuse factor 4: initiation interval 4, latency longer by 3 cycles per layer at least.
+  nlohmann::json rf4 = Jet();
+  rf4["unrolled"]["reuse_factor"] = 4;
+  std::ofstream(dir.parent_path() / "rf4.json") << rf4.dump();
+  const auto run4 = Msqx("sim --design " + (dir.parent_path() / "rf4.json").string() + " --network jet_tagger --out " +
+                         (dir.parent_path() / "sim4").string());
+  ASSERT_EQ(run4.status, 0) << run4.output;
+  const nlohmann::json r4 = nlohmann::json::parse(Slurp(dir.parent_path() / "sim4" / "report.json"));
+  EXPECT_EQ(r4["initiation_interval"].get<int>(), 4);
+  EXPECT_GE(r4["latency_cycles"].get<int>(), latency + 4 * 3);
+}
+
+TEST(UnrolledDesign, UniformPrecisionGainsAboutSixDecibelsPerBit) {
+  spec::UnrolledDesignSpec d = Resolver().LoadUnrolledDesign("jet_unrolled");
+  const spec::NetworkSpec net = Resolver().LoadNetwork("jet_tagger");
+  d.precision.per_weight = false;
+  double previous = -1e9;
+  for (int bits = 3; bits <= 8; ++bits) {
+    d.precision.weight_bits = bits;
+    const double sqnr = dse::EvaluateUnrolled(d, net).weight_sqnr_db;
+    EXPECT_GT(sqnr, previous + 4.0) << bits;  // 6.02 dB per bit for uniform weights, less at the edges
+    previous = sqnr;
+  }
+  EXPECT_GT(previous, 35.0);
+}
+
+TEST(UnrolledDesign, ConvNetworksAreNotUnrolledYet) {
+  const auto run = Msqx("sim --design jet_unrolled --network tiny --out " + Dir("conv").string());
+  EXPECT_EQ(run.status, 2) << run.output;
+  EXPECT_NE(run.output.find("conv layers are not unrolled yet"), std::string::npos) << run.output;
+}
+
+TEST(UnrolledSweep, ComparesPerWeightWithUniformAtEqualSqnr) {
+  const fs::path dir = Dir("sweep");
+  const auto run = Msqx("sweep jet_unrolled --out " + dir.string());
+  ASSERT_EQ(run.status, 0) << run.output;
+  const std::string points = Slurp(dir / "points.csv");
+  EXPECT_EQ(std::count(points.begin(), points.end(), '\n'), 1 + 3 * (1 + 6));  // 3 RFs x (per-weight + 6 widths)
+  const std::string summary = Slurp(dir / "summary.md");
+  EXPECT_NE(summary.find("| RF | per-weight SQNR dB | uniform match"), std::string::npos) << summary;
+  EXPECT_EQ(Msqx("sweep jet_unrolled --shard 1/2 --out " + (dir / "s").string()).status, 2);
+}
+
+}  // namespace
+}  // namespace msqx
