@@ -15,7 +15,11 @@ struct EmbeddedFile {
 // The synthesizable pin-level core and everything it includes (models/pe, models/mem/bram.h,
 // models/accel/core*.h), plus the golden model the exported testbench checks against.
 const std::vector<EmbeddedFile>& HlsCoreSources();
-// dse/hls_templates/: the testbench and the ICSC elaboration top, copied verbatim.
+// The unrolled dense layer (models/unrolled/dense_pin.h) and what it includes.
+const std::vector<EmbeddedFile>& HlsUnrolledSources();
+// dse/hls_templates/: the testbenches and the ICSC elaboration tops, copied verbatim.
 const std::vector<EmbeddedFile>& HlsTemplates();
+// The content of the template named `file_name` (e.g. "tb_main.cpp"); std::logic_error when absent.
+const std::string& HlsTemplate(const std::string& file_name);
 
 }  // namespace msqx::dse

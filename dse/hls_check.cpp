@@ -6,7 +6,6 @@
 #include <sstream>
 
 #include "dse/hls_scripts.h"
-#include "dse/resource.h"
 
 namespace msqx::dse {
 namespace {
@@ -60,24 +59,19 @@ std::string Tail(const std::string& text, int lines) {
   return pos == std::string::npos ? text : text.substr(pos + 1);
 }
 
-// The resource model's estimate of what the exported top holds: engines, their buffers, the
-// input buffer and the controller (not the DMA, not the post-processing unit).
-ResourceUse CoreEstimate(const ResourceEstimate& e) {
-  ResourceUse core;
-  for (Component c : {Component::kDspEngine, Component::kLutEngine, Component::kInputBuffer,
-                      Component::kDspWeightBuffer, Component::kLutWeightBuffer, Component::kDspOutputBuffer,
-                      Component::kLutOutputBuffer, Component::kController}) {
-    core += e[c];
-  }
-  return core;
-}
-
-nlohmann::json Synthesize(const spec::DesignSpec& design, const spec::NetworkSpec& network, const fs::path& dir,
-                          const HlsCheckOptions& options, HlsCheck* check) {
+nlohmann::json Synthesize(const HlsCheckTarget& target, const HlsCheckOptions& options, HlsCheck* check) {
+  const fs::path& dir = target.dir;
   const fs::path log = dir / "icsc" / "check.log";
   const char* home = std::getenv("ICSC_HOME");
   nlohmann::json icsc = {{"found", false}};
-  if (home == nullptr || !fs::exists(fs::path(home) / "bin")) {
+  // An installation provides SVC's CMake package (svc_target) and the translator library.
+  const auto installed = [](const fs::path& h) {
+    for (const char* lib : {"lib", "lib64"}) {
+      if (fs::exists(h / lib / "cmake" / "SVC") || fs::exists(h / lib / "libSCTool.so")) return true;
+    }
+    return false;
+  };
+  if (home == nullptr || !installed(home)) {
     icsc["note"] = std::string("ICSC_HOME ") + (home ? "does not hold an ICSC installation (" + std::string(home) + ")" : "is not set") +
                    ": with Intel's SystemC compiler installed, --check also translates Top to SystemVerilog, "
                    "lints it with Verilator and synthesizes it with Yosys synth_xilinx, and puts Yosys's "
@@ -89,10 +83,14 @@ nlohmann::json Synthesize(const spec::DesignSpec& design, const spec::NetworkSpe
   fs::remove(log);
   if (options.note) options.note("translating Top to SystemVerilog with ICSC (" + std::string(home) + ")");
   const fs::path build = dir / "icsc" / "build";
-  if (!Run("cmake -S " + Quoted((dir / "icsc").string()) + " -B " + Quoted(build.string()) +
-               " -DCMAKE_PREFIX_PATH=" + Quoted(home) + " && cmake --build " + Quoted(build.string()) + " -j " +
-               std::to_string(options.jobs),
-           log)) {
+  // ICSC's environment (its own SystemC and LLVM libraries), then its tool build and run.
+  // setenv.sh is a bash script (it finds itself through BASH_SOURCE).
+  const std::string env = fs::exists(fs::path(home) / "setenv.sh") ? "source " + Quoted(home + std::string("/setenv.sh")) + " && " : "";
+  const std::string steps = env + "cmake -S " + Quoted((dir / "icsc").string()) + " -B " + Quoted(build.string()) +
+                            " -DCMAKE_PREFIX_PATH=" + Quoted(home) + " && cmake --build " + Quoted(build.string()) +
+                            " --target msqx_top_sctool -j " + std::to_string(options.jobs) + " && cd " +
+                            Quoted(build.string()) + " && ./msqx_top_sctool";
+  if (!Run("bash -c " + Quoted(steps), log)) {
     icsc["error"] = "ICSC translation failed: " + Tail(Slurp(log), 15);
     return icsc;
   }
@@ -118,28 +116,26 @@ nlohmann::json Synthesize(const spec::DesignSpec& design, const spec::NetworkSpe
     icsc["error"] = "yosys is not installed (Debian package yosys)";
     return icsc;
   }
-  if (options.note) options.note("synthesizing with Yosys synth_xilinx -family " + YosysFamily(design.device));
+  if (options.note) options.note("synthesizing with Yosys synth_xilinx -family " + target.yosys_family);
   const fs::path stat = dir / "icsc" / "yosys_stat.txt";
   std::string reads;
   for (const auto& f : sv) reads += "read_verilog -sv " + f + "; ";
-  if (!Run("yosys -q -p " + Quoted(reads + "synth_xilinx -family " + YosysFamily(design.device) + "; tee -o " +
+  if (!Run("yosys -q -p " + Quoted(reads + "synth_xilinx -family " + target.yosys_family + "; tee -o " +
                                    stat.string() + " stat"),
            log)) {
     icsc["error"] = "Yosys synthesis failed: " + Tail(Slurp(log), 15);
     return icsc;
   }
   const auto counts = YosysCounts(Slurp(stat));
-  const ResourceUse model = CoreEstimate(EstimateResources(design, network));
-  const std::map<std::string, long long> estimate = {
-      {"lut", model.lut}, {"ff", model.ff}, {"dsp", model.dsp}, {"bram18", model.bram18}};
   nlohmann::json diff;
-  for (const auto& [key, est] : estimate) {
+  for (const auto& [key, est] : target.estimate) {
     const long long got = counts.count(key) ? counts.at(key) : 0;
     diff[key] = {{"yosys", got}, {"model", est}, {"difference", got - est},
                  {"difference_percent", est > 0 ? 100.0 * static_cast<double>(got - est) / static_cast<double>(est) : 0.0}};
   }
   icsc["yosys"] = counts;
   icsc["comparison"] = diff;
+  icsc["estimate_scope"] = target.estimate_scope;
   check->synthesized = true;
   return icsc;
 }
@@ -174,10 +170,9 @@ std::map<std::string, long long> YosysCounts(const std::string& stat_report) {
   return counts;
 }
 
-HlsCheck RunHlsCheck(const spec::DesignSpec& design, const spec::NetworkSpec& network, const HlsExport& e,
-                     const HlsCheckOptions& options) {
+HlsCheck RunHlsCheck(const HlsCheckTarget& target, const HlsCheckOptions& options) {
   HlsCheck check;
-  const fs::path& dir = e.dir;
+  const fs::path& dir = target.dir;
   const fs::path build = dir / "build";
   const fs::path log = dir / "check.log";
   fs::remove(log);
@@ -192,7 +187,9 @@ HlsCheck RunHlsCheck(const spec::DesignSpec& design, const spec::NetworkSpec& ne
   if (!built) {
     systemc["error"] = "the testbench did not build: " + Tail(Slurp(log), 15);
   } else {
-    if (options.note) options.note("running layer " + e.layer_name + " through the core (" + std::to_string(e.expected_cycles) + " cycles)");
+    if (options.note) {
+      options.note("running layer " + target.layer + " through Top (" + std::to_string(target.expected_cycles) + " cycles)");
+    }
     const fs::path out = dir / "tb.log";
     fs::remove(out);
     const bool ran = Run("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1 " + Quoted((build / "msqx_tb").string()), out);
@@ -204,11 +201,11 @@ HlsCheck RunHlsCheck(const spec::DesignSpec& design, const spec::NetworkSpec& ne
   }
   systemc["pass"] = check.pass;
   check.report = {{"schema", "msqx.hls_check/1"},
-                  {"design", design.name},
-                  {"network", network.name},
-                  {"layer", e.layer_name},
+                  {"design", target.design},
+                  {"network", target.network},
+                  {"layer", target.layer},
                   {"systemc", systemc}};
-  check.report["icsc"] = Synthesize(design, network, dir, options, &check);
+  check.report["icsc"] = Synthesize(target, options, &check);
   const fs::path tmp = dir / "hls_check.json.tmp";
   WriteProjectFile(tmp, check.report.dump(2) + "\n");
   fs::rename(tmp, dir / "hls_check.json");

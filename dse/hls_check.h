@@ -11,13 +11,22 @@
 
 #include <nlohmann/json.hpp>
 
-#include "dse/hls_export.h"
 
 namespace msqx::dse {
 
 struct HlsCheckOptions {
   int jobs = 1;                                   // parallel compile jobs
   std::function<void(const std::string&)> note;   // progress lines ("building the testbench", ...)
+};
+
+// What --check needs of an exported project, whatever kind of design it holds.
+struct HlsCheckTarget {
+  std::filesystem::path dir;
+  std::string design, network, layer;
+  long long expected_cycles = 0;               // the testbench checks these itself; for messages
+  std::string yosys_family = "xc7";            // synth_xilinx -family
+  std::map<std::string, long long> estimate;   // the resource model's lut, ff, dsp, bram18 of Top
+  std::string estimate_scope;                  // which components the estimate adds up
 };
 
 struct HlsCheck {
@@ -27,8 +36,7 @@ struct HlsCheck {
   nlohmann::json report;      // what hls_check.json holds
 };
 
-HlsCheck RunHlsCheck(const spec::DesignSpec& design, const spec::NetworkSpec& network,
-                     const HlsExport& exported, const HlsCheckOptions& options);
+HlsCheck RunHlsCheck(const HlsCheckTarget& target, const HlsCheckOptions& options);
 
 // Cell counts of a Yosys `stat` report after synth_xilinx, as LUT, FF, DSP and BRAM18 (a RAMB36
 // counts 2): the old layout ("  LUT6   12") and the new one ("  12   LUT6") alike.

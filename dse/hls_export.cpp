@@ -9,6 +9,7 @@
 
 #include "dse/embedded_files.h"
 #include "dse/hls_scripts.h"
+#include "dse/resource.h"
 #include "models/accel/core_types.h"
 #include "models/accel/layer_memory.h"
 #include "models/accel/step_timing.h"
@@ -266,10 +267,8 @@ HlsExport ExportHls(const spec::DesignSpec& design, const spec::NetworkSpec& net
   fs::create_directories(dir);
   fs::remove(dir / "hls_check.json");  // a check of an earlier export says nothing of this one
   for (const EmbeddedFile& f : HlsCoreSources()) WriteProjectFile(dir / "src" / f.path, f.content);
-  for (const EmbeddedFile& f : HlsTemplates()) {
-    const std::string name = fs::path(f.path).filename().string();
-    WriteProjectFile(name == "tb_main.cpp" ? dir / "tb" / name : dir / "icsc" / "sc_main.cpp", f.content);
-  }
+  WriteProjectFile(dir / "tb" / "tb_main.cpp", HlsTemplate("tb_main.cpp"));
+  WriteProjectFile(dir / "icsc" / "sc_main.cpp", HlsTemplate("icsc_main.cpp"));
   WriteProjectFile(dir / "src" / "msqx_top.h", TopHeader(design, layer, e.sizing));
   WriteProjectFile(dir / "tb" / "layer_case.h",
         CaseHeader(design, network, e, layer, regs, cmds, fixed_filters, options.seed));
@@ -277,8 +276,31 @@ HlsExport ExportHls(const spec::DesignSpec& design, const spec::NetworkSpec& net
   with_network.network = network.name;
   WriteProjectFile(dir / "design.json", spec::DesignToJson(with_network).dump(2) + "\n");
   WriteProjectFile(dir / "export.json", ExportJson(design, network, e, options.seed).dump(2) + "\n");
-  WriteBuildScripts(design, network, e, dir);
+  WriteBuildScripts({design.name, design.device, design.clock_mhz, "msqx::accel::AccelCore<msqx_design::CoreCfg>"}, dir);
+  WriteProjectFile(dir / "README.md", TemplateReadme(design, network, e));
   return e;
+}
+
+HlsCheckTarget CheckTargetOf(const spec::DesignSpec& design, const spec::NetworkSpec& network, const HlsExport& e) {
+  HlsCheckTarget t;
+  t.dir = e.dir;
+  t.design = design.name;
+  t.network = network.name;
+  t.layer = e.layer_name;
+  t.expected_cycles = e.expected_cycles;
+  t.yosys_family = YosysFamily(design.device);
+  // What Top holds: both engines, the five buffers and the controller (not the DMA, not the
+  // post-processing unit).
+  const ResourceEstimate r = EstimateResources(design, network);
+  ResourceUse core;
+  for (Component c : {Component::kDspEngine, Component::kLutEngine, Component::kInputBuffer,
+                      Component::kDspWeightBuffer, Component::kLutWeightBuffer, Component::kDspOutputBuffer,
+                      Component::kLutOutputBuffer, Component::kController}) {
+    core += r[c];
+  }
+  t.estimate = {{"lut", core.lut}, {"ff", core.ff}, {"dsp", core.dsp}, {"bram18", core.bram18}};
+  t.estimate_scope = "engines, input/weight/output buffers, controller";
+  return t;
 }
 
 }  // namespace msqx::dse

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <string>
 
+#include "dse/hls_check.h"
 #include "models/accel/core_sizing.h"
 #include "sim/spec/design.h"
 #include "sim/spec/network.h"
@@ -43,5 +44,9 @@ HlsExport ExportHls(const spec::DesignSpec& design, const spec::NetworkSpec& net
 // arrays' accumulators are sized for it): min(in_channels, tile.in_channels) x kernel^2, kernel^2
 // when depthwise; the sum over input-channel chunks is kept in the 32-bit partial-sum buffers.
 long long MaxStepDepth(const spec::NetworkSpec& network, const spec::DesignSpec& design);
+
+// What `--check` needs of the project: its folder, the layer, and the resource model's estimate
+// of what Top holds for the comparison with Yosys.
+HlsCheckTarget CheckTargetOf(const spec::DesignSpec& design, const spec::NetworkSpec& network, const HlsExport& exported);
 
 }  // namespace msqx::dse

@@ -40,6 +40,8 @@ struct IcscTb : sc_core::sc_module {
 
 int sc_main(int, char*[]) {
   IcscTb tb("tb");
-  sc_core::sc_start();
+  // Unqualified: ICSC's tool build replaces sc_start with its elaboration and translation.
+  using namespace sc_core;
+  sc_start();
   return 0;
 }

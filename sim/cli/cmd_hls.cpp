@@ -4,6 +4,7 @@
 
 #include "dse/hls_check.h"
 #include "dse/hls_export.h"
+#include "dse/hls_unrolled.h"
 #include "sim/cli/commands.h"
 #include "sim/cli/options.h"
 #include "sim/spec/resolve.h"
@@ -31,26 +32,47 @@ int RunHls(const Args& args) {
   if (cl.vm["jobs"].as<int>() < 1) throw UsageError("--jobs must be at least 1");
 
   const spec::ConfigResolver resolver;
-  const spec::DesignSpec design = resolver.LoadDesign(cl.vm["design"].as<std::string>());
+  const std::string design_ref = cl.vm["design"].as<std::string>();
+  const bool unrolled = resolver.IsUnrolledDesign(design_ref);
+  spec::DesignSpec design;
+  spec::UnrolledDesignSpec unrolled_design;
+  if (unrolled) {
+    unrolled_design = resolver.LoadUnrolledDesign(design_ref);
+  } else {
+    design = resolver.LoadDesign(design_ref);
+  }
+  const std::string& design_name = unrolled ? unrolled_design.name : design.name;
+  const std::string& design_source = unrolled ? unrolled_design.source : design.source;
+  const std::string& design_network = unrolled ? unrolled_design.network : design.network;
   std::string network_ref;
   if (cl.vm.count("network")) {
     network_ref = cl.vm["network"].as<std::string>();
-  } else if (!design.network.empty()) {
-    network_ref = design.network;
+  } else if (!design_network.empty()) {
+    network_ref = design_network;
   } else {
-    throw UsageError("--network is required: " + design.source +
+    throw UsageError("--network is required: " + design_source +
                      " does not say which network it was chosen for (no \"network\" key)");
   }
-  const spec::NetworkSpec network =
-      resolver.LoadNetwork(network_ref, cl.vm.count("network") ? "" : design.source);
+  const spec::NetworkSpec network = resolver.LoadNetwork(network_ref, cl.vm.count("network") ? "" : design_source);
   dse::HlsExportOptions export_options;
   export_options.layer = cl.vm["layer"].as<std::string>();
   export_options.seed = cl.vm["seed"].as<unsigned>();
-  const std::string dir = OutputDir(cl.vm, "hls-" + design.name);
-  const dse::HlsExport e = dse::ExportHls(design, network, export_options, dir);
-  std::cout << "msqx hls: exported " << design.name << " for " << network.name << " to " << dir << "\n"
-            << "  testbench layer " << e.layer_name << ": " << e.steps << " steps, " << e.outputs
-            << " outputs, " << e.expected_cycles << " cycles at cycle fidelity (ideal memory)\n";
+  const std::string dir = OutputDir(cl.vm, "hls-" + design_name);
+  dse::HlsCheckTarget target;
+  if (unrolled) {
+    const dse::UnrolledHlsExport e = dse::ExportUnrolledHls(unrolled_design, network, export_options, dir);
+    std::cout << "msqx hls: exported layer " << e.layer << " of " << design_name << " for " << network.name << " to "
+              << dir << "\n  " << e.in_features << " -> " << e.out_features << ", " << e.products
+              << " constant multipliers' products, latency " << e.latency_cycles << " cycles, initiation interval "
+              << e.initiation_interval << " at cycle fidelity\n";
+    target = e.target;
+  } else {
+    const dse::HlsExport e = dse::ExportHls(design, network, export_options, dir);
+    std::cout << "msqx hls: exported " << design_name << " for " << network.name << " to " << dir << "\n"
+              << "  testbench layer " << e.layer_name << ": " << e.steps << " steps, " << e.outputs
+              << " outputs, " << e.expected_cycles << " cycles at cycle fidelity (ideal memory)\n";
+    target = dse::CheckTargetOf(design, network, e);
+  }
   if (!cl.vm.count("check")) {
     std::cout << "  build and run it: cmake -S " << dir << " -B " << dir << "/build && cmake --build " << dir
               << "/build && " << dir << "/build/msqx_tb   (or add --check)\n"
@@ -60,7 +82,7 @@ int RunHls(const Args& args) {
   dse::HlsCheckOptions check_options;
   check_options.jobs = cl.vm["jobs"].as<int>();
   check_options.note = [](const std::string& line) { std::cout << "  " << line << std::endl; };
-  const dse::HlsCheck check = dse::RunHlsCheck(design, network, e, check_options);
+  const dse::HlsCheck check = dse::RunHlsCheck(target, check_options);
   const nlohmann::json& sc = check.report["systemc"];
   if (check.pass) {
     std::cout << "  SystemC testbench: PASS (" << sc["result"].value("outputs", 0LL) << " outputs bit-exact, "

@@ -1,0 +1,151 @@
+// Self-checking testbench of an exported unrolled layer (copied verbatim by `msqx hls`; the layer
+// is in msqx_top.h, the test in layer_case.h, both generated).
+//
+// Streams kVectors input vectors (each input a random code of its own precision, the extremes a
+// quarter of the time) through Top with an always-ready sink and checks
+//   1. every output equals the golden sum over j of code[o][j] * x[j] in int64, bit for bit;
+//   2. the first vector's latency (input handshake to output valid) equals kExpectedLatency and
+//      the outputs come every kExpectedIi cycles: the cycle fidelity of unrolled designs
+//      (`msqx sim`, layers.csv columns latency_cycles and initiation_interval).
+// Exit status 0 on pass, 1 on a mismatch. The last line is one JSON object for `msqx hls --check`.
+#include <cstdint>
+#include <cstdio>
+#include <random>
+#include <type_traits>
+#include <vector>
+
+#include <systemc>
+
+#include "layer_case.h"
+#include "msqx_top.h"
+
+namespace {
+
+using Vector = std::vector<std::int64_t>;
+constexpr double kPeriodNs = 10;
+
+struct Testbench : sc_core::sc_module {
+  sc_core::sc_clock clk{"clk", kPeriodNs, sc_core::SC_NS};
+  sc_core::sc_in<bool> tb_clk{"tb_clk"};
+  sc_core::sc_signal<bool> rst{"rst"};
+  sc_core::sc_signal<bool> in_valid{"in_valid"}, in_ready{"in_ready"};
+  sc_core::sc_signal<Top::InBus> in_data{"in_data"};
+  sc_core::sc_signal<bool> out_valid{"out_valid"}, out_ready{"out_ready"};
+  sc_core::sc_signal<Top::OutBus> out_data{"out_data"};
+  Top top{"top"};
+  std::vector<Top::InBus> inputs;
+  std::vector<Top::OutBus> got;
+  std::vector<long long> in_cycles, out_cycles;
+
+  SC_HAS_PROCESS(Testbench);
+  explicit Testbench(const sc_core::sc_module_name& n) : sc_module(n) {
+    top.clk(clk);
+    top.rst(rst);
+    top.in_valid(in_valid);
+    top.in_ready(in_ready);
+    top.in_data(in_data);
+    top.out_valid(out_valid);
+    top.out_ready(out_ready);
+    top.out_data(out_data);
+    tb_clk(clk);
+    SC_CTHREAD(Source, tb_clk.pos());
+    SC_CTHREAD(Sink, tb_clk.pos());
+  }
+
+  static long long Cycle() {
+    return static_cast<long long>(sc_core::sc_time_stamp() / sc_core::sc_time(kPeriodNs, sc_core::SC_NS));
+  }
+
+  void Source() {
+    in_valid.write(false);
+    std::size_t i = 0;
+    wait();
+    while (true) {
+      if (in_valid.read() && in_ready.read()) {
+        in_cycles.push_back(Cycle());
+        ++i;
+      }
+      const bool valid = i < inputs.size();
+      if (valid) in_data.write(inputs[i]);
+      in_valid.write(valid);
+      wait();
+    }
+  }
+
+  void Sink() {
+    out_ready.write(false);
+    wait();
+    while (true) {
+      if (out_ready.read() && out_valid.read()) {
+        got.push_back(out_data.read());
+        out_cycles.push_back(Cycle());
+        if (got.size() == inputs.size()) sc_core::sc_stop();
+      }
+      out_ready.write(true);
+      wait();
+    }
+  }
+};
+
+}  // namespace
+
+int sc_main(int, char*[]) {
+  std::mt19937 rng(msqx_case::kSeed);
+  Testbench tb("tb");
+  std::vector<Vector> expected;
+  for (int n = 0; n < msqx_case::kVectors; ++n) {
+    Vector x(Top::kIn);
+    Top::InBus bus;
+    for (int j = 0; j < Top::kIn; ++j) {
+      const std::int64_t lo = msqx_case::kInputMin[j], hi = msqx_case::kInputMax[j];
+      const int pick = static_cast<int>(rng() % 8);
+      x[j] = pick == 0 ? lo : pick == 1 ? hi : lo + static_cast<std::int64_t>(rng() % static_cast<std::uint64_t>(hi - lo + 1));
+      bus[j] = static_cast<std::decay_t<decltype(bus.v[0])>>(x[j]);
+    }
+    Vector y(Top::kOut, 0);
+    for (int o = 0; o < Top::kOut; ++o) {
+      for (int j = 0; j < Top::kIn; ++j) y[o] += msqx_design::LayerCfg::kCodes[o * Top::kIn + j] * x[j];
+    }
+    tb.inputs.push_back(bus);
+    expected.push_back(y);
+  }
+  std::printf("msqx_tb: %s, layer %s: %d x %d, %d products, reuse factor %d, %d vectors, seed %u\n",
+              msqx_case::kDesign, msqx_case::kLayer, Top::kIn, Top::kOut, Top::kProducts, Top::kRf,
+              msqx_case::kVectors, msqx_case::kSeed);
+  tb.rst.write(true);
+  sc_core::sc_start(2.5 * kPeriodNs, sc_core::SC_NS);
+  tb.rst.write(false);
+  const double limit = 10.0 * (msqx_case::kExpectedLatency + msqx_case::kVectors * msqx_case::kExpectedIi) + 1000;
+  sc_core::sc_start(sc_core::sc_time(limit * kPeriodNs, sc_core::SC_NS));
+
+  long long mismatches = 0;
+  for (std::size_t n = 0; n < tb.got.size(); ++n) {
+    for (int o = 0; o < Top::kOut; ++o) {
+      if (static_cast<std::int64_t>(tb.got[n][o]) == expected[n][o]) continue;
+      if (++mismatches <= 5) {
+        std::printf("msqx_tb: vector %zu output %d: got %lld, golden %lld\n", n, o,
+                    static_cast<long long>(tb.got[n][o]), static_cast<long long>(expected[n][o]));
+      }
+    }
+  }
+  const bool finished = tb.got.size() == expected.size();
+  const long long latency = finished ? tb.out_cycles[0] - tb.in_cycles[0] : -1;
+  long long worst_gap = 0;
+  for (std::size_t n = 1; n < tb.out_cycles.size(); ++n) {
+    worst_gap = std::max(worst_gap, tb.out_cycles[n] - tb.out_cycles[n - 1]);
+  }
+  const long long ii = tb.out_cycles.size() > 1 ? worst_gap : msqx_case::kExpectedIi;
+  const bool pass = finished && mismatches == 0 && latency == msqx_case::kExpectedLatency &&
+                    ii == msqx_case::kExpectedIi;
+  if (!finished) std::printf("msqx_tb: %zu of %zu outputs after %.0f cycles\n", tb.got.size(), expected.size(), limit);
+  std::printf("msqx_tb: outputs %s (%lld mismatches)\n", finished && mismatches == 0 ? "bit-exact" : "WRONG", mismatches);
+  std::printf("msqx_tb: latency %lld cycles, cycle fidelity %d; initiation interval %lld, cycle fidelity %d: %s\n",
+              latency, msqx_case::kExpectedLatency, ii, msqx_case::kExpectedIi,
+              latency == msqx_case::kExpectedLatency && ii == msqx_case::kExpectedIi ? "equal" : "DIFFERENT");
+  std::printf("msqx_tb: %s\n", pass ? "PASS" : "FAIL");
+  std::printf("{\"pass\": %s, \"outputs\": %zu, \"mismatches\": %lld, \"cycles\": %lld, \"expected_cycles\": %d, "
+              "\"initiation_interval\": %lld, \"expected_initiation_interval\": %d}\n",
+              pass ? "true" : "false", expected.size() * Top::kOut, mismatches, latency, msqx_case::kExpectedLatency, ii,
+              msqx_case::kExpectedIi);
+  return pass ? 0 : 1;
+}

@@ -1,0 +1,30 @@
+#pragma once
+// `msqx hls` for unrolled designs (docs/unrolled.md, docs/hls.md): one dense layer of the network
+// as the pin-level UnrolledDense with its constant weight codes, a self-checking testbench that
+// streams random vectors through it (bit-exact against the integer golden, latency and initiation
+// interval against the cycle fidelity of unrolled designs), and the same build files as a
+// template export.
+
+#include <filesystem>
+
+#include "dse/hls_check.h"
+#include "dse/hls_export.h"
+#include "sim/spec/network.h"
+#include "sim/spec/unrolled_design.h"
+
+namespace msqx::dse {
+
+struct UnrolledHlsExport {
+  std::string layer;
+  int in_features = 0, out_features = 0;
+  long long products = 0;
+  int latency_cycles = 0, initiation_interval = 1;
+  HlsCheckTarget target;
+};
+
+// `options.layer` names an fc layer (default: the network's last one, the smallest in a
+// classifier). Throws spec::ConfigError for an unknown or non-fc layer.
+UnrolledHlsExport ExportUnrolledHls(const spec::UnrolledDesignSpec& design, const spec::NetworkSpec& network,
+                                    const HlsExportOptions& options, const std::filesystem::path& dir);
+
+}  // namespace msqx::dse
