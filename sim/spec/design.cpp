@@ -30,6 +30,16 @@ void CheckEngineShape(const Node& n, int rows, int cols) {
 
 }  // namespace
 
+double ClockWithinDevice(const Node& clock, const DeviceSpec& device) {
+  const double mhz = clock.Number(1, 2000);
+  if (mhz < device.clock_mhz_min || mhz > device.clock_mhz_max) {
+    clock.Fail("expected a clock within the range of " + device.name + " (" +
+               std::to_string(static_cast<int>(device.clock_mhz_min)) + " to " +
+               std::to_string(static_cast<int>(device.clock_mhz_max)) + " MHz), got " + std::to_string(mhz));
+  }
+  return mhz;
+}
+
 DesignSpec ParseDesign(const Node& root, const ConfigResolver& resolver) {
   root.ExpectObject({"name", "kind", "device", "clock_mhz", "dsp_engine", "lut_engine", "ratio", "tile",
                      "buffers", "dma", "post", "network"});
@@ -47,14 +57,7 @@ DesignSpec ParseDesign(const Node& root, const ConfigResolver& resolver) {
   const std::string device_path = ResolveAt(resolver, "devices", root.At("device"));
   d.device = resolver.LoadDevice(device_path);
 
-  const Node clock = root.At("clock_mhz");
-  d.clock_mhz = clock.Number(1, 2000);
-  if (d.clock_mhz < d.device.clock_mhz_min || d.clock_mhz > d.device.clock_mhz_max) {
-    clock.Fail("expected a clock within the range of " + d.device.name + " (" +
-               std::to_string(static_cast<int>(d.device.clock_mhz_min)) + " to " +
-               std::to_string(static_cast<int>(d.device.clock_mhz_max)) + " MHz), got " +
-               std::to_string(d.clock_mhz));
-  }
+  d.clock_mhz = ClockWithinDevice(root.At("clock_mhz"), d.device);
 
   const Node dsp = root.At("dsp_engine");
   dsp.ExpectObject({"rows", "cols", "macs_per_dsp"});

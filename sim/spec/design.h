@@ -75,6 +75,9 @@ struct DesignSpec {
   PostSpec post;
 };
 
+// A design's "clock_mhz" node, which must lie within the device's typical range (both design kinds).
+double ClockWithinDevice(const Node& clock, const DeviceSpec& device);
+
 // Dotted keys of every design field a sweep may vary ("dsp_engine.rows", "ratio", "clock_mhz", ...).
 const std::vector<std::string>& DesignAxisKeys();
 

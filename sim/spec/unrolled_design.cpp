@@ -1,5 +1,6 @@
 #include "sim/spec/unrolled_design.h"
 
+#include "sim/spec/design.h"
 #include "sim/spec/resolve.h"
 
 namespace msqx::spec {
@@ -22,14 +23,7 @@ UnrolledDesignSpec ParseUnrolledDesign(const Node& root, const ConfigResolver& r
   if (d.name.empty()) root.At("name").Fail("expected a non-empty name");
   d.network = root.StringOr("network", "");
   d.device = resolver.LoadDevice(ResolveAt(resolver, "devices", root.At("device")));
-  const Node clock = root.At("clock_mhz");
-  d.clock_mhz = clock.Number(1, 2000);
-  if (d.clock_mhz < d.device.clock_mhz_min || d.clock_mhz > d.device.clock_mhz_max) {
-    clock.Fail("expected a clock within the range of " + d.device.name + " (" +
-               std::to_string(static_cast<int>(d.device.clock_mhz_min)) + " to " +
-               std::to_string(static_cast<int>(d.device.clock_mhz_max)) + " MHz), got " +
-               std::to_string(d.clock_mhz));
-  }
+  d.clock_mhz = ClockWithinDevice(root.At("clock_mhz"), d.device);
   const Node u = root.At("unrolled");
   u.ExpectObject({"reuse_factor", "dsp_min_bits"});
   d.reuse_factor = static_cast<int>(u.IntOr("reuse_factor", 1, 1, 1024));
