@@ -19,7 +19,7 @@ int RunHls(const Args& args) {
        "network the core is exported for (its bit widths, its layers; default: the design's \"network\")")
       ("layer", po::value<std::string>()->default_value(""),
        "layer the testbench runs (default: the network's first conv/fc layer)")
-      ("seed", po::value<unsigned>()->default_value(1), "seed of the testbench's activations and weights")
+      ("seed", po::value<long long>()->default_value(1), "seed of the testbench's activations and weights (0 to 4294967295)")
       ("out", po::value<std::string>(), "project folder (default results/hls-<design>)")
       ("check", "build and run the testbench; with ICSC_HOME also translate, lint and synthesize")
       ("jobs", po::value<int>()->default_value(static_cast<int>(sysconf(_SC_NPROCESSORS_ONLN))),
@@ -56,7 +56,9 @@ int RunHls(const Args& args) {
   const spec::NetworkSpec network = resolver.LoadNetwork(network_ref, cl.vm.count("network") ? "" : design_source);
   dse::HlsExportOptions export_options;
   export_options.layer = cl.vm["layer"].as<std::string>();
-  export_options.seed = cl.vm["seed"].as<unsigned>();
+  const long long seed = cl.vm["seed"].as<long long>();
+  if (seed < 0 || seed > 0xFFFFFFFFLL) throw UsageError("--seed must be between 0 and 4294967295");
+  export_options.seed = static_cast<unsigned>(seed);
   const std::string dir = OutputDir(cl.vm, "hls-" + design_name);
   dse::HlsCheckTarget target;
   if (unrolled) {

@@ -1,4 +1,5 @@
 #include <exception>
+#include <filesystem>
 #include <iostream>
 #include <map>
 #include <new>
@@ -74,6 +75,11 @@ int Dispatch(int argc, char** argv) {
     return 2;
   } catch (const NotImplemented& e) {
     std::cerr << "msqx " << first << ": " << e.what() << "\n";
+    return 2;
+  } catch (const std::filesystem::filesystem_error& e) {
+    // An output folder that cannot be made or written (--out on a read-only or missing place).
+    std::cerr << "msqx " << first << ": cannot write " << e.path1().string() << ": " << e.code().message()
+              << " (check --out)\n";
     return 2;
   } catch (const std::bad_alloc&) {
     std::cerr << "msqx " << first << ": out of memory\n";

@@ -143,3 +143,25 @@ TEST(Cli, SimRejectsPinAndUnknownMemoriesWithStatusTwo) {
 }
 
 }  // namespace
+
+namespace msqx {
+namespace {
+
+// An output folder that cannot be made is the user's to fix: status 2 and the path, for every
+// command that writes one; out-of-range numbers on the command line likewise.
+TEST(Cli, UnwritableOutputAndBadNumbersAreStatusTwo) {
+  for (const char* args : {"sim --design xc7z020_ref --network tiny --out /proc/msqx_out",
+                           "sweep default --out /proc/msqx_out",
+                           "hls xc7z020_ref --network tiny --out /proc/msqx_out",
+                           "sim --design jet_unrolled --network jet_tagger --out /proc/msqx_out"}) {
+    const auto run = test_support::Msqx(args);
+    EXPECT_EQ(run.status, 2) << args << "\n" << run.output;
+    EXPECT_NE(run.output.find("cannot write /proc/"), std::string::npos) << args << "\n" << run.output;
+  }
+  const auto seed = test_support::Msqx("hls xc7z020_ref --network tiny --seed -1 --out /tmp/msqx_cli_seed");
+  EXPECT_EQ(seed.status, 2) << seed.output;
+  EXPECT_NE(seed.output.find("--seed must be between 0 and 4294967295"), std::string::npos) << seed.output;
+}
+
+}  // namespace
+}  // namespace msqx
