@@ -58,37 +58,37 @@ struct CoreConfig {
 };
 
 // One engine: its PE array, weight buffer and output buffer with the signals that join them to the
-// controller. A plain aggregate so that both engines share the controller's code.
-// WHalf/OHalf: weight and partial-sum words per half; the buffers hold Halves/OutHalves of them.
+// controller. A modular interface (sc_module + sc_interface; ICSC flattens it into the core),
+// because a record may not hold modules or signals. WHalf/OHalf: weight and partial-sum words per
+// half; the buffers hold Halves/OutHalves of them.
 template <typename ArrCfg, int Ic, int WHalf, int Halves, int OHalf, int OutHalves, int Lat>
-struct EngineBlock {
+struct EngineBlock : sc_core::sc_module, sc_core::sc_interface {
   static constexpr int kR = ArrCfg::kRows, kC = ArrCfg::kCols;
   static constexpr int kWHalf = WHalf, kOHalf = OHalf;
   using Array = pe::PeArray<ArrCfg>;
   using WWord = pe::Bus<std::uint8_t, kR * kC>;
   using OWord = pe::AccBus<kR>;
-  using WBram = mem::Bram<mem::BramConfig<WWord, WHalf * Halves, Lat, false>>;
-  using OBram = mem::Bram<mem::BramConfig<OWord, OHalf * OutHalves, Lat, false>>;
+  using WBram = mem::Bram<mem::BramConfig<std::uint8_t, kR * kC, WHalf * Halves, Lat, false>>;
+  using OBram = mem::Bram<mem::BramConfig<std::int32_t, kR, OHalf * OutHalves, Lat, false>>;
   static_assert(Ic >= kC, "an input word must hold one channel group of the array");
 
-  Array array;
-  WBram wbuf;
-  OBram obuf;
-  sc_core::sc_signal<bool> in_valid, in_ready, out_valid, out_ready;
-  sc_core::sc_signal<typename Array::InBus> in_data;
-  sc_core::sc_signal<typename Array::OutBus> out_data;
-  sc_core::sc_signal<typename WBram::Flags> w_aen, w_awe, w_ben, w_bwe;
-  sc_core::sc_signal<typename WBram::Addrs> w_aaddr, w_baddr;
-  sc_core::sc_signal<typename WBram::Words> w_awdata, w_bwdata, w_ardata, w_brdata;
-  sc_core::sc_signal<typename OBram::Flags> o_aen, o_awe, o_ben, o_bwe;
-  sc_core::sc_signal<typename OBram::Addrs> o_aaddr, o_baddr;
-  sc_core::sc_signal<typename OBram::Words> o_awdata, o_bwdata, o_ardata, o_brdata;
+  Array array{"array"};
+  WBram wbuf{"wbuf"};
+  OBram obuf{"obuf"};
+  sc_core::sc_signal<bool> in_valid{"in_valid"}, in_ready{"in_ready"}, out_valid{"out_valid"},
+      out_ready{"out_ready"};
+  sc_core::sc_signal<typename Array::InBus> in_data{"in_data"};
+  sc_core::sc_signal<typename Array::OutBus> out_data{"out_data"};
+  sc_core::sc_signal<typename WBram::Flags> w_aen{"w_aen"}, w_awe{"w_awe"}, w_ben{"w_ben"}, w_bwe{"w_bwe"};
+  sc_core::sc_signal<typename WBram::Addrs> w_aaddr{"w_aaddr"}, w_baddr{"w_baddr"};
+  sc_core::sc_signal<typename WBram::Words> w_awdata{"w_awdata"}, w_bwdata{"w_bwdata"},
+      w_ardata{"w_ardata"}, w_brdata{"w_brdata"};
+  sc_core::sc_signal<typename OBram::Flags> o_aen{"o_aen"}, o_awe{"o_awe"}, o_ben{"o_ben"}, o_bwe{"o_bwe"};
+  sc_core::sc_signal<typename OBram::Addrs> o_aaddr{"o_aaddr"}, o_baddr{"o_baddr"};
+  sc_core::sc_signal<typename OBram::Words> o_awdata{"o_awdata"}, o_bwdata{"o_bwdata"},
+      o_ardata{"o_ardata"}, o_brdata{"o_brdata"};
 
-  explicit EngineBlock(const std::string& p)
-      : array((p + "_array").c_str()), wbuf((p + "_wbuf").c_str()), obuf((p + "_obuf").c_str()),
-        in_valid((p + "_in_valid").c_str()), in_ready((p + "_in_ready").c_str()),
-        out_valid((p + "_out_valid").c_str()), out_ready((p + "_out_ready").c_str()),
-        in_data((p + "_in_data").c_str()), out_data((p + "_out_data").c_str()) {}
+  explicit EngineBlock(const sc_core::sc_module_name& name) : sc_module(name) {}
 
   void Bind(sc_core::sc_in<bool>& clk, sc_core::sc_in<bool>& rst) {
     array.clk(clk);
@@ -125,23 +125,25 @@ struct EngineBlock {
     obuf.b_rdata(o_brdata);
   }
 
-  // Sequencer and accumulation state, owned by the controller thread.
-  int n = 0, ch0 = 0;           // filters of this step
-  int pixels = 0;
-  int groups = 0, row_groups = 0;
-  long long beats = 0, issued = 0, outputs = 0, written = 0;
-  int og = 0, pix = 0, g = 0, ky = 0, kx = 0;  // sequencer counters
-  int out_og = 0, out_pix = 0;                 // which sums the array emits next
-  // Tags of reads in flight (BRAM latency + 1 for the controller's own register).
+  // Sequencer and accumulation state, owned by the controller thread (reset by it).
+  int n, ch0;           // filters of this step
+  int pixels;
+  int groups, row_groups;
+  long long beats, issued, outputs, written;
+  int og, pix, g, ky, kx;  // sequencer counters
+  int out_og, out_pix;     // which sums the array emits next
+  // Tags of reads in flight (BRAM latency + 1 for the controller's own register). Records in
+  // arrays carry no in-place initializers and no records (ICSC): the controller resets them, and
+  // the sums of a pending read-modify-write are a plain array.
   struct Tag {
-    bool valid = false, first = false, last = false;
-    int g = 0;
+    bool valid, first, last;
+    int g;
   };
   Tag tags[Lat + 1];
   struct Pending {
-    bool valid = false;
-    std::uint32_t addr = 0;
-    OWord sums;
+    bool valid;
+    std::uint32_t addr;
+    std::int32_t sums[kR];
   };
   Pending rmw[Lat + 1];
   WWord wword;  // weight word being assembled during the load
@@ -160,7 +162,7 @@ struct AccelCore : sc_core::sc_module {
   using InWord = pe::Bus<std::uint8_t, kIc>;
   using LoadBeat = InWord;
   // Two replicas of the input buffer (banks written together, each read by one engine).
-  using InBram = mem::Bram<mem::BramConfig<InWord, kInHalf * Cfg::kHalves, kL, false, 2>>;
+  using InBram = mem::Bram<mem::BramConfig<std::uint8_t, kIc, kInHalf * Cfg::kHalves, kL, false, 2>>;
 
   sc_core::sc_in<bool> clk{"clk"};
   sc_core::sc_in<bool> rst{"rst"};
@@ -212,40 +214,40 @@ struct AccelCore : sc_core::sc_module {
 
  private:
   // What a step needs besides its command, worked out when the command is taken.
-  struct EngStep {
-    int n = 0, ch0 = 0, groups = 0, row_groups = 0;
-    long long beats = 0;
-  };
+  // Flat (ICSC takes no record inside a record): the command's fields, then each engine's
+  // filters, channel groups and beats as arrays indexed by engine (0 DSP, 1 LUT).
   struct StepInfo {
-    StepCmd c;
-    int win_cols = 0, pixels = 0;
-    long long in_items = 0, items[2] = {0, 0};  // load items: input window, DSP, LUT weights
-    EngStep e[2];
+    int out_row0, out_rows, out_col0, out_cols, in_ch0, in_chs;
+    bool first_chunk, last_chunk;
+    int win_cols, pixels;
+    long long in_items, items[2];  // load items: input window, DSP, LUT weights
+    int e_n[2], e_ch0[2], e_groups[2], e_row_groups[2];
+    long long e_beats[2];
   };
   StepInfo MakeStepInfo(const StepCmd& c) const;
 
   void Run();
   // Load item i of step s: the request, the buffer (0 input, 1 DSP, 2 LUT weights), the word
   // address within the half, the first lane and the weight row.
-  void LoadItem(const StepInfo& s, long long i, LoadReq* req, int* buf, int* waddr, int* lane0,
-                int* row) const;
+  void LoadItem(const StepInfo& s, long long i, LoadReq& req, int& buf, int& waddr, int& lane0,
+                int& row) const;
   template <typename E>
-  void LoadWeightItem(const StepInfo& s, const EngStep& es, long long j, LoadReq* req, int* waddr,
-                      int* lane0, int* row) const;
+  void LoadWeightItem(const StepInfo& s, int k, long long j, LoadReq& req, int& waddr,
+                      int& lane0, int& row) const;
   template <typename E>
-  void ReceiveWeight(E& e, const StepInfo& s, const EngStep& es, long long j, const LoadBeat& beat,
+  void ReceiveWeight(E& e, const StepInfo& s, int k, long long j, const LoadBeat& beat,
                      int half);
   template <typename E>
-  void StartEngine(E& e, const EngStep& es);
+  void StartEngine(E& e, int k);
   template <typename E>
   void ComputeCycle(E& e, int bank, const typename InBram::Words& in_words,
-                    typename InBram::Addrs* in_addr, typename InBram::Flags* in_en);
+                    typename InBram::Addrs& in_addr, typename InBram::Flags& in_en);
   template <typename E>
   static bool EngineDone(const E& e) {
     return e.issued == e.beats && e.written == static_cast<long long>(e.row_groups) * e.pixels;
   }
   template <typename E>
-  bool StoreCycle(E& e, const StepInfo& s, const EngStep& es, int half, int mult, int shift);
+  bool StoreCycle(E& e, const StepInfo& s, int k, int half, int mult, int shift);
   template <typename E>
   static void Quiet(E& e);
 

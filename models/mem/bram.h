@@ -22,9 +22,12 @@
 
 namespace msqx::mem {
 
-template <typename WordT, int Depth, int Latency, bool TrueDualPort, int Banks = 1>
+// A word is Lanes elements of type ElemT, and the banks' words travel flattened in one Bus (bank b,
+// lane l at v[b * Lanes + l]): ICSC takes no record inside a record.
+template <typename ElemT, int Lanes, int Depth, int Latency, bool TrueDualPort, int Banks = 1>
 struct BramConfig {
-  using Word = WordT;
+  using Elem = ElemT;
+  static constexpr int kLanes = Lanes;
   static constexpr int kDepth = Depth;
   static constexpr int kLatency = Latency;
   static constexpr bool kTrueDualPort = TrueDualPort;
@@ -36,10 +39,11 @@ struct Bram : sc_core::sc_module {
   static constexpr int kB = Cfg::kBanks;
   static_assert(Cfg::kLatency == 1 || Cfg::kLatency == 2, "read latency is 1 or 2 cycles");
   static_assert(Cfg::kDepth > 0 && kB > 0, "empty buffer");
-  using Word = typename Cfg::Word;
+  static constexpr int kN = Cfg::kLanes;
+  using Elem = typename Cfg::Elem;
   using Flags = pe::Bus<bool, kB>;
   using Addrs = pe::Bus<std::uint32_t, kB>;
-  using Words = pe::Bus<Word, kB>;
+  using Words = pe::Bus<Elem, kB * kN>;
 
   sc_core::sc_in<bool> clk{"clk"};
   sc_core::sc_in<bool> rst{"rst"};
@@ -59,12 +63,12 @@ struct Bram : sc_core::sc_module {
   }
 
   // Simulation-only access for testbenches and preloading.
-  Word& Peek(int bank, int addr) { return mem_[bank][addr]; }
+  Elem& Peek(int bank, int addr, int lane) { return mem_[bank][addr][lane]; }
 
  private:
   void Run() {
     // Reset clears the output registers only; BRAM contents survive reset as on the FPGA.
-    Words a_out{}, b_out{};
+    Words a_out, b_out;
     a_rdata.write(a_out);
     b_rdata.write(b_out);
     wait();
@@ -73,14 +77,23 @@ struct Bram : sc_core::sc_module {
       const Flags aw = a_we.read(), bw = b_we.read();
       const Addrs aa = a_addr.read(), ba = b_addr.read();
       Words a_lat = a_latch_, b_lat = b_latch_;
+      // Enables are tested once per port, not per lane: a word is hundreds of lanes wide.
       for (int b = 0; b < kB; ++b) {
-        if (Cfg::kTrueDualPort && ae[b]) a_lat[b] = mem_[b][aa[b] % Cfg::kDepth];
-        if (be[b]) b_lat[b] = mem_[b][ba[b] % Cfg::kDepth];
+        if (Cfg::kTrueDualPort && ae.v[b]) {
+          for (int l = 0; l < kN; ++l) a_lat.v[b * kN + l] = mem_[b][aa.v[b] % Cfg::kDepth][l];
+        }
+        if (be.v[b]) {
+          for (int l = 0; l < kN; ++l) b_lat.v[b * kN + l] = mem_[b][ba.v[b] % Cfg::kDepth][l];
+        }
       }
       const Words awd = a_wdata.read(), bwd = b_wdata.read();
       for (int b = 0; b < kB; ++b) {
-        if (ae[b] && aw[b]) mem_[b][aa[b] % Cfg::kDepth] = awd[b];
-        if (Cfg::kTrueDualPort && be[b] && bw[b]) mem_[b][ba[b] % Cfg::kDepth] = bwd[b];
+        if (ae.v[b] && aw.v[b]) {
+          for (int l = 0; l < kN; ++l) mem_[b][aa.v[b] % Cfg::kDepth][l] = awd.v[b * kN + l];
+        }
+        if (Cfg::kTrueDualPort && be.v[b] && bw.v[b]) {
+          for (int l = 0; l < kN; ++l) mem_[b][ba.v[b] % Cfg::kDepth][l] = bwd.v[b * kN + l];
+        }
       }
       if constexpr (Cfg::kLatency == 1) {
         if (Cfg::kTrueDualPort) a_rdata.write(a_lat);
@@ -96,8 +109,8 @@ struct Bram : sc_core::sc_module {
     }
   }
 
-  Words a_latch_{}, b_latch_{};
-  Word mem_[kB][Cfg::kDepth] = {};
+  Words a_latch_, b_latch_;
+  Elem mem_[kB][Cfg::kDepth][kN] = {};
 };
 
 }  // namespace msqx::mem

@@ -33,12 +33,15 @@ constexpr std::int64_t SignExtend(std::int64_t v, int bits) {
 // channel's sum (high field) and the second's (low field). The low field is read as signed; a
 // negative low field borrowed one from the high field, which subtracting it gives back.
 struct PackedSums {
-  std::int64_t high;
-  std::int64_t low;
+  std::int64_t high = 0;
+  std::int64_t low = 0;
 };
 constexpr PackedSums UnpackPacked(std::int64_t acc, int k) {
   const std::int64_t lo = SignExtend(acc, k);
-  return {SignExtend((acc - lo) >> k, k), lo};
+  PackedSums r;
+  r.high = SignExtend((acc - lo) >> k, k);
+  r.low = lo;
+  return r;
 }
 
 // Fixed point: the m-bit two's complement code as the DSP's sign-extended input port sees it.

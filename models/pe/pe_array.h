@@ -101,11 +101,11 @@ struct PeArray : sc_core::sc_module {
     OutBus out;
     for (int u = 0; u < kUnits; ++u) {
       if constexpr (kPack == 1) {
-        out[u] = static_cast<std::int32_t>(SignExtend(p_[u], kAccBits));
+        out.v[u] = static_cast<std::int32_t>(SignExtend(p_[u], kAccBits));
       } else {
         const PackedSums sums = UnpackPacked(p_[u], kAccBits);
-        out[2 * u] = static_cast<std::int32_t>(sums.high);
-        out[2 * u + 1] = static_cast<std::int32_t>(sums.low);
+        out.v[2 * u] = static_cast<std::int32_t>(sums.high);
+        out.v[2 * u + 1] = static_cast<std::int32_t>(sums.low);
       }
     }
     return out;

@@ -1,8 +1,9 @@
 #pragma once
 // The synthesizable subset of STYLE.md as checks on source text, shared by the scan of msqx's own
 // pin-level sources (tests/unit/subset) and of the projects `msqx hls` exports (tests/unit/hls):
-// no floating point, no sc_fixed, no sc_fifo, no allocation, no containers; every SC_CTHREAD is a
-// reset section ending in wait(), then while (true) with exactly one wait() at its end.
+// no floating point, no sc_fixed, no sc_fifo, no allocation, no containers, nothing ICSC stops at
+// that a pattern can see; every SC_CTHREAD is a reset section ending in wait(), then while (true)
+// with exactly one wait() at its end.
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -55,7 +56,12 @@ inline std::vector<std::string> ForbiddenConstructs(const std::string& code) {
       {"\\b(malloc|calloc|free)\\s*\\(", "malloc"},
       {"std::(vector|map|list|deque|string|unique_ptr|shared_ptr)\\b", "a heap container"},
       {"\\bthrow\\b", "exceptions"},
-      {"\\bstd::cout\\b|\\bprintf\\b", "console output"}};
+      {"\\bstd::cout\\b|\\bprintf\\b", "console output"},
+      // What Intel's SystemC compiler rejects besides (docs/hls.md): it stops at each of these.
+      {"\\bstd::(min|max)\\s*[(<]", "std::min/std::max (ICSC)"},
+      {"\\[\\[fallthrough\\]\\]", "[[fallthrough]] (ICSC)"},
+      {"\\bfor\\s*\\([^;{}]*[^:]:[^:][^;{}]*\\)", "a range-for (ICSC)"},
+      {"\\bif\\s*\\(\\s*(\\+\\+|--)|(\\+\\+|--)\\s*\\w+\\s*[=!<>]=", "an increment inside a condition (ICSC)"}};
   std::vector<std::string> found;
   for (const auto& [pattern, what] : kForbidden) {
     std::smatch m;

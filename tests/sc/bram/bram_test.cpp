@@ -125,17 +125,17 @@ void RunBram(const char* name) {
   EXPECT_GT(tb->collisions, 10) << "read-first was never exercised";
 }
 
-TEST(Bram, SimpleDualPortLatency1) { RunBram<BramConfig<std::uint32_t, 8, 1, false>>("sdp1"); }
-TEST(Bram, SimpleDualPortLatency2) { RunBram<BramConfig<std::uint32_t, 8, 2, false>>("sdp2"); }
-TEST(Bram, TrueDualPortLatency1) { RunBram<BramConfig<std::uint32_t, 8, 1, true>>("tdp1"); }
-TEST(Bram, TrueDualPortLatency2) { RunBram<BramConfig<std::uint32_t, 8, 2, true>>("tdp2"); }
-TEST(Bram, BankedTrueDualPort) { RunBram<BramConfig<std::uint32_t, 16, 2, true, 4>>("banked"); }
-TEST(Bram, BankedSimpleDualPort) { RunBram<BramConfig<std::uint32_t, 4, 1, false, 3>>("banked_sdp"); }
+TEST(Bram, SimpleDualPortLatency1) { RunBram<BramConfig<std::uint32_t, /*Lanes=*/1, 8, 1, false>>("sdp1"); }
+TEST(Bram, SimpleDualPortLatency2) { RunBram<BramConfig<std::uint32_t, /*Lanes=*/1, 8, 2, false>>("sdp2"); }
+TEST(Bram, TrueDualPortLatency1) { RunBram<BramConfig<std::uint32_t, /*Lanes=*/1, 8, 1, true>>("tdp1"); }
+TEST(Bram, TrueDualPortLatency2) { RunBram<BramConfig<std::uint32_t, /*Lanes=*/1, 8, 2, true>>("tdp2"); }
+TEST(Bram, BankedTrueDualPort) { RunBram<BramConfig<std::uint32_t, /*Lanes=*/1, 16, 2, true, 4>>("banked"); }
+TEST(Bram, BankedSimpleDualPort) { RunBram<BramConfig<std::uint32_t, /*Lanes=*/1, 4, 1, false, 3>>("banked_sdp"); }
 
 // Directed read-first case, derived by hand: write 7 to address 3 and read address 3 in the same
 // cycle -> the read returns the old 0; a read one cycle later returns 7.
 TEST(Bram, ReadFirstDirected) {
-  using Cfg = BramConfig<std::uint32_t, 8, 1, false>;
+  using Cfg = BramConfig<std::uint32_t, /*Lanes=*/1, 8, 1, false>;
   struct Tb : sc_core::sc_module {
     sc_core::sc_clock clk{"clk", 10, sc_core::SC_NS};
     sc_core::sc_signal<bool> rst{"rst"};

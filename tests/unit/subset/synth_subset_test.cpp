@@ -36,6 +36,8 @@ TEST(SynthesizableSubset, NoForbiddenConstructs) {
 TEST(SynthesizableSubset, ForbiddenConstructsAreSeen) {
   EXPECT_EQ(ForbiddenConstructs("int x = 1; sc_uint<8> y;").size(), 0u);
   EXPECT_EQ(ForbiddenConstructs("double x; sc_fifo<int> f; int* p = new int;").size(), 3u);
+  EXPECT_EQ(ForbiddenConstructs("int m = std::min(a, b); for (const auto& x : xs) {} if (++n == k) {}").size(), 3u);
+  EXPECT_EQ(ForbiddenConstructs("for (int i = 0; i < n; ++i) {} std::uint8_t v; ++n; if (n == k) {}").size(), 0u);
 }
 
 TEST(SynthesizableSubset, ClockedThreadsHaveResetThenOneWaitPerLoop) {
