@@ -4,6 +4,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "dse/unrolled_weights.h"
 #include "models/unrolled/ebops.h"
 #include "sim/spec/json_reader.h"
 
@@ -42,7 +43,8 @@ double SqnrDb(const unrolled::HgqNetwork& net) {
 unrolled::HgqNetwork UnrolledWeights(const spec::UnrolledDesignSpec& design, const spec::NetworkSpec& network) {
   unrolled::HgqNetwork net;
   try {
-    net = unrolled::SyntheticHgqNetwork(network, design.precision.seed);
+    net = design.precision.weights_dir.empty() ? unrolled::SyntheticHgqNetwork(network, design.precision.seed)
+                                               : LoadHgqWeights(network, design.precision.weights_dir);
   } catch (const std::invalid_argument&) {
     throw spec::ConfigError(network.source, "layers",
                             "fc, act and pooling layers only: an unrolled design builds dense layers (conv layers are "

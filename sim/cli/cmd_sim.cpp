@@ -4,6 +4,8 @@
 #include "dse/analytic.h"
 #include "models/accel/network_sim.h"
 #include "dse/resource.h"
+#include "dse/unrolled_eval.h"
+#include "dse/unrolled_weights.h"
 #include "msqx/version.h"
 #include "sim/cli/commands.h"
 #include "sim/cli/options.h"
@@ -32,7 +34,9 @@ int RunSim(const Args& args) {
       ("fidelity", po::value<std::string>()->default_value("cycle"), "cycle, pin or analytic")
       ("memory", po::value<std::string>()->default_value("ddr"),
        "cycle fidelity: ddr (the device's DDR/AXI model) or ideal (loads answered at once, stores free)")
-      ("out", po::value<std::string>(), "output folder (default results/<design>-<network>-<fidelity>)");
+      ("out", po::value<std::string>(), "output folder (default results/<design>-<network>-<fidelity>)")
+      ("export-weights", po::value<std::string>(),
+       "unrolled designs: also write the weights and precision used as a weights folder (docs/unrolled.md)");
   const CommandLine cl = ParseCommandLine(
       args, "sim", "--design D.json --network N.json [--fidelity cycle|pin|analytic] [--out DIR]",
       options);
@@ -51,7 +55,13 @@ int RunSim(const Args& args) {
     }
     const spec::UnrolledDesignSpec design = resolver.LoadUnrolledDesign(design_ref);
     const spec::NetworkSpec network = resolver.LoadNetwork(cl.vm["network"].as<std::string>());
-    return RunUnrolledSim(design, network, OutputDir(cl.vm, design.name + "-" + network.name), Joined(args));
+    const int status = RunUnrolledSim(design, network, OutputDir(cl.vm, design.name + "-" + network.name), Joined(args));
+    if (cl.vm.count("export-weights")) {
+      const std::string folder = cl.vm["export-weights"].as<std::string>();
+      dse::WriteHgqWeights(dse::UnrolledWeights(design, network), folder);
+      std::cout << "weights: " << folder << " (a weights folder: name it in the design's precision.weights)\n";
+    }
+    return status;
   }
   const spec::DesignSpec design = resolver.LoadDesign(design_ref);
   const spec::NetworkSpec network = resolver.LoadNetwork(cl.vm["network"].as<std::string>());

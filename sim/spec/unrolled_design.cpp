@@ -1,5 +1,7 @@
 #include "sim/spec/unrolled_design.h"
 
+#include <filesystem>
+
 #include "sim/spec/design.h"
 #include "sim/spec/resolve.h"
 
@@ -29,9 +31,19 @@ UnrolledDesignSpec ParseUnrolledDesign(const Node& root, const ConfigResolver& r
   d.reuse_factor = static_cast<int>(u.IntOr("reuse_factor", 1, 1, 1024));
   d.dsp_min_bits = static_cast<int>(u.IntOr("dsp_min_bits", 10, 1, 64));
   const Node p = root.At("precision");
-  p.ExpectObject({"mode", "seed", "weight_bits", "act_bits"});
+  p.ExpectObject({"mode", "seed", "weights", "weight_bits", "act_bits"});
   d.precision.per_weight = p.At("mode").OneOf({"per_weight", "uniform"}) == "per_weight";
   d.precision.seed = static_cast<std::uint64_t>(p.IntOr("seed", 1, 0, INT64_MAX));
+  if (p.Has("weights")) {
+    const Node w = p.At("weights");
+    const std::filesystem::path folder(w.String());
+    const std::filesystem::path resolved =
+        folder.is_absolute() ? folder : std::filesystem::path(d.source).parent_path() / folder;
+    if (!std::filesystem::is_directory(resolved)) {
+      w.Fail("expected a folder of weights and precision files, got '" + resolved.string() + "'");
+    }
+    d.precision.weights_dir = resolved.lexically_normal().string();
+  }
   if (d.precision.per_weight) {
     for (const char* key : {"weight_bits", "act_bits"}) {
       if (p.Has(key)) p.At(key).Fail("expected no bit width with mode \"per_weight\" (every element has its own)");
@@ -46,6 +58,7 @@ UnrolledDesignSpec ParseUnrolledDesign(const Node& root, const ConfigResolver& r
 nlohmann::json UnrolledDesignToJson(const UnrolledDesignSpec& d) {
   nlohmann::json precision = {{"mode", d.precision.per_weight ? "per_weight" : "uniform"},
                               {"seed", d.precision.seed}};
+  if (!d.precision.weights_dir.empty()) precision["weights"] = d.precision.weights_dir;
   if (!d.precision.per_weight) {
     precision["weight_bits"] = d.precision.weight_bits;
     precision["act_bits"] = d.precision.act_bits;

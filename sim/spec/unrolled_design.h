@@ -17,14 +17,17 @@ namespace msqx::spec {
 
 class ConfigResolver;
 
-// Where the weights and their precision come from. Until trained HGQ weights can be read
-// (a weights folder with .npy precision pairs, docs/unrolled.md), the weights are the seeded
-// synthetic ones of models/unrolled/synthetic_hgq.h, and the precision is either theirs (one type
-// per weight and activation) or uniform: every weight `weight_bits` wide (sign included, integer
-// bits from the layer's largest weight), every activation `act_bits` wide.
+// Where the weights and their precision come from: a folder of trained weights with per-element
+// precision (HGQ's export, docs/unrolled.md), or the seeded synthetic ones of
+// models/unrolled/synthetic_hgq.h. The precision is either theirs (one type per weight and
+// activation) or uniform: every weight `weight_bits` wide (sign included, integer bits from the
+// layer's largest weight), every activation `act_bits` wide.
 struct UnrolledPrecisionSpec {
   bool per_weight = true;
   std::uint64_t seed = 1;
+  // A folder of trained weights and their precision (dse/unrolled_weights.h), resolved against
+  // the design file; empty: the seeded synthetic weights.
+  std::string weights_dir;
   int weight_bits = 8;
   int act_bits = 8;
 };

@@ -1,5 +1,6 @@
 // Unrolled designs end to end: the config kind and its errors, msqx sim's latency and resources
 // against the per-layer models added up here, uniform precision's SQNR, and the unrolled sweep.
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -153,6 +154,51 @@ TEST(UnrolledDesign, ConvNetworksAreNotUnrolledYet) {
   const auto run = Msqx("sim --design jet_unrolled --network tiny --out " + Dir("conv").string());
   EXPECT_EQ(run.status, 2) << run.output;
   EXPECT_NE(run.output.find("conv layers are not unrolled yet"), std::string::npos) << run.output;
+}
+
+// A weights folder written from the synthetic network reads back to the same design: every figure
+// of the report equal. Then the folder's errors: a missing file, a wrong shape; and a JSON
+// precision in place of an .npy pair.
+TEST(UnrolledWeights, FolderRoundTripAndItsErrors) {
+  const fs::path dir = Dir("weights");
+  const auto first = Msqx("sim --design jet_unrolled --network jet_tagger --out " + (dir / "a").string() +
+                          " --export-weights " + (dir / "w").string());
+  ASSERT_EQ(first.status, 0) << first.output;
+  nlohmann::json d = Jet();
+  d["name"] = "jet_trained";
+  d["precision"] = {{"mode", "per_weight"}, {"weights", "w"}};
+  std::ofstream(dir / "trained.json") << d.dump();
+  const auto second = Msqx("sim --design " + (dir / "trained.json").string() + " --network jet_tagger --out " +
+                           (dir / "b").string());
+  ASSERT_EQ(second.status, 0) << second.output;
+  const nlohmann::json a = nlohmann::json::parse(Slurp(dir / "a" / "report.json"));
+  const nlohmann::json b = nlohmann::json::parse(Slurp(dir / "b" / "report.json"));
+  for (const char* key : {"latency_cycles", "initiation_interval", "ebops", "resources", "weight_sqnr_db", "layers"}) {
+    EXPECT_EQ(a[key], b[key]) << key;
+  }
+  // fc4's weight precision as one JSON document (uniform 4-bit types) instead of the pair.
+  fs::remove(dir / "w" / "fc4.weight_int_bits.npy");
+  const auto missing = Msqx("sim --design " + (dir / "trained.json").string() + " --network jet_tagger --out " +
+                            (dir / "c").string());
+  EXPECT_EQ(missing.status, 2) << missing.output;
+  EXPECT_NE(missing.output.find("fc4.weight_int_bits.npy"), std::string::npos) << missing.output;
+  EXPECT_FALSE(fs::exists(dir / "c" / "report.json"));
+  std::ofstream(dir / "w" / "fc4.weight_precision.json")
+      << R"({"shape": [5, 32], "sign_bits": 1, "integer_bits": 0, "fractional_bits": 3})";
+  const auto json = Msqx("sim --design " + (dir / "trained.json").string() + " --network jet_tagger --out " +
+                         (dir / "d").string());
+  ASSERT_EQ(json.status, 0) << json.output;
+  // fc1's weights of the wrong shape.
+  std::ofstream(dir / "w" / "fc4.weight_precision.json") << R"({"shape": [4, 32], "integer_bits": 0, "fractional_bits": 3})";
+  const auto shape = Msqx("sim --design " + (dir / "trained.json").string() + " --network jet_tagger --out " +
+                          (dir / "e").string());
+  EXPECT_EQ(shape.status, 2) << shape.output;
+  EXPECT_NE(shape.output.find("a precision of shape 5 x 32"), std::string::npos) << shape.output;
+  d["precision"]["weights"] = "nowhere";
+  std::ofstream(dir / "bad.json") << d.dump();
+  const auto nowhere = Msqx("sim --design " + (dir / "bad.json").string() + " --network jet_tagger");
+  EXPECT_EQ(nowhere.status, 2) << nowhere.output;
+  EXPECT_NE(nowhere.output.find("$.precision.weights"), std::string::npos) << nowhere.output;
 }
 
 TEST(UnrolledSweep, ComparesPerWeightWithUniformAtEqualSqnr) {
