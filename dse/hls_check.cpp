@@ -89,9 +89,11 @@ nlohmann::json Synthesize(const HlsCheckTarget& target, const HlsCheckOptions& o
   const std::string steps = env + "cmake -S " + Quoted((dir / "icsc").string()) + " -B " + Quoted(build.string()) +
                             " -DCMAKE_PREFIX_PATH=" + Quoted(home) + " && cmake --build " + Quoted(build.string()) +
                             " --target msqx_top_sctool -j " + std::to_string(options.jobs) + " && cd " +
-                            Quoted(build.string()) + " && ./msqx_top_sctool";
+                            Quoted(build.string()) + " && timeout " + std::to_string(options.icsc_timeout_s) +
+                            " ./msqx_top_sctool";
   if (!Run("bash -c " + Quoted(steps), log)) {
-    icsc["error"] = "ICSC translation failed: " + Tail(Slurp(log), 15);
+    icsc["error"] = "ICSC translation failed or ran past --icsc-timeout (" + std::to_string(options.icsc_timeout_s) +
+                    " s): " + Tail(Slurp(log), 15);
     return icsc;
   }
   std::vector<std::string> sv;

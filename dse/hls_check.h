@@ -16,6 +16,7 @@ namespace msqx::dse {
 
 struct HlsCheckOptions {
   int jobs = 1;                                   // parallel compile jobs
+  int icsc_timeout_s = 1800;                      // ICSC's translation of a full-size core can take long
   std::function<void(const std::string&)> note;   // progress lines ("building the testbench", ...)
 };
 

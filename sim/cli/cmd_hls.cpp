@@ -23,7 +23,9 @@ int RunHls(const Args& args) {
       ("out", po::value<std::string>(), "project folder (default results/hls-<design>)")
       ("check", "build and run the testbench; with ICSC_HOME also translate, lint and synthesize")
       ("jobs", po::value<int>()->default_value(static_cast<int>(sysconf(_SC_NPROCESSORS_ONLN))),
-       "parallel compile jobs of --check");
+       "parallel compile jobs of --check")
+      ("icsc-timeout", po::value<int>()->default_value(1800),
+       "seconds ICSC may take to translate Top in --check (it unrolls the arrays' loops: minutes for a full-size core)");
   po::positional_options_description positional;
   positional.add("design", 1);
   const CommandLine cl = ParseCommandLine(
@@ -83,6 +85,8 @@ int RunHls(const Args& args) {
   }
   dse::HlsCheckOptions check_options;
   check_options.jobs = cl.vm["jobs"].as<int>();
+  check_options.icsc_timeout_s = cl.vm["icsc-timeout"].as<int>();
+  if (check_options.icsc_timeout_s < 1) throw UsageError("--icsc-timeout must be at least 1 second");
   check_options.note = [](const std::string& line) { std::cout << "  " << line << std::endl; };
   const dse::HlsCheck check = dse::RunHlsCheck(target, check_options);
   const nlohmann::json& sc = check.report["systemc"];
