@@ -19,17 +19,21 @@ double Ratio(double a, double b) { return b > 0 ? a / b : 0; }
 std::vector<UnrolledPoint> RunUnrolledSweep(const spec::UnrolledSweepSpec& sweep, const spec::NetworkSpec& network) {
   std::vector<UnrolledPoint> points;
   for (int rf : sweep.reuse_factors) {
-    spec::UnrolledDesignSpec d = sweep.base;
-    d.reuse_factor = rf;
-    d.precision.per_weight = true;
-    d.name = sweep.name + "-rf" + std::to_string(rf) + "-per-weight";
-    points.push_back({d, EvaluateUnrolled(d, network)});
-    for (int bits : sweep.uniform_weight_bits) {
-      d.precision.per_weight = false;
-      d.precision.weight_bits = bits;
-      d.precision.act_bits = sweep.uniform_act_bits;
-      d.name = sweep.name + "-rf" + std::to_string(rf) + "-uniform" + std::to_string(bits);
+    for (int dsp_bits : sweep.dsp_min_bits) {
+      spec::UnrolledDesignSpec d = sweep.base;
+      d.reuse_factor = rf;
+      d.dsp_min_bits = dsp_bits;
+      d.precision.per_weight = true;
+      const std::string stem = sweep.name + "-rf" + std::to_string(rf) + "-dsp" + std::to_string(dsp_bits);
+      d.name = stem + "-per-weight";
       points.push_back({d, EvaluateUnrolled(d, network)});
+      for (int bits : sweep.uniform_weight_bits) {
+        d.precision.per_weight = false;
+        d.precision.weight_bits = bits;
+        d.precision.act_bits = sweep.uniform_act_bits;
+        d.name = stem + "-uniform" + std::to_string(bits);
+        points.push_back({d, EvaluateUnrolled(d, network)});
+      }
     }
   }
   return points;
@@ -37,7 +41,7 @@ std::vector<UnrolledPoint> RunUnrolledSweep(const spec::UnrolledSweepSpec& sweep
 
 std::string UnrolledPointsCsv(const std::vector<UnrolledPoint>& points) {
   std::ostringstream os;
-  os << "design,precision,weight_bits,act_bits,reuse_factor,lut,ff,dsp,ebops,latency_cycles,latency_ns,"
+  os << "design,precision,weight_bits,act_bits,reuse_factor,dsp_min_bits,lut,ff,dsp,ebops,latency_cycles,latency_ns,"
         "initiation_interval,inferences_per_s,weight_sqnr_db,fits\n";
   for (const auto& p : points) {
     const auto& d = p.design;
@@ -45,7 +49,7 @@ std::string UnrolledPointsCsv(const std::vector<UnrolledPoint>& points) {
     os << d.name << ',' << (d.precision.per_weight ? "per_weight" : "uniform") << ','
        << (d.precision.per_weight ? "" : std::to_string(d.precision.weight_bits)) << ','
        << (d.precision.per_weight ? "" : std::to_string(d.precision.act_bits)) << ',' << d.reuse_factor << ','
-       << r.lut << ',' << r.ff << ',' << r.dsp << ',' << r.ebops << ',' << r.timing.latency_cycles << ','
+       << d.dsp_min_bits << ',' << r.lut << ',' << r.ff << ',' << r.dsp << ',' << r.ebops << ',' << r.timing.latency_cycles << ','
        << Num(r.latency_ns, 1) << ',' << r.timing.initiation_interval << ',' << Num(r.inferences_per_s, 0) << ','
        << Num(r.weight_sqnr_db, 2) << ',' << (r.fits ? "yes" : "no") << '\n';
   }
@@ -56,12 +60,12 @@ std::string UnrolledSweepSummary(const spec::UnrolledSweepSpec& sweep, const spe
                                  const std::vector<UnrolledPoint>& points) {
   std::ostringstream os;
   os << "Sweep " << sweep.name << ": " << network.name << " unrolled on " << sweep.base.device.name << " at "
-     << sweep.base.clock_mhz << " MHz, " << points.size() << " points (reuse factors x per-weight and uniform "
+     << sweep.base.clock_mhz << " MHz, " << points.size() << " points (reuse factors x DSP thresholds x per-weight and uniform "
      << "precision; uniform activations " << sweep.uniform_act_bits << " bits)\n\n"
      << "Per-weight precision against the narrowest uniform weight width whose weight SQNR is at least the "
         "per-weight one (the accuracy proxy):\n\n"
-     << "| RF | per-weight SQNR dB | uniform match | its SQNR dB | EBOPs pw / uniform | LUT pw / uniform | "
-        "DSP pw / uniform | latency ns pw / uniform |\n|---|---|---|---|---|---|---|---|\n";
+     << "| RF | DSP above bits | per-weight SQNR dB | uniform match | its SQNR dB | EBOPs pw / uniform | "
+        "LUT pw / uniform | DSP pw / uniform | latency ns pw / uniform |\n|---|---|---|---|---|---|---|---|---|\n";
   for (std::size_t i = 0; i < points.size(); ++i) {
     if (!points[i].design.precision.per_weight) continue;
     const UnrolledPoint& pw = points[i];
@@ -73,9 +77,9 @@ std::string UnrolledSweepSummary(const spec::UnrolledSweepSpec& sweep, const spe
       }
     }
     const auto& a = pw.result;
-    os << "| " << pw.design.reuse_factor << " | " << Num(a.weight_sqnr_db, 1) << " | ";
+    os << "| " << pw.design.reuse_factor << " | " << pw.design.dsp_min_bits << " | " << Num(a.weight_sqnr_db, 1) << " | ";
     if (!match) {
-      os << "none of the listed widths | | | | | |\n";
+      os << "none of the listed widths | | | | | |\n";  // 9 columns in all
       continue;
     }
     const auto& b = match->result;

@@ -74,7 +74,8 @@ nlohmann::json UnrolledDesignToJson(const UnrolledDesignSpec& d) {
 }
 
 UnrolledSweepSpec ParseUnrolledSweep(const Node& root, const ConfigResolver& resolver) {
-  root.ExpectObject({"name", "kind", "network", "design", "reuse_factors", "uniform_weight_bits", "uniform_act_bits"});
+  root.ExpectObject({"name", "kind", "network", "design", "reuse_factors", "dsp_min_bits", "uniform_weight_bits",
+                     "uniform_act_bits"});
   root.At("kind").OneOf({"unrolled"});
   UnrolledSweepSpec s;
   s.source = root.file();
@@ -93,6 +94,7 @@ UnrolledSweepSpec ParseUnrolledSweep(const Node& root, const ConfigResolver& res
     return values;
   };
   s.reuse_factors = int_list(root.At("reuse_factors"), 1, 1024);
+  s.dsp_min_bits = root.Has("dsp_min_bits") ? int_list(root.At("dsp_min_bits"), 1, 64) : std::vector<int>{s.base.dsp_min_bits};
   s.uniform_weight_bits = int_list(root.At("uniform_weight_bits"), 2, 16);
   s.uniform_act_bits = static_cast<int>(root.IntOr("uniform_act_bits", 8, 2, 16));
   return s;

@@ -54,6 +54,7 @@ struct UnrolledSweepSpec {
   std::string network;
   UnrolledDesignSpec base;
   std::vector<int> reuse_factors;
+  std::vector<int> dsp_min_bits;  // optional axis; default: the base design's
   std::vector<int> uniform_weight_bits;
   int uniform_act_bits = 8;
 };

@@ -206,9 +206,23 @@ TEST(UnrolledSweep, ComparesPerWeightWithUniformAtEqualSqnr) {
   const auto run = Msqx("sweep jet_unrolled --out " + dir.string());
   ASSERT_EQ(run.status, 0) << run.output;
   const std::string points = Slurp(dir / "points.csv");
-  EXPECT_EQ(std::count(points.begin(), points.end(), '\n'), 1 + 3 * (1 + 6));  // 3 RFs x (per-weight + 6 widths)
+  // 3 RFs x 2 DSP thresholds x (per-weight + 6 widths)
+  EXPECT_EQ(std::count(points.begin(), points.end(), '\n'), 1 + 3 * 2 * (1 + 6));
   const std::string summary = Slurp(dir / "summary.md");
-  EXPECT_NE(summary.find("| RF | per-weight SQNR dB | uniform match"), std::string::npos) << summary;
+  EXPECT_NE(summary.find("| RF | DSP above bits | per-weight SQNR dB | uniform match"), std::string::npos) << summary;
+  // A threshold of 64 bits keeps every constant multiplier in LUTs.
+  std::istringstream rows(points);
+  std::string row;
+  int no_dsp = 0;
+  while (std::getline(rows, row)) {
+    if (row.find(",64,") == std::string::npos) continue;
+    std::vector<std::string> cells;
+    std::istringstream cols(row);
+    for (std::string c; std::getline(cols, c, ',');) cells.push_back(c);
+    EXPECT_EQ(cells.at(8), "0") << row;  // the dsp column
+    ++no_dsp;
+  }
+  EXPECT_EQ(no_dsp, 3 * (1 + 6));
   EXPECT_EQ(Msqx("sweep jet_unrolled --shard 1/2 --out " + (dir / "s").string()).status, 2);
 }
 
