@@ -12,7 +12,7 @@ namespace {
 using spec::LayerKind;
 
 std::int64_t CeilDiv(std::int64_t a, std::int64_t b) { return b > 0 ? (a + b - 1) / b : 0; }
-constexpr int kMaxChannelClasses = 64;
+constexpr int kMaxChannelClasses = 16;  // 5 filter-split segments x 3 chunk classes at most
 std::int64_t Bytes(std::int64_t elements, int bits) { return (elements * bits + 7) / 8; }
 
 // A loop of extent `extent` tiled by `tile`: `full` tiles of `tile` and at most one remainder.
@@ -44,11 +44,16 @@ int ChannelClassesOf(const accel::LayerShape& l, const spec::TileSpec& t, int fi
   const int chunks = static_cast<int>(CeilDiv(l.in_channels, t.in_channels));
   const int rest = l.in_channels - (chunks - 1) * t.in_channels;
   if (l.depthwise) {
+    // Chunks all fixed-point, one straddling the split, all SP2, the partial last one: equal
+    // neighbours share a class, so there are at most four whatever the channel count.
     for (int c = 0; c < chunks; ++c) {
       const int c0 = c * t.in_channels, chs = c == chunks - 1 ? rest : t.in_channels;
       const int dsp = std::clamp(fixed - c0, 0, chs);
-      out[n++] = {1, chs, dsp, chs - dsp, true, true, 1};
-      if (n == kMaxChannelClasses) break;
+      if (n > 0 && out[n - 1].in_chs == chs && out[n - 1].dsp_n == dsp) {
+        ++out[n - 1].count;
+      } else {
+        out[n++] = {1, chs, dsp, chs - dsp, true, true, 1};
+      }
     }
     return n;
   }

@@ -168,5 +168,20 @@ TEST(Analytic, WithinEightPercentOfTheCycleFidelityOnShippedNetworks) {
   }
 }
 
+// Narrow input chunks: MobileNetV2's 960-channel depthwise layers take 120 chunks of 8 channels,
+// more steps than the model keeps classes, which it must merge rather than drop.
+TEST(Analytic, DepthwiseLayersOfManyChunksStayWithinEightPercent) {
+  spec::DesignSpec d = Resolver().LoadDesign("xc7z045_ref");
+  d.tile.in_channels = 8;
+  const auto net = Resolver().LoadNetwork("mobilenet_v2");
+  const AnalyticModel model(d);
+  const report::RunStats cycle = accel::SimulateNetwork(d, net, {});
+  for (std::size_t i = 0; i < net.layers.size(); ++i) {
+    if (!net.layers[i].IsDepthwise() || net.layers[i].in.channels < 8 * 64) continue;
+    const double a = static_cast<double>(model.EstimateLayer(net, i).cycles);
+    EXPECT_NEAR(a / static_cast<double>(cycle.layers[i].cycles), 1.0, 0.08) << net.layers[i].name;
+  }
+}
+
 }  // namespace
 }  // namespace msqx::dse
