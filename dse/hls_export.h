@@ -15,6 +15,9 @@
 
 namespace msqx::dse {
 
+// The type Top aliases in an accelerator-template export.
+inline constexpr const char* kCoreTopType = "msqx::accel::AccelCore<msqx_design::CoreCfg>";
+
 struct HlsExportOptions {
   std::string layer;  // name of the testbench's layer; empty: the network's first conv/fc
   unsigned seed = 1;  // of the testbench's activations and weights

@@ -15,6 +15,15 @@ struct HlsExport;
 // Writes `text` to `path`, creating its folder; std::runtime_error when it cannot.
 void WriteProjectFile(const std::filesystem::path& path, const std::string& text);
 
+// Creates the project folder; a check of an earlier export there says nothing of this one.
+void StartProject(const std::filesystem::path& dir);
+
+// Pieces every generated header shares: the "generated, do not edit" line naming the config it
+// came from, the design's clock as a constant, and the Top alias with its plain-named twin.
+std::string GeneratedBanner(const std::string& source);
+std::string ClockDeclaration(double clock_mhz);
+std::string TopDeclarations(const std::string& top_type);
+
 // Yosys synth_xilinx family and a vendor part of the device (the board it is best known on);
 // the part is only a default in the Catapult and Stratus scripts.
 std::string YosysFamily(const spec::DeviceSpec& device);

@@ -57,11 +57,16 @@ unrolled::HgqNetwork UnrolledWeights(const spec::UnrolledDesignSpec& design, con
   return net;
 }
 
-UnrolledResult EvaluateUnrolled(const spec::UnrolledDesignSpec& design, const spec::NetworkSpec& network) {
-  const unrolled::HgqNetwork net = UnrolledWeights(design, network);
+unrolled::UnrolledParams UnrolledParamsOf(const spec::UnrolledDesignSpec& design) {
   unrolled::UnrolledParams params;
   params.reuse_factor = design.reuse_factor;
   params.dsp_min_bits = design.dsp_min_bits;
+  return params;
+}
+
+UnrolledResult EvaluateUnrolled(const spec::UnrolledDesignSpec& design, const spec::NetworkSpec& network) {
+  const unrolled::HgqNetwork net = UnrolledWeights(design, network);
+  const unrolled::UnrolledParams params = UnrolledParamsOf(design);
   const std::vector<unrolled::UnrolledLayer> chain = unrolled::UnrolledChain(net, params);
   UnrolledResult r;
   r.timing = unrolled::ChainUnrolledTiming(chain);

@@ -43,6 +43,9 @@ struct UnrolledResult {
 // same float weights). Throws spec::ConfigError naming the network when it is not fc-only.
 unrolled::HgqNetwork UnrolledWeights(const spec::UnrolledDesignSpec& design, const spec::NetworkSpec& network);
 
+// The cost and timing models' parameters of the design (reuse factor, DSP threshold).
+unrolled::UnrolledParams UnrolledParamsOf(const spec::UnrolledDesignSpec& design);
+
 UnrolledResult EvaluateUnrolled(const spec::UnrolledDesignSpec& design, const spec::NetworkSpec& network);
 
 // report.json of `msqx sim` on an unrolled design (schema msqx.unrolled_report/1).
