@@ -118,14 +118,11 @@ int RunSweep(const Args& args) {
   const Shard shard = ShardOf(cl.vm);
 
   const spec::ConfigResolver resolver;
-  {
-    const spec::Document doc = spec::Document::Load(resolver.Resolve("sweeps", cl.vm["sweep"].as<std::string>()));
-    if (doc.Root().Has("kind") && doc.Root().At("kind").String() == "unrolled") {
-      if (shard.n > 1 || cl.vm.count("resume")) {
-        throw UsageError("an unrolled sweep is evaluated in closed form in one process: --shard and --resume do not apply");
-      }
-      return RunUnrolledSweepCommand(spec::ParseUnrolledSweep(doc.Root(), resolver), resolver, cl.vm);
+  if (resolver.IsUnrolledSweep(cl.vm["sweep"].as<std::string>())) {
+    if (shard.n > 1 || cl.vm.count("resume")) {
+      throw UsageError("an unrolled sweep is evaluated in closed form in one process: --shard and --resume do not apply");
     }
+    return RunUnrolledSweepCommand(resolver.LoadUnrolledSweep(cl.vm["sweep"].as<std::string>()), resolver, cl.vm);
   }
   const spec::SweepSpec spec = resolver.LoadSweep(cl.vm["sweep"].as<std::string>());
   const dse::SweepPlan plan(spec, resolver);

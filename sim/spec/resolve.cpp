@@ -104,6 +104,15 @@ UnrolledDesignSpec ConfigResolver::LoadUnrolledDesign(const std::string& ref, co
   return ParseUnrolledDesign(Document::Load(Resolve("designs", ref, rel)).Root(), *this);
 }
 
+bool ConfigResolver::IsUnrolledSweep(const std::string& ref) const {
+  const Document doc = Document::Load(Resolve("sweeps", ref));
+  return doc.Root().Has("kind") && doc.Root().At("kind").String() == "unrolled";
+}
+
+UnrolledSweepSpec ConfigResolver::LoadUnrolledSweep(const std::string& ref) const {
+  return ParseUnrolledSweep(Document::Load(Resolve("sweeps", ref)).Root(), *this);
+}
+
 SweepSpec ConfigResolver::LoadSweep(const std::string& ref, const std::string& rel) const {
   return ParseSweep(Document::Load(Resolve("sweeps", ref, rel)).Root());
 }

@@ -35,6 +35,9 @@ class ConfigResolver {
   // Designs of the unrolled kind ("kind": "unrolled", unrolled_design.h).
   bool IsUnrolledDesign(const std::string& name_or_path) const;
   UnrolledDesignSpec LoadUnrolledDesign(const std::string& name_or_path, const std::string& relative_to = "") const;
+  // Sweeps of unrolled designs ("kind": "unrolled", unrolled_design.h).
+  bool IsUnrolledSweep(const std::string& name_or_path) const;
+  UnrolledSweepSpec LoadUnrolledSweep(const std::string& name_or_path) const;
 
  private:
   std::string config_dir_;

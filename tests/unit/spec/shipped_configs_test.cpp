@@ -28,9 +28,8 @@ TEST(ShippedConfigs, EveryFileParses) {
                                                         : Resolver().LoadDesign(name).name;
       }
       if (kind == "sweeps") {
-        const Document doc = Document::Load(Resolver().Resolve("sweeps", name));
-        parsed_name = doc.Root().Has("kind") ? ParseUnrolledSweep(doc.Root(), Resolver()).name
-                                             : Resolver().LoadSweep(name).name;
+        parsed_name = Resolver().IsUnrolledSweep(name) ? Resolver().LoadUnrolledSweep(name).name
+                                                       : Resolver().LoadSweep(name).name;
       }
       EXPECT_EQ(parsed_name, name);
       ++parsed;
