@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <stdexcept>
 
 #include "dse/unrolled_weights.h"
 #include "models/unrolled/ebops.h"
@@ -41,19 +40,23 @@ double SqnrDb(const unrolled::HgqNetwork& net) {
 }  // namespace
 
 unrolled::HgqNetwork UnrolledWeights(const spec::UnrolledDesignSpec& design, const spec::NetworkSpec& network) {
-  unrolled::HgqNetwork net;
-  try {
-    net = design.precision.weights_dir.empty() ? unrolled::SyntheticHgqNetwork(network, design.precision.seed)
-                                               : LoadHgqWeights(network, design.precision.weights_dir);
-  } catch (const std::invalid_argument&) {
+  const bool has_fc = std::any_of(network.layers.begin(), network.layers.end(),
+                                  [](const spec::Layer& l) { return l.kind == spec::LayerKind::kFc; });
+  const bool has_conv = std::any_of(network.layers.begin(), network.layers.end(),
+                                    [](const spec::Layer& l) { return l.kind == spec::LayerKind::kConv; });
+  if (has_conv || !has_fc) {
     throw spec::ConfigError(network.source, "layers",
-                            "fc, act and pooling layers only: an unrolled design builds dense layers (conv layers are "
-                            "not unrolled yet)");
+                            "fc, act and pooling layers only, at least one fc: an unrolled design builds dense layers "
+                            "(conv layers are not unrolled yet)");
   }
-  if (net.layers.empty()) throw spec::ConfigError(network.source, "layers", "at least one fc layer");
-  if (!design.precision.per_weight) {
-    for (auto& layer : net.layers) MakeUniform(layer, design.precision.weight_bits, design.precision.act_bits);
-  }
+  unrolled::HgqNetwork net = design.precision.weights_dir.empty()
+                                 ? unrolled::SyntheticHgqNetwork(network, design.precision.seed)
+                                 : LoadHgqWeights(network, design.precision.weights_dir);
+  return design.precision.per_weight ? net : UniformCopy(net, design.precision.weight_bits, design.precision.act_bits);
+}
+
+unrolled::HgqNetwork UniformCopy(unrolled::HgqNetwork net, int weight_bits, int act_bits) {
+  for (auto& layer : net.layers) MakeUniform(layer, weight_bits, act_bits);
   return net;
 }
 
@@ -65,7 +68,10 @@ unrolled::UnrolledParams UnrolledParamsOf(const spec::UnrolledDesignSpec& design
 }
 
 UnrolledResult EvaluateUnrolled(const spec::UnrolledDesignSpec& design, const spec::NetworkSpec& network) {
-  const unrolled::HgqNetwork net = UnrolledWeights(design, network);
+  return EvaluateUnrolled(design, UnrolledWeights(design, network));
+}
+
+UnrolledResult EvaluateUnrolled(const spec::UnrolledDesignSpec& design, const unrolled::HgqNetwork& net) {
   const unrolled::UnrolledParams params = UnrolledParamsOf(design);
   const std::vector<unrolled::UnrolledLayer> chain = unrolled::UnrolledChain(net, params);
   UnrolledResult r;

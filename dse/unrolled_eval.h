@@ -42,11 +42,16 @@ struct UnrolledResult {
 // The network's weights and precision as the design says (uniform precision requantizes the
 // same float weights). Throws spec::ConfigError naming the network when it is not fc-only.
 unrolled::HgqNetwork UnrolledWeights(const spec::UnrolledDesignSpec& design, const spec::NetworkSpec& network);
+// `net`'s float weights at uniform precision: every weight `weight_bits` wide with the sign and
+// integer bits for its layer's largest weight, every activation `act_bits` wide.
+unrolled::HgqNetwork UniformCopy(unrolled::HgqNetwork net, int weight_bits, int act_bits);
 
 // The cost and timing models' parameters of the design (reuse factor, DSP threshold).
 unrolled::UnrolledParams UnrolledParamsOf(const spec::UnrolledDesignSpec& design);
 
 UnrolledResult EvaluateUnrolled(const spec::UnrolledDesignSpec& design, const spec::NetworkSpec& network);
+// The same on weights already in the design's precision (loaded once for many points).
+UnrolledResult EvaluateUnrolled(const spec::UnrolledDesignSpec& design, const unrolled::HgqNetwork& net);
 
 // report.json of `msqx sim` on an unrolled design (schema msqx.unrolled_report/1).
 nlohmann::json UnrolledReportJson(const spec::UnrolledDesignSpec& design, const spec::NetworkSpec& network,

@@ -1,6 +1,7 @@
 #include "dse/unrolled_sweep.h"
 
 #include <iomanip>
+#include <map>
 #include <sstream>
 
 namespace msqx::dse {
@@ -18,6 +19,12 @@ double Ratio(double a, double b) { return b > 0 ? a / b : 0; }
 
 std::vector<UnrolledPoint> RunUnrolledSweep(const spec::UnrolledSweepSpec& sweep, const spec::NetworkSpec& network) {
   std::vector<UnrolledPoint> points;
+  // The weights are loaded (or drawn) once; uniform points requantize a copy.
+  spec::UnrolledDesignSpec stored_design = sweep.base;
+  stored_design.precision.per_weight = true;
+  const unrolled::HgqNetwork stored = UnrolledWeights(stored_design, network);
+  std::map<int, unrolled::HgqNetwork> uniform;
+  for (int bits : sweep.uniform_weight_bits) uniform.emplace(bits, UniformCopy(stored, bits, sweep.uniform_act_bits));
   for (int rf : sweep.reuse_factors) {
     for (int dsp_bits : sweep.dsp_min_bits) {
       spec::UnrolledDesignSpec d = sweep.base;
@@ -26,13 +33,13 @@ std::vector<UnrolledPoint> RunUnrolledSweep(const spec::UnrolledSweepSpec& sweep
       d.precision.per_weight = true;
       const std::string stem = sweep.name + "-rf" + std::to_string(rf) + "-dsp" + std::to_string(dsp_bits);
       d.name = stem + "-per-weight";
-      points.push_back({d, EvaluateUnrolled(d, network)});
+      points.push_back({d, EvaluateUnrolled(d, stored)});
       for (int bits : sweep.uniform_weight_bits) {
         d.precision.per_weight = false;
         d.precision.weight_bits = bits;
         d.precision.act_bits = sweep.uniform_act_bits;
         d.name = stem + "-uniform" + std::to_string(bits);
-        points.push_back({d, EvaluateUnrolled(d, network)});
+        points.push_back({d, EvaluateUnrolled(d, uniform.at(bits))});
       }
     }
   }

@@ -55,11 +55,6 @@ unrolled::HgqNetwork LoadHgqWeights(const spec::NetworkSpec& network, const std:
   if (!fs::is_directory(dir)) throw spec::ConfigError(dir_name, "", "a folder of weights and precision files");
   unrolled::HgqNetwork net;
   for (const spec::Layer& layer : network.layers) {
-    if (layer.kind == spec::LayerKind::kConv) {
-      throw spec::ConfigError(network.source, "layers",
-                              "fc, act and pooling layers only: an unrolled design builds dense layers (conv "
-                              "layers are not unrolled yet)");
-    }
     if (layer.kind != spec::LayerKind::kFc) continue;
     const std::int64_t in = layer.in.Elements(), out = layer.out_channels;
     const fs::path file = dir / (layer.name + ".npy");
@@ -78,7 +73,6 @@ unrolled::HgqNetwork LoadHgqWeights(const spec::NetworkSpec& network, const std:
     l.activations = PrecisionOf(dir, layer.name + ".input", after_activation ? 0 : 1, {in});
     net.layers.push_back(std::move(l));
   }
-  if (net.layers.empty()) throw spec::ConfigError(network.source, "layers", "at least one fc layer");
   return net;
 }
 

@@ -15,6 +15,7 @@
 
 namespace msqx::dse {
 
+// The network's fc layers (the caller checks it has no conv layer: dse::UnrolledWeights).
 unrolled::HgqNetwork LoadHgqWeights(const spec::NetworkSpec& network, const std::string& dir);
 
 // Writes `net` in that layout (.npy pairs), so that a seeded network can be edited or replaced by

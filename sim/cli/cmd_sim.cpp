@@ -4,8 +4,6 @@
 #include "dse/analytic.h"
 #include "models/accel/network_sim.h"
 #include "dse/resource.h"
-#include "dse/unrolled_eval.h"
-#include "dse/unrolled_weights.h"
 #include "msqx/version.h"
 #include "sim/cli/commands.h"
 #include "sim/cli/options.h"
@@ -55,13 +53,8 @@ int RunSim(const Args& args) {
     }
     const spec::UnrolledDesignSpec design = resolver.LoadUnrolledDesign(design_ref);
     const spec::NetworkSpec network = resolver.LoadNetwork(cl.vm["network"].as<std::string>());
-    const int status = RunUnrolledSim(design, network, OutputDir(cl.vm, design.name + "-" + network.name), Joined(args));
-    if (cl.vm.count("export-weights")) {
-      const std::string folder = cl.vm["export-weights"].as<std::string>();
-      dse::WriteHgqWeights(dse::UnrolledWeights(design, network), folder);
-      std::cout << "weights: " << folder << " (a weights folder: name it in the design's precision.weights)\n";
-    }
-    return status;
+    return RunUnrolledSim(design, network, OutputDir(cl.vm, design.name + "-" + network.name), Joined(args),
+                          cl.vm.count("export-weights") ? cl.vm["export-weights"].as<std::string>() : "");
   }
   const spec::DesignSpec design = resolver.LoadDesign(design_ref);
   const spec::NetworkSpec network = resolver.LoadNetwork(cl.vm["network"].as<std::string>());

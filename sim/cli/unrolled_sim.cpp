@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "dse/unrolled_eval.h"
+#include "dse/unrolled_weights.h"
 #include "msqx/version.h"
 #include "sim/report/report.h"
 
@@ -48,8 +49,9 @@ std::string Summary(const spec::UnrolledDesignSpec& d, const spec::NetworkSpec& 
 }  // namespace
 
 int RunUnrolledSim(const spec::UnrolledDesignSpec& design, const spec::NetworkSpec& network,
-                   const std::string& out_dir, const std::string& command) {
-  const dse::UnrolledResult r = dse::EvaluateUnrolled(design, network);
+                   const std::string& out_dir, const std::string& command, const std::string& export_weights) {
+  const unrolled::HgqNetwork weights = dse::UnrolledWeights(design, network);
+  const dse::UnrolledResult r = dse::EvaluateUnrolled(design, weights);
   nlohmann::json report = dse::UnrolledReportJson(design, network, r);
   report["msqx"] = {{"version", MSQX_VERSION}, {"git", MSQX_GIT_HASH}, {"command", command}};
   const std::string summary = Summary(design, network, r);
@@ -58,6 +60,10 @@ int RunUnrolledSim(const spec::UnrolledDesignSpec& design, const spec::NetworkSp
                                      {"summary.md", "```\n" + summary + "```\n"},
                                      {"report.json", report.dump(2) + "\n"}});
   std::cout << summary << "report: " << out_dir << "/report.json (layers.csv, summary.md)\n";
+  if (!export_weights.empty()) {
+    dse::WriteHgqWeights(weights, export_weights);
+    std::cout << "weights: " << export_weights << " (a weights folder: name it in the design's precision.weights)\n";
+  }
   if (!r.fits) std::cerr << "msqx sim: warning: the design does not fit: " << r.misfit << "\n";
   return 0;
 }
