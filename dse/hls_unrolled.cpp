@@ -2,10 +2,13 @@
 
 #include <algorithm>
 #include <sstream>
+#include <stdexcept>
+#include <vector>
 
 #include "dse/embedded_files.h"
 #include "dse/hls_scripts.h"
 #include "dse/unrolled_eval.h"
+#include "models/unrolled/alignment.h"
 #include "models/unrolled/unrolled_timing.h"
 #include "msqx/version.h"
 
@@ -27,8 +30,37 @@ void InputField(const unrolled::PrecisionTensor& acts, int* bits, bool* is_signe
   for (const auto& t : acts.types) *bits = std::max(*bits, t.TotalBits() + (*is_signed && t.sign_bits == 0 ? 1 : 0));
 }
 
+// Bits of the widest output sum, as dense_pin.h's OutBits: sum_j |c'_oj| * max|x| plus the sign
+// (in 128 bits, so that a layer too wide for the pin model's int64 is seen, not wrapped); at most 64.
+int OutputBits(const std::vector<std::int64_t>& constants, int out, int in, int act_bits, bool act_signed) {
+  using Wide = unsigned __int128;
+  const Wide one = 1;
+  const Wide x_max = act_signed ? one << (act_bits - 1) : (one << act_bits) - 1;
+  int bits = 1;
+  for (int o = 0; o < out; ++o) {
+    Wide bound = 0;
+    for (int j = 0; j < in; ++j) {
+      const std::int64_t c = constants[static_cast<std::size_t>(o) * in + j];
+      bound += static_cast<Wide>(c < 0 ? -static_cast<__int128>(c) : static_cast<__int128>(c)) * x_max;
+    }
+    int n = 1;
+    for (; bound != 0; bound >>= 1) ++n;
+    bits = std::max(bits, std::min(n, 64));
+  }
+  return bits;
+}
+
+template <typename T>
+void WriteArray(std::ostream& os, const std::vector<T>& values, const char* indent) {
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    os << (i % 16 == 0 ? std::string("\n") + indent : std::string(" ")) << values[i]
+       << (i + 1 < values.size() ? "," : "");
+  }
+}
+
 std::string TopHeader(const spec::UnrolledDesignSpec& d, const unrolled::HgqDenseLayer& l, int act_bits,
-                      bool act_signed, const unrolled::UnrolledParams& params) {
+                      bool act_signed, const unrolled::UnrolledParams& params, const std::vector<std::int64_t>& constants,
+                      const unrolled::DenseAlignment& alignment) {
   const auto& q = l.quantized;
   std::ostringstream os;
   os << "#pragma once\n" << Banner(d)
@@ -44,11 +76,15 @@ std::string TopHeader(const spec::UnrolledDesignSpec& d, const unrolled::HgqDens
      << "  static constexpr int kReuse = " << params.reuse_factor << ";\n"
      << "  static constexpr int kDspMinBits = " << params.dsp_min_bits << ";\n"
      << "  static constexpr int kDspStages = " << params.dsp_stages << ";\n"
-     << "  // Row-major [out][in]: the integer codes of the quantized weights.\n"
+     << "  // Row-major [out][in]: each weight's code moved onto its output's binary point,\n"
+     << "  // code << (F_o - f_oj - fx_j) (docs/unrolled.md, \"Alignment\"); 0 where the weight or its input\n"
+     << "  // is pruned.\n"
      << "  static constexpr std::int64_t kCodes[kOut * kIn] = {";
-  for (std::size_t i = 0; i < q.codes.size(); ++i) {
-    os << (i % 16 == 0 ? "\n      " : " ") << q.codes[i] << (i + 1 < q.codes.size() ? "," : "");
-  }
+  WriteArray(os, constants, "      ");
+  os << "};\n"
+     << "  // F_o: output o is out_data[o] * 2^-kOutFracBits[o].\n"
+     << "  static constexpr int kOutFracBits[kOut] = {";
+  WriteArray(os, alignment.output_frac_bits, "      ");
   os << "};\n};\n\n}  // namespace msqx_design\n\n" << TopDeclarations(kTopType);
   return os.str();
 }
@@ -57,7 +93,8 @@ std::string CaseHeader(const spec::UnrolledDesignSpec& d, const unrolled::HgqDen
                        const unrolled::UnrolledLayerTiming& t, unsigned seed) {
   std::ostringstream os;
   os << "#pragma once\n" << Banner(d)
-     << "// The testbench's layer " << l.name << ": the code range of each input (its own precision) and the\n"
+     << "// The testbench's layer " << l.name << ": the code range of each input (its own precision), the weights'\n"
+     << "// codes and fractional bits and the inputs' fractional bits before alignment (for the golden), and the\n"
      << "// latency and initiation interval msqx's cycle fidelity gives it.\n"
      << "#include <cstdint>\n\nnamespace msqx_case {\n\n"
      << "inline constexpr const char* kDesign = \"" << d.name << "\";\n"
@@ -75,8 +112,30 @@ std::string CaseHeader(const spec::UnrolledDesignSpec& d, const unrolled::HgqDen
     }
     os << "};\n";
   }
-  os << "\n}  // namespace msqx_case\n";
+  std::vector<int> input_bits, input_frac, weight_frac;
+  for (const auto& t : l.activations.types) {
+    input_bits.push_back(t.IsPruned() ? 0 : t.TotalBits());
+    input_frac.push_back(t.fractional_bits);
+  }
+  for (const auto& t : l.quantized.weight_types.types) weight_frac.push_back(t.fractional_bits);
+  os << "// Total bits of each input (0: pruned) and its fractional bits fx_j.\n"
+     << "inline constexpr int kInputBits[] = {";
+  WriteArray(os, input_bits, "    ");
+  os << "};\ninline constexpr int kInputFracBits[] = {";
+  WriteArray(os, input_frac, "    ");
+  os << "};\n// Row-major [out][in]: the quantized weights' codes and fractional bits f_oj.\n"
+     << "inline constexpr std::int64_t kWeightCodes[] = {";
+  WriteArray(os, l.quantized.codes, "    ");
+  os << "};\ninline constexpr int kWeightFracBits[] = {";
+  WriteArray(os, weight_frac, "    ");
+  os << "};\n\n}  // namespace msqx_case\n";
   return os.str();
+}
+
+std::string FracBitsText(const std::vector<int>& f) {
+  std::string text = "F = ";
+  for (std::size_t o = 0; o < f.size(); ++o) text += (o ? ", " : "") + std::to_string(f[o]);
+  return text;
 }
 
 std::string Readme(const spec::UnrolledDesignSpec& d, const spec::NetworkSpec& n, const UnrolledHlsExport& e,
@@ -88,15 +147,19 @@ std::string Readme(const spec::UnrolledDesignSpec& d, const spec::NetworkSpec& n
      << "(CSD shift-adds in LUTs, or a DSP above " << d.dsp_min_bits << " product bits), an adder tree per output, "
      << "reuse factor " << d.reuse_factor << " (" << d.PrecisionLabel() << " precision, " << d.device.name << ", "
      << d.clock_mhz << " MHz). Inputs travel as " << act_bits << "-bit " << (act_signed ? "signed" : "unsigned")
-     << " codes; outputs are the exact integer sums of code x input (the products of different fractional widths are "
-     << "not aligned here: docs/unrolled.md).\n\n"
+     << " codes. Each output is the exact sum of its products on one binary point: output o is y_o * 2^-F_o, "
+     << "F_o = the largest f_weight + f_input among its products (" << FracBitsText(e.output_frac_bits) << "), "
+     << "each product moved onto it by a shift folded into the weight's constant (wiring; docs/unrolled.md, "
+     << "\"Alignment\"). No bias, activation or requantization to the next layer's types yet.\n\n"
      << "- `src/msqx_top.h`: the layer's configuration (`msqx_design::LayerCfg`, weight codes included) and `Top`.\n"
      << "- `src/models/`: msqx's synthesizable unrolled layer (`models/unrolled/dense_pin.h`).\n"
      << "- `tb/tb_main.cpp`, `tb/layer_case.h`: the testbench and its layer.\n\n"
      << "## Simulate (Debian's SystemC)\n\n```sh\ncmake -S . -B build && cmake --build build -j && ctest --test-dir build "
         "--output-on-failure\n```\n\n"
      << "The testbench streams " << kVectors << " random input vectors (each input within its own precision's code "
-     << "range) with an always-ready sink and checks every output bit for bit against the integer golden, the first "
+     << "range) with an always-ready sink and checks every output bit for bit against the golden it computes from the "
+     << "weights' codes and the weights' and inputs' fractional bits (and y_o * 2^-F_o against the real-valued dot "
+     << "product), the first "
      << "vector's latency against " << e.latency_cycles << " cycles and the output spacing against the initiation "
      << "interval " << e.initiation_interval << ": what `msqx sim --design design.json --network " << n.name
      << "` reports for this layer (layers.csv, latency_cycles and initiation_interval).\n\n"
@@ -129,6 +192,17 @@ UnrolledHlsExport ExportUnrolledHls(const spec::UnrolledDesignSpec& design, cons
   int act_bits = 0;
   bool act_signed = false;
   InputField(layer.activations, &act_bits, &act_signed);
+  const unrolled::DenseAlignment alignment = unrolled::AlignDense(layer.quantized, layer.activations);
+  std::vector<std::int64_t> constants;
+  try {
+    constants = unrolled::AlignedCodes(layer.quantized, layer.activations);
+  } catch (const std::invalid_argument& err) {
+    throw spec::ConfigError(network.source, "layers", "layer " + layer.name + " with aligned constants of at most 62 bits: " + err.what());
+  }
+  if (OutputBits(constants, layer.quantized.out_features, layer.quantized.in_features, act_bits, act_signed) > 63) {
+    throw spec::ConfigError(network.source, "layers",
+                            "layer " + layer.name + " whose aligned sums fit in 63 bits (the pin model's int64 datapath)");
+  }
 
   UnrolledHlsExport e;
   e.layer = layer.name;
@@ -137,12 +211,13 @@ UnrolledHlsExport ExportUnrolledHls(const spec::UnrolledDesignSpec& design, cons
   e.products = cost.products;
   e.latency_cycles = timing.latency_cycles;
   e.initiation_interval = timing.initiation_interval;
+  e.output_frac_bits = alignment.output_frac_bits;
 
   StartProject(dir);
   for (const EmbeddedFile& f : HlsUnrolledSources()) WriteProjectFile(dir / "src" / f.path, f.content);
   WriteProjectFile(dir / "tb" / "tb_main.cpp", HlsTemplate("unrolled_tb_main.cpp"));
   WriteProjectFile(dir / "icsc" / "sc_main.cpp", HlsTemplate("unrolled_icsc_main.cpp"));
-  WriteProjectFile(dir / "src" / "msqx_top.h", TopHeader(design, layer, act_bits, act_signed, params));
+  WriteProjectFile(dir / "src" / "msqx_top.h", TopHeader(design, layer, act_bits, act_signed, params, constants, alignment));
   WriteProjectFile(dir / "tb" / "layer_case.h", CaseHeader(design, layer, timing, options.seed));
   spec::UnrolledDesignSpec with_network = design;
   with_network.network = network.name;
@@ -160,7 +235,8 @@ UnrolledHlsExport ExportUnrolledHls(const spec::UnrolledDesignSpec& design, cons
       {"top", std::string("Top = ") + kTopType},
       {"layer", {{"name", e.layer}, {"in_features", e.in_features}, {"out_features", e.out_features},
                  {"products", e.products}, {"vectors", kVectors}, {"seed", options.seed},
-                 {"expected_cycles", e.latency_cycles}, {"expected_initiation_interval", e.initiation_interval}}}};
+                 {"expected_cycles", e.latency_cycles}, {"expected_initiation_interval", e.initiation_interval},
+                 {"output_frac_bits", e.output_frac_bits}, {"max_alignment_shift", alignment.MaxShift()}}}};
   WriteProjectFile(dir / "export.json", exported.dump(2) + "\n");
 
   e.target.dir = dir;

@@ -1,11 +1,12 @@
 #pragma once
 // `msqx hls` for unrolled designs (docs/unrolled.md, docs/hls.md): one dense layer of the network
-// as the pin-level UnrolledDense with its constant weight codes, a self-checking testbench that
-// streams random vectors through it (bit-exact against the integer golden, latency and initiation
-// interval against the cycle fidelity of unrolled designs), and the same build files as a
-// template export.
+// as the pin-level UnrolledDense with its constant weight codes aligned to each output's binary
+// point, a self-checking testbench that streams random vectors through it (bit-exact against a
+// golden computed from the unaligned codes and fractional bits, latency and initiation interval
+// against the cycle fidelity of unrolled designs), and the same build files as a template export.
 
 #include <filesystem>
+#include <vector>
 
 #include "dse/hls_check.h"
 #include "dse/hls_export.h"
@@ -19,6 +20,7 @@ struct UnrolledHlsExport {
   int in_features = 0, out_features = 0;
   long long products = 0;
   int latency_cycles = 0, initiation_interval = 1;
+  std::vector<int> output_frac_bits;  // F_o: output o is y_o * 2^-F_o (models/unrolled/alignment.h)
   HlsCheckTarget target;
 };
 

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "dse/unrolled_weights.h"
+#include "models/unrolled/alignment.h"
 #include "models/unrolled/ebops.h"
 #include "sim/spec/json_reader.h"
 
@@ -84,6 +85,9 @@ UnrolledResult EvaluateUnrolled(const spec::UnrolledDesignSpec& design, const un
     l.cost = unrolled::DenseUnrolledCost(chain[i].weights, chain[i].activations, params);
     l.timing = r.timing.layers[i];
     l.ebops = unrolled::DenseEbops(chain[i].weights, chain[i].activations);
+    const unrolled::DenseAlignment alignment = unrolled::AlignDense(chain[i].weights, chain[i].activations);
+    l.output_frac_bits = alignment.output_frac_bits;
+    l.max_alignment_shift = alignment.MaxShift();
     r.lut += l.cost.lut;
     r.ff += l.cost.ff;
     r.dsp += l.cost.dsp;
@@ -125,7 +129,9 @@ nlohmann::json UnrolledReportJson(const spec::UnrolledDesignSpec& design, const 
                       {"tree_depth", l.timing.tree_depth},
                       {"latency_cycles", l.timing.latency_cycles},
                       {"initiation_interval", l.timing.initiation_interval},
-                      {"start_cycle", l.timing.start_cycle}});
+                      {"start_cycle", l.timing.start_cycle},
+                      {"output_frac_bits", l.output_frac_bits},
+                      {"max_alignment_shift", l.max_alignment_shift}});
   }
   return {{"schema", "msqx.unrolled_report/1"},
           {"design", spec::UnrolledDesignToJson(design)},

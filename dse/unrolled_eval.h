@@ -25,6 +25,10 @@ struct UnrolledLayerResult {
   unrolled::UnrolledCost cost;
   unrolled::UnrolledLayerTiming timing;
   std::int64_t ebops = 0;
+  // The binary point of each output (F_o: output o is y_o * 2^-F_o) and the largest shift that
+  // moves a product onto it (models/unrolled/alignment.h); 0 at uniform precision.
+  std::vector<int> output_frac_bits;
+  int max_alignment_shift = 0;
 };
 
 struct UnrolledResult {

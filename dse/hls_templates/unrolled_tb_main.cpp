@@ -3,11 +3,18 @@
 //
 // Streams kVectors input vectors (each input a random code of its own precision, the extremes a
 // quarter of the time) through Top with an always-ready sink and checks
-//   1. every output equals the golden sum over j of code[o][j] * x[j] in int64, bit for bit;
+//   1. every output equals the golden computed here from the weights' codes and fractional bits
+//      and the inputs' fractional bits (layer_case.h), not from the aligned constants Top is
+//      built from: y[o] = sum over live products of code[o][j] * x[j] * 2^(F_o - f_oj - fx_j),
+//      F_o = the largest f_oj + fx_j of output o, which must equal LayerCfg::kOutFracBits; and
+//      y[o] * 2^-F_o equals the real-valued sum of (code * 2^-f) * (x * 2^-fx) in double (exact:
+//      integers times powers of two within a few dozen bits of each other);
 //   2. the first vector's latency (input handshake to output valid) equals kExpectedLatency and
 //      the outputs come every kExpectedIi cycles: the cycle fidelity of unrolled designs
 //      (`msqx sim`, layers.csv columns latency_cycles and initiation_interval).
 // Exit status 0 on pass, 1 on a mismatch. The last line is one JSON object for `msqx hls --check`.
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <random>
@@ -87,12 +94,40 @@ struct Testbench : sc_core::sc_module {
   }
 };
 
+bool Live(int o, int j) {
+  return msqx_case::kWeightCodes[o * Top::kIn + j] != 0 && msqx_case::kInputBits[j] > 0;
+}
+
+int Step(int o, int j) { return msqx_case::kWeightFracBits[o * Top::kIn + j] + msqx_case::kInputFracBits[j]; }
+
+// F_o: the finest step among output o's products (0 without any).
+std::vector<int> OutputFracBits() {
+  std::vector<int> f(Top::kOut, 0);
+  for (int o = 0; o < Top::kOut; ++o) {
+    bool any = false;
+    for (int j = 0; j < Top::kIn; ++j) {
+      if (!Live(o, j)) continue;
+      f[o] = any ? std::max(f[o], Step(o, j)) : Step(o, j);
+      any = true;
+    }
+  }
+  return f;
+}
+
 }  // namespace
 
 int sc_main(int, char*[]) {
   std::mt19937 rng(msqx_case::kSeed);
   Testbench tb("tb");
-  std::vector<Vector> expected;
+  const std::vector<int> frac = OutputFracBits();
+  long long grid_mismatches = 0;
+  for (int o = 0; o < Top::kOut; ++o) {
+    if (frac[o] == msqx_design::LayerCfg::kOutFracBits[o]) continue;
+    ++grid_mismatches;
+    std::printf("msqx_tb: output %d: F %d in msqx_top.h, %d from the weights' and inputs' types\n", o,
+                msqx_design::LayerCfg::kOutFracBits[o], frac[o]);
+  }
+  std::vector<Vector> expected, inputs;
   for (int n = 0; n < msqx_case::kVectors; ++n) {
     Vector x(Top::kIn);
     Top::InBus bus;
@@ -104,9 +139,12 @@ int sc_main(int, char*[]) {
     }
     Vector y(Top::kOut, 0);
     for (int o = 0; o < Top::kOut; ++o) {
-      for (int j = 0; j < Top::kIn; ++j) y[o] += msqx_design::LayerCfg::kCodes[o * Top::kIn + j] * x[j];
+      for (int j = 0; j < Top::kIn; ++j) {
+        if (Live(o, j)) y[o] += msqx_case::kWeightCodes[o * Top::kIn + j] * x[j] * (std::int64_t{1} << (frac[o] - Step(o, j)));
+      }
     }
     tb.inputs.push_back(bus);
+    inputs.push_back(x);
     expected.push_back(y);
   }
   std::printf("msqx_tb: %s, layer %s: %d x %d, %d products, reuse factor %d, %d vectors, seed %u\n",
@@ -118,13 +156,22 @@ int sc_main(int, char*[]) {
   const double limit = 10.0 * (msqx_case::kExpectedLatency + msqx_case::kVectors * msqx_case::kExpectedIi) + 1000;
   sc_core::sc_start(sc_core::sc_time(limit * kPeriodNs, sc_core::SC_NS));
 
-  long long mismatches = 0;
+  long long mismatches = grid_mismatches;
   for (std::size_t n = 0; n < tb.got.size(); ++n) {
     for (int o = 0; o < Top::kOut; ++o) {
-      if (static_cast<std::int64_t>(tb.got[n][o]) == expected[n][o]) continue;
+      const std::int64_t got = static_cast<std::int64_t>(tb.got[n].v[o]);
+      double real = 0;
+      for (int j = 0; j < Top::kIn; ++j) {
+        if (!Live(o, j)) continue;
+        real += std::ldexp(static_cast<double>(msqx_case::kWeightCodes[o * Top::kIn + j]),
+                           -msqx_case::kWeightFracBits[o * Top::kIn + j]) *
+                std::ldexp(static_cast<double>(inputs[n][j]), -msqx_case::kInputFracBits[j]);
+      }
+      if (got == expected[n][o] && std::ldexp(static_cast<double>(got), -frac[o]) == real) continue;
       if (++mismatches <= 5) {
-        std::printf("msqx_tb: vector %zu output %d: got %lld, golden %lld\n", n, o,
-                    static_cast<long long>(tb.got[n][o]), static_cast<long long>(expected[n][o]));
+        std::printf("msqx_tb: vector %zu output %d: got %lld, golden %lld (real value %.17g, golden %.17g)\n", n, o,
+                    static_cast<long long>(got), static_cast<long long>(expected[n][o]),
+                    std::ldexp(static_cast<double>(got), -frac[o]), real);
       }
     }
   }

@@ -1,6 +1,8 @@
 #pragma once
 // One fully unrolled dense layer with constant weights (hls4ml io_parallel, Latency strategy) as
-// ONE clocked process: y[o] = sum_j code[o][j] * x[j], exact (no rounding, no overflow). It is the
+// ONE clocked process: y[o] = sum_j code[o][j] * x[j], exact (no rounding, no overflow), where
+// code[o][j] is the weight's code already shifted onto output o's binary point (alignment.h:
+// with per-weight precision y[o] is then the output's value times 2^F_o). It is the
 // hardware models/unrolled/unrolled_cost.cpp counts, so its pipeline depth, latency and II equal
 // DenseUnrolledCost's by construction (docs/unrolled.md, "Pin-level model").
 //
@@ -219,7 +221,8 @@ constexpr TermTable<P, Terms> MakeTerms(const Plan<P, Cfg::kOut, M>& plan) {
 }  // namespace dense_pin
 
 // Cfg: kIn, kOut; kActBits, kActSigned (each input is a kActBits-wide two's complement or
-// unsigned code); kCodes[kOut * kIn] (row-major [o][j], static constexpr int64); kReuse (RF >= 1);
+// unsigned code); kCodes[kOut * kIn] (row-major [o][j], static constexpr int64: the aligned
+// constants of AlignedCodes, alignment.h); kReuse (RF >= 1);
 // kDspMinBits, kDspStages (UnrolledParams' dsp_min_bits, dsp_stages).
 template <typename Cfg>
 struct UnrolledDense : sc_core::sc_module {

@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "models/unrolled/alignment.h"
 #include "models/unrolled/csd.h"
 
 namespace msqx::unrolled {
@@ -30,7 +31,12 @@ struct Product {
   int span_bits;  // of the weight code
   int act_bits;
   int csd_digits;
+  int align_shift;  // to the output's binary point (alignment.h)
+  // What the multiplier computes: the code's significant bits times the activation.
   int Width() const { return span_bits + act_bits; }
+  // What enters the adder tree: the product shifted onto the output's grid. The shift is wiring
+  // (the multiplier is unchanged) but every adder the product reaches is that much wider.
+  int TreeWidth() const { return Width() + align_shift; }
 };
 
 bool NeedsDsp(int csd_digits, int width, const UnrolledParams& p) {
@@ -135,13 +141,15 @@ UnrolledCost DenseUnrolledCost(const QuantizedDense& layer, const PrecisionTenso
   if (params.reuse_factor < 1 || params.dsp_min_bits < 1 || params.dsp_stages < 0) {
     throw std::invalid_argument("DenseUnrolledCost: reuse_factor and dsp_min_bits must be >= 1");
   }
+  const DenseAlignment alignment = AlignDense(layer, activations);
   std::vector<Product> products;
   for (int o = 0; o < layer.out_features; ++o) {
     for (int j = 0; j < layer.in_features; ++j) {
+      // Pruned weight or activation: no multiplier, no tree input.
+      if (!IsLiveProduct(layer, activations, o, j)) continue;
       const std::int64_t code = layer.Code(o, j);
-      const int act_bits = activations[j].IsPruned() ? 0 : activations[j].TotalBits();
-      if (code == 0 || act_bits == 0) continue;  // pruned: no multiplier, no tree input
-      products.push_back({o, SpanBits(code), act_bits, CsdNonZeroDigits(code)});
+      products.push_back({o, SpanBits(code), activations[j].TotalBits(), CsdNonZeroDigits(code),
+                          alignment.Shift(o, j)});
     }
   }
   UnrolledCost cost;
@@ -154,7 +162,9 @@ UnrolledCost DenseUnrolledCost(const QuantizedDense& layer, const PrecisionTenso
   cost.dsp = cost.dsp_multipliers;
 
   std::vector<std::vector<int>> terms(static_cast<std::size_t>(layer.out_features));
-  for (const Product& q : products) terms[static_cast<std::size_t>(q.output)].push_back(q.Width());
+  for (const Product& q : products) {
+    terms[static_cast<std::size_t>(q.output)].push_back(q.TreeWidth());
+  }
   for (auto& widths : terms) AdderTree(std::move(widths), cost);
 
   cost.pipeline_depth = products.empty() ? 0 : cost.multiplier_stages + cost.tree_depth + 1;

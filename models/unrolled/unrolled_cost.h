@@ -1,8 +1,10 @@
 #pragma once
 // Resources and timing of one fully unrolled dense layer (hls4ml io_parallel, Latency strategy):
 // every weight a constant multiplier, an adder tree per output, and a reuse factor RF that lets
-// one multiplier serve RF products at initiation interval RF. The model and where each
-// coefficient comes from are in docs/unrolled.md; the comments here say what is counted.
+// one multiplier serve RF products at initiation interval RF. Products enter their output's tree
+// aligned to its binary point (alignment.h), which widens the adders but not the multipliers.
+// The model and where each coefficient comes from are in docs/unrolled.md; the comments here say
+// what is counted.
 // The pin-level model (dense_pin.h) is built to this stage arithmetic, so its measured latency
 // and II are these.
 

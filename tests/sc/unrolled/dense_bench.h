@@ -6,6 +6,7 @@
 // transfer is recorded, so that latency and II are measured, not assumed.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstdint>
 #include <functional>
 #include <random>
@@ -75,6 +76,7 @@ struct DenseBench : sc_core::sc_module {
   std::mt19937 rng;
   double valid_p, ready_p;
   std::vector<InBus> inputs;
+  std::vector<Vector> xs;  // the input codes of inputs[n]
   std::vector<Vector> expected;
   std::vector<OutBus> got;
   std::vector<long long> in_cycles, out_cycles;
@@ -118,6 +120,7 @@ struct DenseBench : sc_core::sc_module {
   }
 
   void Add(const Vector& x, const Vector& y) {
+    xs.push_back(x);
     InBus b;
     for (std::size_t j = 0; j < x.size(); ++j) {
       b[static_cast<int>(j)] = static_cast<std::decay_t<decltype(b.v[0])>>(x[j]);
@@ -176,6 +179,33 @@ struct DenseBench : sc_core::sc_module {
       for (std::size_t o = 0; o < expected[n].size(); ++o) {
         ASSERT_EQ(static_cast<std::int64_t>(got[n][static_cast<int>(o)]), expected[n][o])
             << "vector " << n << " output " << o;
+      }
+    }
+  }
+
+  // Every output as a real number, y_o * 2^-frac_bits[o], equals the sum over j of the
+  // dequantized weight code[o][j] * 2^-f_oj times the dequantized input x_j * 2^-fx_j, computed
+  // here in double from the layer's own codes and types (not from the aligned constants the
+  // module was built with). Exact: the terms are integers times powers of two within a few dozen
+  // bits of each other, so double holds every partial sum without rounding.
+  void CheckRealValued(const QuantizedDense& layer, const PrecisionTensor& acts,
+                       const std::vector<int>& frac_bits) {
+    ASSERT_EQ(got.size(), xs.size());
+    ASSERT_EQ(frac_bits.size(), static_cast<std::size_t>(layer.out_features));
+    for (std::size_t n = 0; n < got.size(); ++n) {
+      for (int o = 0; o < layer.out_features; ++o) {
+        double want = 0;
+        for (int j = 0; j < layer.in_features; ++j) {
+          const FixedType& fx = acts[static_cast<std::size_t>(j)];
+          if (fx.IsPruned()) continue;  // a pruned input is 0 whatever code arrives
+          want +=
+              std::ldexp(static_cast<double>(layer.Code(o, j)), -layer.Type(o, j).fractional_bits) *
+              std::ldexp(static_cast<double>(xs[n][static_cast<std::size_t>(j)]),
+                         -fx.fractional_bits);
+        }
+        const double y =
+            std::ldexp(static_cast<double>(got[n][o]), -frac_bits[static_cast<std::size_t>(o)]);
+        ASSERT_EQ(y, want) << "vector " << n << " output " << o;
       }
     }
   }

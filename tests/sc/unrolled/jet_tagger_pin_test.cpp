@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "models/unrolled/alignment.h"
 #include "models/unrolled/dense_pin.h"
 #include "models/unrolled/synthetic_hgq.h"
 #include "models/unrolled/unrolled_timing.h"
@@ -22,8 +23,9 @@ using test::Vector;
 constexpr std::uint64_t kSeed = 42;
 constexpr std::size_t kFc4 = 3;  // index among the fc layers
 
-// fc4's codes, exported from SyntheticHgqNetwork(jet_tagger, 42) (CodesAreTheSyntheticNetworks
-// fails when the generator changes; re-export them then).
+// fc4's weight codes aligned to each output's binary point (AlignedCodes of
+// SyntheticHgqNetwork(jet_tagger, 42): code << (F_o - f_oj - fx_j), F = 10, 11, 11, 11, 11;
+// CodesAreTheSyntheticNetworks fails when the generator changes; re-export them then).
 struct Fc4 {
   static constexpr int kIn = 32, kOut = 5;
   // Inputs follow a relu: unsigned, i = 3, f in {2, 3, 4}: at most 7 bits.
@@ -31,16 +33,16 @@ struct Fc4 {
   static constexpr bool kActSigned = false;
   static constexpr int kReuse = 1, kDspMinBits = 10, kDspStages = 3;
   static constexpr std::int64_t kCodes[kOut * kIn] = {
-      8,   7,  45,  -43, 40, 0,  -9,  7,   -50, 8,   0,   -1,  -5,  9,   6,   1,    //
-      7,   -8, -7,  -44, -8, 49, -6,  -41, -7,  -8,  0,   -8,  0,   1,   1,   1,    // output 0
-      -10, 8,  1,   1,   -8, 9,  0,   8,   -47, -40, -42, -49, 0,   5,   -1,  9,    //
-      -1,  -9, -41, 45,  -8, 8,  0,   0,   8,   0,   -40, 6,   -1,  0,   39,  -5,   // output 1
-      -7,  -6, -8,  -9,  -1, 0,  -9,  0,   9,   -9,  -44, 5,   0,   0,   -9,  1,    //
-      9,   1,  -1,  -1,  5,  41, -9,  1,   1,   6,   -1,  9,   1,   8,   0,   -45,  // output 2
-      -9,  -8, 7,   -7,  43, 49, 0,   6,   0,   -9,  -6,  -1,  1,   7,   39,  -42,  //
-      -1,  10, -8,  0,   0,  47, 8,   -6,  41,  0,   -49, -44, 1,   44,  -8,  -1,   // output 3
-      7,   0,  0,   44,  46, 0,  -44, 8,   9,   1,   -1,  1,   -43, -41, -46, 8,    //
-      -7,  -6, 5,   46,  45, 50, 0,   -47, -1,  8,   5,   6,   -9,  50,  39,  0,    // output 4
+      32,   56,  45,   -43, 80,  0,   -72,  28,  -50, 32,  0,   -32, -20,  72,   12,  8,    //
+      56,   -16, -56,  -88, -16, 98,  -48,  -82, -56, -64, 0,   -16, 0,    16,   8,   8,    // output 0
+      -80,  128, 32,   32,  -128, 144, 0,   64,  -94, -80, -84, -196, 0,   80,   -16, 36,   //
+      -64,  -36, -164, 180, -32, 128, 0,    0,   128, 0,   -80, 24,  -64,  0,    39,  -20,  // output 1
+      -56,  -96, -64,  -72, -64, 0,   -144, 0,   72,  -72, -88, 80,  0,    0,    -36, 16,   //
+      144,  16,  -64,  -64, 20,  164, -144, 64,  64,  96,  -32, 36,  64,   64,   0,   -45,  // output 2
+      -72,  -128, 56,  -56, 172, 196, 0,    48,  0,   -72, -48, -64, 32,   112,  39,  -42,  //
+      -64,  40,  -128, 0,   0,   188, 128,  -96, 164, 0,   -98, -44, 64,   88,   -32, -16,  // output 3
+      56,   0,   0,    88,  184, 0,   -176, 64,  72,  32,  -32, 64,  -86,  -164, -46, 32,   //
+      -112, -24, 80,   184, 45,  200, 0,    -188, -64, 128, 40, 24,  -144, 100,  39,  0,    // output 4
   };
 };
 struct Fc4Rf2 : Fc4 {
@@ -82,7 +84,10 @@ TEST(JetFc4Pin, CodesAreTheSyntheticNetworks) {
   const HgqDenseLayer& l = NetworkFc4();
   ASSERT_EQ(l.quantized.out_features, Fc4::kOut);
   ASSERT_EQ(l.quantized.in_features, Fc4::kIn);
-  EXPECT_EQ(l.quantized.codes, std::vector<std::int64_t>(Fc4::kCodes, Fc4::kCodes + 160));
+  EXPECT_EQ(AlignedCodes(l.quantized, l.activations),
+            std::vector<std::int64_t>(Fc4::kCodes, Fc4::kCodes + 160));
+  EXPECT_EQ(AlignDense(l.quantized, l.activations).output_frac_bits,
+            (std::vector<int>{10, 11, 11, 11, 11}));
   for (const FixedType& t : l.activations.types) {
     EXPECT_EQ(t.sign_bits, 0);
     EXPECT_LE(t.TotalBits(), Fc4::kActBits);
@@ -110,12 +115,16 @@ TEST(JetFc4Pin, StagesEqualTheCycleFidelity) {
   EXPECT_EQ(UnrolledDense<Fc4>::kLatency, 9);
 }
 
+// Bit-exact against the integer golden of the aligned constants, and each output times 2^-F_o
+// equal to the real-valued dot product of fc4's dequantized weights and inputs.
 template <typename Cfg>
 void BitExact(const char* name) {
   DenseBench<UnrolledDense<Cfg>> tb("tb", tb::Seed(name), 0.7, 0.5);
   AddVectors<Cfg>(tb, 300);
   tb.Run();
   tb.CheckOutputs();
+  const HgqDenseLayer& l = NetworkFc4();
+  tb.CheckRealValued(l.quantized, l.activations, {10, 11, 11, 11, 11});
 }
 
 template <typename Cfg>

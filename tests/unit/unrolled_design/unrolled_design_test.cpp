@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "dse/unrolled_eval.h"
+#include "models/unrolled/alignment.h"
 #include "models/unrolled/ebops.h"
 #include "sim/spec/resolve.h"
 #include "tests/common/run_msqx.h"
@@ -122,6 +123,14 @@ TEST(UnrolledDesign, SimReportsTheChainOfItsLayers) {
   EXPECT_EQ(r["resources"]["dsp"].get<std::int64_t>(), dsp);
   EXPECT_EQ(r["ebops"].get<std::int64_t>(), ebops);
   EXPECT_EQ(r["layers"].size(), 4u);
+  // Each output's binary point (the products aligned to it, models/unrolled/alignment.h).
+  for (std::size_t i = 0; i < hgq.layers.size(); ++i) {
+    const auto a = unrolled::AlignDense(hgq.layers[i].quantized, hgq.layers[i].activations);
+    EXPECT_EQ(r["layers"][i]["output_frac_bits"].get<std::vector<int>>(), a.output_frac_bits) << i;
+    EXPECT_EQ(r["layers"][i]["max_alignment_shift"].get<int>(), a.MaxShift()) << i;
+  }
+  EXPECT_EQ(r["layers"][3]["output_frac_bits"].get<std::vector<int>>(), (std::vector<int>{10, 11, 11, 11, 11}));
+  EXPECT_EQ(r["layers"][3]["max_alignment_shift"].get<int>(), 6);
   EXPECT_TRUE(fs::exists(dir / "layers.csv"));
   EXPECT_TRUE(fs::exists(dir / "summary.md"));
   // Reuse factor 4: initiation interval 4, latency longer by 3 cycles per layer at least.
@@ -143,8 +152,11 @@ TEST(UnrolledDesign, UniformPrecisionGainsAboutSixDecibelsPerBit) {
   double previous = -1e9;
   for (int bits = 3; bits <= 8; ++bits) {
     d.precision.weight_bits = bits;
-    const double sqnr = dse::EvaluateUnrolled(d, net).weight_sqnr_db;
+    const dse::UnrolledResult r = dse::EvaluateUnrolled(d, net);
+    const double sqnr = r.weight_sqnr_db;
     EXPECT_GT(sqnr, previous + 4.0) << bits;  // 6.02 dB per bit for uniform weights, less at the edges
+    // One type per tensor: every product of an output on the same grid, nothing to align.
+    for (const auto& l : r.layers) EXPECT_EQ(l.max_alignment_shift, 0) << bits << " " << l.name;
     previous = sqnr;
   }
   EXPECT_GT(previous, 35.0);
