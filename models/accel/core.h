@@ -57,6 +57,19 @@ struct CoreConfig {
   static_assert(!OverlapStore || OverlapLoad, "OverlapStore needs OverlapLoad");
 };
 
+// The controller's register widths (ICSC keeps C++ widths, and a 32-bit counter is a 32-bit adder):
+// tile coordinates, channel and filter counts and buffer words fit 16 bits, element addresses of
+// tensors 32, the requantization multiplier 16 (Fits and the static_asserts hold a layer to it).
+namespace detail {
+inline long long Min(long long a, long long b) { return a < b ? a : b; }
+inline long long Max(long long a, long long b) { return a > b ? a : b; }
+}  // namespace detail
+
+using Dim = std::int16_t;
+using Addr = std::int32_t;
+using Mult = std::int16_t;
+constexpr int kMaxDim = 32767;
+
 // One engine: its PE array, weight buffer and output buffer with the signals that join them to the
 // controller. A modular interface (sc_module + sc_interface; ICSC flattens it into the core),
 // because a record may not hold modules or signals. WHalf/OHalf: weight and partial-sum words per
@@ -71,6 +84,7 @@ struct EngineBlock : sc_core::sc_module, sc_core::sc_interface {
   using WBram = mem::Bram<mem::BramConfig<std::uint8_t, kR * kC, WHalf * Halves, Lat, false>>;
   using OBram = mem::Bram<mem::BramConfig<std::int32_t, kR, OHalf * OutHalves, Lat, false>>;
   static_assert(Ic >= kC, "an input word must hold one channel group of the array");
+  static_assert(WHalf * Halves <= kMaxDim && OHalf * OutHalves <= kMaxDim, "buffer words exceed Dim");
 
   Array array{"array"};
   WBram wbuf{"wbuf"};
@@ -125,19 +139,22 @@ struct EngineBlock : sc_core::sc_module, sc_core::sc_interface {
     obuf.b_rdata(o_brdata);
   }
 
-  // Sequencer and accumulation state, owned by the controller thread (reset by it).
-  int n, ch0;           // filters of this step
-  int pixels;
-  int groups, row_groups;
-  long long beats, issued, outputs, written;
-  int og, pix, g, ky, kx;  // sequencer counters
-  int out_og, out_pix;     // which sums the array emits next
+  // Sequencer and accumulation state, owned by the controller thread (reset by it). Loops count
+  // in the units their bounds come in (f0 = row group x kR filters, gc = channel group x kC
+  // channels) and addresses advance by additions, so that the hardware has no divider and no
+  // multiplier per beat (docs/hls.md, "Controller arithmetic").
+  Dim n, ch0;              // filters of this step
+  Dim pixels;
+  Dim f0, gc, ky, kx, ox, oy;  // issue sequencer: filters, channels, tap, output pixel
+  Dim in_row, in_pix, in_tap;  // input word address parts: oy*stride*win_cols, + ox*stride, ky*win_cols
+  Dim w_addr, w_og;            // weight word address, and the first word of this row group
+  Dim out_f0, out_pix, out_addr;  // the sums the array emits next: filters, pixel, word address
   // Tags of reads in flight (BRAM latency + 1 for the controller's own register). Records in
   // arrays carry no in-place initializers and no records (ICSC): the controller resets them, and
   // the sums of a pending read-modify-write are a plain array.
   struct Tag {
     bool valid, first, last;
-    int g;
+    Dim gc;
   };
   Tag tags[Lat + 1];
   struct Pending {
@@ -155,6 +172,7 @@ struct AccelCore : sc_core::sc_module {
   static constexpr int kIc = Cfg::kTileIc;
   static constexpr int kL = Cfg::kBramLatency;
   static constexpr int kInHalf = Cfg::kInDepth;
+  static_assert(kInHalf * Cfg::kHalves <= kMaxDim, "input buffer words exceed Dim");
   using Dsp = EngineBlock<typename Cfg::Dsp, kIc, Cfg::kDspWeightDepth, Cfg::kHalves, Cfg::kDspOutDepth,
                           Cfg::kOutHalves, kL>;
   using Lut = EngineBlock<typename Cfg::Lut, kIc, Cfg::kLutWeightDepth, Cfg::kHalves, Cfg::kLutOutDepth,
@@ -197,6 +215,12 @@ struct AccelCore : sc_core::sc_module {
     };
     const auto sums = [&](int n, int rows) { return (n + rows - 1) / rows * pixels; };  // per half
     const long long depth = static_cast<long long>(r.depthwise ? 1 : c.in_chs) * r.kernel * r.kernel;
+    const int largest = detail::Max(detail::Max(detail::Max(r.in_c, r.in_h), detail::Max(r.in_w, r.out_c)),
+                                    detail::Max(r.out_h, r.out_w));
+    if (largest > kMaxDim) return "a layer dimension above " + std::to_string(kMaxDim) + " (the core's Dim)";
+    if (detail::Max(r.dsp_mult, r.lut_mult) > kMaxDim || detail::Min(r.dsp_mult, r.lut_mult) < -kMaxDim - 1) {
+      return "a requantization multiplier outside 16 bits";
+    }
     if (c.in_chs > kIc) return "input chunk wider than the input word";
     if (win > Cfg::kInDepth) return "input window larger than the input buffer";
     if (words(c.dsp_n, Dsp::kR, Dsp::kC) > Cfg::kDspWeightDepth ||
@@ -213,43 +237,70 @@ struct AccelCore : sc_core::sc_module {
   }
 
  private:
-  // What a step needs besides its command, worked out when the command is taken.
-  // Flat (ICSC takes no record inside a record): the command's fields, then each engine's
-  // filters, channel groups and beats as arrays indexed by engine (0 DSP, 1 LUT).
+  // What a step needs besides its command, worked out when the command is taken: the loop bounds
+  // and the first addresses, the only products the controller forms (once per step). Flat (ICSC
+  // takes no record inside a record): the command's fields, then per-engine fields as arrays
+  // indexed by engine (0 DSP, 1 LUT).
   struct StepInfo {
-    int out_row0, out_rows, out_col0, out_cols, in_ch0, in_chs;
+    Dim out_row0, out_rows, out_col0, out_cols, in_ch0, in_chs;
     bool first_chunk, last_chunk;
-    int win_cols, pixels;
-    long long in_items, items[2];  // load items: input window, DSP, LUT weights
-    int e_n[2], e_ch0[2], e_groups[2], e_row_groups[2];
-    long long e_beats[2];
+    Dim win_rows, win_cols, pixels;
+    Dim row_step;               // input words between output rows: stride x win_cols
+    Dim iy0, ix0;               // input pixel of the window's first word (negative: padding)
+    Addr in_addr0;              // its element address in the input tensor (HWC)
+    Addr in_row_elems;          // elements per input row: in_w x in_c
+    Addr out_addr0;             // element address of the tile's first output pixel (HWC)
+    Addr out_row_elems;         // elements per output row: out_w x out_c
+    Dim taps;                   // kernel x kernel
+    Addr tap_elems, filter_elems;  // weight elements per tap and per filter (OHWI; depthwise OHW)
+    Dim e_n[2], e_ch0[2];
+    Addr e_waddr0[2];           // element address of the engine's first filter
   };
   StepInfo MakeStepInfo(const StepCmd& c) const;
 
+  // Where the loader is in a step's items (core.h's header: the input window, then the DSP
+  // weights, then the LUT weights). The loader keeps one walk for its requests and one for the
+  // beats that answer them; both step through the same items, the requests ahead.
+  struct LoadWalk {
+    Dim phase;                 // 0 input window, 1 DSP weights, 2 LUT weights, 3 all walked
+    Dim word;                  // buffer word of the item
+    Dim wy, wx, iy, ix;        // input window: word position and its input pixel
+    Addr row_addr, addr;       // element addresses of the window row's first pixel and this one
+    Dim f0, gc, tap, r;        // weights: filters, channels, tap and row of the item
+    Addr og_addr, tap_addr, r_addr;  // element address parts of the item
+  };
+  void StartWalk(LoadWalk& w, const StepInfo& s) const;
+  void NextPhase(LoadWalk& w, const StepInfo& s) const;
+  void Advance(LoadWalk& w, const StepInfo& s) const;
+  template <typename E>
+  void AdvanceWeights(LoadWalk& w, const StepInfo& s, int k) const;
+  // The request for the walk's item, and (weights) the lane of its first element in the word.
+  void Request(const LoadWalk& w, const StepInfo& s, LoadReq& req, int& lane0) const;
+  template <typename E>
+  void WeightRequest(const LoadWalk& w, const StepInfo& s, int k, LoadReq& req, int& lane0) const;
+
   void Run();
-  // Load item i of step s: the request, the buffer (0 input, 1 DSP, 2 LUT weights), the word
-  // address within the half, the first lane and the weight row.
-  void LoadItem(const StepInfo& s, long long i, LoadReq& req, int& buf, int& waddr, int& lane0,
-                int& row) const;
   template <typename E>
-  void LoadWeightItem(const StepInfo& s, int k, long long j, LoadReq& req, int& waddr,
-                      int& lane0, int& row) const;
-  template <typename E>
-  void ReceiveWeight(E& e, const StepInfo& s, int k, long long j, const LoadBeat& beat,
-                     int half);
+  void ReceiveWeight(E& e, const LoadWalk& w, const StepInfo& s, int k, const LoadBeat& beat, int half);
   template <typename E>
   void StartEngine(E& e, int k);
   template <typename E>
   void ComputeCycle(E& e, int bank, const typename InBram::Words& in_words,
                     typename InBram::Addrs& in_addr, typename InBram::Flags& in_en);
+  // All beats issued, all sums out of the array and written (no read-modify-write in flight).
   template <typename E>
   static bool EngineDone(const E& e) {
-    return e.issued == e.beats && e.written == static_cast<long long>(e.row_groups) * e.pixels;
+    bool rmw = false;
+    for (int i = 0; i <= kL; ++i) rmw = rmw || e.rmw[i].valid;
+    return e.f0 >= e.n && e.out_f0 >= e.n && !rmw;
   }
+  void StartStore(const StepInfo& s, int engine);
   template <typename E>
-  bool StoreCycle(E& e, const StepInfo& s, int k, int half, int mult, int shift);
+  bool StoreCycle(E& e, const StepInfo& s, int k, int half, Mult mult, int shift);
   template <typename E>
   static void Quiet(E& e);
+  // Which half step number n uses: steps alternate halves when there are two.
+  static int HalfOf(int n, int halves) { return halves == 2 ? (n & 1) : 0; }
 
   sc_core::sc_signal<typename InBram::Flags> i_aen{"i_aen"}, i_awe{"i_awe"}, i_ben{"i_ben"},
       i_bwe{"i_bwe"};
@@ -257,28 +308,31 @@ struct AccelCore : sc_core::sc_module {
   sc_core::sc_signal<typename InBram::Words> i_awdata{"i_awdata"}, i_bwdata{"i_bwdata"},
       i_ardata{"i_ardata"}, i_brdata{"i_brdata"};
 
-  // Controller registers. The loader fills half (taken % halves) and keeps its step in
+  // Controller registers. The loader fills half HalfOf(taken) and keeps its step in
   // info_[half]; the computer copies a loaded step into cp_ when it starts it, so that the loader
-  // may move on to the next step.
+  // may move on to the next step. Step counts are 32-bit: a layer has far fewer steps.
   LayerRegs r_;
   StepInfo info_[Cfg::kHalves];
   StepInfo cp_;
-  long long taken_ = 0, loaded_ = 0, freed_ = 0, done_ = 0;  // steps per milestone
+  int taken_ = 0, loaded_ = 0, freed_ = 0, done_ = 0;  // steps per milestone
   bool loading_ = false;
   enum class CpState { kIdle, kCompute, kStore };
   CpState cp_state_ = CpState::kIdle;
   int cp_half_ = 0, cp_out_half_ = 0;
-  long long tiles_ = 0;  // output tiles started (a first chunk starts one)
+  int tiles_ = 0;  // output tiles started (a first chunk starts one)
   // Storer (OverlapStore): the step it stores and its partial-sum half, and the same for a store
   // waiting to start.
   StepInfo st_info_, pend_info_;
   int st_half_ = 0, pend_half_ = 0;
   bool st_pending_ = false, storing_ = false;
   bool half_busy_[2] = {false, false};  // partial-sum half holds a tile not yet stored
-  long long req_i_ = 0, rcv_i_ = 0;
+  LoadWalk req_w_, rcv_w_;
   bool req_v_ = false, st_v_ = false;
-  // Store sequencing: engine, row group, pixel, row, cycles until the read data is there.
-  int st_e_ = 0, st_og_ = 0, st_pix_ = 0, st_r_ = 0, st_wait_ = 0;
+  // Store sequencing: engine, filters, output pixel, row, cycles until the read data is there,
+  // the partial-sum word and the element addresses of the output row and pixel.
+  Dim st_e_ = 0, st_f0_ = 0, st_px_ = 0, st_py_ = 0, st_r_ = 0, st_wait_ = 0;
+  Dim st_raddr_ = 0;
+  Addr st_row_addr_ = 0, st_pix_addr_ = 0;
 };
 
 namespace cfg {

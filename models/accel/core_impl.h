@@ -3,13 +3,11 @@
 // Written in the subset Intel's SystemC compiler translates (docs/hls.md): references rather than
 // pointers to locals, no std::min/max, no range-for, no [[fallthrough]], buses indexed through .v[],
 // no braced temporaries of records, no increment inside a condition, one assignment per statement.
+// No division and no multiplication per beat: loops count in filters and channels and addresses
+// advance by additions; the products a step needs are formed once, when its command is taken
+// (MakeStepInfo). A divider per item made the controller 190,000 LUTs (docs/hls.md).
 
 namespace msqx::accel {
-
-namespace detail {
-inline long long Min(long long a, long long b) { return a < b ? a : b; }
-inline long long Max(long long a, long long b) { return a > b ? a : b; }
-}  // namespace detail
 
 template <typename Cfg>
 AccelCore<Cfg>::AccelCore(const sc_core::sc_module_name& name) : sc_module(name) {
@@ -42,83 +40,155 @@ typename AccelCore<Cfg>::StepInfo AccelCore<Cfg>::MakeStepInfo(const StepCmd& c)
   s.in_chs = c.in_chs;
   s.first_chunk = c.first_chunk;
   s.last_chunk = c.last_chunk;
-  const int win_rows = (c.out_rows - 1) * r_.stride + r_.kernel;
-  s.win_cols = (c.out_cols - 1) * r_.stride + r_.kernel;
+  const int k = r_.kernel;
+  s.win_rows = (c.out_rows - 1) * r_.stride + k;
+  s.win_cols = (c.out_cols - 1) * r_.stride + k;
   s.pixels = c.out_rows * c.out_cols;
-  s.in_items = static_cast<long long>(win_rows) * s.win_cols;
-  const long long taps = static_cast<long long>(r_.kernel) * r_.kernel;
-  const int rows[2] = {Dsp::kR, Lut::kR}, cols[2] = {Dsp::kC, Lut::kC};
-  const int n[2] = {c.dsp_n, c.lut_n}, ch0[2] = {c.dsp_ch0, c.lut_ch0};
-  for (int k = 0; k < 2; ++k) {
-    s.e_n[k] = n[k];
-    s.e_ch0[k] = ch0[k];
-    s.e_groups[k] = (c.in_chs + cols[k] - 1) / cols[k];
-    s.e_row_groups[k] = (n[k] + rows[k] - 1) / rows[k];
-    s.e_beats[k] = static_cast<long long>(s.e_row_groups[k]) * s.pixels * s.e_groups[k] * taps;
-    s.items[k] = static_cast<long long>(s.e_row_groups[k]) * s.e_groups[k] * taps * rows[k];
-  }
+  s.row_step = r_.stride * s.win_cols;
+  s.iy0 = c.out_row0 * r_.stride - r_.padding;
+  s.ix0 = c.out_col0 * r_.stride - r_.padding;
+  s.in_row_elems = r_.in_w * r_.in_c;
+  s.in_addr0 = s.iy0 * s.in_row_elems + s.ix0 * r_.in_c + c.in_ch0;
+  s.out_row_elems = r_.out_w * r_.out_c;
+  s.out_addr0 = c.out_row0 * s.out_row_elems + c.out_col0 * r_.out_c;
+  s.taps = k * k;
+  s.tap_elems = r_.depthwise ? 1 : r_.in_c;
+  s.filter_elems = s.taps * s.tap_elems;
+  s.e_n[0] = c.dsp_n;
+  s.e_n[1] = c.lut_n;
+  s.e_ch0[0] = c.dsp_ch0;
+  s.e_ch0[1] = c.lut_ch0;
+  s.e_waddr0[0] = c.dsp_ch0 * s.filter_elems;
+  s.e_waddr0[1] = c.lut_ch0 * s.filter_elems;
   return s;
 }
 
 template <typename Cfg>
+void AccelCore<Cfg>::StartWalk(LoadWalk& w, const StepInfo& s) const {
+  w.phase = 0;
+  w.word = 0;
+  w.wy = 0;
+  w.wx = 0;
+  w.iy = s.iy0;
+  w.ix = s.ix0;
+  w.row_addr = s.in_addr0;
+  w.addr = s.in_addr0;
+  w.f0 = 0;
+  w.gc = 0;
+  w.tap = 0;
+  w.r = 0;
+  w.og_addr = 0;
+  w.tap_addr = 0;
+  w.r_addr = 0;
+}
+
+// From the input window (or the DSP weights) to the next engine with filters, or to the end.
+template <typename Cfg>
+void AccelCore<Cfg>::NextPhase(LoadWalk& w, const StepInfo& s) const {
+  int p = w.phase + 1;
+  if (p == 1 && s.e_n[0] == 0) p = 2;
+  if (p == 2 && s.e_n[1] == 0) p = 3;
+  w.phase = p;
+  w.word = 0;
+  w.f0 = 0;
+  w.gc = 0;
+  w.tap = 0;
+  w.r = 0;
+  w.og_addr = p == 1 ? s.e_waddr0[0] : s.e_waddr0[1];
+  w.tap_addr = 0;
+  w.r_addr = 0;
+}
+
+// Weight items in the order og, g, ky, kx, r (one word per og, g, ky, kx; its row r innermost).
+template <typename Cfg>
 template <typename E>
-void AccelCore<Cfg>::LoadWeightItem(const StepInfo& s, int ke, long long j, LoadReq& req,
-                                    int& waddr, int& lane0, int& row) const {
-  const int k = r_.kernel;
-  const int r = static_cast<int>(j % E::kR);
-  long long t = j / E::kR;
-  const int kx = static_cast<int>(t % k);
-  t /= k;
-  const int ky = static_cast<int>(t % k);
-  t /= k;
-  const int g = static_cast<int>(t % s.e_groups[ke]);
-  const int og = static_cast<int>(t / s.e_groups[ke]);
-  waddr = ((og * s.e_groups[ke] + g) * k + ky) * k + kx;
-  row = r;
-  lane0 = 0;
-  req.addr = 0;
-  req.count = 0;
-  req.weights = true;
-  const int f = og * E::kR + r;
-  if (f < s.e_n[ke]) {  // else an absent filter of a partial row group: a zero beat
-    const int ch = s.e_ch0[ke] + f;
-    if (r_.depthwise) {
-      const int lane = ch - s.in_ch0 - g * E::kC;
-      if (lane >= 0 && lane < E::kC) {
-        req.addr = static_cast<std::uint32_t>((ch * k + ky) * k + kx);
-        req.count = 1;
-        lane0 = lane;
+void AccelCore<Cfg>::AdvanceWeights(LoadWalk& w, const StepInfo& s, int k) const {
+  ++w.r;
+  w.r_addr += s.filter_elems;
+  if (w.r == E::kR) {
+    w.r = 0;
+    w.r_addr = 0;
+    ++w.word;
+    ++w.tap;
+    w.tap_addr += s.tap_elems;
+    if (w.tap == s.taps) {
+      w.tap = 0;
+      w.tap_addr = 0;
+      w.gc += E::kC;
+      if (w.gc >= s.in_chs) {
+        w.gc = 0;
+        w.f0 += E::kR;
+        w.og_addr += E::kR * s.filter_elems;
+        if (w.f0 >= s.e_n[k]) NextPhase(w, s);
       }
-    } else {
-      req.addr = static_cast<std::uint32_t>(((ch * k + ky) * k + kx) * r_.in_c + s.in_ch0 + g * E::kC);
-      req.count = static_cast<std::uint16_t>(detail::Min(E::kC, s.in_chs - g * E::kC));
     }
   }
 }
 
 template <typename Cfg>
-void AccelCore<Cfg>::LoadItem(const StepInfo& s, long long i, LoadReq& req, int& buf, int& waddr,
-                              int& lane0, int& row) const {
+void AccelCore<Cfg>::Advance(LoadWalk& w, const StepInfo& s) const {
+  if (w.phase == 0) {
+    ++w.word;
+    ++w.wx;
+    ++w.ix;
+    w.addr += r_.in_c;
+    if (w.wx == s.win_cols) {
+      w.wx = 0;
+      ++w.wy;
+      ++w.iy;
+      w.ix = s.ix0;
+      w.row_addr += s.in_row_elems;
+      w.addr = w.row_addr;
+      if (w.wy == s.win_rows) NextPhase(w, s);
+    }
+  } else if (w.phase == 1) {
+    AdvanceWeights<Dsp>(w, s, 0);
+  } else if (w.phase == 2) {
+    AdvanceWeights<Lut>(w, s, 1);
+  }
+}
+
+template <typename Cfg>
+template <typename E>
+void AccelCore<Cfg>::WeightRequest(const LoadWalk& w, const StepInfo& s, int k, LoadReq& req,
+                                   int& lane0) const {
   lane0 = 0;
-  row = 0;
-  if (i < s.in_items) {
-    buf = 0;
-    waddr = static_cast<int>(i);
-    const int iy = s.out_row0 * r_.stride - r_.padding + static_cast<int>(i / s.win_cols);
-    const int ix = s.out_col0 * r_.stride - r_.padding + static_cast<int>(i % s.win_cols);
+  req.addr = 0;
+  req.count = 0;
+  req.weights = true;
+  const int f = w.f0 + w.r;
+  if (f < s.e_n[k]) {  // else an absent filter of a partial row group: a zero beat
+    const int addr = w.og_addr + w.r_addr + w.tap_addr;
+    if (r_.depthwise) {
+      const int lane = s.e_ch0[k] + f - s.in_ch0 - w.gc;
+      if (lane >= 0 && lane < E::kC) {
+        req.addr = static_cast<std::uint32_t>(addr);
+        req.count = 1;
+        lane0 = lane;
+      }
+    } else {
+      const int left = s.in_chs - w.gc;
+      req.addr = static_cast<std::uint32_t>(addr + s.in_ch0 + w.gc);
+      req.count = static_cast<std::uint16_t>(left < E::kC ? left : E::kC);
+    }
+  }
+}
+
+template <typename Cfg>
+void AccelCore<Cfg>::Request(const LoadWalk& w, const StepInfo& s, LoadReq& req, int& lane0) const {
+  lane0 = 0;
+  if (w.phase == 0) {
     req.addr = 0;
     req.count = 0;
     req.weights = false;
-    if (iy >= 0 && iy < r_.in_h && ix >= 0 && ix < r_.in_w) {
-      req.addr = static_cast<std::uint32_t>((iy * r_.in_w + ix) * r_.in_c + s.in_ch0);
+    if (w.iy >= 0 && w.iy < r_.in_h && w.ix >= 0 && w.ix < r_.in_w) {
+      req.addr = static_cast<std::uint32_t>(w.addr);
       req.count = static_cast<std::uint16_t>(s.in_chs);
     }
-  } else if (i < s.in_items + s.items[0]) {
-    buf = 1;
-    LoadWeightItem<Dsp>(s, 0, i - s.in_items, req, waddr, lane0, row);
+  } else if (w.phase == 1) {
+    WeightRequest<Dsp>(w, s, 0, req, lane0);
   } else {
-    buf = 2;
-    LoadWeightItem<Lut>(s, 1, i - s.in_items - s.items[0], req, waddr, lane0, row);
+    WeightRequest<Lut>(w, s, 1, req, lane0);
   }
 }
 
@@ -128,24 +198,25 @@ void AccelCore<Cfg>::StartEngine(E& e, int k) {
   e.ch0 = cp_.e_ch0[k];
   e.n = cp_.e_n[k];
   e.pixels = cp_.pixels;
-  e.groups = cp_.e_groups[k];
-  e.row_groups = cp_.e_row_groups[k];
-  e.beats = cp_.e_beats[k];
-  e.issued = 0;
-  e.outputs = 0;
-  e.written = 0;
-  e.og = 0;
-  e.pix = 0;
-  e.g = 0;
+  e.f0 = 0;
+  e.gc = 0;
   e.ky = 0;
   e.kx = 0;
-  e.out_og = 0;
+  e.ox = 0;
+  e.oy = 0;
+  e.in_row = 0;
+  e.in_pix = 0;
+  e.in_tap = 0;
+  e.w_addr = 0;
+  e.w_og = 0;
+  e.out_f0 = 0;
   e.out_pix = 0;
+  e.out_addr = 0;
   for (int i = 0; i <= kL; ++i) {
     e.tags[i].valid = false;
     e.tags[i].first = false;
     e.tags[i].last = false;
-    e.tags[i].g = 0;
+    e.tags[i].gc = 0;
     e.rmw[i].valid = false;
     e.rmw[i].addr = 0;
     for (int r = 0; r < E::kR; ++r) e.rmw[i].sums[r] = 0;
@@ -154,25 +225,25 @@ void AccelCore<Cfg>::StartEngine(E& e, int k) {
 
 template <typename Cfg>
 template <typename E>
-void AccelCore<Cfg>::ReceiveWeight(E& e, const StepInfo& s, int k, long long j,
+void AccelCore<Cfg>::ReceiveWeight(E& e, const LoadWalk& w, const StepInfo& s, int k,
                                    const LoadBeat& beat, int half) {
   LoadReq req;
-  int waddr = 0, lane0 = 0, row = 0;
-  LoadWeightItem<E>(s, k, j, req, waddr, lane0, row);
+  int lane0 = 0;
+  WeightRequest<E>(w, s, k, req, lane0);
   for (int l = 0; l < E::kC; ++l) {
-    e.wword.v[row * E::kC + l] = l >= lane0 ? beat.v[l - lane0] : 0;
+    e.wword.v[w.r * E::kC + l] = l >= lane0 ? beat.v[l - lane0] : 0;
   }
-  if (row == E::kR - 1) {
+  if (w.r == E::kR - 1) {
     typename E::WBram::Flags on;
     on.v[0] = true;
     typename E::WBram::Addrs a;
-    a.v[0] = static_cast<std::uint32_t>(half * E::kWHalf + waddr);
-    typename E::WBram::Words w;
-    for (int l = 0; l < E::kR * E::kC; ++l) w.v[l] = e.wword.v[l];
+    a.v[0] = static_cast<std::uint32_t>(half * E::kWHalf + w.word);
+    typename E::WBram::Words wd;
+    for (int l = 0; l < E::kR * E::kC; ++l) wd.v[l] = e.wword.v[l];
     e.w_aen.write(on);
     e.w_awe.write(on);
     e.w_aaddr.write(a);
-    e.w_awdata.write(w);
+    e.w_awdata.write(wd);
   }
 }
 
@@ -184,16 +255,16 @@ void AccelCore<Cfg>::ComputeCycle(E& e, int bank, const typename InBram::Words& 
   // The beat whose reads were issued BRAM-latency + 1 cycles ago goes to the array.
   const bool tag_valid = e.tags[kL].valid, tag_first = e.tags[kL].first,
              tag_last = e.tags[kL].last;
-  const int tag_g = e.tags[kL].g;
+  const int tag_gc = e.tags[kL].gc;
   for (int i = kL; i > 0; --i) e.tags[i] = e.tags[i - 1];
   e.tags[0].valid = false;
   e.tags[0].first = false;
   e.tags[0].last = false;
-  e.tags[0].g = 0;
+  e.tags[0].gc = 0;
   if (tag_valid) {
     typename E::Array::InBus b;
     for (int c = 0; c < E::kC; ++c) {
-      const int lane = tag_g * E::kC + c;
+      const int lane = tag_gc + c;
       b.act[c] = lane < kIc ? in_words.v[bank * kIc + lane] : 0;
     }
     const typename E::WBram::Words wr = e.w_brdata.read();
@@ -204,32 +275,52 @@ void AccelCore<Cfg>::ComputeCycle(E& e, int bank, const typename InBram::Words& 
   }
   e.in_valid.write(tag_valid);
 
+  // Issue one beat: for og, output pixel (oy, ox), channel group, ky, kx. The weight words of a
+  // row group are consecutive and reread for each pixel; the input word is the pixel's corner
+  // plus the tap.
   typename E::WBram::Flags w_en;
   typename E::WBram::Addrs w_addr;
-  if (e.issued < e.beats) {
-    const int oy = e.pix / cp_.out_cols, ox = e.pix % cp_.out_cols;
+  if (e.f0 < e.n) {
     in_en.v[bank] = true;
-    in_addr.v[bank] = static_cast<std::uint32_t>(cp_half_ * kInHalf + (oy * r_.stride + e.ky) * cp_.win_cols + ox * r_.stride + e.kx);
+    in_addr.v[bank] = static_cast<std::uint32_t>(cp_half_ * kInHalf + e.in_pix + e.in_tap + e.kx);
     w_en.v[0] = true;
-    w_addr.v[0] = static_cast<std::uint32_t>(cp_half_ * E::kWHalf + ((e.og * e.groups + e.g) * k + e.ky) * k + e.kx);
+    w_addr.v[0] = static_cast<std::uint32_t>(cp_half_ * E::kWHalf + e.w_addr);
     e.tags[0].valid = true;
-    e.tags[0].g = e.g;
-    e.tags[0].first = e.g == 0 && e.ky == 0 && e.kx == 0;
-    e.tags[0].last = e.g == e.groups - 1 && e.ky == k - 1 && e.kx == k - 1;
-    ++e.issued;
+    e.tags[0].gc = e.gc;
+    e.tags[0].first = e.gc == 0 && e.ky == 0 && e.kx == 0;
+    e.tags[0].last = e.gc + E::kC >= cp_.in_chs && e.ky == k - 1 && e.kx == k - 1;
+    ++e.w_addr;
     ++e.kx;
     if (e.kx == k) {
       e.kx = 0;
       ++e.ky;
+      e.in_tap += cp_.win_cols;
       if (e.ky == k) {
         e.ky = 0;
-        ++e.g;
-        if (e.g == e.groups) {
-          e.g = 0;
-          ++e.pix;
-          if (e.pix == e.pixels) {
-            e.pix = 0;
-            ++e.og;
+        e.in_tap = 0;
+        e.gc += E::kC;
+        if (e.gc >= cp_.in_chs) {  // the pixel is done
+          e.gc = 0;
+          bool next_og = false;
+          ++e.ox;
+          e.in_pix += r_.stride;
+          if (e.ox == cp_.out_cols) {
+            e.ox = 0;
+            ++e.oy;
+            e.in_row += cp_.row_step;
+            e.in_pix = e.in_row;
+            if (e.oy == cp_.out_rows) {
+              e.oy = 0;
+              e.in_row = 0;
+              e.in_pix = 0;
+              e.f0 += E::kR;
+              next_og = true;
+            }
+          }
+          if (next_og) {
+            e.w_og = e.w_addr;
+          } else {
+            e.w_addr = e.w_og;
           }
         }
       }
@@ -255,22 +346,20 @@ void AccelCore<Cfg>::ComputeCycle(E& e, int bank, const typename InBram::Words& 
     for (int r = 0; r < E::kR; ++r) a_data.v[r] = old.v[r] + done_sums[r];
     a_en.v[0] = true;
     a_addr.v[0] = done_addr;
-    ++e.written;
   }
-  if (e.out_valid.read()) {
-    const std::uint32_t addr = static_cast<std::uint32_t>(cp_out_half_ * E::kOHalf + e.out_og * e.pixels + e.out_pix);
+  if (e.out_valid.read()) {  // sums leave the array in issue order: og, pixel
+    const std::uint32_t addr = static_cast<std::uint32_t>(cp_out_half_ * E::kOHalf + e.out_addr);
+    ++e.out_addr;
     ++e.out_pix;
     if (e.out_pix == e.pixels) {
       e.out_pix = 0;
-      ++e.out_og;
+      e.out_f0 += E::kR;
     }
-    ++e.outputs;
     const typename E::Array::OutBus sums = e.out_data.read();
     if (cp_.first_chunk) {
       a_en.v[0] = true;
       a_addr.v[0] = addr;
       for (int r = 0; r < E::kR; ++r) a_data.v[r] = sums.v[r];
-      ++e.written;
     } else {
       b_en.v[0] = true;
       b_addr.v[0] = addr;
@@ -289,10 +378,23 @@ void AccelCore<Cfg>::ComputeCycle(E& e, int bank, const typename InBram::Words& 
   }
 }
 
+template <typename Cfg>
+void AccelCore<Cfg>::StartStore(const StepInfo& s, int engine) {
+  st_e_ = engine;
+  st_f0_ = 0;
+  st_px_ = 0;
+  st_py_ = 0;
+  st_r_ = 0;
+  st_wait_ = -1;
+  st_raddr_ = 0;
+  st_row_addr_ = s.out_addr0;
+  st_pix_addr_ = s.out_addr0;
+}
+
 // One cycle of storing engine e's sums; true when its last output activation has left.
 template <typename Cfg>
 template <typename E>
-bool AccelCore<Cfg>::StoreCycle(E& e, const StepInfo& s, int k, int half, int mult, int shift) {
+bool AccelCore<Cfg>::StoreCycle(E& e, const StepInfo& s, int k, int half, Mult mult, int shift) {
   typename E::OBram::Flags b_en;
   typename E::OBram::Addrs b_addr;
   bool finished = false;
@@ -309,14 +411,24 @@ bool AccelCore<Cfg>::StoreCycle(E& e, const StepInfo& s, int k, int half, int mu
     }
   } else if (st_v_ && st_ready.read()) {
     ++st_r_;
-    if (st_r_ == E::kR || st_og_ * E::kR + st_r_ >= s.e_n[k]) {
+    if (st_r_ == E::kR || st_f0_ + st_r_ >= s.e_n[k]) {  // the word's filters are out: next pixel
       st_v_ = false;
-      ++st_pix_;
-      if (st_pix_ == s.pixels) {
-        st_pix_ = 0;
-        ++st_og_;
+      ++st_raddr_;
+      ++st_px_;
+      st_pix_addr_ += r_.out_c;
+      if (st_px_ == s.out_cols) {
+        st_px_ = 0;
+        ++st_py_;
+        st_row_addr_ += s.out_row_elems;
+        st_pix_addr_ = st_row_addr_;
+        if (st_py_ == s.out_rows) {
+          st_py_ = 0;
+          st_f0_ += E::kR;
+          st_row_addr_ = s.out_addr0;
+          st_pix_addr_ = s.out_addr0;
+        }
       }
-      if (st_og_ == s.e_row_groups[k]) {
+      if (st_f0_ >= s.e_n[k]) {
         finished = true;
       } else {
         issue = true;
@@ -325,18 +437,16 @@ bool AccelCore<Cfg>::StoreCycle(E& e, const StepInfo& s, int k, int half, int mu
   }
   if (issue) {
     b_en.v[0] = true;
-    b_addr.v[0] = static_cast<std::uint32_t>(half * E::kOHalf + st_og_ * s.pixels + st_pix_);
+    b_addr.v[0] = static_cast<std::uint32_t>(half * E::kOHalf + st_raddr_);
     st_wait_ = kL + 1;
   }
   if (st_v_) {
-    const std::int64_t acc = e.sword.v[st_r_];
-    const std::int64_t rounded = acc * mult + (shift > 0 ? std::int64_t{1} << (shift - 1) : 0);
+    const std::int32_t acc = e.sword.v[st_r_];
+    const std::int64_t rounded = static_cast<std::int64_t>(acc) * mult + (shift > 0 ? std::int64_t{1} << (shift - 1) : 0);
     const std::int64_t hi = (std::int64_t{1} << r_.act_bits) - 1;
     const std::int64_t y = detail::Min(detail::Max(rounded >> shift, 0), hi);
-    const int oy = s.out_row0 + st_pix_ / s.out_cols;
-    const int ox = s.out_col0 + st_pix_ % s.out_cols;
     StoreBeat beat;
-    beat.addr = static_cast<std::uint32_t>((oy * r_.out_w + ox) * r_.out_c + s.e_ch0[k] + st_og_ * E::kR + st_r_);
+    beat.addr = static_cast<std::uint32_t>(st_pix_addr_ + s.e_ch0[k] + st_f0_ + st_r_);
     beat.value = static_cast<std::uint8_t>(y);
     st_data.write(beat);
   }
@@ -400,26 +510,18 @@ void AccelCore<Cfg>::Run() {
         st_pending_ = false;
         st_info_ = pend_info_;
         st_half_ = pend_half_;
-        st_e_ = st_info_.e_n[0] > 0 ? 0 : 1;
-        st_og_ = 0;
-        st_pix_ = 0;
-        st_r_ = 0;
-        st_wait_ = -1;
+        StartStore(st_info_, st_info_.e_n[0] > 0 ? 0 : 1);
       }
       if (storing_) {
         bool finished = false;
         if (st_e_ == 0) {
-          finished = StoreCycle(dsp, st_info_, 0, st_half_, r_.dsp_mult, r_.dsp_shift);
+          finished = StoreCycle(dsp, st_info_, 0, st_half_, static_cast<Mult>(r_.dsp_mult), r_.dsp_shift);
         } else {
-          finished = StoreCycle(lut, st_info_, 1, st_half_, r_.lut_mult, r_.lut_shift);
+          finished = StoreCycle(lut, st_info_, 1, st_half_, static_cast<Mult>(r_.lut_mult), r_.lut_shift);
         }
         if (finished) {
-          st_og_ = 0;
-          st_pix_ = 0;
-          st_r_ = 0;
-          st_wait_ = -1;
           if (st_e_ == 0 && st_info_.e_n[1] > 0) {
-            st_e_ = 1;
+            StartStore(st_info_, 1);
           } else {
             storing_ = false;
             half_busy_[st_half_] = false;
@@ -434,16 +536,16 @@ void AccelCore<Cfg>::Run() {
       // The next step is loaded; with double-buffered sums, a new tile needs a stored half and a
       // later chunk needs port B (no store running or waiting).
       bool start = loaded_ > freed_;
-      const int next_half = static_cast<int>(freed_ % Cfg::kHalves);
+      const int next_half = HalfOf(freed_, Cfg::kHalves);
       if constexpr (Cfg::kOverlapStore) {
-        start = start && (info_[next_half].first_chunk ? !half_busy_[tiles_ % 2]
+        start = start && (info_[next_half].first_chunk ? !half_busy_[tiles_ & 1]
                                                        : !storing_ && !st_pending_);
       }
       if (start) {
         cp_half_ = next_half;
         cp_ = info_[next_half];
         if (cp_.first_chunk) {
-          cp_out_half_ = static_cast<int>(tiles_ % Cfg::kOutHalves);
+          cp_out_half_ = HalfOf(tiles_, Cfg::kOutHalves);
           ++tiles_;
           half_busy_[cp_out_half_] = Cfg::kOverlapStore;
         }
@@ -465,33 +567,27 @@ void AccelCore<Cfg>::Run() {
           cp_state_ = CpState::kIdle;
         } else if (cp_.last_chunk) {
           cp_state_ = CpState::kStore;
-          st_e_ = dsp.n > 0 ? 0 : 1;
-          st_og_ = 0;
-          st_pix_ = 0;
-          st_r_ = 0;
-          st_wait_ = -1;
+          StartStore(cp_, dsp.n > 0 ? 0 : 1);
         } else {
           cp_state_ = CpState::kIdle;
           ++done_;
         }
       }
     } else if (cp_state_ == CpState::kStore) {
-      bool finished = false;
-      if (st_e_ == 0) {
-        finished = StoreCycle(dsp, cp_, 0, cp_out_half_, r_.dsp_mult, r_.dsp_shift);
-      } else {
-        finished = StoreCycle(lut, cp_, 1, cp_out_half_, r_.lut_mult, r_.lut_shift);
-      }
-      if (finished) {
-        st_og_ = 0;
-        st_pix_ = 0;
-        st_r_ = 0;
-        st_wait_ = -1;
-        if (st_e_ == 0 && lut.n > 0) {
-          st_e_ = 1;
+      if constexpr (!Cfg::kOverlapStore) {  // else the storer stores: no second copy of its logic
+        bool finished = false;
+        if (st_e_ == 0) {
+          finished = StoreCycle(dsp, cp_, 0, cp_out_half_, static_cast<Mult>(r_.dsp_mult), r_.dsp_shift);
         } else {
-          cp_state_ = CpState::kIdle;
-          ++done_;
+          finished = StoreCycle(lut, cp_, 1, cp_out_half_, static_cast<Mult>(r_.lut_mult), r_.lut_shift);
+        }
+        if (finished) {
+          if (st_e_ == 0 && lut.n > 0) {
+            StartStore(cp_, 1);
+          } else {
+            cp_state_ = CpState::kIdle;
+            ++done_;
+          }
         }
       }
     }
@@ -501,49 +597,48 @@ void AccelCore<Cfg>::Run() {
     if (!loading_) {
       if (cmd_ready_r && cmd_valid.read()) {
         r_ = regs.read();
-        const int half = static_cast<int>(taken_ % Cfg::kHalves);
+        const int half = HalfOf(taken_, Cfg::kHalves);
         info_[half] = MakeStepInfo(cmd.read());
+        StartWalk(req_w_, info_[half]);
+        StartWalk(rcv_w_, info_[half]);
         ++taken_;
-        req_i_ = 0;
-        rcv_i_ = 0;
         req_v_ = false;
         loading_ = true;
         next_ld_ready = true;
       }
     } else {
-      const int half = static_cast<int>((taken_ - 1) % Cfg::kHalves);
+      const int half = HalfOf(taken_ - 1, Cfg::kHalves);
       const StepInfo s = info_[half];
-      const long long total = s.in_items + s.items[0] + s.items[1];
       if (req_v_ && ld_req_ready.read()) {
-        ++req_i_;
+        Advance(req_w_, s);
         req_v_ = false;
       }
-      if (!req_v_ && req_i_ < total) {
+      if (!req_v_ && req_w_.phase != 3) {
         LoadReq req;
-        int buf = 0, waddr = 0, lane0 = 0, row = 0;
-        LoadItem(s, req_i_, req, buf, waddr, lane0, row);
+        int lane0 = 0;
+        Request(req_w_, s, req, lane0);
         ld_req.write(req);
         req_v_ = true;
       }
       next_ld_ready = true;
       if (ld_ready_r && ld_valid.read()) {
         const LoadBeat beat = ld_data.read();
-        if (rcv_i_ < s.in_items) {
+        if (rcv_w_.phase == 0) {
           i_aen_v.v[0] = true;
           i_aen_v.v[1] = true;
-          i_aaddr_v.v[0] = static_cast<std::uint32_t>(half * kInHalf + rcv_i_);
-          i_aaddr_v.v[1] = static_cast<std::uint32_t>(half * kInHalf + rcv_i_);
+          i_aaddr_v.v[0] = static_cast<std::uint32_t>(half * kInHalf + rcv_w_.word);
+          i_aaddr_v.v[1] = static_cast<std::uint32_t>(half * kInHalf + rcv_w_.word);
           for (int l = 0; l < kIc; ++l) {
             i_awdata_v.v[l] = beat.v[l];
             i_awdata_v.v[kIc + l] = beat.v[l];
           }
-        } else if (rcv_i_ < s.in_items + s.items[0]) {
-          ReceiveWeight(dsp, s, 0, rcv_i_ - s.in_items, beat, half);
+        } else if (rcv_w_.phase == 1) {
+          ReceiveWeight(dsp, rcv_w_, s, 0, beat, half);
         } else {
-          ReceiveWeight(lut, s, 1, rcv_i_ - s.in_items - s.items[0], beat, half);
+          ReceiveWeight(lut, rcv_w_, s, 1, beat, half);
         }
-        ++rcv_i_;
-        if (rcv_i_ == total) {
+        Advance(rcv_w_, s);
+        if (rcv_w_.phase == 3) {
           next_ld_ready = false;
           loading_ = false;
           ++loaded_;
@@ -552,7 +647,7 @@ void AccelCore<Cfg>::Run() {
     }
     // A new command needs an idle loader and a free half: with one half, the previous step must be
     // completely done; with two, the step that used this half must have finished computing.
-    const long long busy = taken_ - (Cfg::kOverlapLoad ? freed_ : done_);
+    const int busy = taken_ - (Cfg::kOverlapLoad ? freed_ : done_);
     const bool next_cmd_ready = !loading_ && busy < Cfg::kHalves;
 
     i_aen.write(i_aen_v);

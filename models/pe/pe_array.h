@@ -89,7 +89,7 @@ struct PeArray : sc_core::sc_module {
     if constexpr (Cfg::kKind == PeKind::kSp2) {
       return Sp2Lane<Cfg::kSp2M1, Cfg::kSp2M2>::Product(b.w[u * kCols + c], a);
     } else if constexpr (kPack == 1) {
-      return std::int64_t{FixedLane<Cfg::kWeightBits>::Decode(b.w[u * kCols + c])} * a;
+      return static_cast<std::int64_t>(FixedLane<Cfg::kWeightBits>::Decode(b.w[u * kCols + c])) * a;
     } else {
       const std::int64_t hi = FixedLane<Cfg::kWeightBits>::Decode(b.w[(2 * u) * kCols + c]);
       const std::int64_t lo = FixedLane<Cfg::kWeightBits>::Decode(b.w[(2 * u + 1) * kCols + c]);

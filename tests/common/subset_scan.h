@@ -61,7 +61,8 @@ inline std::vector<std::string> ForbiddenConstructs(const std::string& code) {
       {"\\bstd::(min|max)\\s*[(<]", "std::min/std::max (ICSC)"},
       {"\\[\\[fallthrough\\]\\]", "[[fallthrough]] (ICSC)"},
       {"\\bfor\\s*\\([^;{}]*[^:]:[^:][^;{}]*\\)", "a range-for (ICSC)"},
-      {"\\bif\\s*\\(\\s*(\\+\\+|--)|(\\+\\+|--)\\s*\\w+\\s*[=!<>]=", "an increment inside a condition (ICSC)"}};
+      {"\\bif\\s*\\(\\s*(\\+\\+|--)|(\\+\\+|--)\\s*\\w+\\s*[=!<>]=", "an increment inside a condition (ICSC)"},
+      {"\\bu?int(8|16|32|64)_t\\s*\\{\\s*[A-Za-z_]", "a braced cast of a variable (ICSC: static_cast)"}};
   std::vector<std::string> found;
   for (const auto& [pattern, what] : kForbidden) {
     std::smatch m;

@@ -38,6 +38,9 @@ TEST(SynthesizableSubset, ForbiddenConstructsAreSeen) {
   EXPECT_EQ(ForbiddenConstructs("double x; sc_fifo<int> f; int* p = new int;").size(), 3u);
   EXPECT_EQ(ForbiddenConstructs("int m = std::min(a, b); for (const auto& x : xs) {} if (++n == k) {}").size(), 3u);
   EXPECT_EQ(ForbiddenConstructs("for (int i = 0; i < n; ++i) {} std::uint8_t v; ++n; if (n == k) {}").size(), 0u);
+  // ICSC takes a braced cast of a literal but not of a variable ("Unsupported literal").
+  EXPECT_EQ(ForbiddenConstructs("std::int64_t y = std::int64_t{acc} * m;").size(), 1u);
+  EXPECT_EQ(ForbiddenConstructs("std::int64_t y = std::int64_t{1} << s;").size(), 0u);
 }
 
 TEST(SynthesizableSubset, ClockedThreadsHaveResetThenOneWaitPerLoop) {
