@@ -249,6 +249,11 @@ HlsExport ExportHls(const spec::DesignSpec& design, const spec::NetworkSpec& net
   regs.lut_mult = 3 + static_cast<int>(rng() % 13);
   regs.dsp_shift = shift;
   regs.lut_shift = shift + 1;
+  const std::string regs_fit = accel::RegsFit(regs);
+  if (!regs_fit.empty()) {
+    throw spec::ConfigError(network.source, LayerPath(network, e.layer_index),
+                            "a layer the exported core's registers can hold, but " + regs_fit);
+  }
 
   accel::IdealMemory memory(shape.kernel, shape.stride, e.sizing.timing);
   e.expected_cycles = accel::TimeLayer(cmds, shape.kernel, shape.stride, e.sizing.timing, 0, &memory).Cycles();

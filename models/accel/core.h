@@ -57,18 +57,11 @@ struct CoreConfig {
   static_assert(!OverlapStore || OverlapLoad, "OverlapStore needs OverlapLoad");
 };
 
-// The controller's register widths (ICSC keeps C++ widths, and a 32-bit counter is a 32-bit adder):
-// tile coordinates, channel and filter counts and buffer words fit 16 bits, element addresses of
-// tensors 32, the requantization multiplier 16 (Fits and the static_asserts hold a layer to it).
+
 namespace detail {
 inline long long Min(long long a, long long b) { return a < b ? a : b; }
 inline long long Max(long long a, long long b) { return a > b ? a : b; }
 }  // namespace detail
-
-using Dim = std::int16_t;
-using Addr = std::int32_t;
-using Mult = std::int16_t;
-constexpr int kMaxDim = 32767;
 
 // One engine: its PE array, weight buffer and output buffer with the signals that join them to the
 // controller. A modular interface (sc_module + sc_interface; ICSC flattens it into the core),
@@ -215,12 +208,8 @@ struct AccelCore : sc_core::sc_module {
     };
     const auto sums = [&](int n, int rows) { return (n + rows - 1) / rows * pixels; };  // per half
     const long long depth = static_cast<long long>(r.depthwise ? 1 : c.in_chs) * r.kernel * r.kernel;
-    const int largest = detail::Max(detail::Max(detail::Max(r.in_c, r.in_h), detail::Max(r.in_w, r.out_c)),
-                                    detail::Max(r.out_h, r.out_w));
-    if (largest > kMaxDim) return "a layer dimension above " + std::to_string(kMaxDim) + " (the core's Dim)";
-    if (detail::Max(r.dsp_mult, r.lut_mult) > kMaxDim || detail::Min(r.dsp_mult, r.lut_mult) < -kMaxDim - 1) {
-      return "a requantization multiplier outside 16 bits";
-    }
+    const std::string regs_fit = RegsFit(r);
+    if (!regs_fit.empty()) return regs_fit;
     if (c.in_chs > kIc) return "input chunk wider than the input word";
     if (win > Cfg::kInDepth) return "input window larger than the input buffer";
     if (words(c.dsp_n, Dsp::kR, Dsp::kC) > Cfg::kDspWeightDepth ||

@@ -35,6 +35,28 @@ inline std::ostream& operator<<(std::ostream& os, const LayerRegs& r) {
 }
 inline void sc_trace(sc_core::sc_trace_file*, const LayerRegs&, const std::string&) {}
 
+// The controller's register widths (ICSC keeps C++ widths, and a 32-bit counter is a 32-bit adder):
+// tile coordinates, channel and filter counts and buffer words fit 16 bits, element addresses of
+// tensors 32, the requantization multiplier 16 (Fits and the static_asserts hold a layer to it).
+using Dim = std::int16_t;
+using Addr = std::int32_t;
+using Mult = std::int16_t;
+constexpr int kMaxDim = 32767;
+
+// Empty when the layer's registers fit those widths, else the reason (AccelCore::Fits; the HLS
+// export asks before it writes a project).
+inline std::string RegsFit(const LayerRegs& r) {
+  const int dims[6] = {r.in_c, r.in_h, r.in_w, r.out_c, r.out_h, r.out_w};
+  for (int i = 0; i < 6; ++i) {
+    if (dims[i] > kMaxDim) return "a layer dimension above " + std::to_string(kMaxDim) + " (the core's 16-bit Dim)";
+  }
+  const int mults[2] = {r.dsp_mult, r.lut_mult};
+  for (int i = 0; i < 2; ++i) {
+    if (mults[i] > kMaxDim || mults[i] < -kMaxDim - 1) return "a requantization multiplier outside 16 bits";
+  }
+  return "";
+}
+
 // One schedule step: the shared input tile and each engine's filters, as channel ranges.
 struct StepCmd {
   int out_row0 = 0, out_rows = 0, out_col0 = 0, out_cols = 0;

@@ -296,6 +296,34 @@ void ExpectCycles(const char* name, const golden::ConvLayer& l, double share, sp
 // 16 x 32 = 512 bits x 256 -> 15 columns (540 bits) = 15 per engine.
 TEST(CoreBram, BenchInstance) { EXPECT_EQ(CoreBramCost<BenchCore>().bram18, 12 + 29 + 43 + 30); }
 
+// The controller's registers are 16-bit for dimensions and the multiplier (core.h): a layer that
+// would overflow them is refused, not silently wrapped.
+TEST(CoreFits, LayersBeyondTheRegisterWidthsAreRefused) {
+  LayerRegs r;
+  r.in_c = r.out_c = 8;
+  r.in_h = r.in_w = r.out_h = r.out_w = 6;
+  r.kernel = 3;
+  r.padding = 1;
+  StepCmd c;
+  c.out_rows = c.out_cols = 2;
+  c.in_chs = 8;
+  c.dsp_n = 4;
+  c.lut_n = 4;
+  c.lut_ch0 = 4;
+  EXPECT_EQ(AccelCore<SmallCore>::Fits(r, c), "");
+  LayerRegs wide = r;
+  wide.in_w = 32768;
+  EXPECT_NE(AccelCore<SmallCore>::Fits(wide, c).find("dimension above 32767"), std::string::npos);
+  wide = r;
+  wide.out_c = 32767;  // the largest that fits
+  EXPECT_EQ(AccelCore<SmallCore>::Fits(wide, c), "");
+  LayerRegs loud = r;
+  loud.lut_mult = 40000;
+  EXPECT_NE(AccelCore<SmallCore>::Fits(loud, c).find("multiplier outside 16 bits"), std::string::npos);
+  loud.lut_mult = -32768;
+  EXPECT_EQ(AccelCore<SmallCore>::Fits(loud, c), "");
+}
+
 TEST(CoreCycles, Conv3x3TwoChunks) {
   ExpectCycles<SmallCore>("cyc_c3", Conv(5, 7, 10, 3, 1, 1), 0.5, Tile(4, 4, 8, 4));
 }
