@@ -36,6 +36,20 @@ bool Run(const std::string& command, const fs::path& log) {
   return status == 0;
 }
 
+// The module ICSC wrote for the elaborated top (its header comment names the instance tb.top),
+// or "" when none says so.
+std::string TopModule(const std::vector<std::string>& sv_files) {
+  static const std::regex header(R"(^module\s+(\w+)\s*//\s*"tb\.top"\s*$)");
+  for (const auto& f : sv_files) {
+    std::istringstream in(Slurp(f));
+    for (std::string line; std::getline(in, line);) {
+      std::smatch m;
+      if (std::regex_match(line, m, header)) return m[1];
+    }
+  }
+  return "";
+}
+
 bool OnPath(const std::string& tool) {
   return std::system(("command -v " + tool + " >/dev/null 2>&1").c_str()) == 0;
 }
@@ -106,11 +120,14 @@ nlohmann::json Synthesize(const HlsCheckTarget& target, const HlsCheckOptions& o
     icsc["error"] = "ICSC ran but wrote no .sv file under " + (build / "sv_out").string();
     return icsc;
   }
+  const std::string top = TopModule(sv);
+  for (const auto& f : target.systemverilog) sv.push_back(f.string());
   std::string files;
   for (const auto& f : sv) files += " " + Quoted(f);
   icsc["systemverilog"] = sv;
   if (OnPath("verilator")) {
-    icsc["verilator_lint"] = Run("verilator --lint-only -Wno-fatal" + files, log) ? "clean" : "errors (see log)";
+    const std::string top_module = top.empty() ? "" : " --top-module " + top;
+    icsc["verilator_lint"] = Run("verilator --lint-only -Wno-fatal" + top_module + files, log) ? "clean" : "errors (see log)";
   } else {
     icsc["verilator_lint"] = "verilator not installed";
   }
@@ -122,7 +139,8 @@ nlohmann::json Synthesize(const HlsCheckTarget& target, const HlsCheckOptions& o
   const fs::path stat = dir / "icsc" / "yosys_stat.txt";
   std::string reads;
   for (const auto& f : sv) reads += "read_verilog -sv " + f + "; ";
-  if (!Run("yosys -q -p " + Quoted(reads + "synth_xilinx -family " + target.yosys_family + "; tee -o " +
+  const std::string top_arg = top.empty() ? "" : " -top " + top;
+  if (!Run("yosys -q -p " + Quoted(reads + "synth_xilinx -family " + target.yosys_family + top_arg + "; tee -o " +
                                    stat.string() + " stat"),
            log)) {
     icsc["error"] = "Yosys synthesis failed: " + Tail(Slurp(log), 15);

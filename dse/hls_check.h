@@ -8,6 +8,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -28,6 +29,9 @@ struct HlsCheckTarget {
   std::string yosys_family = "xc7";            // synth_xilinx -family
   std::map<std::string, long long> estimate;   // the resource model's lut, ff, dsp, bram18 of Top
   std::string estimate_scope;                  // which components the estimate adds up
+  // SystemVerilog that ICSC's output instantiates but does not hold (intrinsics' modules: the
+  // block RAM), linted and synthesized with it.
+  std::vector<std::filesystem::path> systemverilog;
 };
 
 struct HlsCheck {

@@ -202,6 +202,8 @@ nlohmann::json ExportJson(const spec::DesignSpec& d, const spec::NetworkSpec& n,
 
 }  // namespace
 
+std::vector<std::string> BramSystemVerilog() { return {"icsc/msqx_bram.sv", "icsc/msqx_bram_icsc.sv"}; }
+
 long long MaxStepDepth(const spec::NetworkSpec& network, const spec::DesignSpec& design) {
   long long depth = 1;
   for (const spec::Layer& l : network.layers) {
@@ -266,6 +268,8 @@ HlsExport ExportHls(const spec::DesignSpec& design, const spec::NetworkSpec& net
   for (const EmbeddedFile& f : HlsCoreSources()) WriteProjectFile(dir / "src" / f.path, f.content);
   WriteProjectFile(dir / "tb" / "tb_main.cpp", HlsTemplate("tb_main.cpp"));
   WriteProjectFile(dir / "icsc" / "sc_main.cpp", HlsTemplate("icsc_main.cpp"));
+  // The block RAM that ICSC's output instantiates for each mem::Bram (its intrinsic, bram.h).
+  for (const std::string& sv : BramSystemVerilog()) WriteProjectFile(dir / sv, HlsTemplate(fs::path(sv).filename().string()));
   WriteProjectFile(dir / "src" / "msqx_top.h", TopHeader(design, layer, e.sizing));
   WriteProjectFile(dir / "tb" / "layer_case.h",
         CaseHeader(design, network, e, layer, regs, cmds, fixed_filters, options.seed));
@@ -297,6 +301,7 @@ HlsCheckTarget CheckTargetOf(const spec::DesignSpec& design, const spec::Network
   }
   t.estimate = {{"lut", core.lut}, {"ff", core.ff}, {"dsp", core.dsp}, {"bram18", core.bram18}};
   t.estimate_scope = "engines, input/weight/output buffers, controller";
+  for (const std::string& sv : BramSystemVerilog()) t.systemverilog.push_back(e.dir / sv);
   return t;
 }
 

@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "dse/hls_check.h"
 #include "models/accel/core_sizing.h"
@@ -47,6 +48,10 @@ HlsExport ExportHls(const spec::DesignSpec& design, const spec::NetworkSpec& net
 // arrays' accumulators are sized for it): min(in_channels, tile.in_channels) x kernel^2, kernel^2
 // when depthwise; the sum over input-channel chunks is kept in the 32-bit partial-sum buffers.
 long long MaxStepDepth(const spec::NetworkSpec& network, const spec::DesignSpec& design);
+
+// The SystemVerilog block RAM (dse/hls_templates/msqx_bram*.sv) that ICSC's output instantiates
+// for each mem::Bram through bram.h's intrinsic, as the project holds it (relative paths).
+std::vector<std::string> BramSystemVerilog();
 
 // What `--check` needs of the project: its folder, the layer, and the resource model's estimate
 // of what Top holds for the comparison with Yosys.

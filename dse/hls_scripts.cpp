@@ -156,16 +156,21 @@ std::string ClockPeriodNs(double mhz) {
   return os.str();
 }
 
-std::string ToolsReadme(const ProjectInfo& d) {
+std::string ToolsReadme(const ProjectInfo& d, const std::vector<std::string>& systemverilog) {
+  std::string sv = "icsc/build/sv_out/*.sv";
+  for (const std::string& f : systemverilog) sv += " " + f;
   std::ostringstream os;
   os << "## Translate to SystemVerilog (ICSC), lint and synthesize\n\n"
      << "With Intel's SystemC compiler installed (`ICSC_HOME` set):\n\n```sh\n"
         "source $ICSC_HOME/setenv.sh\n"
         "cmake -S icsc -B icsc/build -DCMAKE_PREFIX_PATH=$ICSC_HOME\n"
         "cmake --build icsc/build --target msqx_top_sctool && (cd icsc/build && ./msqx_top_sctool)\n"
-        "verilator --lint-only -Wno-fatal icsc/build/sv_out/*.sv\n"
-        "yosys -p \"read_verilog -sv icsc/build/sv_out/*.sv; synth_xilinx -family " << YosysFamily(d.device)
+        "verilator --lint-only -Wno-fatal " << sv << "\n"
+        "yosys -p \"read_verilog -sv " << sv << "; synth_xilinx -family " << YosysFamily(d.device)
      << "; stat\"\n```\n\n"
+     << (systemverilog.empty() ? ""
+                               : "The buffers are SystemVerilog block RAM that ICSC instantiates rather than "
+                                 "translates (" + systemverilog.front() + ", inferred by Vivado and Yosys).\n\n")
      << "`msqx hls ... --check` runs these when it finds ICSC and puts Yosys's LUT/FF/DSP/BRAM counts beside msqx's "
         "resource estimate of the same hardware in `hls_check.json`.\n\n"
      << "## Catapult and Stratus\n\n"
@@ -214,7 +219,7 @@ std::string TemplateReadme(const spec::DesignSpec& d, const spec::NetworkSpec& n
         "memory (`msqx sim --design design.json --network " << n.name << " --memory ideal`, column `cycles` of "
         "layer `" << e.layer_name << "` in layers.csv). It prints `msqx_tb: PASS` and exits 0, or says what differs "
         "and exits 1. `msqx hls design.json --out DIR --check` runs the same and writes `hls_check.json`.\n\n"
-     << ToolsReadme({d.name, d.device, d.clock_mhz, kCoreTopType})
+     << ToolsReadme({d.name, d.device, d.clock_mhz, kCoreTopType}, BramSystemVerilog())
      << "## What to expect\n\n"
      << "The core here is the compute part of the accelerator: both engines, their weight and partial-sum buffers, the "
         "shared input buffer and the step controller, with valid/ready streams for load requests, load data and "

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "sim/spec/design.h"
 #include "sim/spec/network.h"
@@ -39,8 +40,9 @@ struct ProjectInfo {
 
 // CMakeLists.txt (simulation), icsc/CMakeLists.txt, catapult/directives.tcl, stratus/project.tcl.
 void WriteBuildScripts(const ProjectInfo& project, const std::filesystem::path& dir);
-// The project README's part about ICSC, Yosys, Catapult and Stratus.
-std::string ToolsReadme(const ProjectInfo& project);
+// The project README's part about ICSC, Yosys, Catapult and Stratus; `systemverilog`: what the
+// translation instantiates besides ICSC's output (the block RAM), relative to the project folder.
+std::string ToolsReadme(const ProjectInfo& project, const std::vector<std::string>& systemverilog = {});
 // The README of an accelerator-template export.
 std::string TemplateReadme(const spec::DesignSpec& design, const spec::NetworkSpec& network, const HlsExport& exported);
 // The design's clock period in ns as the scripts write it.

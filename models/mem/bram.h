@@ -13,8 +13,17 @@
 // the address); latency 2 = plus the optional output register (DOA_REG/DOB_REG), one edge later.
 // Banks share nothing but the clock: each bank has its own addresses, which is what lets an engine
 // read several words of one tile in the same cycle.
+//
+// In ICSC's translation (__SC_TOOL__) the module is a SystemVerilog intrinsic: ICSC instantiates
+// msqx_bram_icsc (dse/hls_templates/msqx_bram_icsc.sv around msqx_bram.sv, block RAM that Vivado
+// and Yosys infer) instead of translating Run(), whose array it would make a register file.
+// Simulation never sees the intrinsic.
 
 #include <cstdint>
+#ifdef __SC_TOOL__
+#include <string>
+#include <type_traits>
+#endif
 
 #include <systemc>
 
@@ -61,6 +70,22 @@ struct Bram : sc_core::sc_module {
     SC_CTHREAD(Run, clk.pos());
     reset_signal_is(rst, true);
   }
+
+#ifdef __SC_TOOL__
+  // ICSC's intrinsic (its user guide, "SystemVerilog intrinsic insertion"): an empty module text
+  // means the module is defined elsewhere (msqx_bram_icsc.sv), and the name is what the instance
+  // is declared as, parameters included. The data ports' element type is Elem's width and sign.
+  std::string __SC_TOOL_VERILOG_MOD__ = "";
+  std::string __SC_TOOL_MODULE_NAME__ = IntrinsicName();
+  static std::string IntrinsicName() {
+    static_assert(std::is_integral_v<Elem>, "the SystemVerilog block RAM takes integer elements");
+    const int width = std::is_same_v<Elem, bool> ? 1 : static_cast<int>(8 * sizeof(Elem));
+    return std::string(std::is_signed_v<Elem> ? "msqx_bram_icsc_signed" : "msqx_bram_icsc") +
+           " #(.BANKS(" + std::to_string(kB) + "), .LANES(" + std::to_string(kN) + "), .WIDTH(" +
+           std::to_string(width) + "), .DEPTH(" + std::to_string(Cfg::kDepth) + "), .LATENCY(" +
+           std::to_string(Cfg::kLatency) + "), .TDP(" + std::to_string(Cfg::kTrueDualPort ? 1 : 0) + "))";
+  }
+#endif
 
   // Simulation-only access for testbenches and preloading.
   Elem& Peek(int bank, int addr, int lane) { return mem_[bank][addr][lane]; }

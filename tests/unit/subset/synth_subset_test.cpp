@@ -43,6 +43,15 @@ TEST(SynthesizableSubset, ForbiddenConstructsAreSeen) {
   EXPECT_EQ(ForbiddenConstructs("std::int64_t y = std::int64_t{1} << s;").size(), 0u);
 }
 
+// ICSC's intrinsics (std::string, by ICSC's definition) are directives to that tool: not scanned.
+TEST(SynthesizableSubset, IcscOnlyBlocksAreNotScanned) {
+  const std::string code =
+      "int a;\n#ifdef __SC_TOOL__\n#if 1\nstd::string x;\n#endif\nstd::string y;\n#endif\ndouble b;\n";
+  const std::string kept = WithoutToolOnlyCode(code);
+  EXPECT_EQ(kept, "int a;\n\n\n\n\n\n\ndouble b;\n");
+  EXPECT_EQ(ForbiddenConstructs(kept).size(), 1u);  // the double after the block is still seen
+}
+
 TEST(SynthesizableSubset, ClockedThreadsHaveResetThenOneWaitPerLoop) {
   int threads = 0;
   for (const auto& file : SynthesizableSources()) {
