@@ -1,11 +1,14 @@
 #include "dse/hls_check.h"
 
+#include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <regex>
 #include <sstream>
 
 #include "dse/hls_scripts.h"
+#include "dse/sv_for_yosys.h"
 
 namespace msqx::dse {
 namespace {
@@ -34,6 +37,31 @@ bool Run(const std::string& command, const fs::path& log) {
   }
   const int status = std::system(line.c_str());
   return status == 0;
+}
+
+// A command's standard output ("" when it cannot run).
+std::string Capture(const std::string& command) {
+  std::string out;
+  if (FILE* pipe = popen((command + " 2>/dev/null").c_str(), "r")) {
+    char buf[256];
+    while (std::fgets(buf, sizeof buf, pipe) != nullptr) out += buf;
+    pclose(pipe);
+  }
+  return out;
+}
+
+std::string Trim(const std::string& s) {
+  const std::size_t a = s.find_first_not_of(" \t\r\n");
+  return a == std::string::npos ? "" : s.substr(a, s.find_last_not_of(" \t\r\n") - a + 1);
+}
+
+// The first line of a log that reports an error.
+std::string FirstError(const std::string& log) {
+  std::istringstream in(log);
+  for (std::string line; std::getline(in, line);) {
+    if (line.find("ERROR") != std::string::npos) return line;
+  }
+  return "";
 }
 
 // The module ICSC wrote for the elaborated top (its header comment names the instance tb.top),
@@ -135,17 +163,54 @@ nlohmann::json Synthesize(const HlsCheckTarget& target, const HlsCheckOptions& o
     icsc["error"] = "yosys is not installed (Debian package yosys)";
     return icsc;
   }
+  icsc["yosys_version"] = Trim(Capture("yosys -V"));
+  const std::string top_arg = top.empty() ? "" : " -top " + top;
+  const auto reads = [](const std::vector<std::string>& files) {
+    std::string r;
+    for (const auto& f : files) r += "read_verilog -sv " + f + "; ";
+    return r;
+  };
+  // ICSC's SystemVerilog as it is when this Yosys reads it; Debian 12's Yosys 0.23 does not, and
+  // reads a converted copy instead (dse/sv_for_yosys.h: good for an estimate, not verified
+  // equivalent).
+  std::vector<std::string> input = sv;
+  const std::size_t log_before = Slurp(log).size();
+  if (Run("yosys -q -p " + Quoted(reads(sv) + "hierarchy -check" + top_arg), log)) {
+    icsc["yosys_input"] = "icsc";
+  } else {
+    icsc["yosys_icsc_read_error"] = FirstError(Slurp(log).substr(log_before));
+    if (options.note) options.note("Yosys cannot read ICSC's SystemVerilog as it is: converting it for Yosys 0.23");
+    const fs::path converted = dir / "icsc" / "yosys";
+    fs::create_directories(converted);
+    input.clear();
+    try {
+      for (const auto& f : sv) {
+        const fs::path out = converted / fs::path(f).filename();
+        WriteProjectFile(out, SvForYosys(Slurp(f)));
+        input.push_back(out.string());
+      }
+    } catch (const std::runtime_error& e) {
+      icsc["error"] = std::string("Yosys cannot read ICSC's SystemVerilog and msqx cannot convert it: ") + e.what();
+      return icsc;
+    }
+    if (!Run("yosys -q -p " + Quoted(reads(input) + "hierarchy -check" + top_arg), log)) {
+      icsc["error"] = "Yosys reads neither ICSC's SystemVerilog nor msqx's conversion of it (" + converted.string() +
+                      "): " + Tail(Slurp(log), 15);
+      return icsc;
+    }
+    icsc["yosys_input"] = "converted for yosys 0.23";
+    icsc["yosys_converted"] = input;
+  }
   if (options.note) options.note("synthesizing with Yosys synth_xilinx -family " + target.yosys_family);
   const fs::path stat = dir / "icsc" / "yosys_stat.txt";
-  std::string reads;
-  for (const auto& f : sv) reads += "read_verilog -sv " + f + "; ";
-  const std::string top_arg = top.empty() ? "" : " -top " + top;
-  if (!Run("yosys -q -p " + Quoted(reads + "synth_xilinx -family " + target.yosys_family + top_arg + "; tee -o " +
-                                   stat.string() + " stat"),
+  const auto start = std::chrono::steady_clock::now();
+  if (!Run("yosys -q -p " + Quoted(reads(input) + "synth_xilinx -family " + target.yosys_family + top_arg +
+                                   "; tee -o " + stat.string() + " stat"),
            log)) {
     icsc["error"] = "Yosys synthesis failed: " + Tail(Slurp(log), 15);
     return icsc;
   }
+  icsc["yosys_seconds"] = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - start).count();
   const auto counts = YosysCounts(Slurp(stat));
   nlohmann::json diff;
   for (const auto& [key, est] : target.estimate) {
@@ -166,7 +231,10 @@ std::map<std::string, long long> YosysCounts(const std::string& stat_report) {
   std::map<std::string, long long> counts = {{"lut", 0}, {"ff", 0}, {"dsp", 0}, {"bram18", 0}};
   const std::regex name_first(R"(^\s+([A-Za-z_$][\w$]*)\s+(\d+)\s*$)");
   const std::regex count_first(R"(^\s+(\d+)\s+(?:[\d.]+\s+)?([A-Za-z_$][\w$]*)\s*$)");
-  std::istringstream in(stat_report);
+  // A design that keeps its hierarchy (synth_xilinx does not flatten) is reported module by module,
+  // each once however often it is instantiated, then as totals under "design hierarchy": those.
+  const std::size_t totals = stat_report.find("=== design hierarchy ===");
+  std::istringstream in(totals == std::string::npos ? stat_report : stat_report.substr(totals));
   std::string line;
   while (std::getline(in, line)) {
     std::smatch m;

@@ -44,7 +44,8 @@ struct HlsCheck {
 HlsCheck RunHlsCheck(const HlsCheckTarget& target, const HlsCheckOptions& options);
 
 // Cell counts of a Yosys `stat` report after synth_xilinx, as LUT, FF, DSP and BRAM18 (a RAMB36
-// counts 2): the old layout ("  LUT6   12") and the new one ("  12   LUT6") alike.
+// counts 2): the old layout ("  LUT6   12") and the new one ("  12   LUT6") alike; of a design
+// with submodules, the totals of its "design hierarchy" section.
 std::map<std::string, long long> YosysCounts(const std::string& stat_report);
 
 }  // namespace msqx::dse

@@ -172,7 +172,9 @@ std::string ToolsReadme(const ProjectInfo& d, const std::vector<std::string>& sy
                                : "The buffers are SystemVerilog block RAM that ICSC instantiates rather than "
                                  "translates (" + systemverilog.front() + ", inferred by Vivado and Yosys).\n\n")
      << "`msqx hls ... --check` runs these when it finds ICSC and puts Yosys's LUT/FF/DSP/BRAM counts beside msqx's "
-        "resource estimate of the same hardware in `hls_check.json`.\n\n"
+        "resource estimate of the same hardware in `hls_check.json`. Debian 12's Yosys 0.23 reads none of ICSC's "
+        "SystemVerilog: `--check` then synthesizes a copy that msqx converts for it (`icsc/yosys/`), good for an "
+        "estimate, not a verified equivalent.\n\n"
      << "## Catapult and Stratus\n\n"
      << "`catapult -shell -file catapult/directives.tcl` and `cd stratus && bdw_makegen project.tcl && make hls_BASIC`. "
         "Both set the clock to " << ClockPeriodNs(d.clock_mhz) << " ns and the part to " << VendorPart(d.device)

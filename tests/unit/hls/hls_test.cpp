@@ -275,4 +275,21 @@ TEST(HlsCheck, YosysCountsReadBothStatLayouts) {
   EXPECT_EQ(b.at("bram18"), 6);
 }
 
+// Yosys 0.23's stat of a design with submodules (ICSC's core with its block RAMs), cut short: each
+// module once, then the totals over the instances, which are what counts.
+TEST(HlsCheck, YosysCountsTakeTheHierarchysTotals) {
+  const std::string report =
+      "=== $paramod$4be4\\msqx_bram ===\n   Number of cells:                  6\n     LUT2                            2\n"
+      "     RAMB36E1                        2\n\n=== AccelCore ===\n   Number of cells:              40742\n"
+      "     DSP48E1                       56\n     FDRE                        7366\n     LUT6                        8847\n\n"
+      "=== design hierarchy ===\n\n   AccelCore                         1\n     $paramod$4be4\\msqx_bram      2\n\n"
+      "   Number of cells:              44763\n     DSP48E1                       72\n     FDRE                        8770\n"
+      "     LUT2                            4\n     LUT6                         9341\n     RAMB36E1                        4\n";
+  const auto c = msqx::dse::YosysCounts(report);
+  EXPECT_EQ(c.at("lut"), 9345);
+  EXPECT_EQ(c.at("ff"), 8770);
+  EXPECT_EQ(c.at("dsp"), 72);
+  EXPECT_EQ(c.at("bram18"), 8);
+}
+
 }  // namespace
