@@ -226,9 +226,10 @@ std::string TemplateReadme(const spec::DesignSpec& d, const spec::NetworkSpec& n
      << "The core here is the compute part of the accelerator: both engines, their weight and partial-sum buffers, the "
         "shared input buffer and the step controller, with valid/ready streams for load requests, load data and "
         "stores. The DMA/AXI masters and the pooling/add unit of msqx's design template are not part of it (their "
-        "cost is in msqx's resource report under DMA and post-processing). Synthesized as it stands, the "
-        "controller's address arithmetic (divisions by variables on 64-bit types) is far larger than the "
-        "resource model's controller; msqx's docs/hls.md says what is known.\n";
+        "cost is in msqx's resource report under DMA and post-processing). Synthesized from ICSC's translation "
+        "(Yosys 0.23, a 4x4 core), the controller is about 18,000 LUTs, some 20 times the resource model's "
+        "controller, mostly multiplexers in front of its registers and the assembly of weight words; the buffers "
+        "map to block RAM. msqx's docs/hls.md, section \"State of the ICSC and Yosys flow\", has the figures.\n";
   return os.str();
 }
 
