@@ -199,9 +199,9 @@ UnrolledHlsExport ExportUnrolledHls(const spec::UnrolledDesignSpec& design, cons
   } catch (const std::invalid_argument& err) {
     throw spec::ConfigError(network.source, "layers", "layer " + layer.name + " with aligned constants of at most 62 bits: " + err.what());
   }
-  if (OutputBits(constants, layer.quantized.out_features, layer.quantized.in_features, act_bits, act_signed) > 63) {
+  if (OutputBits(constants, layer.quantized.out_features, layer.quantized.in_features, act_bits, act_signed) > 62) {
     throw spec::ConfigError(network.source, "layers",
-                            "layer " + layer.name + " whose aligned sums fit in 63 bits (the pin model's int64 datapath)");
+                            "layer " + layer.name + " whose aligned sums fit in 62 bits (the pin model's int64 datapath)");
   }
 
   UnrolledHlsExport e;

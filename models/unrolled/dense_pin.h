@@ -29,7 +29,14 @@
 // while the output register holds an unconsumed result, and a one-entry skid register catches
 // the vector that arrives in that cycle. in_ready is low while the skid is full and during phases
 // 1..RF-1, so a vector can start every RF cycles.
+//
+// Written for Intel's SystemC compiler (ICSC) as well as Catapult and Stratus (STYLE.md,
+// docs/hls.md): the plan is computed once as a constexpr record outside the module and copied
+// into static constexpr std::arrays of scalars, the constant tables ICSC accepts (a static record
+// member stops it: "Static record is not supported"); buses are indexed through their array
+// member, not operator[]; one assignment per statement.
 
+#include <array>
 #include <cstdint>
 #include <systemc>
 #include <type_traits>
@@ -110,14 +117,17 @@ constexpr int LiveProducts() {
 }
 
 // The compile-time plan of the layer: which product runs where, and how each multiplier is built.
+// A record only while it is computed (Planned below); the module keeps copies of its arrays.
 template <int P, int Out, int M>
 struct Plan {
-  int flat[P] = {};         // o * kIn + j of product k
-  int first[Out + 1] = {};  // products of output o: first[o] .. first[o + 1] - 1
-  int out[P] = {};          // output of product k
-  int leaf[P] = {};         // position of product k among its output's tree inputs
-  bool dsp[M] = {};         // multiplier m is a DSP
-  int levels[M] = {};       // register stages of multiplier m
+  std::array<int, P> flat{};               // o * kIn + j of product k
+  std::array<int, P> input{};              // j of product k
+  std::array<std::int64_t, P> constant{};  // kCodes[flat[k]]
+  std::array<int, Out + 1> first{};        // products of output o: first[o] .. first[o + 1] - 1
+  std::array<int, P> out{};                // output of product k
+  std::array<int, P> leaf{};               // position of product k among its output's tree inputs
+  std::array<bool, M> dsp{};               // multiplier m is a DSP
+  std::array<int, M> levels{};             // register stages of multiplier m
 };
 
 template <typename Cfg, int P, int M>
@@ -129,6 +139,8 @@ constexpr Plan<P, Cfg::kOut, M> MakePlan() {
     for (int j = 0; j < Cfg::kIn; ++j) {
       if (Cfg::kCodes[o * Cfg::kIn + j] == 0) continue;
       p.flat[k] = o * Cfg::kIn + j;
+      p.input[k] = j;
+      p.constant[k] = Cfg::kCodes[o * Cfg::kIn + j];
       p.out[k] = o;
       p.leaf[k] = k - p.first[o];
       ++k;
@@ -185,11 +197,12 @@ constexpr int OutBits() {
   return bits;
 }
 
-// Level-0 terms of a LUT multiplier for product k: term t is sign[k][t] * (x << shift[k][t]).
+// Level-0 terms of a LUT multiplier for product k: term t is sign[k * Terms + t] *
+// (x << shift[k * Terms + t]).
 template <int P, int Terms>
 struct TermTable {
-  signed char sign[P][Terms] = {};
-  unsigned char shift[P][Terms] = {};
+  std::array<signed char, P * Terms> sign{};
+  std::array<unsigned char, P * Terms> shift{};
 };
 
 template <typename Cfg, int P, int M, int Terms>
@@ -201,22 +214,34 @@ constexpr TermTable<P, Terms> MakeTerms(const Plan<P, Cfg::kOut, M>& plan) {
     if (Cfg::kReuse == 1) {  // shift-add: one term per CSD digit
       int n = 0;
       ForEachCsdDigit(code, [&](int pos, int s) {
-        t.sign[k][n] = static_cast<signed char>(s);
-        t.shift[k][n++] = static_cast<unsigned char>(pos);
+        t.sign[k * Terms + n] = static_cast<signed char>(s);
+        t.shift[k * Terms + n] = static_cast<unsigned char>(pos);
+        ++n;
       });
     } else {  // array multiplier: partial product b is bit b of |code| above its trailing zeros
       const std::uint64_t mag = Magnitude(code);
       const int tz = TrailingZeros(mag);
       for (int b = 0; b < SpanBits(code); ++b) {
         if ((mag >> (tz + b)) & 1) {
-          t.sign[k][b] = static_cast<signed char>(code < 0 ? -1 : 1);
-          t.shift[k][b] = static_cast<unsigned char>(tz + b);
+          t.sign[k * Terms + b] = static_cast<signed char>(code < 0 ? -1 : 1);
+          t.shift[k * Terms + b] = static_cast<unsigned char>(tz + b);
         }
       }
     }
   }
   return t;
 }
+
+// The plan of a layer, computed once per Cfg.
+template <typename Cfg>
+struct Planned {
+  static constexpr int kProducts = LiveProducts<Cfg>();
+  static constexpr int kMuls = (kProducts + Cfg::kReuse - 1) / Cfg::kReuse;
+  static constexpr Plan<kProducts, Cfg::kOut, kMuls> kPlan = MakePlan<Cfg, kProducts, kMuls>();
+  static constexpr int kTerms = 1 << LutLevels(kPlan);  // level-0 terms per multiplier
+  static constexpr TermTable<kProducts, kTerms> kTermTable =
+      MakeTerms<Cfg, kProducts, kMuls, kTerms>(kPlan);
+};
 
 }  // namespace dense_pin
 
@@ -232,22 +257,35 @@ struct UnrolledDense : sc_core::sc_module {
   static_assert(kIn >= 1 && kOut >= 1 && kRf >= 1, "a layer has inputs, outputs and RF >= 1");
   static_assert(Cfg::kActBits >= 1 && Cfg::kActBits <= 30, "activation width as precision.h");
   static_assert(Cfg::kDspMinBits >= 1 && Cfg::kDspStages >= 0, "as UnrolledParams");
-  static constexpr int kProducts = dense_pin::LiveProducts<Cfg>();
+  using Planned = dense_pin::Planned<Cfg>;
+  static constexpr int kProducts = Planned::kProducts;
   static_assert(kProducts >= 1, "a layer without products is wiring, not a pipeline");
-  static constexpr int kMuls = (kProducts + kRf - 1) / kRf;
-  static constexpr dense_pin::Plan<kProducts, kOut, kMuls> kPlan =
-      dense_pin::MakePlan<Cfg, kProducts, kMuls>();
+  static constexpr int kMuls = Planned::kMuls;
 
-  static constexpr int kMulStages = dense_pin::MulStages(kPlan);  // UnrolledCost's names
-  static constexpr int kTreeDepth = dense_pin::TreeDepth(kPlan);
+  // The plan as tables of scalars (ICSC: localparam arrays): product k reads input kInput[k],
+  // multiplies by kConst[k] and enters output kOutOf[k]'s tree at position kLeaf[k]; multiplier m
+  // is a DSP when kDsp[m], else kLevels[m] adder levels over kTerms terms, term t of product k
+  // being kTermSign[k * kTerms + t] * (x << kTermShift[k * kTerms + t]).
+  static constexpr std::array<int, kProducts> kInput = Planned::kPlan.input;
+  static constexpr std::array<std::int64_t, kProducts> kConst = Planned::kPlan.constant;
+  static constexpr std::array<int, kProducts> kOutOf = Planned::kPlan.out;
+  static constexpr std::array<int, kProducts> kLeaf = Planned::kPlan.leaf;
+  static constexpr std::array<bool, kMuls> kDsp = Planned::kPlan.dsp;
+  static constexpr std::array<int, kMuls> kLevels = Planned::kPlan.levels;
+
+  static constexpr int kMulStages = dense_pin::MulStages(Planned::kPlan);  // UnrolledCost's names
+  static constexpr int kTreeDepth = dense_pin::TreeDepth(Planned::kPlan);
   static constexpr int kPipelineDepth = kMulStages + kTreeDepth + 1;
   static constexpr int kLatency = kPipelineDepth + kRf - 1;  // handshake cycle to output valid
   static constexpr int kOutBits = dense_pin::OutBits<Cfg>();
-  static_assert(kOutBits <= 63, "sums are computed in int64");
-  static constexpr int kTerms = 1 << dense_pin::LutLevels(kPlan);  // level-0 terms per multiplier
+  // A CSD term can be twice its product (7 x = 8 x - x), so sums stay below 2^62.
+  static_assert(kOutBits <= 62, "sums and CSD terms are computed in int64");
+  static constexpr int kTerms = Planned::kTerms;
   static constexpr int kTreeTerms = 1 << kTreeDepth;
-  static constexpr dense_pin::TermTable<kProducts, kTerms> kTermTable =
-      dense_pin::MakeTerms<Cfg, kProducts, kMuls, kTerms>(kPlan);
+  static constexpr std::array<signed char, kProducts * kTerms> kTermSign =
+      Planned::kTermTable.sign;
+  static constexpr std::array<unsigned char, kProducts * kTerms> kTermShift =
+      Planned::kTermTable.shift;
 
   using InBus = pe::Bus<dense_pin::Field<Cfg::kActBits, Cfg::kActSigned>, kIn>;
   using OutField = dense_pin::Field<kOutBits, true>;
@@ -273,36 +311,31 @@ struct UnrolledDense : sc_core::sc_module {
   static constexpr int kMulRegs = dense_pin::Max(kMulStages, 1);
   static constexpr int kTreeRegs = dense_pin::Max(kTreeDepth, 1);
 
-  // Input j as the kActBits-wide field of the bus carries it.
+  // Input j as the kActBits-wide field of the bus carries it: the field's low kActBits bits,
+  // sign-extended when signed. Signed arithmetic only (ICSC: no signed/unsigned mix).
+  static constexpr std::int64_t kActMask = (std::int64_t{1} << Cfg::kActBits) - 1;
+  static constexpr std::int64_t kActTop = std::int64_t{1} << (Cfg::kActBits - 1);
   static std::int64_t Act(const InBus& x, int j) {
-    const std::uint64_t mask = (std::uint64_t{1} << Cfg::kActBits) - 1;
-    const std::uint64_t v = static_cast<std::uint64_t>(static_cast<std::int64_t>(x[j])) & mask;
-    if (!Cfg::kActSigned) return static_cast<std::int64_t>(v);
-    const std::uint64_t top = std::uint64_t{1} << (Cfg::kActBits - 1);
-    return static_cast<std::int64_t>(v ^ top) - static_cast<std::int64_t>(top);
+    const std::int64_t v = static_cast<std::int64_t>(x.v[j]) & kActMask;
+    return Cfg::kActSigned && (v & kActTop) != 0 ? v - 2 * kActTop : v;  // one return (ICSC)
   }
 
-  // x << s on the two's complement bits (a left shift of a negative int64 is undefined in C++17).
-  static std::int64_t Shifted(std::int64_t x, int s) {
-    return static_cast<std::int64_t>(static_cast<std::uint64_t>(x) << s);
-  }
+  // x << s as a multiplication by 2^s (a left shift of a negative int64 is undefined in C++17;
+  // with s a constant per unrolled term, synthesis makes it wiring).
+  static std::int64_t Shifted(std::int64_t x, int s) { return x * (std::int64_t{1} << s); }
 
   void Run() {
+    // Only the control is reset: a data register is read only behind its valid bit, so it needs
+    // none (plain FFs in the fabric, and no loops over the whole datapath in the reset branch,
+    // which Verilator cannot schedule for a real layer size).
     for (int s = 0; s < kMulRegs; ++s) {
       mul_valid_[s] = false;
       mul_phase_[s] = 0;
-      for (int m = 0; m < kMuls; ++m) {
-        for (int t = 0; t < kTerms; ++t) mul_[s][m][t] = 0;
-      }
     }
-    for (int k = 0; k < kProducts; ++k) held_[k] = 0;
-    for (int l = 0; l < kTreeRegs; ++l) {
-      tree_valid_[l] = false;
-      for (int o = 0; o < kOut; ++o) {
-        for (int t = 0; t < kTreeTerms; ++t) tree_[l][o][t] = 0;
-      }
-    }
-    busy_ = skid_valid_ = out_valid_r_ = false;
+    for (int l = 0; l < kTreeRegs; ++l) tree_valid_[l] = false;
+    busy_ = false;  // one assignment each: ICSC mistranslates a chained one in a reset section
+    skid_valid_ = false;
+    out_valid_r_ = false;
     phase_ = 0;
     in_ready.write(false);
     out_valid.write(false);
@@ -336,15 +369,16 @@ struct UnrolledDense : sc_core::sc_module {
             for (int c = 0; c < kRf; ++c) {
               const int k = c * kMuls + m;
               if (k >= kProducts || c != phase) continue;
-              const std::int64_t xj = Act(x, kPlan.flat[k] % kIn);
-              if (kPlan.dsp[m]) {
-                term[m][0] = xj * Cfg::kCodes[kPlan.flat[k]];
+              const std::int64_t xj = Act(x, kInput[k]);
+              if (kDsp[m]) {
+                term[m][0] = xj * kConst[k];
                 continue;
               }
               MSQX_HLS_UNROLL
               for (int t = 0; t < kTerms; ++t) {
-                const std::int64_t s = Shifted(xj, kTermTable.shift[k][t]);
-                term[m][t] = kTermTable.sign[k][t] > 0 ? s : kTermTable.sign[k][t] < 0 ? -s : 0;
+                const int sign = kTermSign[k * kTerms + t];
+                const std::int64_t s = Shifted(xj, kTermShift[k * kTerms + t]);
+                term[m][t] = sign > 0 ? s : sign < 0 ? -s : 0;
               }
             }
           }
@@ -352,7 +386,7 @@ struct UnrolledDense : sc_core::sc_module {
         // What leaves the multipliers in this cycle.
         const bool mul_out_valid = kMulStages == 0 ? issue : mul_valid_[kMulRegs - 1];
         const int mul_out_phase = kMulStages == 0 ? phase : mul_phase_[kMulRegs - 1];
-        std::int64_t mul_out[kMuls];
+        std::int64_t mul_out[kMuls] = {};
         for (int m = 0; m < kMuls; ++m) {
           mul_out[m] = kMulStages == 0 ? term[m][0] : mul_[kMulRegs - 1][m][0];
         }
@@ -362,8 +396,9 @@ struct UnrolledDense : sc_core::sc_module {
         std::int64_t tree_in[kOut][kTreeTerms] = {};
         MSQX_HLS_UNROLL
         for (int k = 0; k < kProducts; ++k) {
-          tree_in[kPlan.out[k]][kPlan.leaf[k]] =
-              k / kMuls == kRf - 1 ? mul_out[k % kMuls] : held_[k];
+          // kRf == 1 first and inline: a constant condition, so ICSC drops the read of held_.
+          tree_in[kOutOf[k]][kLeaf[k]] =
+              kRf == 1 || k / kMuls == kRf - 1 ? mul_out[k % kMuls] : held_[k];
         }
         // O: the output register takes the root of every tree.
         const bool root_valid = kTreeDepth == 0 ? tree_in_valid : tree_valid_[kTreeRegs - 1];
@@ -372,7 +407,7 @@ struct UnrolledDense : sc_core::sc_module {
           OutBus y;
           for (int o = 0; o < kOut; ++o) {
             const std::int64_t r = kTreeDepth == 0 ? tree_in[o][0] : tree_[kTreeRegs - 1][o][0];
-            y[o] = static_cast<OutField>(r);
+            y.v[o] = static_cast<OutField>(r);
           }
           out_data.write(y);
         }
@@ -435,16 +470,20 @@ struct UnrolledDense : sc_core::sc_module {
     }
   }
 
-  // Registers. The datapath is int64 as in pe_array.h; kOutBits is the width a flow needs.
+  // Registers. The control is set in Run's reset section (ICSC ignores initializers of
+  // non-constant members); the data registers' initializers only make the simulation
+  // deterministic. The datapath is int64 as in pe_array.h; kOutBits is the width a flow needs.
   std::int64_t mul_[kMulRegs][kMuls][kTerms] = {};
-  bool mul_valid_[kMulRegs] = {};
-  int mul_phase_[kMulRegs] = {};
+  bool mul_valid_[kMulRegs];
+  int mul_phase_[kMulRegs];
   std::int64_t held_[kProducts] = {};  // product registers (RF > 1)
   std::int64_t tree_[kTreeRegs][kOut][kTreeTerms] = {};
-  bool tree_valid_[kTreeRegs] = {};
+  bool tree_valid_[kTreeRegs];
   InBus x_held_, skid_;
-  bool busy_ = false, skid_valid_ = false, out_valid_r_ = false;
-  int phase_ = 0;
+  bool busy_;
+  bool skid_valid_;
+  bool out_valid_r_;
+  int phase_;
 };
 
 // The example layer of docs/unrolled.md and of the testbench: 4 signed 5-bit inputs, 3 outputs;

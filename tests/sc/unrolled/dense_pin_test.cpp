@@ -137,7 +137,7 @@ void ExpectCostAgrees() {
   EXPECT_EQ(Dut::kLatency, c.latency_cycles);
   EXPECT_EQ(Cfg::kReuse, c.initiation_interval);
   std::int64_t dsp = 0;
-  for (int m = 0; m < Dut::kMuls; ++m) dsp += Dut::kPlan.dsp[m];
+  for (int m = 0; m < Dut::kMuls; ++m) dsp += Dut::kDsp[m];
   EXPECT_EQ(dsp, c.dsp);
 }
 
@@ -173,14 +173,14 @@ TEST(DensePinPlan, SmallLayerByHand) {
   const bool dsp1[] = {false, false, true, false, false, false, false, false, false};
   const int levels1[] = {1, 0, 3, 0, 2, 1, 0, 1, 0};
   for (int m = 0; m < 9; ++m) {
-    EXPECT_EQ(D1::kPlan.dsp[m], dsp1[m]) << m;
-    EXPECT_EQ(D1::kPlan.levels[m], levels1[m]) << m;
+    EXPECT_EQ(D1::kDsp[m], dsp1[m]) << m;
+    EXPECT_EQ(D1::kLevels[m], levels1[m]) << m;
   }
   using D2 = UnrolledDense<Rf2>;
   EXPECT_EQ(D2::kMuls, 5);
   const int levels2[] = {2, 0, 3, 0, 2};
-  for (int m = 0; m < 5; ++m) EXPECT_EQ(D2::kPlan.levels[m], levels2[m]) << m;
-  EXPECT_TRUE(D2::kPlan.dsp[2]);
+  for (int m = 0; m < 5; ++m) EXPECT_EQ(D2::kLevels[m], levels2[m]) << m;
+  EXPECT_TRUE(D2::kDsp[2]);
   EXPECT_EQ(UnrolledDense<Wiring>::kMulStages, 0);
   EXPECT_EQ(UnrolledDense<Wiring>::kTreeDepth, 0);
 }
