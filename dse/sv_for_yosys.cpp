@@ -229,6 +229,115 @@ std::string RewriteNegatedCasts(const std::string& text) {
   return out + text.substr(i);
 }
 
+// begin/end balance of a line, comments aside.
+int BlockDepthChange(const std::string& line) {
+  static const std::regex word(R"(\b(begin|end)\b)");
+  const std::string code = line.substr(0, line.find("//"));
+  int change = 0;
+  for (std::sregex_iterator it(code.begin(), code.end(), word), end; it != end; ++it) {
+    change += (*it)[1] == "begin" ? 1 : -1;
+  }
+  return change;
+}
+
+// `continue;` as ICSC writes it, the last statement of an if's then-branch placed directly in a
+// loop's body: `if (c) begin A; continue; end R` becomes `if (c) begin A; end else begin R end`,
+// where R is the rest of the loop's body. Yosys 0.23 has no continue. The last one is rewritten
+// first, so that the rest of an earlier one already holds the later ones' rewrites; a continue in
+// any other place throws.
+std::string RewriteContinues(const std::string& module) {
+  static const std::regex stmt(R"(^\s*continue\s*;\s*(//.*)?$)");
+  static const std::regex end_line(R"(^\s*end\s*(//.*)?$)");
+  static const std::regex loop(R"(^\s*(for|while)\b)");
+  std::vector<std::string> lines = Lines(module);
+  for (std::size_t c = lines.size(); c-- > 0;) {
+    if (!std::regex_match(lines[c], stmt)) continue;
+    const auto fail = [&](const std::string& why) {
+      return std::runtime_error("sv_for_yosys: a continue " + why + ": " + Trim(lines[c]));
+    };
+    if (c + 1 == lines.size() || !std::regex_match(lines[c + 1], end_line))
+      throw fail("that does not end a then-branch");
+    // The loop body's begin: the second unmatched begin above the continue.
+    std::size_t open = c;
+    for (int depth = 0, unmatched = 0; unmatched < 2;) {
+      if (open == 0) throw fail("outside a block");
+      depth += BlockDepthChange(lines[--open]);
+      if (depth > 0) {
+        ++unmatched;
+        depth = 0;
+      }
+    }
+    const bool body_of_loop = std::regex_search(lines[open], loop) ||
+                              (Trim(lines[open]).rfind("begin", 0) == 0 && open > 0 &&
+                               std::regex_search(lines[open - 1], loop));
+    if (!body_of_loop) throw fail("in a branch nested in the loop's body");
+    std::size_t close = c + 2;
+    for (int depth = 0; close < lines.size(); ++close) {
+      depth += BlockDepthChange(lines[close]);
+      if (depth < 0) break;
+    }
+    if (close == lines.size()) throw fail("in a loop without an end");
+    const std::string indent = lines[c + 1].substr(0, lines[c + 1].find("end"));
+    lines[c + 1] = indent + "end else begin";
+    lines.insert(lines.begin() + static_cast<long>(close), indent + "end");
+    lines.erase(lines.begin() + static_cast<long>(c));
+  }
+  return Join(lines);
+}
+
+// A for-loop bounded by a variable (`t < width`, with `width = TMP_5;` and `TMP_5 = a > b ? a :
+// b;` before it, as ICSC writes a bound computed by a function) gets the expression the variable
+// holds there, substituted back until it holds only constants and enclosing loops' variables.
+// Yosys 0.23 unrolls a for-loop only if its condition is constant in each iteration, and it does
+// not follow assignments. The assignment used is the last one before the loop in its block or an
+// enclosing one; one inside a block closed before the loop (a branch) makes the bound unknown,
+// which throws.
+std::string RewriteVariableLoopBounds(const std::string& module) {
+  static const std::regex var_decl(
+      R"(^\s*(?:integer|int|logic|bit|reg)\b(?:\s+(?:signed|unsigned))?(?:\s*\[[^\]]*\])*\s+(\w+)\s*(?:\[[^\]]*\]\s*)*;)");
+  static const std::regex for_head(
+      R"(^(\s*for\s*\(\s*int\s+\w+\s*=[^;]*;\s*\w+\s*(?:<=|>=|<|>)\s*)(\w+)(\s*;.*)$)");
+  static const std::regex ident(R"(\b[A-Za-z_]\w*\b)");
+  std::vector<std::string> lines = Lines(module);
+  std::map<std::string, bool> variables;
+  for (const std::string& line : lines) {
+    std::smatch m;
+    if (std::regex_search(line, m, var_decl)) variables[m[1]] = true;
+  }
+  // The expression `name` holds at line `at`, its variables substituted.
+  std::function<std::string(const std::string&, std::size_t, int)> value =
+      [&](const std::string& name, std::size_t at, int hops) -> std::string {
+    if (hops > 32) throw std::runtime_error("sv_for_yosys: loop bound too deep: " + name);
+    const std::regex assign("(?:^|[;\\s])" + name + R"(\s*=\s*([^=;][^;]*);)");
+    int depth = 0;
+    for (std::size_t i = at; i-- > 0;) {
+      const std::string code = lines[i].substr(0, lines[i].find("//"));
+      depth -= BlockDepthChange(code);  // > 0 inside a block closed before `at`
+      std::smatch m;
+      // The last assignment on the line is the one in force after it.
+      std::string found;
+      for (auto from = code.cbegin(); std::regex_search(from, code.cend(), m, assign);
+           from = m[0].second) {
+        found = m[1];
+      }
+      if (found.empty()) continue;
+      if (depth <= 0) {
+        return Substitute(Trim(found), ident, [&](const std::smatch& v) {
+          return variables.count(v[0]) ? Paren(value(v[0], i, hops + 1)) : v[0].str();
+        });
+      }
+      throw std::runtime_error("sv_for_yosys: loop bound " + name + " is assigned in a branch");
+    }
+    throw std::runtime_error("sv_for_yosys: loop bound " + name + " is never assigned");
+  };
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    std::smatch m;
+    if (!std::regex_match(lines[i], m, for_head) || !variables.count(m[2])) continue;
+    lines[i] = m[1].str() + Paren(value(m[2], i, 0)) + m[3].str();
+  }
+  return Join(lines);
+}
+
 struct Array {
   std::string element_bits;       // an expression
   std::vector<std::string> dims;  // outermost first
@@ -273,6 +382,109 @@ std::string FlattenDeclarations(const std::string& module, std::map<std::string,
     }
     line = m[1].str() + (integer ? "logic" : type) + (a.is_signed ? " signed" : "") + " [" +
            MinusOne(total) + ":0] " + name + m[7].str();
+  }
+  return Join(lines);
+}
+
+// A literal of ICSC's assignment patterns (`5`, `-7'sd43`, `8'hff`) as the bits of a W-bit
+// element, W <= 64; false if it is anything else.
+bool LiteralBits(const std::string& text, long long width, unsigned long long* bits) {
+  static const std::regex literal(R"(^\s*(-)?\s*(?:\d*\s*'\s*[sS]?([dDhHbBoO])\s*)?([0-9a-fA-F_]+)\s*$)");
+  std::smatch m;
+  if (!std::regex_match(text, m, literal)) return false;
+  const char base = m[2].matched ? static_cast<char>(std::tolower(m[2].str()[0])) : 'd';
+  const int radix = base == 'h' ? 16 : base == 'b' ? 2 : base == 'o' ? 8 : 10;
+  std::string digits;
+  for (char c : m[3].str()) {
+    if (c != '_') digits += c;
+  }
+  unsigned long long value = 0;
+  for (char c : digits) {
+    const int d = std::isdigit(static_cast<unsigned char>(c))
+                      ? c - '0'
+                      : std::tolower(static_cast<unsigned char>(c)) - 'a' + 10;
+    if (d >= radix) return false;
+    value = value * static_cast<unsigned long long>(radix) + static_cast<unsigned long long>(d);
+  }
+  if (m[1].matched) value = ~value + 1;  // two's complement, as SystemVerilog negates
+  if (width < 64) value &= (1ULL << width) - 1;
+  *bits = value;
+  return true;
+}
+
+std::string Hex(unsigned long long v) {
+  static const char* kDigits = "0123456789abcdef";
+  std::string s;
+  do {
+    s.insert(s.begin(), kDigits[v & 15]);
+    v >>= 4;
+  } while (v);
+  return s;
+}
+
+// `localparam T x[N]... = '{...};` as a packed localparam vector, element i at [i * W +: W] as for
+// the flattened variables: the concatenation of the elements as sized hexadecimal literals, last
+// element first. Yosys 0.23 has neither unpacked localparams nor assignment patterns. Only
+// numeric dimensions, elements of at most 64 bits and literal elements are rewritten; anything
+// else is left as it is (and Yosys 0.23 stops at it).
+std::string FlattenLocalparams(const std::string& module, std::map<std::string, Array>* arrays) {
+  static const std::regex decl(
+      R"(^(\s*)(localparam|parameter)\s+(logic|integer|int|bit|reg)?((?:\s+(?:signed|unsigned))?))"
+      R"(((?:\s*\[\s*\d+\s*:\s*\d+\s*\])?)\s+(\w+)((?:\s*\[\s*\d+\s*\])+)\s*=\s*'\{(.*)\}\s*;(.*)$)");
+  static const std::regex bracket(R"(\[\s*(\d+)\s*(?::\s*(\d+)\s*)?\])");
+  std::vector<std::string> lines = Lines(module);
+  for (std::string& line : lines) {
+    std::smatch m;
+    if (line.find("'{") == std::string::npos || !std::regex_match(line, m, decl)) continue;
+    const std::string type = m[3], sign = Trim(m[4]), packed = m[5], name = m[6], dims = m[7];
+    const bool integer = type == "integer" || type == "int";
+    Array a;
+    a.is_signed = integer ? sign != "unsigned" : sign == "signed";
+    long long width = integer ? 32 : 1;
+    std::smatch r;
+    if (std::regex_search(packed, r, bracket)) {
+      width = std::llabs(std::atoll(r[1].str().c_str()) - std::atoll(r[2].str().c_str())) + 1;
+    }
+    if (width > 64) continue;
+    a.element_bits = std::to_string(width);
+    long long count = 1;
+    for (std::sregex_iterator it(dims.begin(), dims.end(), bracket), end; it != end; ++it) {
+      a.dims.push_back((*it)[1]);
+      count *= std::atoll(a.dims.back().c_str());
+    }
+    // Nested patterns '{'{...}, '{...}} list the elements row-major, as the vector holds them.
+    std::string elements = m[8];
+    for (char& c : elements) {
+      if (c == '{' || c == '}') c = ' ';
+    }
+    static const std::regex pattern_quote(R"('\s)");
+    elements = std::regex_replace(elements, pattern_quote, " ");
+    std::vector<std::string> items;
+    for (std::size_t start = 0;;) {
+      const std::size_t comma = elements.find(',', start);
+      items.push_back(elements.substr(start, comma - start));
+      if (comma == std::string::npos) break;
+      start = comma + 1;
+    }
+    if (static_cast<long long>(items.size()) != count) continue;
+    std::vector<std::string> literals;
+    for (const std::string& item : items) {
+      unsigned long long bits = 0;
+      if (!LiteralBits(item, width, &bits)) break;
+      literals.push_back(std::to_string(width) + "'h" + Hex(bits));
+    }
+    if (literals.size() != items.size()) continue;
+    std::string concat;
+    for (std::size_t i = literals.size(); i-- > 0;) {
+      concat += literals[i] + (i ? ", " : "");
+    }
+    const auto [known, inserted] = arrays->emplace(name, a);
+    if (!inserted && known->second != a) {
+      throw std::runtime_error("sv_for_yosys: '" + name +
+                               "' is declared with two shapes in one module");
+    }
+    line = m[1].str() + m[2].str() + " logic" + (a.is_signed ? " signed" : "") + " [" +
+           std::to_string(width * count - 1) + ":0] " + name + " = {" + concat + "};" + m[9].str();
   }
   return Join(lines);
 }
@@ -375,11 +587,14 @@ std::string RewriteSelects(const std::string& text, const std::map<std::string, 
 
 std::string ConvertModule(const std::string& module) {
   std::string t = InlineVoidFunctions(module);
+  t = RewriteContinues(t);
+  t = RewriteVariableLoopBounds(t);
   t = RewriteIncrements(t);
   t = RewriteNegatedCasts(t);
   static const std::regex always_comb(R"(\balways_comb\b)");
   t = std::regex_replace(t, always_comb, "always @*");
   std::map<std::string, Array> arrays;
+  t = FlattenLocalparams(t, &arrays);
   t = FlattenDeclarations(t, &arrays);
   return arrays.empty() ? t : RewriteSelects(t, arrays);
 }

@@ -1,7 +1,8 @@
 // dse/sv_for_yosys: ICSC's SystemVerilog rewritten for Yosys 0.23. The inputs are cut from what
-// ICSC 1.7.6 wrote for its counter example and for msqx's exported core (the controller, a PE
-// array, a BRAM instance); each test asserts the converted text and, when yosys is on PATH, that
-// Yosys reads it (the last one also that the buffer becomes block RAM through the conversion).
+// ICSC 1.7.6 wrote for its counter example, for msqx's exported core (the controller, a PE
+// array, a BRAM instance) and for an unrolled layer (the jet tagger's fc4); each test asserts the
+// converted text and, when yosys is on PATH, that Yosys reads it (the BRAM one also that the
+// buffer becomes block RAM, the unrolled ones also constants Yosys proves from the conversion).
 #include "dse/sv_for_yosys.h"
 
 #include <gtest/gtest.h>
@@ -360,6 +361,287 @@ TEST(SvForYosys, RejectsANameDeclaredWithTwoShapes) {
   // Modules are separate scopes: the same name in two modules is two arrays.
   EXPECT_NO_THROW(
       SvForYosys("module A;\nlogic [7:0] x[4];\nendmodule\nmodule B;\nlogic x[2];\nendmodule\n"));
+}
+
+// The plan of the jet tagger's fc4 at RF 1 (configs/designs/jet_unrolled.json), as ICSC 1.7.6
+// wrote it for UnrolledDense (models/unrolled/dense_pin.h): unpacked localparam arrays with
+// assignment patterns, which Yosys 0.23 does not read.
+const std::string kFc4Plan =
+    "localparam logic signed [31:0] kInput[135] = '{ 0, 1, 2, 3, 4, 6, 7, 8, 9, 11, 12, "
+    "13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 27, 29, 30, 31, 0, 1, 2, 3, 4, 5, "
+    "7, 8, 9, 10, 11, 13, 14, 15, 16, 17, 18, 19, 20, 21, 24, 26, 27, 28, 30, 31, 0, 1, 2, "
+    "3, 4, 6, 8, 9, 10, 11, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, "
+    "29, 31, 0, 1, 2, 3, 4, 5, 7, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 21, 22, 23, 24, "
+    "26, 27, 28, 29, 30, 31, 0, 3, 4, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, "
+    "20, 21, 23, 24, 25, 26, 27, 28, 29, 30 };\n"
+    "localparam logic signed [63:0] kConst[135] = '{ 32, 56, 45, -7'sd43, 80, -8'sd72, 28, "
+    "-7'sd50, 32, -7'sd32, -6'sd20, 72, 12, 8, 56, -6'sd16, -7'sd56, -8'sd88, -6'sd16, 98, "
+    "-7'sd48, -8'sd82, -7'sd56, -8'sd64, -6'sd16, 16, 8, 8, -8'sd80, 128, 32, 32, "
+    "-9'sd128, 144, 64, -8'sd94, -8'sd80, -8'sd84, -9'sd196, 80, -6'sd16, 36, -8'sd64, "
+    "-7'sd36, -9'sd164, 180, -7'sd32, 128, 128, -8'sd80, 24, -8'sd64, 39, -6'sd20, "
+    "-7'sd56, -8'sd96, -8'sd64, -8'sd72, -8'sd64, -9'sd144, 72, -8'sd72, -8'sd88, 80, "
+    "-7'sd36, 16, 144, 16, -8'sd64, -8'sd64, 20, 164, -9'sd144, 64, 64, 96, -7'sd32, 36, "
+    "64, 64, -7'sd45, -8'sd72, -9'sd128, 56, -7'sd56, 172, 196, 48, -8'sd72, -7'sd48, "
+    "-8'sd64, 32, 112, 39, -7'sd42, -8'sd64, 40, -9'sd128, 188, 128, -8'sd96, 164, "
+    "-8'sd98, -7'sd44, 64, 88, -7'sd32, -6'sd16, 56, 88, 184, -9'sd176, 64, 72, 32, "
+    "-7'sd32, 64, -8'sd86, -9'sd164, -7'sd46, 32, -8'sd112, -6'sd24, 80, 184, 45, 200, "
+    "-9'sd188, -8'sd64, 128, 40, 24, -9'sd144, 100, 39 };\n"
+    "localparam logic kDsp[135] = '{ 0, 0, 1, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, "
+    "0, 1, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 1, 1, 0, 0, 0, 0, 0, 1, 1, "
+    "0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, "
+    "0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 1, 0, 0, 1, "
+    "1, 1, 0, 1, 0, 0, 0, 1, 1, 1, 0, 0, 0, 0, 0, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 1, 0, 0, "
+    "0, 0, 0, 1, 1 };\n"
+    "localparam logic signed [7:0] kTermSign[270] = '{ 1, 0, -2'sd1, 1, 0, 0, 0, 0, 1, 1, "
+    "-2'sd1, -2'sd1, -2'sd1, 1, 0, 0, 1, 0, -2'sd1, 0, -2'sd1, -2'sd1, 1, 1, -2'sd1, 1, 1, "
+    "0, -2'sd1, 1, -2'sd1, 0, 1, -2'sd1, 0, 0, -2'sd1, 0, 0, 0, 1, -2'sd1, 0, 0, 1, "
+    "-2'sd1, -2'sd1, 0, -2'sd1, 0, 1, 0, 1, 0, 1, 0, -2'sd1, -2'sd1, 1, 0, 1, 0, 1, 0, "
+    "-2'sd1, 0, 1, 1, 1, 0, 0, 0, -2'sd1, -2'sd1, 0, 0, 0, 0, 1, 1, -2'sd1, 0, 1, 1, "
+    "-2'sd1, 0, -2'sd1, -2'sd1, 0, 0, 0, 0, -2'sd1, 0, 1, 0, 1, 0, -2'sd1, -2'sd1, -2'sd1, "
+    "1, -2'sd1, 0, 0, 0, -2'sd1, -2'sd1, 1, -2'sd1, 1, -2'sd1, -2'sd1, 0, -2'sd1, -2'sd1, "
+    "-2'sd1, 0, -2'sd1, -2'sd1, 1, 1, -2'sd1, -2'sd1, 0, 0, 1, 1, -2'sd1, -2'sd1, 1, 0, 1, "
+    "1, 1, 0, -2'sd1, 0, -2'sd1, 0, 1, 1, 0, 0, -2'sd1, -2'sd1, 1, 0, 1, 0, -2'sd1, 1, "
+    "-2'sd1, 0, 1, 1, 1, 0, 1, 0, 0, 0, -2'sd1, -2'sd1, -2'sd1, 0, -2'sd1, 1, 1, -2'sd1, "
+    "0, 0, 0, 0, -2'sd1, 1, -2'sd1, -2'sd1, 1, -2'sd1, -2'sd1, 0, 1, 0, -2'sd1, 1, 0, 0, "
+    "0, 0, -2'sd1, 0, 1, 1, -2'sd1, 0, 0, 0, 1, 0, 1, -2'sd1, 0, 0, 0, 0, 0, 0, 1, 0, 0, "
+    "0, -2'sd1, 0, -2'sd1, 0, -2'sd1, 1, 0, 0, 0, 0, 0, 0, 1, 0, 1, 1, 1, 0, -2'sd1, 0, 1, "
+    "0, 0, 0, 0, 0, 0, 0, 1, 0, 1, -2'sd1, 1, -2'sd1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, "
+    "-2'sd1, 0, 1, 0, 1, 1, -2'sd1, 1, -2'sd1, -2'sd1, 0, 0, 0, 0 };\n"
+    "localparam logic [7:0] kTermShift[270] = '{ 5, 0, 3, 6, 0, 0, 0, 0, 4, 6, 3, 6, 2, 5, "
+    "0, 0, 5, 0, 5, 0, 2, 4, 3, 6, 2, 4, 3, 0, 3, 6, 4, 0, 3, 6, 0, 0, 4, 0, 0, 0, 4, 6, "
+    "0, 0, 3, 6, 6, 0, 4, 0, 4, 0, 3, 0, 3, 0, 4, 6, 7, 0, 5, 0, 5, 0, 7, 0, 4, 7, 6, 0, "
+    "0, 0, 4, 6, 0, 0, 0, 0, 4, 6, 4, 0, 2, 5, 6, 0, 2, 5, 0, 0, 0, 0, 5, 0, 7, 0, 7, 0, "
+    "4, 6, 3, 5, 6, 0, 0, 0, 2, 4, 3, 6, 5, 7, 6, 0, 3, 6, 6, 0, 4, 7, 3, 6, 3, 6, 0, 0, "
+    "4, 6, 2, 5, 4, 0, 4, 7, 4, 0, 6, 0, 6, 0, 2, 4, 0, 0, 4, 7, 6, 0, 6, 0, 5, 7, 5, 0, "
+    "2, 5, 6, 0, 6, 0, 0, 0, 3, 6, 7, 0, 3, 6, 3, 6, 0, 0, 0, 0, 4, 6, 3, 6, 4, 6, 6, 0, "
+    "5, 0, 4, 7, 0, 0, 0, 0, 6, 0, 3, 5, 7, 0, 0, 0, 7, 0, 5, 7, 0, 0, 0, 0, 0, 0, 6, 0, "
+    "0, 0, 5, 0, 4, 0, 3, 6, 0, 0, 0, 0, 0, 0, 6, 0, 3, 6, 5, 0, 5, 0, 6, 0, 0, 0, 0, 0, "
+    "0, 0, 5, 0, 4, 7, 3, 5, 4, 6, 0, 0, 0, 0, 0, 0, 0, 0, 6, 0, 7, 0, 3, 5, 3, 5, 4, 7, "
+    "0, 0, 0, 0 };\n";
+
+// Element order and sign, through Yosys: kConst = '{32, 56, 45, -43, ...}, kTermSign = '{1, 0, -1,
+// ...}, kDsp = '{0, 0, 1, ...}; a constant and a variable index each.
+TEST(SvForYosys, TurnsTheUnrolledPlanIntoPackedLocalparams) {
+  const std::string icsc = "module Plan\n(\n"
+                           "    input logic [7:0] idx,\n"
+                           "    output logic signed [63:0] c3, c134, cv,\n"
+                           "    output logic signed [31:0] i134,\n"
+                           "    output logic signed [7:0] s2,\n"
+                           "    output logic d0, d2\n);\n" +
+                           kFc4Plan +
+                           "assign c3 = kConst[3];\nassign c134 = kConst[134];\n"
+                           "assign cv = kConst[idx];\nassign i134 = kInput[134];\n"
+                           "assign s2 = kTermSign[2];\nassign d0 = kDsp[0];\nassign d2 = kDsp[2];\n"
+                           "endmodule\n";
+  const std::string sv = SvForYosys(icsc);
+  EXPECT_NE(sv.find("localparam logic signed [4319:0] kInput = {32'h1e, 32'h1d, 32'h1c, "),
+            std::string::npos);
+  EXPECT_NE(sv.find(", 32'h3, 32'h2, 32'h1, 32'h0};\n"), std::string::npos);
+  EXPECT_NE(sv.find(", 64'hffffffffffffffd5, 64'h2d, 64'h38, 64'h20};\n"), std::string::npos)
+      << "kConst's first elements, last first: -43, 45, 56, 32";
+  EXPECT_NE(sv.find("localparam logic [134:0] kDsp = {1'h1, 1'h1, 1'h0, "), std::string::npos);
+  EXPECT_NE(sv.find("localparam logic signed [2159:0] kTermSign = {8'h0, "), std::string::npos);
+  EXPECT_NE(sv.find(", 8'hff, 8'h0, 8'h1};\n"), std::string::npos);
+  EXPECT_NE(sv.find("localparam logic [2159:0] kTermShift = {"), std::string::npos);
+  EXPECT_EQ(sv.find("'{"), std::string::npos);
+  EXPECT_NE(sv.find("assign c3 = $signed(kConst[192 +: 64]);"), std::string::npos);
+  EXPECT_NE(sv.find("assign cv = $signed(kConst[idx*64 +: 64]);"), std::string::npos);
+  EXPECT_NE(sv.find("assign d2 = kDsp[2 +: 1];"), std::string::npos);
+  if (!HaveYosys()) GTEST_SKIP() << "yosys is not on PATH";
+  EXPECT_EQ(YosysFails({{"plan.sv", sv}},
+                       "hierarchy -check -top Plan; proc; opt; sat -set idx 3 -prove c3 -43 "
+                       "-prove c134 39 -prove cv -43 -prove i134 30 -prove s2 -1 -prove d0 0 "
+                       "-prove d2 1 -verify"),
+            "");
+  EXPECT_NE(YosysFails({{"plan.sv", sv}},
+                       "hierarchy -check -top Plan; proc; opt; sat -prove c3 43 -verify"),
+            "")
+      << "the check above can fail";
+}
+
+// The multiplier stage of the same module: two continues in a loop's body, and the adder tree's
+// loop bounded by a variable that holds what Max() returned.
+TEST(SvForYosys, RewritesContinuesAndVariableLoopBoundsOfTheUnrolledLayer) {
+  const std::string icsc = "module Stage\n(\n"
+                           "    input logic [7:0] in_data_v[32],\n"
+                           "    input logic issue,\n"
+                           "    output logic signed [63:0] root[5]\n);\n"
+                           "localparam logic signed [31:0] kOut = 5;\n"
+                           "localparam logic signed [31:0] kRf = 1;\n"
+                           "localparam logic signed [31:0] kProducts = 135;\n"
+                           "localparam logic signed [31:0] kMuls = 135;\n" +
+                           kFc4Plan +
+                           "localparam logic signed [31:0] kTreeDepth = 5;\n"
+                           "localparam logic signed [31:0] kTerms = 2;\n"
+                           "localparam logic signed [31:0] kTreeTerms = 32;\n"
+                           "localparam logic signed [63:0] kActMask = 127;\n"
+                           R"sv(always_comb begin : Run_comb
+    Run_func;
+end
+function void Run_func;
+    integer phase;
+    logic [7:0] x_v[32];
+    logic signed [63:0] term[135][2];
+    integer k;
+    logic signed [63:0] TMP_0;
+    integer j;
+    logic signed [63:0] v;
+    logic signed [63:0] xj;
+    integer sign;
+    logic signed [63:0] TMP_2;
+    logic signed [63:0] x_1;
+    integer s_1;
+    logic signed [63:0] s_2;
+    logic tree_in_valid;
+    logic signed [63:0] tree_in[5][32];
+    logic tree_valid__next[5];
+    logic signed [63:0] tree__next[5][5][32];
+    integer TMP_5;
+    integer a;
+    integer b;
+    integer width;
+    integer in_width;
+    logic signed [63:0] a_1;
+    logic signed [63:0] b_1;
+    phase = '0;
+    x_v = in_data_v;
+    tree_in_valid = issue;
+        if (issue)
+        begin
+            for (int m = 0; m < kMuls; ++m)
+            begin
+                for (int c = 0; c < kRf; ++c)
+                begin
+                    k = 32'(32'(c * kMuls) + m);
+                    if (k >= kProducts || c != phase)
+                    begin
+                        continue;
+                    end
+                    j = kInput[k];
+                    // Call Act() begin
+                    v = signed'(64'(x_v[j])) & kActMask;
+                    TMP_0 = v;
+                    // Call Act() end
+                    xj = TMP_0;
+                    if (kDsp[m])
+                    begin
+                        term[m][0] = 64'(xj * kConst[k]);
+                        continue;
+                    end
+                    for (int t = 0; t < kTerms; ++t)
+                    begin
+                        sign = kTermSign[k * kTerms + t];
+                        x_1 = xj; s_1 = kTermShift[k * kTerms + t];
+                        // Call Shifted() begin
+                        TMP_2 = x_1 * (64'd1 <<< s_1);
+                        // Call Shifted() end
+                        s_2 = TMP_2;
+                        term[m][t] = sign > 0 ? s_2 : sign < 0 ? -s_2 : 0;
+                    end
+                end
+            end
+        end
+        for (int l_1 = kTreeDepth - 2'sd1; l_1 >= 0; --l_1)
+        begin
+            tree_valid__next[l_1] = l_1 == 0 ? tree_in_valid : tree_valid__next[l_1 - 1];
+            a = kTreeTerms >>> 32'(l_1 + 2'sd1); b = 1;
+            // Call Max() begin
+            TMP_5 = a > b ? a : b;
+            // Call Max() end
+            width = TMP_5;
+            in_width = kTreeTerms >>> l_1;
+            for (int o_1 = 0; o_1 < kOut; ++o_1)
+            begin
+                for (int t_1 = 0; t_1 < width; ++t_1)
+                begin
+                    a_1 = l_1 == 0 ? tree_in[o_1][2 * t_1] : tree__next[l_1 - 1][o_1][2 * t_1];
+                    b_1 = 32'(32'(3'sd2 * t_1) + 2'sd1) >= in_width ? 0 : l_1 == 0 ? tree_in[o_1][2 * t_1 + 1] : tree__next[l_1 - 1][o_1][2 * t_1 + 1];
+                    tree__next[l_1][o_1][t_1] = 64'(a_1 + b_1);
+                end
+            end
+        end
+    for (int o = 0; o < kOut; ++o)
+    begin
+        root[o] = tree__next[kTreeDepth - 1][o][0];
+    end
+endfunction
+endmodule
+)sv";
+  const std::string sv = SvForYosys(icsc);
+  EXPECT_EQ(sv.find("continue"), std::string::npos);
+  EXPECT_NE(sv.find(R"sv(                    if (k >= kProducts || c != phase)
+                    begin
+                    end else begin
+                    j = $signed(kInput[k*32 +: 32]);
+)sv"),
+            std::string::npos);
+  EXPECT_NE(sv.find(R"sv(                        term[m*128 +: 64] = 64'(xj * $signed(kConst[k*64 +: 64]));
+                    end else begin
+                    for (int t = 0; t < kTerms; t = t + 1)
+)sv"),
+            std::string::npos);
+  EXPECT_NE(sv.find("for (int t_1 = 0; t_1 < ((kTreeTerms >>> 32'(l_1 + 2'sd1)) > 1 ? (kTreeTerms "
+                    ">>> 32'(l_1 + 2'sd1)) : 1); t_1 = t_1 + 1)"),
+            std::string::npos);
+  if (!HaveYosys()) GTEST_SKIP() << "yosys is not on PATH";
+  EXPECT_EQ(YosysFails({{"stage.sv", sv}}, "hierarchy -check -top Stage"), "");
+}
+
+// What the continue does, through Yosys: 0 + 100 (i = 1 skips the rest) + 2 + 3.
+TEST(SvForYosys, KeepsWhatAContinueSkips) {
+  const std::string icsc = R"sv(module Skip
+(
+    output logic signed [31:0] s
+);
+always_comb begin
+    s = 0;
+    for (int i = 0; i < 4; ++i)
+    begin
+        if (i == 1)
+        begin
+            s = s + 100;    // the then-branch
+            continue;
+        end
+        s = s + i;
+    end
+end
+endmodule
+)sv";
+  const std::string sv = SvForYosys(icsc);
+  EXPECT_NE(sv.find("            s = s + 100;    // the then-branch\n        end else begin\n"
+                    "        s = s + i;\n        end\n    end\n"),
+            std::string::npos)
+      << sv;
+  if (!HaveYosys()) GTEST_SKIP() << "yosys is not on PATH";
+  EXPECT_EQ(YosysFails({{"skip.sv", sv}}, "hierarchy -check -top Skip; proc; opt; sat -prove s 105 -verify"),
+            "");
+}
+
+// A continue whose rest is not the rest of the loop's body is refused rather than misread.
+TEST(SvForYosys, RejectsAContinueInANestedBranch) {
+  const std::string icsc = R"sv(module Nested
+(
+    input logic x,
+    output logic signed [31:0] s
+);
+always_comb begin
+    s = 0;
+    for (int i = 0; i < 4; ++i)
+    begin
+        if (x)
+        begin
+            if (i == 1)
+            begin
+                continue;
+            end
+            s = s + 1;
+        end
+        s = s + i;
+    end
+end
+endmodule
+)sv";
+  EXPECT_THROW(SvForYosys(icsc), std::runtime_error);
 }
 
 }  // namespace
