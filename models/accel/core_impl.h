@@ -230,8 +230,12 @@ void AccelCore<Cfg>::ReceiveWeight(E& e, const LoadWalk& w, const StepInfo& s, i
   LoadReq req;
   int lane0 = 0;
   WeightRequest<E>(w, s, k, req, lane0);
+  // A word's rows arrive in order, so the word is a shift register of rows: the new row enters
+  // at the top and row 0 is at the bottom when the last one arrives. Constant indices only: a
+  // write at a variable row would be a decoder in front of every bit of the word.
+  for (int l = 0; l < (E::kR - 1) * E::kC; ++l) e.wword.v[l] = e.wword.v[l + E::kC];
   for (int l = 0; l < E::kC; ++l) {
-    e.wword.v[w.r * E::kC + l] = l >= lane0 ? beat.v[l - lane0] : 0;
+    e.wword.v[(E::kR - 1) * E::kC + l] = l >= lane0 ? beat.v[l - lane0] : 0;
   }
   if (w.r == E::kR - 1) {
     typename E::WBram::Flags on;
@@ -263,9 +267,15 @@ void AccelCore<Cfg>::ComputeCycle(E& e, int bank, const typename InBram::Words& 
   e.tags[0].gc = 0;
   if (tag_valid) {
     typename E::Array::InBus b;
-    for (int c = 0; c < E::kC; ++c) {
-      const int lane = tag_gc + c;
-      b.act[c] = lane < kIc ? in_words.v[bank * kIc + lane] : 0;
+    // The channel group's lanes of the input word; tag_gc is a multiple of kC, so this is a
+    // multiplexer of the word's ceil(kIc / kC) groups, not of all its lanes.
+    for (int c = 0; c < E::kC; ++c) b.act[c] = 0;
+    for (int g = 0; g * E::kC < kIc; ++g) {
+      if (tag_gc == g * E::kC) {
+        for (int c = 0; c < E::kC; ++c) {
+          b.act[c] = g * E::kC + c < kIc ? in_words.v[bank * kIc + g * E::kC + c] : 0;
+        }
+      }
     }
     const typename E::WBram::Words wr = e.w_brdata.read();
     for (int l = 0; l < E::kR * E::kC; ++l) b.w[l] = wr.v[l];
