@@ -259,6 +259,8 @@ struct AccelCore : sc_core::sc_module {
     Addr og_addr, tap_addr, r_addr;  // element address parts of the item
   };
   void StartWalk(LoadWalk& w, const StepInfo& s) const;
+  // The item counters and the first word at the start of a phase (og_addr: its first filter).
+  void StartItems(LoadWalk& w, Addr og_addr) const;
   void NextPhase(LoadWalk& w, const StepInfo& s) const;
   void Advance(LoadWalk& w, const StepInfo& s) const;
   template <typename E>
@@ -284,6 +286,7 @@ struct AccelCore : sc_core::sc_module {
     return e.f0 >= e.n && e.out_f0 >= e.n && !rmw;
   }
   void StartStore(const StepInfo& s, int engine);
+  bool StoreStep(const StepInfo& s, int half);
   template <typename E>
   bool StoreCycle(E& e, const StepInfo& s, int k, int half, Mult mult, int shift);
   template <typename E>

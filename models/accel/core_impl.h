@@ -66,18 +66,23 @@ typename AccelCore<Cfg>::StepInfo AccelCore<Cfg>::MakeStepInfo(const StepCmd& c)
 template <typename Cfg>
 void AccelCore<Cfg>::StartWalk(LoadWalk& w, const StepInfo& s) const {
   w.phase = 0;
-  w.word = 0;
   w.wy = 0;
   w.wx = 0;
   w.iy = s.iy0;
   w.ix = s.ix0;
   w.row_addr = s.in_addr0;
   w.addr = s.in_addr0;
+  StartItems(w, 0);
+}
+
+template <typename Cfg>
+void AccelCore<Cfg>::StartItems(LoadWalk& w, Addr og_addr) const {
+  w.word = 0;
   w.f0 = 0;
   w.gc = 0;
   w.tap = 0;
   w.r = 0;
-  w.og_addr = 0;
+  w.og_addr = og_addr;
   w.tap_addr = 0;
   w.r_addr = 0;
 }
@@ -89,14 +94,7 @@ void AccelCore<Cfg>::NextPhase(LoadWalk& w, const StepInfo& s) const {
   if (p == 1 && s.e_n[0] == 0) p = 2;
   if (p == 2 && s.e_n[1] == 0) p = 3;
   w.phase = p;
-  w.word = 0;
-  w.f0 = 0;
-  w.gc = 0;
-  w.tap = 0;
-  w.r = 0;
-  w.og_addr = p == 1 ? s.e_waddr0[0] : s.e_waddr0[1];
-  w.tap_addr = 0;
-  w.r_addr = 0;
+  StartItems(w, p == 1 ? s.e_waddr0[0] : s.e_waddr0[1]);
 }
 
 // Weight items in the order og, g, ky, kx, r (one word per og, g, ky, kx; its row r innermost).
@@ -467,6 +465,24 @@ bool AccelCore<Cfg>::StoreCycle(E& e, const StepInfo& s, int k, int half, Mult m
   return finished;
 }
 
+// One cycle of storing step s's tile from partial-sum half `half`: the DSP engine's sums, then the
+// LUT engine's. True when the tile's last activation has left.
+template <typename Cfg>
+bool AccelCore<Cfg>::StoreStep(const StepInfo& s, int half) {
+  bool finished = false;
+  if (st_e_ == 0) {
+    finished = StoreCycle(dsp, s, 0, half, static_cast<Mult>(r_.dsp_mult), r_.dsp_shift);
+  } else {
+    finished = StoreCycle(lut, s, 1, half, static_cast<Mult>(r_.lut_mult), r_.lut_shift);
+  }
+  bool all = finished;  // one return: ICSC takes no code after a return
+  if (finished && st_e_ == 0 && s.e_n[1] > 0) {
+    StartStore(s, 1);
+    all = false;
+  }
+  return all;
+}
+
 template <typename Cfg>
 template <typename E>
 void AccelCore<Cfg>::Quiet(E& e) {
@@ -523,20 +539,10 @@ void AccelCore<Cfg>::Run() {
         StartStore(st_info_, st_info_.e_n[0] > 0 ? 0 : 1);
       }
       if (storing_) {
-        bool finished = false;
-        if (st_e_ == 0) {
-          finished = StoreCycle(dsp, st_info_, 0, st_half_, static_cast<Mult>(r_.dsp_mult), r_.dsp_shift);
-        } else {
-          finished = StoreCycle(lut, st_info_, 1, st_half_, static_cast<Mult>(r_.lut_mult), r_.lut_shift);
-        }
-        if (finished) {
-          if (st_e_ == 0 && st_info_.e_n[1] > 0) {
-            StartStore(st_info_, 1);
-          } else {
-            storing_ = false;
-            half_busy_[st_half_] = false;
-            ++done_;
-          }
+        if (StoreStep(st_info_, st_half_)) {
+          storing_ = false;
+          half_busy_[st_half_] = false;
+          ++done_;
         }
       }
     }
@@ -585,19 +591,9 @@ void AccelCore<Cfg>::Run() {
       }
     } else if (cp_state_ == CpState::kStore) {
       if constexpr (!Cfg::kOverlapStore) {  // else the storer stores: no second copy of its logic
-        bool finished = false;
-        if (st_e_ == 0) {
-          finished = StoreCycle(dsp, cp_, 0, cp_out_half_, static_cast<Mult>(r_.dsp_mult), r_.dsp_shift);
-        } else {
-          finished = StoreCycle(lut, cp_, 1, cp_out_half_, static_cast<Mult>(r_.lut_mult), r_.lut_shift);
-        }
-        if (finished) {
-          if (st_e_ == 0 && lut.n > 0) {
-            StartStore(cp_, 1);
-          } else {
-            cp_state_ = CpState::kIdle;
-            ++done_;
-          }
+        if (StoreStep(cp_, cp_out_half_)) {
+          cp_state_ = CpState::kIdle;
+          ++done_;
         }
       }
     }
