@@ -39,7 +39,8 @@ struct ChannelClass {
 // engine takes ceil(F_e / steps) filters until its list runs out (ChunkRange), input channels in
 // chunks of the tile; depthwise layers take one chunk of channels per step, each engine the
 // chunk's channels in its list (the first `fixed` channels are fixed-point).
-int ChannelClassesOf(const accel::LayerShape& l, const spec::TileSpec& t, int fixed, ChannelClass* out) {
+int ChannelClassesOf(const accel::LayerShape& l, const spec::TileSpec& t, int fixed,
+                     ChannelClass* out) {
   int n = 0;
   const int chunks = static_cast<int>(CeilDiv(l.in_channels, t.in_channels));
   const int rest = l.in_channels - (chunks - 1) * t.in_channels;
@@ -59,7 +60,8 @@ int ChannelClassesOf(const accel::LayerShape& l, const spec::TileSpec& t, int fi
   }
   const int steps = static_cast<int>(CeilDiv(l.out_channels, t.out_channels));
   const int sp2 = l.out_channels - fixed;
-  const int chunk_d = static_cast<int>(CeilDiv(fixed, steps)), chunk_l = static_cast<int>(CeilDiv(sp2, steps));
+  const int chunk_d = static_cast<int>(CeilDiv(fixed, steps)),
+            chunk_l = static_cast<int>(CeilDiv(sp2, steps));
   const auto filters = [](int count, int chunk, int s) {
     const int first = std::min(count, s * chunk);
     return std::min(count, first + chunk) - first;
@@ -84,7 +86,8 @@ int ChannelClassesOf(const accel::LayerShape& l, const spec::TileSpec& t, int fi
       out[n++] = {span, rest, dsp, lut, true, true, 1};
     } else {
       out[n++] = {span, t.in_channels, dsp, lut, true, false, 1};
-      if (chunks > 2) out[n++] = {span * (chunks - 2), t.in_channels, dsp, lut, false, false, chunks - 2};
+      if (chunks > 2)
+        out[n++] = {span * (chunks - 2), t.in_channels, dsp, lut, false, false, chunks - 2};
       out[n++] = {span, rest, dsp, lut, false, true, 1};
     }
   }
@@ -126,7 +129,8 @@ void AnalyticModel::Weighted(const spec::Layer& layer, report::LayerStats& s) co
   const auto& d = design_;
   const accel::CoreTiming& core = core_;
   const accel::LayerShape l = accel::LayerShape::FromLayer(layer);
-  if (sizing_bits_ != layer.act_bits * 64 + layer.weight_bits) {  // layers mostly share their widths
+  if (sizing_bits_ !=
+      layer.act_bits * 64 + layer.weight_bits) {  // layers mostly share their widths
     sizing_ = accel::SizingOf(d, layer.act_bits, layer.weight_bits);
     sizing_bits_ = layer.act_bits * 64 + layer.weight_bits;
   }
@@ -140,9 +144,12 @@ void AnalyticModel::Weighted(const spec::Layer& layer, report::LayerStats& s) co
 
   const std::int64_t k = l.kernel, k2 = k * k, stride = l.stride, L = core.bram_latency;
   const bool overlap = core.overlap_load;
-  const TileClasses rows = Classes(l.out_height, t.out_rows), cols = Classes(l.out_width, t.out_cols);
-  const std::int64_t row_sizes[2] = {rows.tile, rows.rest}, row_counts[2] = {rows.full, rows.rest ? 1 : 0};
-  const std::int64_t col_sizes[2] = {cols.tile, cols.rest}, col_counts[2] = {cols.full, cols.rest ? 1 : 0};
+  const TileClasses rows = Classes(l.out_height, t.out_rows),
+                    cols = Classes(l.out_width, t.out_cols);
+  const std::int64_t row_sizes[2] = {rows.tile, rows.rest},
+                     row_counts[2] = {rows.full, rows.rest ? 1 : 0};
+  const std::int64_t col_sizes[2] = {cols.tile, cols.rest},
+                     col_counts[2] = {cols.full, cols.rest ? 1 : 0};
 
   std::int64_t total = 0, first_load = -1, last_store = 0;
   for (int r = 0; r < 2; ++r) {
@@ -150,15 +157,18 @@ void AnalyticModel::Weighted(const spec::Layer& layer, report::LayerStats& s) co
       const std::int64_t spatial = row_counts[r] * col_counts[c];
       if (spatial == 0) continue;
       const std::int64_t pixels = row_sizes[r] * col_sizes[c];
-      const std::int64_t win_rows = (row_sizes[r] - 1) * stride + k, win_cols = (col_sizes[c] - 1) * stride + k;
+      const std::int64_t win_rows = (row_sizes[r] - 1) * stride + k,
+                         win_cols = (col_sizes[c] - 1) * stride + k;
       // Rows and columns of the window in the padding are answered without DDR traffic.
       const std::int64_t real_rows = std::min<std::int64_t>(win_rows, l.in_height);
       const std::int64_t real_cols = std::min<std::int64_t>(win_cols, l.in_width);
       std::int64_t first_step = 0;  // cost of the first chunk of the output tile being summed
       for (int i = 0; i < nclasses; ++i) {
         const ChannelClass& ch = channels[i];
-        const std::int64_t gd = CeilDiv(ch.dsp_n, core.dsp_rows), gl = CeilDiv(ch.lut_n, core.lut_rows);
-        const std::int64_t cd = CeilDiv(ch.in_chs, core.dsp_cols), cl = CeilDiv(ch.in_chs, core.lut_cols);
+        const std::int64_t gd = CeilDiv(ch.dsp_n, core.dsp_rows),
+                           gl = CeilDiv(ch.lut_n, core.lut_rows);
+        const std::int64_t cd = CeilDiv(ch.in_chs, core.dsp_cols),
+                           cl = CeilDiv(ch.in_chs, core.lut_cols);
         const std::int64_t dsp_beats = ch.dsp_n ? gd * pixels * cd * k2 : 0;
         const std::int64_t lut_beats = ch.lut_n ? gl * pixels * cl * k2 : 0;
         // The loader takes the window, then the DSP weights, then the LUT weights, one item per
@@ -174,16 +184,20 @@ void AnalyticModel::Weighted(const spec::Layer& layer, report::LayerStats& s) co
         const std::int64_t w_bytes = wd_bytes + wl_bytes;
         const double rate = rates_.read_bytes_per_cycle;
         double arrived = static_cast<double>(rates_.latency_cycles) + in_bytes / rate;
-        double taken = std::max<double>(win_items, arrived + static_cast<double>(win_items) / win_rows);
+        double taken =
+            std::max<double>(win_items, arrived + static_cast<double>(win_items) / win_rows);
         arrived += wd_bytes / rate;
         if (wd_items) taken = std::max(taken, arrived) + wd_items;
         arrived += wl_bytes / rate;
         if (wl_items) taken = std::max(taken, arrived) + wl_items;
         const std::int64_t load = static_cast<std::int64_t>(std::ceil(taken)) + 2;
-        const std::int64_t compute = std::max(dsp_beats, lut_beats) + 1 + L + core.array_stages + (ch.first ? 0 : 1 + L);
+        const std::int64_t compute =
+            std::max(dsp_beats, lut_beats) + 1 + L + core.array_stages + (ch.first ? 0 : 1 + L);
         const std::int64_t out_elems = std::int64_t{ch.dsp_n + ch.lut_n} * pixels;
-        const std::int64_t store = ch.last ? (gd + gl) * pixels * (1 + L) + out_elems + (ch.dsp_n && ch.lut_n ? 1 : 0) : 0;
-        const std::int64_t step = overlap ? std::max(load, compute) + 1 : load + 1 + compute + (ch.last ? 1 + store : 0) + 1;
+        const std::int64_t store =
+            ch.last ? (gd + gl) * pixels * (1 + L) + out_elems + (ch.dsp_n && ch.lut_n ? 1 : 0) : 0;
+        const std::int64_t step = overlap ? std::max(load, compute) + 1
+                                          : load + 1 + compute + (ch.last ? 1 + store : 0) + 1;
         const std::int64_t count = spatial * ch.count;
         if (ch.first) first_step = step;
         std::int64_t cost = count * step;
@@ -210,7 +224,8 @@ void AnalyticModel::Weighted(const spec::Layer& layer, report::LayerStats& s) co
   }
   // Double-buffered, the first load and the last store stand outside the overlap.
   s.cycles = total + (overlap ? first_load + last_store + 1 : 0);
-  s.stall_fill = std::max<std::int64_t>(0, s.cycles - std::max(s.dsp_busy, s.lut_busy) - s.stall_load - s.stall_store);
+  s.stall_fill = std::max<std::int64_t>(
+      0, s.cycles - std::max(s.dsp_busy, s.lut_busy) - s.stall_load - s.stall_store);
 }
 
 // The vector unit's bands (vector_timing.h): per band of tile.out_rows output rows it reads the
@@ -229,10 +244,14 @@ void AnalyticModel::Vector(const spec::Layer& l, report::LayerStats& s) const {
   s.bytes_written = l.OutputBytes();
   const std::int64_t bands = l.global ? 1 : CeilDiv(l.out.height, std::max(1, d.tile.out_rows));
   const std::int64_t band_work = CeilDiv(s.vector_busy, bands);
-  const std::int64_t band_read = rates_.latency_cycles +
-      static_cast<std::int64_t>(std::ceil(s.bytes_read / static_cast<double>(bands) / rates_.read_bytes_per_cycle));
-  const std::int64_t band_write = rates_.latency_cycles +
-      static_cast<std::int64_t>(std::ceil(s.bytes_written / static_cast<double>(bands) / rates_.write_bytes_per_cycle));
+  const std::int64_t band_read =
+      rates_.latency_cycles +
+      static_cast<std::int64_t>(
+          std::ceil(s.bytes_read / static_cast<double>(bands) / rates_.read_bytes_per_cycle));
+  const std::int64_t band_write =
+      rates_.latency_cycles +
+      static_cast<std::int64_t>(
+          std::ceil(s.bytes_written / static_cast<double>(bands) / rates_.write_bytes_per_cycle));
   if (d.buffers.double_buffered) {
     s.cycles = band_read + bands * std::max(band_work, band_read) + band_write;
   } else {
@@ -247,7 +266,8 @@ bool AnalyticModel::FusedIntoPrevious(const spec::NetworkSpec& n, std::size_t i)
   if (!design_.post.fuse_activation || l.kind != LayerKind::kAct || i == 0) return false;
   const spec::Layer& prev = n.layers[i - 1];
   return l.inputs.front() == static_cast<int>(i - 1) &&
-         (prev.kind == LayerKind::kConv || prev.kind == LayerKind::kFc || prev.kind == LayerKind::kAdd);
+         (prev.kind == LayerKind::kConv || prev.kind == LayerKind::kFc ||
+          prev.kind == LayerKind::kAdd);
 }
 
 report::LayerStats AnalyticModel::EstimateLayer(const spec::NetworkSpec& n, std::size_t i) const {

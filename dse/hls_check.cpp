@@ -97,11 +97,13 @@ nlohmann::json TestbenchResult(const std::string& output) {
 // The last lines of a log, for an error message.
 std::string Tail(const std::string& text, int lines) {
   std::size_t pos = text.size();
-  for (int i = 0; i <= lines && pos != std::string::npos && pos > 0; ++i) pos = text.rfind('\n', pos - 1);
+  for (int i = 0; i <= lines && pos != std::string::npos && pos > 0; ++i)
+    pos = text.rfind('\n', pos - 1);
   return pos == std::string::npos ? text : text.substr(pos + 1);
 }
 
-nlohmann::json Synthesize(const HlsCheckTarget& target, const HlsCheckOptions& options, HlsCheck* check) {
+nlohmann::json Synthesize(const HlsCheckTarget& target, const HlsCheckOptions& options,
+                          HlsCheck* check) {
   const fs::path& dir = target.dir;
   const fs::path log = dir / "icsc" / "check.log";
   const char* home = std::getenv("ICSC_HOME");
@@ -109,33 +111,40 @@ nlohmann::json Synthesize(const HlsCheckTarget& target, const HlsCheckOptions& o
   // An installation provides SVC's CMake package (svc_target) and the translator library.
   const auto installed = [](const fs::path& h) {
     for (const char* lib : {"lib", "lib64"}) {
-      if (fs::exists(h / lib / "cmake" / "SVC") || fs::exists(h / lib / "libSCTool.so")) return true;
+      if (fs::exists(h / lib / "cmake" / "SVC") || fs::exists(h / lib / "libSCTool.so"))
+        return true;
     }
     return false;
   };
   if (home == nullptr || !installed(home)) {
-    icsc["note"] = std::string("ICSC_HOME ") + (home ? "does not hold an ICSC installation (" + std::string(home) + ")" : "is not set") +
-                   ": with Intel's SystemC compiler installed, --check also translates Top to SystemVerilog, "
-                   "lints it with Verilator and synthesizes it with Yosys synth_xilinx, and puts Yosys's "
-                   "LUT/FF/DSP/BRAM counts beside the resource model's estimate";
+    icsc["note"] =
+        std::string("ICSC_HOME ") +
+        (home ? "does not hold an ICSC installation (" + std::string(home) + ")" : "is not set") +
+        ": with Intel's SystemC compiler installed, --check also translates Top to SystemVerilog, "
+        "lints it with Verilator and synthesizes it with Yosys synth_xilinx, and puts Yosys's "
+        "LUT/FF/DSP/BRAM counts beside the resource model's estimate";
     return icsc;
   }
   check->icsc_found = true;
   icsc = {{"found", true}, {"home", home}, {"log", log.string()}};
   fs::remove(log);
-  if (options.note) options.note("translating Top to SystemVerilog with ICSC (" + std::string(home) + ")");
+  if (options.note)
+    options.note("translating Top to SystemVerilog with ICSC (" + std::string(home) + ")");
   const fs::path build = dir / "icsc" / "build";
   // ICSC's environment (its own SystemC and LLVM libraries), then its tool build and run.
   // setenv.sh is a bash script (it finds itself through BASH_SOURCE).
-  const std::string env = fs::exists(fs::path(home) / "setenv.sh") ? "source " + Quoted(home + std::string("/setenv.sh")) + " && " : "";
-  const std::string steps = env + "cmake -S " + Quoted((dir / "icsc").string()) + " -B " + Quoted(build.string()) +
-                            " -DCMAKE_PREFIX_PATH=" + Quoted(home) + " && cmake --build " + Quoted(build.string()) +
-                            " --target msqx_top_sctool -j " + std::to_string(options.jobs) + " && cd " +
-                            Quoted(build.string()) + " && timeout " + std::to_string(options.icsc_timeout_s) +
-                            " ./msqx_top_sctool";
+  const std::string env = fs::exists(fs::path(home) / "setenv.sh")
+                              ? "source " + Quoted(home + std::string("/setenv.sh")) + " && "
+                              : "";
+  const std::string steps = env + "cmake -S " + Quoted((dir / "icsc").string()) + " -B " +
+                            Quoted(build.string()) + " -DCMAKE_PREFIX_PATH=" + Quoted(home) +
+                            " && cmake --build " + Quoted(build.string()) +
+                            " --target msqx_top_sctool -j " + std::to_string(options.jobs) +
+                            " && cd " + Quoted(build.string()) + " && timeout " +
+                            std::to_string(options.icsc_timeout_s) + " ./msqx_top_sctool";
   if (!Run("bash -c " + Quoted(steps), log)) {
-    icsc["error"] = "ICSC translation failed or ran past --icsc-timeout (" + std::to_string(options.icsc_timeout_s) +
-                    " s): " + Tail(Slurp(log), 15);
+    icsc["error"] = "ICSC translation failed or ran past --icsc-timeout (" +
+                    std::to_string(options.icsc_timeout_s) + " s): " + Tail(Slurp(log), 15);
     return icsc;
   }
   std::vector<std::string> sv;
@@ -155,7 +164,9 @@ nlohmann::json Synthesize(const HlsCheckTarget& target, const HlsCheckOptions& o
   icsc["systemverilog"] = sv;
   if (OnPath("verilator")) {
     const std::string top_module = top.empty() ? "" : " --top-module " + top;
-    icsc["verilator_lint"] = Run("verilator --lint-only -Wno-fatal" + top_module + files, log) ? "clean" : "errors (see log)";
+    icsc["verilator_lint"] = Run("verilator --lint-only -Wno-fatal" + top_module + files, log)
+                                 ? "clean"
+                                 : "errors (see log)";
   } else {
     icsc["verilator_lint"] = "verilator not installed";
   }
@@ -179,7 +190,8 @@ nlohmann::json Synthesize(const HlsCheckTarget& target, const HlsCheckOptions& o
     icsc["yosys_input"] = "icsc";
   } else {
     icsc["yosys_icsc_read_error"] = FirstError(Slurp(log).substr(log_before));
-    if (options.note) options.note("Yosys cannot read ICSC's SystemVerilog as it is: converting it for Yosys 0.23");
+    if (options.note)
+      options.note("Yosys cannot read ICSC's SystemVerilog as it is: converting it for Yosys 0.23");
     const fs::path converted = dir / "icsc" / "yosys";
     fs::create_directories(converted);
     input.clear();
@@ -190,33 +202,42 @@ nlohmann::json Synthesize(const HlsCheckTarget& target, const HlsCheckOptions& o
         input.push_back(out.string());
       }
     } catch (const std::runtime_error& e) {
-      icsc["error"] = std::string("Yosys cannot read ICSC's SystemVerilog and msqx cannot convert it: ") + e.what();
+      icsc["error"] =
+          std::string("Yosys cannot read ICSC's SystemVerilog and msqx cannot convert it: ") +
+          e.what();
       return icsc;
     }
     if (!Run("yosys -q -p " + Quoted(reads(input) + "hierarchy -check" + top_arg), log)) {
-      icsc["error"] = "Yosys reads neither ICSC's SystemVerilog nor msqx's conversion of it (" + converted.string() +
-                      "): " + Tail(Slurp(log), 15);
+      icsc["error"] = "Yosys reads neither ICSC's SystemVerilog nor msqx's conversion of it (" +
+                      converted.string() + "): " + Tail(Slurp(log), 15);
       return icsc;
     }
     icsc["yosys_input"] = "converted for yosys 0.23";
     icsc["yosys_converted"] = input;
   }
-  if (options.note) options.note("synthesizing with Yosys synth_xilinx -family " + target.yosys_family);
+  if (options.note)
+    options.note("synthesizing with Yosys synth_xilinx -family " + target.yosys_family);
   const fs::path stat = dir / "icsc" / "yosys_stat.txt";
   const auto start = std::chrono::steady_clock::now();
-  if (!Run("yosys -q -p " + Quoted(reads(input) + "synth_xilinx -family " + target.yosys_family + top_arg +
-                                   "; tee -o " + stat.string() + " stat"),
+  if (!Run("yosys -q -p " + Quoted(reads(input) + "synth_xilinx -family " + target.yosys_family +
+                                   top_arg + "; tee -o " + stat.string() + " stat"),
            log)) {
     icsc["error"] = "Yosys synthesis failed: " + Tail(Slurp(log), 15);
     return icsc;
   }
-  icsc["yosys_seconds"] = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - start).count();
+  icsc["yosys_seconds"] =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - start)
+          .count();
   const auto counts = YosysCounts(Slurp(stat));
   nlohmann::json diff;
   for (const auto& [key, est] : target.estimate) {
     const long long got = counts.count(key) ? counts.at(key) : 0;
-    diff[key] = {{"yosys", got}, {"model", est}, {"difference", got - est},
-                 {"difference_percent", est > 0 ? 100.0 * static_cast<double>(got - est) / static_cast<double>(est) : 0.0}};
+    diff[key] = {
+        {"yosys", got},
+        {"model", est},
+        {"difference", got - est},
+        {"difference_percent",
+         est > 0 ? 100.0 * static_cast<double>(got - est) / static_cast<double>(est) : 0.0}};
   }
   icsc["yosys"] = counts;
   icsc["comparison"] = diff;
@@ -249,11 +270,16 @@ std::map<std::string, long long> YosysCounts(const std::string& stat_report) {
     } else {
       continue;
     }
-    if (std::regex_match(cell, std::regex("LUT[1-6]"))) counts["lut"] += n;
-    else if (std::regex_match(cell, std::regex("FD[RSCP]E(_1)?"))) counts["ff"] += n;
-    else if (std::regex_match(cell, std::regex("DSP48E[12]"))) counts["dsp"] += n;
-    else if (std::regex_match(cell, std::regex("RAMB18E[12]"))) counts["bram18"] += n;
-    else if (std::regex_match(cell, std::regex("RAMB36E[12]"))) counts["bram18"] += 2 * n;
+    if (std::regex_match(cell, std::regex("LUT[1-6]")))
+      counts["lut"] += n;
+    else if (std::regex_match(cell, std::regex("FD[RSCP]E(_1)?")))
+      counts["ff"] += n;
+    else if (std::regex_match(cell, std::regex("DSP48E[12]")))
+      counts["dsp"] += n;
+    else if (std::regex_match(cell, std::regex("RAMB18E[12]")))
+      counts["bram18"] += n;
+    else if (std::regex_match(cell, std::regex("RAMB36E[12]")))
+      counts["bram18"] += 2 * n;
   }
   return counts;
 }
@@ -266,21 +292,24 @@ HlsCheck RunHlsCheck(const HlsCheckTarget& target, const HlsCheckOptions& option
   fs::remove(log);
   fs::remove(dir / "hls_check.json");
   nlohmann::json systemc = {{"log", log.string()}};
-  if (options.note) options.note("building the testbench with Debian's SystemC (log: " + log.string() + ")");
+  if (options.note)
+    options.note("building the testbench with Debian's SystemC (log: " + log.string() + ")");
   const bool built = Run("cmake -S " + Quoted(dir.string()) + " -B " + Quoted(build.string()) +
-                             " -DCMAKE_BUILD_TYPE=Release && cmake --build " + Quoted(build.string()) + " -j " +
-                             std::to_string(options.jobs),
+                             " -DCMAKE_BUILD_TYPE=Release && cmake --build " +
+                             Quoted(build.string()) + " -j " + std::to_string(options.jobs),
                          log);
   systemc["built"] = built;
   if (!built) {
     systemc["error"] = "the testbench did not build: " + Tail(Slurp(log), 15);
   } else {
     if (options.note) {
-      options.note("running layer " + target.layer + " through Top (" + std::to_string(target.expected_cycles) + " cycles)");
+      options.note("running layer " + target.layer + " through Top (" +
+                   std::to_string(target.expected_cycles) + " cycles)");
     }
     const fs::path out = dir / "tb.log";
     fs::remove(out);
-    const bool ran = Run("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1 " + Quoted((build / "msqx_tb").string()), out);
+    const bool ran =
+        Run("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1 " + Quoted((build / "msqx_tb").string()), out);
     const std::string output = Slurp(out);
     std::ofstream(log, std::ios::app) << output;
     systemc["result"] = TestbenchResult(output);

@@ -7,38 +7,36 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
-
 
 namespace msqx::dse {
 
 struct HlsCheckOptions {
-  int jobs = 1;                                   // parallel compile jobs
-  int icsc_timeout_s = 1800;                      // ICSC's translation of a full-size core can take long
-  std::function<void(const std::string&)> note;   // progress lines ("building the testbench", ...)
+  int jobs = 1;               // parallel compile jobs
+  int icsc_timeout_s = 1800;  // ICSC's translation of a full-size core can take long
+  std::function<void(const std::string&)> note;  // progress lines ("building the testbench", ...)
 };
 
 // What --check needs of an exported project, whatever kind of design it holds.
 struct HlsCheckTarget {
   std::filesystem::path dir;
   std::string design, network, layer;
-  long long expected_cycles = 0;               // the testbench checks these itself; for messages
-  std::string yosys_family = "xc7";            // synth_xilinx -family
-  std::map<std::string, long long> estimate;   // the resource model's lut, ff, dsp, bram18 of Top
-  std::string estimate_scope;                  // which components the estimate adds up
+  long long expected_cycles = 0;              // the testbench checks these itself; for messages
+  std::string yosys_family = "xc7";           // synth_xilinx -family
+  std::map<std::string, long long> estimate;  // the resource model's lut, ff, dsp, bram18 of Top
+  std::string estimate_scope;                 // which components the estimate adds up
   // SystemVerilog that ICSC's output instantiates but does not hold (intrinsics' modules: the
   // block RAM), linted and synthesized with it.
   std::vector<std::filesystem::path> systemverilog;
 };
 
 struct HlsCheck {
-  bool pass = false;          // the SystemC testbench passed
+  bool pass = false;  // the SystemC testbench passed
   bool icsc_found = false;
-  bool synthesized = false;   // ICSC, Verilator and Yosys all ran
-  nlohmann::json report;      // what hls_check.json holds
+  bool synthesized = false;  // ICSC, Verilator and Yosys all ran
+  nlohmann::json report;     // what hls_check.json holds
 };
 
 HlsCheck RunHlsCheck(const HlsCheckTarget& target, const HlsCheckOptions& options);

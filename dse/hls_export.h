@@ -55,6 +55,7 @@ std::vector<std::string> BramSystemVerilog();
 
 // What `--check` needs of the project: its folder, the layer, and the resource model's estimate
 // of what Top holds for the comparison with Yosys.
-HlsCheckTarget CheckTargetOf(const spec::DesignSpec& design, const spec::NetworkSpec& network, const HlsExport& exported);
+HlsCheckTarget CheckTargetOf(const spec::DesignSpec& design, const spec::NetworkSpec& network,
+                             const HlsExport& exported);
 
 }  // namespace msqx::dse

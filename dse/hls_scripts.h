@@ -32,19 +32,21 @@ std::string VendorPart(const spec::DeviceSpec& device);
 
 // What the build scripts of a project need to know.
 struct ProjectInfo {
-  std::string name;          // the design's
+  std::string name;  // the design's
   spec::DeviceSpec device;
   double clock_mhz = 200;
-  std::string top_type;      // the C++ type Top aliases, for tools that take a type name
+  std::string top_type;  // the C++ type Top aliases, for tools that take a type name
 };
 
 // CMakeLists.txt (simulation), icsc/CMakeLists.txt, catapult/directives.tcl, stratus/project.tcl.
 void WriteBuildScripts(const ProjectInfo& project, const std::filesystem::path& dir);
 // The project README's part about ICSC, Yosys, Catapult and Stratus; `systemverilog`: what the
 // translation instantiates besides ICSC's output (the block RAM), relative to the project folder.
-std::string ToolsReadme(const ProjectInfo& project, const std::vector<std::string>& systemverilog = {});
+std::string ToolsReadme(const ProjectInfo& project,
+                        const std::vector<std::string>& systemverilog = {});
 // The README of an accelerator-template export.
-std::string TemplateReadme(const spec::DesignSpec& design, const spec::NetworkSpec& network, const HlsExport& exported);
+std::string TemplateReadme(const spec::DesignSpec& design, const spec::NetworkSpec& network,
+                           const HlsExport& exported);
 // The design's clock period in ns as the scripts write it.
 std::string ClockPeriodNs(double clock_mhz);
 

@@ -20,19 +20,25 @@ namespace fs = std::filesystem;
 constexpr const char* kTopType = "msqx::unrolled::UnrolledDense<msqx_design::LayerCfg>";
 constexpr int kVectors = 200;
 
-std::string Banner(const spec::UnrolledDesignSpec& d) { return GeneratedBanner(d.source.empty() ? d.name : d.source); }
+std::string Banner(const spec::UnrolledDesignSpec& d) {
+  return GeneratedBanner(d.source.empty() ? d.name : d.source);
+}
 
 // The input bus carries every activation in one field width and sign: the widest input, signed
 // when any input is (an unsigned input then needs one more bit).
 void InputField(const unrolled::PrecisionTensor& acts, int* bits, bool* is_signed) {
-  *is_signed = std::any_of(acts.types.begin(), acts.types.end(), [](const auto& t) { return t.sign_bits == 1; });
+  *is_signed = std::any_of(acts.types.begin(), acts.types.end(),
+                           [](const auto& t) { return t.sign_bits == 1; });
   *bits = 1;
-  for (const auto& t : acts.types) *bits = std::max(*bits, t.TotalBits() + (*is_signed && t.sign_bits == 0 ? 1 : 0));
+  for (const auto& t : acts.types)
+    *bits = std::max(*bits, t.TotalBits() + (*is_signed && t.sign_bits == 0 ? 1 : 0));
 }
 
 // Bits of the widest output sum, as dense_pin.h's OutBits: sum_j |c'_oj| * max|x| plus the sign
-// (in 128 bits, so that a layer too wide for the pin model's int64 is seen, not wrapped); at most 64.
-int OutputBits(const std::vector<std::int64_t>& constants, int out, int in, int act_bits, bool act_signed) {
+// (in 128 bits, so that a layer too wide for the pin model's int64 is seen, not wrapped); at
+// most 64.
+int OutputBits(const std::vector<std::int64_t>& constants, int out, int in, int act_bits,
+               bool act_signed) {
   using Wide = unsigned __int128;
   const Wide one = 1;
   const Wide x_max = act_signed ? one << (act_bits - 1) : (one << act_bits) - 1;
@@ -41,7 +47,8 @@ int OutputBits(const std::vector<std::int64_t>& constants, int out, int in, int 
     Wide bound = 0;
     for (int j = 0; j < in; ++j) {
       const std::int64_t c = constants[static_cast<std::size_t>(o) * in + j];
-      bound += static_cast<Wide>(c < 0 ? -static_cast<__int128>(c) : static_cast<__int128>(c)) * x_max;
+      bound +=
+          static_cast<Wide>(c < 0 ? -static_cast<__int128>(c) : static_cast<__int128>(c)) * x_max;
     }
     int n = 1;
     for (; bound != 0; bound >>= 1) ++n;
@@ -58,17 +65,19 @@ void WriteArray(std::ostream& os, const std::vector<T>& values, const char* inde
   }
 }
 
-std::string TopHeader(const spec::UnrolledDesignSpec& d, const unrolled::HgqDenseLayer& l, int act_bits,
-                      bool act_signed, const unrolled::UnrolledParams& params, const std::vector<std::int64_t>& constants,
+std::string TopHeader(const spec::UnrolledDesignSpec& d, const unrolled::HgqDenseLayer& l,
+                      int act_bits, bool act_signed, const unrolled::UnrolledParams& params,
+                      const std::vector<std::int64_t>& constants,
                       const unrolled::DenseAlignment& alignment) {
   const auto& q = l.quantized;
   std::ostringstream os;
-  os << "#pragma once\n" << Banner(d)
-     << "// Layer " << l.name << " of the unrolled design '" << d.name << "' (" << d.PrecisionLabel()
+  os << "#pragma once\n"
+     << Banner(d) << "// Layer " << l.name << " of the unrolled design '" << d.name << "' ("
+     << d.PrecisionLabel()
      << " precision): its weight codes as constant multipliers (models/unrolled/dense_pin.h).\n"
-     << "#include <cstdint>\n\n#include \"models/unrolled/dense_pin.h\"\n\nnamespace msqx_design {\n\n"
-     << ClockDeclaration(d.clock_mhz)
-     << "struct LayerCfg {\n"
+     << "#include <cstdint>\n\n#include \"models/unrolled/dense_pin.h\"\n\nnamespace msqx_design "
+        "{\n\n"
+     << ClockDeclaration(d.clock_mhz) << "struct LayerCfg {\n"
      << "  static constexpr int kIn = " << q.in_features << ";\n"
      << "  static constexpr int kOut = " << q.out_features << ";\n"
      << "  static constexpr int kActBits = " << act_bits << ";\n"
@@ -77,7 +86,8 @@ std::string TopHeader(const spec::UnrolledDesignSpec& d, const unrolled::HgqDens
      << "  static constexpr int kDspMinBits = " << params.dsp_min_bits << ";\n"
      << "  static constexpr int kDspStages = " << params.dsp_stages << ";\n"
      << "  // Row-major [out][in]: each weight's code moved onto its output's binary point,\n"
-     << "  // code << (F_o - f_oj - fx_j) (docs/unrolled.md, \"Alignment\"); 0 where the weight or its input\n"
+     << "  // code << (F_o - f_oj - fx_j) (docs/unrolled.md, \"Alignment\"); 0 where the weight or "
+        "its input\n"
      << "  // is pruned.\n"
      << "  static constexpr std::int64_t kCodes[kOut * kIn] = {";
   WriteArray(os, constants, "      ");
@@ -92,9 +102,11 @@ std::string TopHeader(const spec::UnrolledDesignSpec& d, const unrolled::HgqDens
 std::string CaseHeader(const spec::UnrolledDesignSpec& d, const unrolled::HgqDenseLayer& l,
                        const unrolled::UnrolledLayerTiming& t, unsigned seed) {
   std::ostringstream os;
-  os << "#pragma once\n" << Banner(d)
-     << "// The testbench's layer " << l.name << ": the code range of each input (its own precision), the weights'\n"
-     << "// codes and fractional bits and the inputs' fractional bits before alignment (for the golden), and the\n"
+  os << "#pragma once\n"
+     << Banner(d) << "// The testbench's layer " << l.name
+     << ": the code range of each input (its own precision), the weights'\n"
+     << "// codes and fractional bits and the inputs' fractional bits before alignment (for the "
+        "golden), and the\n"
      << "// latency and initiation interval msqx's cycle fidelity gives it.\n"
      << "#include <cstdint>\n\nnamespace msqx_case {\n\n"
      << "inline constexpr const char* kDesign = \"" << d.name << "\";\n"
@@ -138,30 +150,44 @@ std::string FracBitsText(const std::vector<int>& f) {
   return text;
 }
 
-std::string Readme(const spec::UnrolledDesignSpec& d, const spec::NetworkSpec& n, const UnrolledHlsExport& e,
-                   int act_bits, bool act_signed) {
+std::string Readme(const spec::UnrolledDesignSpec& d, const spec::NetworkSpec& n,
+                   const UnrolledHlsExport& e, int act_bits, bool act_signed) {
   std::ostringstream os;
-  os << "# " << d.name << " / " << e.layer << ": HLS project exported by msqx " << MSQX_VERSION << "\n\n"
-     << "Layer `" << e.layer << "` (" << e.in_features << " -> " << e.out_features << ", " << e.products
-     << " non-zero weights) of network `" << n.name << "` fully unrolled: every weight a constant multiplier "
-     << "(CSD shift-adds in LUTs, or a DSP above " << d.dsp_min_bits << " product bits), an adder tree per output, "
-     << "reuse factor " << d.reuse_factor << " (" << d.PrecisionLabel() << " precision, " << d.device.name << ", "
-     << d.clock_mhz << " MHz). Inputs travel as " << act_bits << "-bit " << (act_signed ? "signed" : "unsigned")
-     << " codes. Each output is the exact sum of its products on one binary point: output o is y_o * 2^-F_o, "
-     << "F_o = the largest f_weight + f_input among its products (" << FracBitsText(e.output_frac_bits) << "), "
-     << "each product moved onto it by a shift folded into the weight's constant (wiring; docs/unrolled.md, "
+  os << "# " << d.name << " / " << e.layer << ": HLS project exported by msqx " << MSQX_VERSION
+     << "\n\n"
+     << "Layer `" << e.layer << "` (" << e.in_features << " -> " << e.out_features << ", "
+     << e.products << " non-zero weights) of network `" << n.name
+     << "` fully unrolled: every weight a constant multiplier "
+     << "(CSD shift-adds in LUTs, or a DSP above " << d.dsp_min_bits
+     << " product bits), an adder tree per output, "
+     << "reuse factor " << d.reuse_factor << " (" << d.PrecisionLabel() << " precision, "
+     << d.device.name << ", " << d.clock_mhz << " MHz). Inputs travel as " << act_bits << "-bit "
+     << (act_signed ? "signed" : "unsigned")
+     << " codes. Each output is the exact sum of its products on one binary point: output o is y_o "
+        "* 2^-F_o, "
+     << "F_o = the largest f_weight + f_input among its products ("
+     << FracBitsText(e.output_frac_bits) << "), "
+     << "each product moved onto it by a shift folded into the weight's constant (wiring; "
+        "docs/unrolled.md, "
      << "\"Alignment\"). No bias, activation or requantization to the next layer's types yet.\n\n"
-     << "- `src/msqx_top.h`: the layer's configuration (`msqx_design::LayerCfg`, weight codes included) and `Top`.\n"
+     << "- `src/msqx_top.h`: the layer's configuration (`msqx_design::LayerCfg`, weight codes "
+        "included) and `Top`.\n"
      << "- `src/models/`: msqx's synthesizable unrolled layer (`models/unrolled/dense_pin.h`).\n"
      << "- `tb/tb_main.cpp`, `tb/layer_case.h`: the testbench and its layer.\n\n"
-     << "## Simulate (Debian's SystemC)\n\n```sh\ncmake -S . -B build && cmake --build build -j && ctest --test-dir build "
+     << "## Simulate (Debian's SystemC)\n\n```sh\ncmake -S . -B build && cmake --build build -j && "
+        "ctest --test-dir build "
         "--output-on-failure\n```\n\n"
-     << "The testbench streams " << kVectors << " random input vectors (each input within its own precision's code "
-     << "range) with an always-ready sink and checks every output bit for bit against the golden it computes from the "
-     << "weights' codes and the weights' and inputs' fractional bits (and y_o * 2^-F_o against the real-valued dot "
+     << "The testbench streams " << kVectors
+     << " random input vectors (each input within its own precision's code "
+     << "range) with an always-ready sink and checks every output bit for bit against the golden "
+        "it computes from the "
+     << "weights' codes and the weights' and inputs' fractional bits (and y_o * 2^-F_o against the "
+        "real-valued dot "
      << "product), the first "
-     << "vector's latency against " << e.latency_cycles << " cycles and the output spacing against the initiation "
-     << "interval " << e.initiation_interval << ": what `msqx sim --design design.json --network " << n.name
+     << "vector's latency against " << e.latency_cycles
+     << " cycles and the output spacing against the initiation "
+     << "interval " << e.initiation_interval << ": what `msqx sim --design design.json --network "
+     << n.name
      << "` reports for this layer (layers.csv, latency_cycles and initiation_interval).\n\n"
      << ToolsReadme({d.name, d.device, d.clock_mhz, kTopType});
   return os.str();
@@ -169,7 +195,8 @@ std::string Readme(const spec::UnrolledDesignSpec& d, const spec::NetworkSpec& n
 
 }  // namespace
 
-UnrolledHlsExport ExportUnrolledHls(const spec::UnrolledDesignSpec& design, const spec::NetworkSpec& network,
+UnrolledHlsExport ExportUnrolledHls(const spec::UnrolledDesignSpec& design,
+                                    const spec::NetworkSpec& network,
                                     const HlsExportOptions& options, const fs::path& dir) {
   const unrolled::HgqNetwork net = UnrolledWeights(design, network);
   std::size_t index = net.layers.size() - 1;
@@ -177,7 +204,8 @@ UnrolledHlsExport ExportUnrolledHls(const spec::UnrolledDesignSpec& design, cons
     const auto it = std::find_if(net.layers.begin(), net.layers.end(),
                                  [&](const auto& l) { return l.name == options.layer; });
     if (it == net.layers.end()) {
-      throw spec::ConfigError(network.source, "layers", "an fc layer named '" + options.layer + "'");
+      throw spec::ConfigError(network.source, "layers",
+                              "an fc layer named '" + options.layer + "'");
     }
     index = static_cast<std::size_t>(it - net.layers.begin());
   }
@@ -185,23 +213,31 @@ UnrolledHlsExport ExportUnrolledHls(const spec::UnrolledDesignSpec& design, cons
   const unrolled::UnrolledParams params = UnrolledParamsOf(design);
   const unrolled::UnrolledLayerTiming timing =
       unrolled::DenseUnrolledTiming(layer.name, layer.quantized, layer.activations, params);
-  const unrolled::UnrolledCost cost = unrolled::DenseUnrolledCost(layer.quantized, layer.activations, params);
+  const unrolled::UnrolledCost cost =
+      unrolled::DenseUnrolledCost(layer.quantized, layer.activations, params);
   if (cost.products == 0) {
-    throw spec::ConfigError(network.source, "layers", "layer " + layer.name + " with at least one non-zero weight");
+    throw spec::ConfigError(network.source, "layers",
+                            "layer " + layer.name + " with at least one non-zero weight");
   }
   int act_bits = 0;
   bool act_signed = false;
   InputField(layer.activations, &act_bits, &act_signed);
-  const unrolled::DenseAlignment alignment = unrolled::AlignDense(layer.quantized, layer.activations);
+  const unrolled::DenseAlignment alignment =
+      unrolled::AlignDense(layer.quantized, layer.activations);
   std::vector<std::int64_t> constants;
   try {
     constants = unrolled::AlignedCodes(layer.quantized, layer.activations);
   } catch (const std::invalid_argument& err) {
-    throw spec::ConfigError(network.source, "layers", "layer " + layer.name + " with aligned constants of at most 62 bits: " + err.what());
+    throw spec::ConfigError(
+        network.source, "layers",
+        "layer " + layer.name + " with aligned constants of at most 62 bits: " + err.what());
   }
-  if (OutputBits(constants, layer.quantized.out_features, layer.quantized.in_features, act_bits, act_signed) > 62) {
-    throw spec::ConfigError(network.source, "layers",
-                            "layer " + layer.name + " whose aligned sums fit in 62 bits (the pin model's int64 datapath)");
+  if (OutputBits(constants, layer.quantized.out_features, layer.quantized.in_features, act_bits,
+                 act_signed) > 62) {
+    throw spec::ConfigError(
+        network.source, "layers",
+        "layer " + layer.name +
+            " whose aligned sums fit in 62 bits (the pin model's int64 datapath)");
   }
 
   UnrolledHlsExport e;
@@ -214,29 +250,37 @@ UnrolledHlsExport ExportUnrolledHls(const spec::UnrolledDesignSpec& design, cons
   e.output_frac_bits = alignment.output_frac_bits;
 
   StartProject(dir);
-  for (const EmbeddedFile& f : HlsUnrolledSources()) WriteProjectFile(dir / "src" / f.path, f.content);
+  for (const EmbeddedFile& f : HlsUnrolledSources())
+    WriteProjectFile(dir / "src" / f.path, f.content);
   WriteProjectFile(dir / "tb" / "tb_main.cpp", HlsTemplate("unrolled_tb_main.cpp"));
   WriteProjectFile(dir / "icsc" / "sc_main.cpp", HlsTemplate("unrolled_icsc_main.cpp"));
-  WriteProjectFile(dir / "src" / "msqx_top.h", TopHeader(design, layer, act_bits, act_signed, params, constants, alignment));
+  WriteProjectFile(dir / "src" / "msqx_top.h",
+                   TopHeader(design, layer, act_bits, act_signed, params, constants, alignment));
   WriteProjectFile(dir / "tb" / "layer_case.h", CaseHeader(design, layer, timing, options.seed));
   spec::UnrolledDesignSpec with_network = design;
   with_network.network = network.name;
   WriteProjectFile(dir / "design.json", spec::UnrolledDesignToJson(with_network).dump(2) + "\n");
   WriteBuildScripts({design.name, design.device, design.clock_mhz, kTopType}, dir);
   WriteProjectFile(dir / "README.md", Readme(design, network, e, act_bits, act_signed));
-  const nlohmann::json exported = {
-      {"schema", "msqx.hls_export/1"},
-      {"msqx", {{"version", MSQX_VERSION}, {"git", MSQX_GIT_HASH}}},
-      {"design", design.name},
-      {"kind", "unrolled"},
-      {"network", network.name},
-      {"device", design.device.name},
-      {"clock_mhz", design.clock_mhz},
-      {"top", std::string("Top = ") + kTopType},
-      {"layer", {{"name", e.layer}, {"in_features", e.in_features}, {"out_features", e.out_features},
-                 {"products", e.products}, {"vectors", kVectors}, {"seed", options.seed},
-                 {"expected_cycles", e.latency_cycles}, {"expected_initiation_interval", e.initiation_interval},
-                 {"output_frac_bits", e.output_frac_bits}, {"max_alignment_shift", alignment.MaxShift()}}}};
+  const nlohmann::json exported = {{"schema", "msqx.hls_export/1"},
+                                   {"msqx", {{"version", MSQX_VERSION}, {"git", MSQX_GIT_HASH}}},
+                                   {"design", design.name},
+                                   {"kind", "unrolled"},
+                                   {"network", network.name},
+                                   {"device", design.device.name},
+                                   {"clock_mhz", design.clock_mhz},
+                                   {"top", std::string("Top = ") + kTopType},
+                                   {"layer",
+                                    {{"name", e.layer},
+                                     {"in_features", e.in_features},
+                                     {"out_features", e.out_features},
+                                     {"products", e.products},
+                                     {"vectors", kVectors},
+                                     {"seed", options.seed},
+                                     {"expected_cycles", e.latency_cycles},
+                                     {"expected_initiation_interval", e.initiation_interval},
+                                     {"output_frac_bits", e.output_frac_bits},
+                                     {"max_alignment_shift", alignment.MaxShift()}}}};
   WriteProjectFile(dir / "export.json", exported.dump(2) + "\n");
 
   e.target.dir = dir;

@@ -26,7 +26,9 @@ struct UnrolledHlsExport {
 
 // `options.layer` names an fc layer (default: the network's last one, the smallest in a
 // classifier). Throws spec::ConfigError for an unknown or non-fc layer.
-UnrolledHlsExport ExportUnrolledHls(const spec::UnrolledDesignSpec& design, const spec::NetworkSpec& network,
-                                    const HlsExportOptions& options, const std::filesystem::path& dir);
+UnrolledHlsExport ExportUnrolledHls(const spec::UnrolledDesignSpec& design,
+                                    const spec::NetworkSpec& network,
+                                    const HlsExportOptions& options,
+                                    const std::filesystem::path& dir);
 
 }  // namespace msqx::dse

@@ -98,16 +98,26 @@ ResourceUse Buffer(std::int64_t bits, int width, int halves, bool uram_ok) {
 
 const char* ToString(Component c) {
   switch (c) {
-    case Component::kDspEngine: return "dsp_engine";
-    case Component::kLutEngine: return "lut_engine";
-    case Component::kInputBuffer: return "input_buffer";
-    case Component::kDspWeightBuffer: return "dsp_weight_buffer";
-    case Component::kLutWeightBuffer: return "lut_weight_buffer";
-    case Component::kDspOutputBuffer: return "dsp_output_buffer";
-    case Component::kLutOutputBuffer: return "lut_output_buffer";
-    case Component::kDma: return "dma";
-    case Component::kController: return "controller";
-    case Component::kPost: return "post";
+    case Component::kDspEngine:
+      return "dsp_engine";
+    case Component::kLutEngine:
+      return "lut_engine";
+    case Component::kInputBuffer:
+      return "input_buffer";
+    case Component::kDspWeightBuffer:
+      return "dsp_weight_buffer";
+    case Component::kLutWeightBuffer:
+      return "lut_weight_buffer";
+    case Component::kDspOutputBuffer:
+      return "dsp_output_buffer";
+    case Component::kLutOutputBuffer:
+      return "lut_output_buffer";
+    case Component::kDma:
+      return "dma";
+    case Component::kController:
+      return "controller";
+    case Component::kPost:
+      return "post";
   }
   return "?";
 }
@@ -157,8 +167,8 @@ ResourceEstimate EstimateResources(const spec::DesignSpec& design, const BitWidt
   const spec::DspEngineSpec& de = design.dsp_engine;
   const spec::LutEngineSpec& le = design.lut_engine;
   const bool dsp_on = de.Lanes() > 0, lut_on = le.Lanes() > 0;
-  const int dsp_prod = w + a;        // signed m-bit weight x unsigned a-bit activation
-  const int lut_prod = a + k + 1;    // +-(a << s1) + (a << s2), at most a x 2^K, with sign
+  const int dsp_prod = w + a;      // signed m-bit weight x unsigned a-bit activation
+  const int lut_prod = a + k + 1;  // +-(a << s1) + (a << s2), at most a x 2^K, with sign
   est.dsp_acc_bits = dsp_prod + depth_bits;
   est.lut_acc_bits = lut_prod + depth_bits;
 
@@ -262,9 +272,9 @@ ResourceEstimate EstimateResources(const spec::DesignSpec& design, const BitWidt
       lane_lut += std::int64_t{acc_in} * kMultBits;  // array multiplier: a LUT per partial bit
     }
     lane_lut += std::int64_t{a + 2} * CeilDiv(CeilLog2(prod), 2);  // 4:1 mux per shift level
-    lane_lut += CeilDiv(prod, 5);                                   // overflow detection
-    lane_lut += (a + 1) + a;            // rounding add, clamp/ReLU select
-    lane_lut += a + a + (a + 1) + a;    // pooling compare + select, residual add + clamp
+    lane_lut += CeilDiv(prod, 5);                                  // overflow detection
+    lane_lut += (a + 1) + a;          // rounding add, clamp/ReLU select
+    lane_lut += a + a + (a + 1) + a;  // pooling compare + select, residual add + clamp
     u.lut = lane_lut * design.post.vector_lanes;
     u.ff = std::int64_t{design.post.vector_lanes} * (prod + 4 * a);
   }
@@ -274,8 +284,7 @@ ResourceEstimate EstimateResources(const spec::DesignSpec& design, const BitWidt
   return est;
 }
 
-ResourceEstimate EstimateResources(const spec::DesignSpec& design,
-                                   const spec::NetworkSpec& network,
+ResourceEstimate EstimateResources(const spec::DesignSpec& design, const spec::NetworkSpec& network,
                                    const ResourceCoefficients& coef) {
   return EstimateResources(design, WidthsOf(network), coef);
 }
@@ -333,18 +342,20 @@ nlohmann::json ResourcesToJson(const ResourceEstimate& estimate, const spec::Dev
     comps.push_back(std::move(c));
   }
   const Utilization& ut = estimate.utilization;
-  return {{"components", comps},
-          {"total", use(estimate.total)},
-          {"device",
-           {{"name", device.name},
-            {"lut", device.lut},
-            {"ff", device.ff},
-            {"dsp", device.dsp},
-            {"bram36", device.bram36},
-            {"uram", device.uram}}},
-          {"utilization",
-           {{"lut", ut.lut}, {"ff", ut.ff}, {"dsp", ut.dsp}, {"bram36", ut.bram36}, {"uram", ut.uram}}},
-          {"widths", {{"dsp_acc_bits", estimate.dsp_acc_bits}, {"lut_acc_bits", estimate.lut_acc_bits}}}};
+  return {
+      {"components", comps},
+      {"total", use(estimate.total)},
+      {"device",
+       {{"name", device.name},
+        {"lut", device.lut},
+        {"ff", device.ff},
+        {"dsp", device.dsp},
+        {"bram36", device.bram36},
+        {"uram", device.uram}}},
+      {"utilization",
+       {{"lut", ut.lut}, {"ff", ut.ff}, {"dsp", ut.dsp}, {"bram36", ut.bram36}, {"uram", ut.uram}}},
+      {"widths",
+       {{"dsp_acc_bits", estimate.dsp_acc_bits}, {"lut_acc_bits", estimate.lut_acc_bits}}}};
 }
 
 std::string ResourcesCsv(const ResourceEstimate& estimate) {

@@ -9,9 +9,8 @@
 
 #include <array>
 #include <cstdint>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "sim/spec/design.h"
 #include "sim/spec/network.h"
@@ -38,9 +37,9 @@ enum class Component {
   kLutWeightBuffer,
   kDspOutputBuffer,  // partial sums, rows per cycle
   kLutOutputBuffer,
-  kDma,              // AXI masters (per port) with their data FIFOs
-  kController,       // tile loops, address generators, control registers
-  kPost,             // vector_lanes requantize / pooling / add / activation units
+  kDma,         // AXI masters (per port) with their data FIFOs
+  kController,  // tile loops, address generators, control registers
+  kPost,        // vector_lanes requantize / pooling / add / activation units
 };
 inline constexpr int kComponentCount = 10;
 const char* ToString(Component c);
@@ -105,8 +104,7 @@ struct ResourceCoefficients {
 // spec::ConfigError naming the design's file.
 ResourceEstimate EstimateResources(const spec::DesignSpec& design, const BitWidths& widths,
                                    const ResourceCoefficients& coef = {});
-ResourceEstimate EstimateResources(const spec::DesignSpec& design,
-                                   const spec::NetworkSpec& network,
+ResourceEstimate EstimateResources(const spec::DesignSpec& design, const spec::NetworkSpec& network,
                                    const ResourceCoefficients& coef = {});
 
 Utilization UtilizationOf(const ResourceUse& use, const spec::DeviceSpec& device);
@@ -122,9 +120,9 @@ struct Feasibility {
   bool feasible = true;
   const char* resource = nullptr;  // "lut", "ff", "dsp", "bram36", "uram"
   double used = 0;
-  double limit = 0;   // max utilization x device amount
-  double excess = 0;  // used - limit
-  int over_count = 0; // resources over their limit
+  double limit = 0;             // max utilization x device amount
+  double excess = 0;            // used - limit
+  int over_count = 0;           // resources over their limit
   std::string Message() const;  // "bram36: 162 used > limit 140 (1.00 x 140), over by 22"
 };
 Feasibility CheckFeasible(const ResourceEstimate& estimate, const spec::DeviceSpec& device,

@@ -76,9 +76,7 @@ std::int64_t CachedBram18(int width_bits, std::int64_t depth) {
   const std::size_t i = Mix(static_cast<std::uint64_t>(key)) & (kCacheSize - 1);
   if (cache[i].key == key) return cache[i].bram18;
   if (cache[i ^ 1].key == key) return cache[i ^ 1].bram18;
-  Entry& e = cache[cache[i].key < 0       ? i
-                   : cache[i ^ 1].key < 0 ? (i ^ 1)
-                                          : (i ^ (victim++ & 1))];
+  Entry& e = cache[cache[i].key < 0 ? i : cache[i ^ 1].key < 0 ? (i ^ 1) : (i ^ (victim++ & 1))];
   e.bram18 = TiledBram18(width_bits, depth);
   e.key = key;
   return e.bram18;

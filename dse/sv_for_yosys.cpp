@@ -389,7 +389,8 @@ std::string FlattenDeclarations(const std::string& module, std::map<std::string,
 // A literal of ICSC's assignment patterns (`5`, `-7'sd43`, `8'hff`) as the bits of a W-bit
 // element, W <= 64; false if it is anything else.
 bool LiteralBits(const std::string& text, long long width, unsigned long long* bits) {
-  static const std::regex literal(R"(^\s*(-)?\s*(?:\d*\s*'\s*[sS]?([dDhHbBoO])\s*)?([0-9a-fA-F_]+)\s*$)");
+  static const std::regex literal(
+      R"(^\s*(-)?\s*(?:\d*\s*'\s*[sS]?([dDhHbBoO])\s*)?([0-9a-fA-F_]+)\s*$)");
   std::smatch m;
   if (!std::regex_match(text, m, literal)) return false;
   const char base = m[2].matched ? static_cast<char>(std::tolower(m[2].str()[0])) : 'd';

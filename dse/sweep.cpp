@@ -11,21 +11,35 @@ namespace msqx::dse {
 
 const char* ToString(PointStatus s) {
   switch (s) {
-    case PointStatus::kOk: return "ok";
-    case PointStatus::kInvalid: return "invalid";
-    case PointStatus::kInfeasible: return "infeasible";
-    case PointStatus::kFailed: return "failed";
+    case PointStatus::kOk:
+      return "ok";
+    case PointStatus::kInvalid:
+      return "invalid";
+    case PointStatus::kInfeasible:
+      return "infeasible";
+    case PointStatus::kFailed:
+      return "failed";
   }
   return "?";
 }
 
 nlohmann::json PointResult::ToJson() const {
-  return {{"index", index},     {"network", network},   {"device", device},
-          {"status", ToString(status)}, {"reason", reason}, {"design", design},
-          {"lut", lut},         {"ff", ff},             {"dsp", dsp},
-          {"bram36", bram36},   {"uram", uram},         {"analytic_ms", analytic_ms},
-          {"simulated_ms", simulated_ms}, {"clock_mhz", clock_mhz},
-          {"ratio_fixed", ratio_fixed}, {"ratio_sp2", ratio_sp2}};
+  return {{"index", index},
+          {"network", network},
+          {"device", device},
+          {"status", ToString(status)},
+          {"reason", reason},
+          {"design", design},
+          {"lut", lut},
+          {"ff", ff},
+          {"dsp", dsp},
+          {"bram36", bram36},
+          {"uram", uram},
+          {"analytic_ms", analytic_ms},
+          {"simulated_ms", simulated_ms},
+          {"clock_mhz", clock_mhz},
+          {"ratio_fixed", ratio_fixed},
+          {"ratio_sp2", ratio_sp2}};
 }
 
 PointResult PointResult::FromJson(const nlohmann::json& j) {
@@ -40,10 +54,16 @@ PointResult PointResult::FromJson(const nlohmann::json& j) {
                                    : PointStatus::kInfeasible;
   p.reason = j.at("reason").get<std::string>();
   p.design = j.at("design");
-  for (auto [key, field] : {std::pair{"lut", &p.lut}, {"ff", &p.ff}, {"dsp", &p.dsp},
-                            {"bram36", &p.bram36}, {"uram", &p.uram}, {"analytic_ms", &p.analytic_ms},
-                            {"simulated_ms", &p.simulated_ms}, {"clock_mhz", &p.clock_mhz},
-                            {"ratio_fixed", &p.ratio_fixed}, {"ratio_sp2", &p.ratio_sp2}}) {
+  for (auto [key, field] : {std::pair{"lut", &p.lut},
+                            {"ff", &p.ff},
+                            {"dsp", &p.dsp},
+                            {"bram36", &p.bram36},
+                            {"uram", &p.uram},
+                            {"analytic_ms", &p.analytic_ms},
+                            {"simulated_ms", &p.simulated_ms},
+                            {"clock_mhz", &p.clock_mhz},
+                            {"ratio_fixed", &p.ratio_fixed},
+                            {"ratio_sp2", &p.ratio_sp2}}) {
     *field = j.at(key).get<double>();
   }
   return p;
@@ -78,7 +98,8 @@ int Granule(const spec::DesignSpec& d, const std::string& key) {
   return key == "dsp_engine.rows" && d.dsp_engine.macs_per_dsp == 2 ? 2 : 1;
 }
 
-bool Fits(spec::DesignSpec& d, const spec::NetworkSpec& net, const spec::UtilizationLimits& limits) {
+bool Fits(spec::DesignSpec& d, const spec::NetworkSpec& net,
+          const spec::UtilizationLimits& limits) {
   return CheckFeasible(EstimateResources(d, net), d.device, limits).feasible;
 }
 
@@ -117,7 +138,9 @@ bool FillEngines(spec::DesignSpec& d, const std::vector<std::string>& keys,
                             : (key == "lut_engine.rows" ? d.lut_engine.cols : d.lut_engine.rows);
       const double lanes = scale * (dsp ? fixed_share : 1 - fixed_share);
       const int g = Granule(d, key);
-      EngineField(d, key) = g * std::clamp(static_cast<int>(std::lround(lanes / std::max(1, other) / g)), 1, 4096 / g);
+      EngineField(d, key) =
+          g *
+          std::clamp(static_cast<int>(std::lround(lanes / std::max(1, other) / g)), 1, 4096 / g);
     }
   };
   int lo = 0, hi = 1 << 22;
@@ -148,7 +171,8 @@ SweepPlan::SweepPlan(const spec::SweepSpec& spec, const spec::ConfigResolver& re
       t.device_name = device;
       t.network = resolver.LoadNetwork(network, spec.source);
       t.base = spec::DesignToJson(resolver.LoadDesign(spec.base_designs.at(device), spec.source));
-      canonical["targets"].push_back({network, t.network.TotalMacs(), t.network.layers.size(), t.base});
+      canonical["targets"].push_back(
+          {network, t.network.TotalMacs(), t.network.layers.size(), t.base});
       targets_.push_back(std::move(t));
     }
   }
@@ -164,27 +188,32 @@ PointResult SweepPlan::Evaluate(std::int64_t index) const {
   p.device = t.device_name;
 
   nlohmann::json design = t.base;
-  design["name"] = spec_.name + "-" + t.network.name + "-" + t.device_name + "-p" + std::to_string(index);
+  design["name"] =
+      spec_.name + "-" + t.network.name + "-" + t.device_name + "-p" + std::to_string(index);
   std::vector<std::string> fill;
   std::int64_t combo = index % per_target_;
   for (auto axis = spec_.axes.rbegin(); axis != spec_.axes.rend(); ++axis) {  // last axis fastest
-    const auto& v = axis->values[static_cast<std::size_t>(combo % static_cast<std::int64_t>(axis->values.size()))];
+    const auto& v = axis->values[static_cast<std::size_t>(
+        combo % static_cast<std::int64_t>(axis->values.size()))];
     combo /= static_cast<std::int64_t>(axis->values.size());
     if (v.is_string()) {
       fill.insert(fill.begin(), axis->key);
-      At(design, axis->key) = 2;  // a placeholder every engine dimension admits; FillEngines sets it
+      At(design, axis->key) =
+          2;  // a placeholder every engine dimension admits; FillEngines sets it
     } else {
       At(design, axis->key) = v;
     }
   }
   // An engine that the ratio gives no filters is left out, so that its resources go elsewhere.
-  if (design["ratio"]["fixed"].get<double>() == 0) design["dsp_engine"]["rows"] = design["dsp_engine"]["cols"] = 0;
-  if (design["ratio"]["sp2"].get<double>() == 0) design["lut_engine"]["rows"] = design["lut_engine"]["cols"] = 0;
+  if (design["ratio"]["fixed"].get<double>() == 0)
+    design["dsp_engine"]["rows"] = design["dsp_engine"]["cols"] = 0;
+  if (design["ratio"]["sp2"].get<double>() == 0)
+    design["lut_engine"]["rows"] = design["lut_engine"]["cols"] = 0;
 
   spec::DesignSpec d;
   try {
-    d = spec::ParseDesign(spec::Document(design, spec_.source + " point " + std::to_string(index)).Root(),
-                          resolver_);
+    d = spec::ParseDesign(
+        spec::Document(design, spec_.source + " point " + std::to_string(index)).Root(), resolver_);
   } catch (const spec::ConfigError& e) {
     p.status = PointStatus::kInvalid;
     p.reason = e.json_path() + ": " + e.message();

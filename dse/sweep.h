@@ -4,10 +4,9 @@
 // Points are numbered in expansion order; that number is what shards, journals and merges use.
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "sim/report/stats.h"
 #include "sim/spec/design.h"
@@ -17,7 +16,8 @@
 
 namespace msqx::dse {
 
-// kFailed: feasible, but its cycle simulation failed (an error, a crash or a timeout of its worker).
+// kFailed: feasible, but its cycle simulation failed (an error, a crash or a timeout of its
+// worker).
 enum class PointStatus { kOk, kInvalid, kInfeasible, kFailed };
 const char* ToString(PointStatus s);
 
@@ -27,8 +27,8 @@ struct PointResult {
   std::string network;
   std::string device;
   PointStatus status = PointStatus::kOk;
-  std::string reason;        // why invalid or infeasible
-  nlohmann::json design;     // the design config (valid for msqx sim / hls when status is ok)
+  std::string reason;     // why invalid or infeasible
+  nlohmann::json design;  // the design config (valid for msqx sim / hls when status is ok)
   double lut = 0, ff = 0, dsp = 0, bram36 = 0, uram = 0;
   double analytic_ms = 0;    // analytic latency
   double simulated_ms = -1;  // cycle-fidelity latency, -1 until simulated

@@ -40,12 +40,14 @@ std::string RatioText(const PointResult& p) {
 }
 
 // Indices (into `pts`) of the points no other point beats on both latency and `cost`.
-std::vector<std::size_t> Front(const std::vector<const PointResult*>& pts, double PointResult::*cost) {
+std::vector<std::size_t> Front(const std::vector<const PointResult*>& pts,
+                               double PointResult::*cost) {
   std::vector<std::size_t> order(pts.size());
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
   std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
     if (pts[a]->*cost != pts[b]->*cost) return pts[a]->*cost < pts[b]->*cost;
-    if (pts[a]->LatencyMs() != pts[b]->LatencyMs()) return pts[a]->LatencyMs() < pts[b]->LatencyMs();
+    if (pts[a]->LatencyMs() != pts[b]->LatencyMs())
+      return pts[a]->LatencyMs() < pts[b]->LatencyMs();
     return pts[a]->index < pts[b]->index;
   });
   std::vector<std::size_t> front;
@@ -67,8 +69,12 @@ Journal::Journal(const std::string& dir, const JournalHeader& h) {
   out_.open(path, std::ios::app | std::ios::binary);
   if (!out_) throw std::runtime_error("cannot write " + path.string());
   if (fresh) {
-    out_ << nlohmann::json{{"sweep", h.sweep}, {"fingerprint", h.fingerprint},
-                           {"points", h.points}, {"shard", h.shard}, {"shards", h.shards}}.dump()
+    out_ << nlohmann::json{{"sweep", h.sweep},
+                           {"fingerprint", h.fingerprint},
+                           {"points", h.points},
+                           {"shard", h.shard},
+                           {"shards", h.shards}}
+                .dump()
          << "\n";
     out_.flush();
   }
@@ -82,14 +88,15 @@ void Journal::Append(const PointResult& p) {
 JournalContents ReadJournal(const std::string& dir) {
   const std::string path = (fs::path(dir) / kJournal).string();
   std::ifstream in(path);
-  if (!in) throw spec::ConfigError(path, "$", "no sweep journal here (is this a sweep's output folder?)");
+  if (!in)
+    throw spec::ConfigError(path, "$", "no sweep journal here (is this a sweep's output folder?)");
   JournalContents c;
   std::string line;
   std::size_t number = 0;
   std::vector<std::string> lines;
   while (std::getline(in, line)) lines.push_back(line);
-  const bool torn_end = !lines.empty() && in.eof() && !lines.back().empty() &&
-                        !nlohmann::json::accept(lines.back());
+  const bool torn_end =
+      !lines.empty() && in.eof() && !lines.back().empty() && !nlohmann::json::accept(lines.back());
   for (const auto& text : lines) {
     ++number;
     if (text.empty() || (torn_end && number == lines.size())) continue;
@@ -125,23 +132,25 @@ std::string WriteSweepResults(const std::string& dir, const std::string& sweep_n
          "latency_ms,throughput_fps,reason\n";
   for (const auto& p : points) {
     const auto& d = p.design;
-    const auto get = [&](const char* a, const char* b) { return d.contains(a) && d[a].contains(b) ? d[a][b].dump() : ""; };
+    const auto get = [&](const char* a, const char* b) {
+      return d.contains(a) && d[a].contains(b) ? d[a][b].dump() : "";
+    };
     std::string reason = p.reason;
     std::replace(reason.begin(), reason.end(), ',', ';');
     std::replace(reason.begin(), reason.end(), '\n', ' ');
     const bool ok = p.status == PointStatus::kOk;
     csv << p.index << ',' << p.network << ',' << p.device << ',' << ToString(p.status) << ','
-        << get("ratio", "fixed") << ',' << get("ratio", "sp2") << ',' << get("dsp_engine", "rows") << ','
-        << get("dsp_engine", "cols") << ',' << get("dsp_engine", "macs_per_dsp") << ','
+        << get("ratio", "fixed") << ',' << get("ratio", "sp2") << ',' << get("dsp_engine", "rows")
+        << ',' << get("dsp_engine", "cols") << ',' << get("dsp_engine", "macs_per_dsp") << ','
         << get("lut_engine", "rows") << ',' << get("lut_engine", "cols") << ','
-        << (d.contains("clock_mhz") ? d["clock_mhz"].dump() : "") << ',' << get("tile", "out_rows") << ','
-        << get("tile", "out_cols") << ',' << get("tile", "out_channels") << ','
+        << (d.contains("clock_mhz") ? d["clock_mhz"].dump() : "") << ',' << get("tile", "out_rows")
+        << ',' << get("tile", "out_cols") << ',' << get("tile", "out_channels") << ','
         << get("tile", "in_channels") << ',' << get("dma", "burst_beats") << ',' << p.lut << ','
         << p.ff << ',' << p.dsp << ',' << p.bram36 << ',' << p.uram << ','
         << (ok ? Num(p.analytic_ms, 6) : "") << ','
         << (ok && p.simulated_ms >= 0 ? Num(p.simulated_ms, 6) : "") << ','
-        << (ok ? Num(p.LatencyMs(), 6) : "") << ',' << (ok ? Num(p.Fps(), 3) : "") << ','
-        << reason << '\n';
+        << (ok ? Num(p.LatencyMs(), 6) : "") << ',' << (ok ? Num(p.Fps(), 3) : "") << ',' << reason
+        << '\n';
   }
   WriteAtomically(out / "points.csv", csv.str());
 
@@ -160,7 +169,8 @@ std::string WriteSweepResults(const std::string& dir, const std::string& sweep_n
   }
 
   std::ostringstream pareto;
-  pareto << "front,network,device,index,ratio,latency_ms,throughput_fps,lut,dsp,fps_per_klut,fps_per_dsp\n";
+  pareto << "front,network,device,index,ratio,latency_ms,throughput_fps,lut,dsp,fps_per_klut,fps_"
+            "per_dsp\n";
   std::ostringstream summary;
   summary << "# Sweep " << sweep_name << "\n\n"
           << "| network | device | points | feasible | best ratio | latency (ms) | frames/s | "
@@ -187,21 +197,24 @@ std::string WriteSweepResults(const std::string& dir, const std::string& sweep_n
       continue;
     }
     const auto by_latency = [](const PointResult* a, const PointResult* b) {
-      return a->LatencyMs() != b->LatencyMs() ? a->LatencyMs() < b->LatencyMs() : a->index < b->index;
+      return a->LatencyMs() != b->LatencyMs() ? a->LatencyMs() < b->LatencyMs()
+                                              : a->index < b->index;
     };
     const PointResult& best = **std::min_element(pts.begin(), pts.end(), by_latency);
     std::vector<const PointResult*> fixed_only;
     for (const auto* p : pts) {
       if (p->ratio_sp2 == 0) fixed_only.push_back(p);
     }
-    const double speedup = fixed_only.empty()
-                               ? 0
-                               : (*std::min_element(fixed_only.begin(), fixed_only.end(), by_latency))->LatencyMs() /
-                                     best.LatencyMs();
+    const double speedup =
+        fixed_only.empty()
+            ? 0
+            : (*std::min_element(fixed_only.begin(), fixed_only.end(), by_latency))->LatencyMs() /
+                  best.LatencyMs();
     nlohmann::json design = best.design;
     design["name"] = sweep_name + "-best-" + key.first + "-" + key.second;
     design["network"] = key.first;
-    WriteAtomically(out / ("best_design_" + key.first + "_" + key.second + ".json"), design.dump(2) + "\n");
+    WriteAtomically(out / ("best_design_" + key.first + "_" + key.second + ".json"),
+                    design.dump(2) + "\n");
     const char* source = best.simulated_ms >= 0 ? "cycle" : "analytic";
     summary << "| " << key.first << " | " << key.second << " | " << total << " | " << pts.size()
             << " | " << RatioText(best) << " | " << Num(best.LatencyMs(), 3) << " | "
@@ -209,8 +222,8 @@ std::string WriteSweepResults(const std::string& dir, const std::string& sweep_n
             << best.lut << " | " << best.dsp << " | " << best.bram36 << " | " << source << " |\n";
     terminal << key.first << " on " << key.second << ": best ratio " << RatioText(best) << ", "
              << Num(best.LatencyMs(), 3) << " ms, " << Num(best.Fps(), 1) << " frames/s"
-             << (speedup > 0 ? ", " + Num(speedup, 2) + "x faster than fixed-only" : "")
-             << " (" << source << " latency; " << pts.size() << "/" << total << " points feasible)\n";
+             << (speedup > 0 ? ", " + Num(speedup, 2) + "x faster than fixed-only" : "") << " ("
+             << source << " latency; " << pts.size() << "/" << total << " points feasible)\n";
   }
   WriteAtomically(out / "pareto.csv", pareto.str());
 
@@ -227,27 +240,36 @@ std::string WriteSweepResults(const std::string& dir, const std::string& sweep_n
     std::vector<double> magnitude;
     for (double e : errors) magnitude.push_back(std::abs(e));
     std::sort(magnitude.begin(), magnitude.end());
-    const double median = magnitude.size() % 2 ? magnitude[magnitude.size() / 2]
-                                               : (magnitude[magnitude.size() / 2 - 1] + magnitude[magnitude.size() / 2]) / 2;
-    const double worst = *std::max_element(errors.begin(), errors.end(),
-                                           [](double a, double b) { return std::abs(a) < std::abs(b); });
-    const double under = 100.0 * static_cast<double>(std::count_if(errors.begin(), errors.end(), [](double e) { return e < 0; })) /
+    const double median =
+        magnitude.size() % 2
+            ? magnitude[magnitude.size() / 2]
+            : (magnitude[magnitude.size() / 2 - 1] + magnitude[magnitude.size() / 2]) / 2;
+    const double worst = *std::max_element(
+        errors.begin(), errors.end(), [](double a, double b) { return std::abs(a) < std::abs(b); });
+    const double under = 100.0 *
+                         static_cast<double>(std::count_if(errors.begin(), errors.end(),
+                                                           [](double e) { return e < 0; })) /
                          static_cast<double>(errors.size());
     summary << "\n## Analytic model against the cycle fidelity\n\n"
-            << errors.size() << " simulated points: median error " << Num(median, 1) << " %, max error "
-            << Num(worst, 1) << " % ((analytic - cycle) / cycle; the analytic latency is lower on "
-            << Num(under, 0) << " % of the points). The analytic model only prunes; latencies above come "
+            << errors.size() << " simulated points: median error " << Num(median, 1)
+            << " %, max error " << Num(worst, 1)
+            << " % ((analytic - cycle) / cycle; the analytic latency is lower on " << Num(under, 0)
+            << " % of the points). The analytic model only prunes; latencies above come "
                "from the cycle fidelity where a point was simulated.\n";
-    terminal << "analytic model vs cycle fidelity on " << errors.size() << " simulated points: median error "
-             << Num(median, 1) << " %, max " << Num(worst, 1) << " %\n";
+    terminal << "analytic model vs cycle fidelity on " << errors.size()
+             << " simulated points: median error " << Num(median, 1) << " %, max " << Num(worst, 1)
+             << " %\n";
   }
   if (sim_failed > 0) {
-    summary << "\n" << sim_failed << " points failed in cycle simulation; points.csv gives each one's reason.\n";
+    summary << "\n"
+            << sim_failed
+            << " points failed in cycle simulation; points.csv gives each one's reason.\n";
     terminal << sim_failed << " points failed in cycle simulation (reasons in points.csv)\n";
   }
   summary << "\nFiles: points.csv (every point), pareto.csv (latency vs LUT and vs DSP fronts), "
              "best_design_<network>_<device>.json (valid `msqx sim` designs), journal.jsonl; plots "
-             "pareto_lut_<network>_<device>.svg, pareto_dsp_<network>_<device>.svg, ratio_<network>.svg "
+             "pareto_lut_<network>_<device>.svg, pareto_dsp_<network>_<device>.svg, "
+             "ratio_<network>.svg "
              "(sweep.gp); per-layer report of each best point in best_<network>_<device>/.\n";
   WriteAtomically(out / "summary.md", summary.str());
   return terminal.str();

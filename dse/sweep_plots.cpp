@@ -23,7 +23,9 @@ std::vector<const PointResult*> BestPoints(const std::vector<PointResult>& point
   for (const auto& p : points) {
     if (p.status != PointStatus::kOk) continue;
     const PointResult*& b = best[{p.network, p.device}];
-    if (!b || p.LatencyMs() < b->LatencyMs() || (p.LatencyMs() == b->LatencyMs() && p.index < b->index)) b = &p;
+    if (!b || p.LatencyMs() < b->LatencyMs() ||
+        (p.LatencyMs() == b->LatencyMs() && p.index < b->index))
+      b = &p;
   }
   std::vector<const PointResult*> out;
   for (const auto& entry : best) out.push_back(entry.second);
@@ -43,7 +45,8 @@ std::string WriteSweepPlots(const std::string& dir, const std::vector<PointResul
     const std::string name = b->network + "_" + b->device;
     for (const auto& [cost, label] : {std::pair{"lut", "LUT"}, std::pair{"dsp", "DSP"}}) {
       gp << "set output \"pareto_" << cost << "_" << name << ".svg\"\n"
-         << "set title \"" << b->network << " on " << b->device << ": latency against " << label << "\"\n"
+         << "set title \"" << b->network << " on " << b->device << ": latency against " << label
+         << "\"\n"
          << "set xlabel \"" << label << "\"\nset ylabel \"latency (ms)\"\n"
          << "plot \"points.csv\" using (" << Rows(2, b->network, b->device)
          << " && strcol(4) eq \"ok\" ? column(\"" << cost << "\") : 1/0):(column(\"latency_ms\")) "
@@ -56,7 +59,8 @@ std::string WriteSweepPlots(const std::string& dir, const std::vector<PointResul
   }
   for (const std::string& network : networks) {
     gp << "set output \"ratio_" << network << ".svg\"\n"
-       << "set title \"" << network << ": throughput against the fixed-point share of the filters\"\n"
+       << "set title \"" << network
+       << ": throughput against the fixed-point share of the filters\"\n"
        << "set xlabel \"fixed / (fixed + SP2)\"\nset ylabel \"frames/s\"\nset xrange [-0.05:1.05]\n"
        << "plot ";
     bool first = true;
@@ -64,10 +68,12 @@ std::string WriteSweepPlots(const std::string& dir, const std::vector<PointResul
       if (b->network != network) continue;
       gp << (first ? "" : ", \\\n     ") << "\"points.csv\" using (" << Rows(2, network, b->device)
          << " && strcol(4) eq \"ok\" ? column(\"ratio_fixed\") / (column(\"ratio_fixed\") + "
-         << "column(\"ratio_sp2\")) : 1/0):(column(\"throughput_fps\")) with points pt 7 ps 0.8 title \""
+         << "column(\"ratio_sp2\")) : 1/0):(column(\"throughput_fps\")) with points pt 7 ps 0.8 "
+            "title \""
          << b->device << "\", \\\n     \"points.csv\" using (column(\"index\") == " << b->index
          << " ? column(\"ratio_fixed\") / (column(\"ratio_fixed\") + column(\"ratio_sp2\")) : 1/0)"
-         << ":(column(\"throughput_fps\")) with points pt 6 ps 3 lw 2 title \"best on " << b->device << "\"";
+         << ":(column(\"throughput_fps\")) with points pt 6 ps 3 lw 2 title \"best on " << b->device
+         << "\"";
       first = false;
     }
     gp << "\nunset xrange\n";

@@ -10,7 +10,8 @@ namespace msqx::dse {
 report::RunStats SweepPlan::Simulate(const PointResult& p) const {
   const Target& t = targets_[static_cast<std::size_t>(p.index / per_target_)];
   const spec::DesignSpec d = spec::ParseDesign(
-      spec::Document(p.design, spec_.source + " point " + std::to_string(p.index)).Root(), resolver_);
+      spec::Document(p.design, spec_.source + " point " + std::to_string(p.index)).Root(),
+      resolver_);
   return accel::SimulateNetwork(d, t.network);
 }
 

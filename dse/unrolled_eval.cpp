@@ -20,17 +20,19 @@ void MakeUniform(unrolled::HgqDenseLayer& layer, int bits, int act_bits) {
   for (double w : layer.weights) largest = std::max(largest, std::fabs(w));
   const int integer_bits = largest > 0 ? static_cast<int>(std::ceil(std::log2(largest))) : 0;
   const unrolled::FixedType weight{1, integer_bits, bits - 1 - integer_bits};
-  layer.quantized = unrolled::QuantizeDense(layer.quantized.out_features, layer.quantized.in_features,
-                                            layer.weights,
-                                            unrolled::UniformPrecision(layer.quantized.weight_types.shape, weight));
-  for (auto& t : layer.activations.types) t.fractional_bits = act_bits - t.sign_bits - t.integer_bits;
+  layer.quantized = unrolled::QuantizeDense(
+      layer.quantized.out_features, layer.quantized.in_features, layer.weights,
+      unrolled::UniformPrecision(layer.quantized.weight_types.shape, weight));
+  for (auto& t : layer.activations.types)
+    t.fractional_bits = act_bits - t.sign_bits - t.integer_bits;
 }
 
 double SqnrDb(const unrolled::HgqNetwork& net) {
   double signal = 0, noise = 0;
   for (const auto& l : net.layers) {
     for (std::size_t i = 0; i < l.weights.size(); ++i) {
-      const double q = static_cast<double>(l.quantized.codes[i]) * l.quantized.weight_types.types[i].Step();
+      const double q =
+          static_cast<double>(l.quantized.codes[i]) * l.quantized.weight_types.types[i].Step();
       signal += l.weights[i] * l.weights[i];
       noise += (l.weights[i] - q) * (l.weights[i] - q);
     }
@@ -40,20 +42,26 @@ double SqnrDb(const unrolled::HgqNetwork& net) {
 
 }  // namespace
 
-unrolled::HgqNetwork UnrolledWeights(const spec::UnrolledDesignSpec& design, const spec::NetworkSpec& network) {
-  const bool has_fc = std::any_of(network.layers.begin(), network.layers.end(),
-                                  [](const spec::Layer& l) { return l.kind == spec::LayerKind::kFc; });
-  const bool has_conv = std::any_of(network.layers.begin(), network.layers.end(),
-                                    [](const spec::Layer& l) { return l.kind == spec::LayerKind::kConv; });
+unrolled::HgqNetwork UnrolledWeights(const spec::UnrolledDesignSpec& design,
+                                     const spec::NetworkSpec& network) {
+  const bool has_fc =
+      std::any_of(network.layers.begin(), network.layers.end(),
+                  [](const spec::Layer& l) { return l.kind == spec::LayerKind::kFc; });
+  const bool has_conv =
+      std::any_of(network.layers.begin(), network.layers.end(),
+                  [](const spec::Layer& l) { return l.kind == spec::LayerKind::kConv; });
   if (has_conv || !has_fc) {
-    throw spec::ConfigError(network.source, "layers",
-                            "fc, act and pooling layers only, at least one fc: an unrolled design builds dense layers "
-                            "(conv layers are not unrolled yet)");
+    throw spec::ConfigError(
+        network.source, "layers",
+        "fc, act and pooling layers only, at least one fc: an unrolled design builds dense layers "
+        "(conv layers are not unrolled yet)");
   }
   unrolled::HgqNetwork net = design.precision.weights_dir.empty()
                                  ? unrolled::SyntheticHgqNetwork(network, design.precision.seed)
                                  : LoadHgqWeights(network, design.precision.weights_dir);
-  return design.precision.per_weight ? net : UniformCopy(net, design.precision.weight_bits, design.precision.act_bits);
+  return design.precision.per_weight
+             ? net
+             : UniformCopy(net, design.precision.weight_bits, design.precision.act_bits);
 }
 
 unrolled::HgqNetwork UniformCopy(unrolled::HgqNetwork net, int weight_bits, int act_bits) {
@@ -68,11 +76,13 @@ unrolled::UnrolledParams UnrolledParamsOf(const spec::UnrolledDesignSpec& design
   return params;
 }
 
-UnrolledResult EvaluateUnrolled(const spec::UnrolledDesignSpec& design, const spec::NetworkSpec& network) {
+UnrolledResult EvaluateUnrolled(const spec::UnrolledDesignSpec& design,
+                                const spec::NetworkSpec& network) {
   return EvaluateUnrolled(design, UnrolledWeights(design, network));
 }
 
-UnrolledResult EvaluateUnrolled(const spec::UnrolledDesignSpec& design, const unrolled::HgqNetwork& net) {
+UnrolledResult EvaluateUnrolled(const spec::UnrolledDesignSpec& design,
+                                const unrolled::HgqNetwork& net) {
   const unrolled::UnrolledParams params = UnrolledParamsOf(design);
   const std::vector<unrolled::UnrolledLayer> chain = unrolled::UnrolledChain(net, params);
   UnrolledResult r;
@@ -85,7 +95,8 @@ UnrolledResult EvaluateUnrolled(const spec::UnrolledDesignSpec& design, const un
     l.cost = unrolled::DenseUnrolledCost(chain[i].weights, chain[i].activations, params);
     l.timing = r.timing.layers[i];
     l.ebops = unrolled::DenseEbops(chain[i].weights, chain[i].activations);
-    const unrolled::DenseAlignment alignment = unrolled::AlignDense(chain[i].weights, chain[i].activations);
+    const unrolled::DenseAlignment alignment =
+        unrolled::AlignDense(chain[i].weights, chain[i].activations);
     l.output_frac_bits = alignment.output_frac_bits;
     l.max_alignment_shift = alignment.MaxShift();
     r.lut += l.cost.lut;
@@ -100,19 +111,21 @@ UnrolledResult EvaluateUnrolled(const spec::UnrolledDesignSpec& design, const un
   const auto& dev = design.device;
   r.lut_utilization = static_cast<double>(r.lut) / static_cast<double>(dev.lut);
   r.ff_utilization = static_cast<double>(r.ff) / static_cast<double>(dev.ff);
-  r.dsp_utilization = dev.dsp > 0 ? static_cast<double>(r.dsp) / static_cast<double>(dev.dsp) : (r.dsp > 0 ? 2 : 0);
-  for (const auto& [name, used, have] : {std::tuple{"lut", r.lut, dev.lut}, {"ff", r.ff, dev.ff}, {"dsp", r.dsp, dev.dsp}}) {
+  r.dsp_utilization =
+      dev.dsp > 0 ? static_cast<double>(r.dsp) / static_cast<double>(dev.dsp) : (r.dsp > 0 ? 2 : 0);
+  for (const auto& [name, used, have] :
+       {std::tuple{"lut", r.lut, dev.lut}, {"ff", r.ff, dev.ff}, {"dsp", r.dsp, dev.dsp}}) {
     if (used > have) {
       r.fits = false;
-      r.misfit += (r.misfit.empty() ? "" : ", ") + std::string(name) + ": " + std::to_string(used) + " used > " +
-                  std::to_string(have) + " on " + dev.name;
+      r.misfit += (r.misfit.empty() ? "" : ", ") + std::string(name) + ": " + std::to_string(used) +
+                  " used > " + std::to_string(have) + " on " + dev.name;
     }
   }
   return r;
 }
 
-nlohmann::json UnrolledReportJson(const spec::UnrolledDesignSpec& design, const spec::NetworkSpec& network,
-                                  const UnrolledResult& r) {
+nlohmann::json UnrolledReportJson(const spec::UnrolledDesignSpec& design,
+                                  const spec::NetworkSpec& network, const UnrolledResult& r) {
   nlohmann::json layers = nlohmann::json::array();
   for (const auto& l : r.layers) {
     layers.push_back({{"name", l.name},
@@ -147,7 +160,8 @@ nlohmann::json UnrolledReportJson(const spec::UnrolledDesignSpec& design, const 
           {"ebops", r.ebops},
           {"weight_sqnr_db", r.weight_sqnr_db},
           {"resources", {{"lut", r.lut}, {"ff", r.ff}, {"dsp", r.dsp}}},
-          {"utilization", {{"lut", r.lut_utilization}, {"ff", r.ff_utilization}, {"dsp", r.dsp_utilization}}},
+          {"utilization",
+           {{"lut", r.lut_utilization}, {"ff", r.ff_utilization}, {"dsp", r.dsp_utilization}}},
           {"fits", r.fits},
           {"layers", layers}};
 }

@@ -6,10 +6,9 @@
 // the accuracy proxy that sweeps compare designs at. docs/unrolled.md.
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "models/unrolled/synthetic_hgq.h"
 #include "models/unrolled/unrolled_cost.h"
@@ -36,16 +35,17 @@ struct UnrolledResult {
   unrolled::UnrolledTiming timing;
   std::int64_t lut = 0, ff = 0, dsp = 0, ebops = 0;
   double latency_ns = 0;
-  double inferences_per_s = 0;   // clock / II
-  double weight_sqnr_db = 0;     // 10 log10(sum w^2 / sum (w - q(w))^2) over every weight
+  double inferences_per_s = 0;  // clock / II
+  double weight_sqnr_db = 0;    // 10 log10(sum w^2 / sum (w - q(w))^2) over every weight
   double lut_utilization = 0, ff_utilization = 0, dsp_utilization = 0;
-  bool fits = true;              // every resource within the device
-  std::string misfit;            // which resource is over, when !fits
+  bool fits = true;    // every resource within the device
+  std::string misfit;  // which resource is over, when !fits
 };
 
 // The network's weights and precision as the design says (uniform precision requantizes the
 // same float weights). Throws spec::ConfigError naming the network when it is not fc-only.
-unrolled::HgqNetwork UnrolledWeights(const spec::UnrolledDesignSpec& design, const spec::NetworkSpec& network);
+unrolled::HgqNetwork UnrolledWeights(const spec::UnrolledDesignSpec& design,
+                                     const spec::NetworkSpec& network);
 // `net`'s float weights at uniform precision: every weight `weight_bits` wide with the sign and
 // integer bits for its layer's largest weight, every activation `act_bits` wide.
 unrolled::HgqNetwork UniformCopy(unrolled::HgqNetwork net, int weight_bits, int act_bits);
@@ -53,12 +53,14 @@ unrolled::HgqNetwork UniformCopy(unrolled::HgqNetwork net, int weight_bits, int 
 // The cost and timing models' parameters of the design (reuse factor, DSP threshold).
 unrolled::UnrolledParams UnrolledParamsOf(const spec::UnrolledDesignSpec& design);
 
-UnrolledResult EvaluateUnrolled(const spec::UnrolledDesignSpec& design, const spec::NetworkSpec& network);
+UnrolledResult EvaluateUnrolled(const spec::UnrolledDesignSpec& design,
+                                const spec::NetworkSpec& network);
 // The same on weights already in the design's precision (loaded once for many points).
-UnrolledResult EvaluateUnrolled(const spec::UnrolledDesignSpec& design, const unrolled::HgqNetwork& net);
+UnrolledResult EvaluateUnrolled(const spec::UnrolledDesignSpec& design,
+                                const unrolled::HgqNetwork& net);
 
 // report.json of `msqx sim` on an unrolled design (schema msqx.unrolled_report/1).
-nlohmann::json UnrolledReportJson(const spec::UnrolledDesignSpec& design, const spec::NetworkSpec& network,
-                                  const UnrolledResult& result);
+nlohmann::json UnrolledReportJson(const spec::UnrolledDesignSpec& design,
+                                  const spec::NetworkSpec& network, const UnrolledResult& result);
 
 }  // namespace msqx::dse

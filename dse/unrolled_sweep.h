@@ -17,11 +17,13 @@ struct UnrolledPoint {
 };
 
 // Every point, in the order reuse factor, then per-weight, then uniform widths ascending.
-std::vector<UnrolledPoint> RunUnrolledSweep(const spec::UnrolledSweepSpec& sweep, const spec::NetworkSpec& network);
+std::vector<UnrolledPoint> RunUnrolledSweep(const spec::UnrolledSweepSpec& sweep,
+                                            const spec::NetworkSpec& network);
 
 // points.csv, summary.md (with the equal-SQNR comparison) and the same summary for the terminal.
 std::string UnrolledPointsCsv(const std::vector<UnrolledPoint>& points);
-std::string UnrolledSweepSummary(const spec::UnrolledSweepSpec& sweep, const spec::NetworkSpec& network,
+std::string UnrolledSweepSummary(const spec::UnrolledSweepSpec& sweep,
+                                 const spec::NetworkSpec& network,
                                  const std::vector<UnrolledPoint>& points);
 
 }  // namespace msqx::dse

@@ -36,7 +36,8 @@ void WriteAll(int fd, const std::string& text) {
   }
 }
 
-[[noreturn]] void RunChild(int fd, std::int64_t task, const std::function<std::string(std::int64_t)>& work) {
+[[noreturn]] void RunChild(int fd, std::int64_t task,
+                           const std::function<std::string(std::int64_t)>& work) {
   int status = 0;
   try {
     WriteAll(fd, "OK\n" + work(task));
@@ -110,7 +111,8 @@ void RunInWorkers(const std::vector<std::int64_t>& tasks, int jobs, double timeo
     std::vector<pollfd> polls;
     for (const Running& r : running) polls.push_back({r.fd, POLLIN, 0});
     const int n = ::poll(polls.data(), polls.size(), 100);
-    if (n < 0 && errno != EINTR) throw std::runtime_error(std::string("poll: ") + std::strerror(errno));
+    if (n < 0 && errno != EINTR)
+      throw std::runtime_error(std::string("poll: ") + std::strerror(errno));
     std::vector<Running> still;
     for (std::size_t i = 0; i < running.size(); ++i) {
       Running& r = running[i];

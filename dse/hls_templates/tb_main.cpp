@@ -14,9 +14,8 @@
 #include <cstdio>
 #include <deque>
 #include <random>
-#include <vector>
-
 #include <systemc>
+#include <vector>
 
 #include "layer_case.h"
 #include "models/accel/golden.h"
@@ -76,7 +75,8 @@ struct Testbench : sc_core::sc_module {
   }
 
   static long long Cycle() {
-    return static_cast<long long>(sc_core::sc_time_stamp() / sc_core::sc_time(kPeriodNs, sc_core::SC_NS));
+    return static_cast<long long>(sc_core::sc_time_stamp() /
+                                  sc_core::sc_time(kPeriodNs, sc_core::SC_NS));
   }
 
   void Commands() {
@@ -142,7 +142,8 @@ void MakeData(std::mt19937& rng, std::vector<std::uint8_t>* acts, std::vector<st
   const int m = msqx_case::kWeightBits;
   acts->resize(static_cast<std::size_t>(r.in_h) * r.in_w * r.in_c);
   for (auto& a : *acts) a = static_cast<std::uint8_t>(rng() % (1u << r.act_bits));
-  const std::size_t per_filter = static_cast<std::size_t>(r.kernel) * r.kernel * (r.depthwise ? 1 : r.in_c);
+  const std::size_t per_filter =
+      static_cast<std::size_t>(r.kernel) * r.kernel * (r.depthwise ? 1 : r.in_c);
   codes->resize(per_filter * r.out_c);
   values->resize(codes->size());
   for (int oc = 0; oc < r.out_c; ++oc) {
@@ -164,7 +165,8 @@ void MakeData(std::mt19937& rng, std::vector<std::uint8_t>* acts, std::vector<st
   }
 }
 
-std::vector<int> Expected(const std::vector<std::uint8_t>& acts, const std::vector<std::int64_t>& values) {
+std::vector<int> Expected(const std::vector<std::uint8_t>& acts,
+                          const std::vector<std::int64_t>& values) {
   const msqx::accel::LayerRegs r = msqx_case::Regs();
   msqx::accel::golden::ConvLayer l;
   l.in_c = r.in_c;
@@ -179,8 +181,8 @@ std::vector<int> Expected(const std::vector<std::uint8_t>& acts, const std::vect
   std::vector<int> y(acc.size());
   for (std::size_t i = 0; i < acc.size(); ++i) {
     const bool fixed = msqx_case::kFixedFilters[i % r.out_c] == '1';
-    y[i] = static_cast<int>(msqx::accel::golden::Requantize(acc[i], fixed ? r.dsp_mult : r.lut_mult,
-                                                            fixed ? r.dsp_shift : r.lut_shift, r.act_bits));
+    y[i] = static_cast<int>(msqx::accel::golden::Requantize(
+        acc[i], fixed ? r.dsp_mult : r.lut_mult, fixed ? r.dsp_shift : r.lut_shift, r.act_bits));
   }
   return y;
 }
@@ -200,8 +202,9 @@ int sc_main(int, char*[]) {
   tb.weights = codes;
   tb.out.assign(expected.size(), -1);
   tb.regs.write(msqx_case::Regs());
-  std::printf("msqx_tb: %s, layer %s: %zu step commands, %zu outputs, seed %u\n", msqx_case::kDesign,
-              msqx_case::kLayer, tb.cmds.size(), expected.size(), msqx_case::kSeed);
+  std::printf("msqx_tb: %s, layer %s: %zu step commands, %zu outputs, seed %u\n",
+              msqx_case::kDesign, msqx_case::kLayer, tb.cmds.size(), expected.size(),
+              msqx_case::kSeed);
   tb.rst.write(true);
   sc_core::sc_start(2.5 * kPeriodNs, sc_core::SC_NS);
   tb.rst.write(false);
@@ -220,21 +223,22 @@ int sc_main(int, char*[]) {
   for (int v : expected) nonzero += v > 0;
   const bool finished = tb.stores == static_cast<long long>(expected.size());
   const long long cycles = finished ? tb.last_store - tb.first_cmd : -1;
-  const bool pass = finished && mismatches == 0 && tb.double_writes == 0 &&
-                    cycles == msqx_case::kExpectedCycles;
+  const bool pass =
+      finished && mismatches == 0 && tb.double_writes == 0 && cycles == msqx_case::kExpectedCycles;
   if (!finished) {
-    std::printf("msqx_tb: the layer did not finish: %lld of %zu outputs after %.0f cycles\n", tb.stores,
-                expected.size(), limit);
+    std::printf("msqx_tb: the layer did not finish: %lld of %zu outputs after %.0f cycles\n",
+                tb.stores, expected.size(), limit);
   }
   std::printf("msqx_tb: outputs %s (%lld mismatches, %lld double writes, %lld of %zu non-zero)\n",
-              mismatches == 0 && finished ? "bit-exact" : "WRONG", mismatches, tb.double_writes, nonzero,
-              expected.size());
+              mismatches == 0 && finished ? "bit-exact" : "WRONG", mismatches, tb.double_writes,
+              nonzero, expected.size());
   std::printf("msqx_tb: %lld cycles, cycle fidelity %lld: %s\n", cycles, msqx_case::kExpectedCycles,
               cycles == msqx_case::kExpectedCycles ? "equal" : "DIFFERENT");
   std::printf("msqx_tb: %s\n", pass ? "PASS" : "FAIL");
-  std::printf("{\"pass\": %s, \"outputs\": %zu, \"mismatches\": %lld, \"double_writes\": %lld, "
-              "\"cycles\": %lld, \"expected_cycles\": %lld, \"steps\": %zu}\n",
-              pass ? "true" : "false", expected.size(), mismatches, tb.double_writes, cycles,
-              msqx_case::kExpectedCycles, tb.cmds.size());
+  std::printf(
+      "{\"pass\": %s, \"outputs\": %zu, \"mismatches\": %lld, \"double_writes\": %lld, "
+      "\"cycles\": %lld, \"expected_cycles\": %lld, \"steps\": %zu}\n",
+      pass ? "true" : "false", expected.size(), mismatches, tb.double_writes, cycles,
+      msqx_case::kExpectedCycles, tb.cmds.size());
   return pass ? 0 : 1;
 }

@@ -18,10 +18,9 @@
 #include <cstdint>
 #include <cstdio>
 #include <random>
+#include <systemc>
 #include <type_traits>
 #include <vector>
-
-#include <systemc>
 
 #include "layer_case.h"
 #include "msqx_top.h"
@@ -60,7 +59,8 @@ struct Testbench : sc_core::sc_module {
   }
 
   static long long Cycle() {
-    return static_cast<long long>(sc_core::sc_time_stamp() / sc_core::sc_time(kPeriodNs, sc_core::SC_NS));
+    return static_cast<long long>(sc_core::sc_time_stamp() /
+                                  sc_core::sc_time(kPeriodNs, sc_core::SC_NS));
   }
 
   void Source() {
@@ -98,7 +98,9 @@ bool Live(int o, int j) {
   return msqx_case::kWeightCodes[o * Top::kIn + j] != 0 && msqx_case::kInputBits[j] > 0;
 }
 
-int Step(int o, int j) { return msqx_case::kWeightFracBits[o * Top::kIn + j] + msqx_case::kInputFracBits[j]; }
+int Step(int o, int j) {
+  return msqx_case::kWeightFracBits[o * Top::kIn + j] + msqx_case::kInputFracBits[j];
+}
 
 // F_o: the finest step among output o's products (0 without any).
 std::vector<int> OutputFracBits() {
@@ -124,8 +126,8 @@ int sc_main(int, char*[]) {
   for (int o = 0; o < Top::kOut; ++o) {
     if (frac[o] == msqx_design::LayerCfg::kOutFracBits[o]) continue;
     ++grid_mismatches;
-    std::printf("msqx_tb: output %d: F %d in msqx_top.h, %d from the weights' and inputs' types\n", o,
-                msqx_design::LayerCfg::kOutFracBits[o], frac[o]);
+    std::printf("msqx_tb: output %d: F %d in msqx_top.h, %d from the weights' and inputs' types\n",
+                o, msqx_design::LayerCfg::kOutFracBits[o], frac[o]);
   }
   std::vector<Vector> expected, inputs;
   for (int n = 0; n < msqx_case::kVectors; ++n) {
@@ -134,13 +136,18 @@ int sc_main(int, char*[]) {
     for (int j = 0; j < Top::kIn; ++j) {
       const std::int64_t lo = msqx_case::kInputMin[j], hi = msqx_case::kInputMax[j];
       const int pick = static_cast<int>(rng() % 8);
-      x[j] = pick == 0 ? lo : pick == 1 ? hi : lo + static_cast<std::int64_t>(rng() % static_cast<std::uint64_t>(hi - lo + 1));
+      x[j] = pick == 0 ? lo
+             : pick == 1
+                 ? hi
+                 : lo + static_cast<std::int64_t>(rng() % static_cast<std::uint64_t>(hi - lo + 1));
       bus[j] = static_cast<std::decay_t<decltype(bus.v[0])>>(x[j]);
     }
     Vector y(Top::kOut, 0);
     for (int o = 0; o < Top::kOut; ++o) {
       for (int j = 0; j < Top::kIn; ++j) {
-        if (Live(o, j)) y[o] += msqx_case::kWeightCodes[o * Top::kIn + j] * x[j] * (std::int64_t{1} << (frac[o] - Step(o, j)));
+        if (Live(o, j))
+          y[o] += msqx_case::kWeightCodes[o * Top::kIn + j] * x[j] *
+                  (std::int64_t{1} << (frac[o] - Step(o, j)));
       }
     }
     tb.inputs.push_back(bus);
@@ -153,7 +160,8 @@ int sc_main(int, char*[]) {
   tb.rst.write(true);
   sc_core::sc_start(2.5 * kPeriodNs, sc_core::SC_NS);
   tb.rst.write(false);
-  const double limit = 10.0 * (msqx_case::kExpectedLatency + msqx_case::kVectors * msqx_case::kExpectedIi) + 1000;
+  const double limit =
+      10.0 * (msqx_case::kExpectedLatency + msqx_case::kVectors * msqx_case::kExpectedIi) + 1000;
   sc_core::sc_start(sc_core::sc_time(limit * kPeriodNs, sc_core::SC_NS));
 
   long long mismatches = grid_mismatches;
@@ -169,9 +177,11 @@ int sc_main(int, char*[]) {
       }
       if (got == expected[n][o] && std::ldexp(static_cast<double>(got), -frac[o]) == real) continue;
       if (++mismatches <= 5) {
-        std::printf("msqx_tb: vector %zu output %d: got %lld, golden %lld (real value %.17g, golden %.17g)\n", n, o,
-                    static_cast<long long>(got), static_cast<long long>(expected[n][o]),
-                    std::ldexp(static_cast<double>(got), -frac[o]), real);
+        std::printf(
+            "msqx_tb: vector %zu output %d: got %lld, golden %lld (real value %.17g, golden "
+            "%.17g)\n",
+            n, o, static_cast<long long>(got), static_cast<long long>(expected[n][o]),
+            std::ldexp(static_cast<double>(got), -frac[o]), real);
       }
     }
   }
@@ -184,15 +194,23 @@ int sc_main(int, char*[]) {
   const long long ii = tb.out_cycles.size() > 1 ? worst_gap : msqx_case::kExpectedIi;
   const bool pass = finished && mismatches == 0 && latency == msqx_case::kExpectedLatency &&
                     ii == msqx_case::kExpectedIi;
-  if (!finished) std::printf("msqx_tb: %zu of %zu outputs after %.0f cycles\n", tb.got.size(), expected.size(), limit);
-  std::printf("msqx_tb: outputs %s (%lld mismatches)\n", finished && mismatches == 0 ? "bit-exact" : "WRONG", mismatches);
-  std::printf("msqx_tb: latency %lld cycles, cycle fidelity %d; initiation interval %lld, cycle fidelity %d: %s\n",
-              latency, msqx_case::kExpectedLatency, ii, msqx_case::kExpectedIi,
-              latency == msqx_case::kExpectedLatency && ii == msqx_case::kExpectedIi ? "equal" : "DIFFERENT");
+  if (!finished)
+    std::printf("msqx_tb: %zu of %zu outputs after %.0f cycles\n", tb.got.size(), expected.size(),
+                limit);
+  std::printf("msqx_tb: outputs %s (%lld mismatches)\n",
+              finished && mismatches == 0 ? "bit-exact" : "WRONG", mismatches);
+  std::printf(
+      "msqx_tb: latency %lld cycles, cycle fidelity %d; initiation interval %lld, cycle fidelity "
+      "%d: %s\n",
+      latency, msqx_case::kExpectedLatency, ii, msqx_case::kExpectedIi,
+      latency == msqx_case::kExpectedLatency && ii == msqx_case::kExpectedIi ? "equal"
+                                                                             : "DIFFERENT");
   std::printf("msqx_tb: %s\n", pass ? "PASS" : "FAIL");
-  std::printf("{\"pass\": %s, \"outputs\": %zu, \"mismatches\": %lld, \"cycles\": %lld, \"expected_cycles\": %d, "
-              "\"initiation_interval\": %lld, \"expected_initiation_interval\": %d}\n",
-              pass ? "true" : "false", expected.size() * Top::kOut, mismatches, latency, msqx_case::kExpectedLatency, ii,
-              msqx_case::kExpectedIi);
+  std::printf(
+      "{\"pass\": %s, \"outputs\": %zu, \"mismatches\": %lld, \"cycles\": %lld, "
+      "\"expected_cycles\": %d, "
+      "\"initiation_interval\": %lld, \"expected_initiation_interval\": %d}\n",
+      pass ? "true" : "false", expected.size() * Top::kOut, mismatches, latency,
+      msqx_case::kExpectedLatency, ii, msqx_case::kExpectedIi);
   return pass ? 0 : 1;
 }

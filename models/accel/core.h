@@ -23,7 +23,6 @@
 
 #include <cstdint>
 #include <string>
-
 #include <systemc>
 
 #include "models/accel/core_ports.h"
@@ -40,8 +39,8 @@ template <typename DspArrayCfg, typename LutArrayCfg, int TileIc, int InDepth, i
 struct CoreConfig {
   using Dsp = DspArrayCfg;
   using Lut = LutArrayCfg;
-  static constexpr int kTileIc = TileIc;        // input channels per input word (tile.in_channels)
-  static constexpr int kInDepth = InDepth;      // input window pixels (per half)
+  static constexpr int kTileIc = TileIc;    // input channels per input word (tile.in_channels)
+  static constexpr int kInDepth = InDepth;  // input window pixels (per half)
   static constexpr int kDspWeightDepth = WeightDepth;  // weight words per engine (per half)
   static constexpr int kLutWeightDepth = WeightDepth;
   static constexpr int kDspOutDepth = OutDepth;  // partial-sum words per engine (og x pixels)
@@ -56,7 +55,6 @@ struct CoreConfig {
   static constexpr int kOutHalves = OverlapStore ? 2 : 1;
   static_assert(!OverlapStore || OverlapLoad, "OverlapStore needs OverlapLoad");
 };
-
 
 namespace detail {
 inline long long Min(long long a, long long b) { return a < b ? a : b; }
@@ -77,7 +75,8 @@ struct EngineBlock : sc_core::sc_module, sc_core::sc_interface {
   using WBram = mem::Bram<mem::BramConfig<std::uint8_t, kR * kC, WHalf * Halves, Lat, false>>;
   using OBram = mem::Bram<mem::BramConfig<std::int32_t, kR, OHalf * OutHalves, Lat, false>>;
   static_assert(Ic >= kC, "an input word must hold one channel group of the array");
-  static_assert(WHalf * Halves <= kMaxDim && OHalf * OutHalves <= kMaxDim, "buffer words exceed Dim");
+  static_assert(WHalf * Halves <= kMaxDim && OHalf * OutHalves <= kMaxDim,
+                "buffer words exceed Dim");
 
   Array array{"array"};
   WBram wbuf{"wbuf"};
@@ -86,11 +85,13 @@ struct EngineBlock : sc_core::sc_module, sc_core::sc_interface {
       out_ready{"out_ready"};
   sc_core::sc_signal<typename Array::InBus> in_data{"in_data"};
   sc_core::sc_signal<typename Array::OutBus> out_data{"out_data"};
-  sc_core::sc_signal<typename WBram::Flags> w_aen{"w_aen"}, w_awe{"w_awe"}, w_ben{"w_ben"}, w_bwe{"w_bwe"};
+  sc_core::sc_signal<typename WBram::Flags> w_aen{"w_aen"}, w_awe{"w_awe"}, w_ben{"w_ben"},
+      w_bwe{"w_bwe"};
   sc_core::sc_signal<typename WBram::Addrs> w_aaddr{"w_aaddr"}, w_baddr{"w_baddr"};
   sc_core::sc_signal<typename WBram::Words> w_awdata{"w_awdata"}, w_bwdata{"w_bwdata"},
       w_ardata{"w_ardata"}, w_brdata{"w_brdata"};
-  sc_core::sc_signal<typename OBram::Flags> o_aen{"o_aen"}, o_awe{"o_awe"}, o_ben{"o_ben"}, o_bwe{"o_bwe"};
+  sc_core::sc_signal<typename OBram::Flags> o_aen{"o_aen"}, o_awe{"o_awe"}, o_ben{"o_ben"},
+      o_bwe{"o_bwe"};
   sc_core::sc_signal<typename OBram::Addrs> o_aaddr{"o_aaddr"}, o_baddr{"o_baddr"};
   sc_core::sc_signal<typename OBram::Words> o_awdata{"o_awdata"}, o_bwdata{"o_bwdata"},
       o_ardata{"o_ardata"}, o_brdata{"o_brdata"};
@@ -136,11 +137,12 @@ struct EngineBlock : sc_core::sc_module, sc_core::sc_interface {
   // in the units their bounds come in (f0 = row group x kR filters, gc = channel group x kC
   // channels) and addresses advance by additions, so that the hardware has no divider and no
   // multiplier per beat (docs/hls.md, "Controller arithmetic").
-  Dim n, ch0;              // filters of this step
+  Dim n, ch0;  // filters of this step
   Dim pixels;
   Dim f0, gc, ky, kx, ox, oy;  // issue sequencer: filters, channels, tap, output pixel
-  Dim in_row, in_pix, in_tap;  // input word address parts: oy*stride*win_cols, + ox*stride, ky*win_cols
-  Dim w_addr, w_og;            // weight word address, and the first word of this row group
+  Dim in_row, in_pix,
+      in_tap;        // input word address parts: oy*stride*win_cols, + ox*stride, ky*win_cols
+  Dim w_addr, w_og;  // weight word address, and the first word of this row group
   Dim out_f0, out_pix, out_addr;  // the sums the array emits next: filters, pixel, word address
   // Tags of reads in flight (BRAM latency + 1 for the controller's own register). Records in
   // arrays carry no in-place initializers and no records (ICSC): the controller resets them, and
@@ -166,14 +168,15 @@ struct AccelCore : sc_core::sc_module {
   static constexpr int kL = Cfg::kBramLatency;
   static constexpr int kInHalf = Cfg::kInDepth;
   static_assert(kInHalf * Cfg::kHalves <= kMaxDim, "input buffer words exceed Dim");
-  using Dsp = EngineBlock<typename Cfg::Dsp, kIc, Cfg::kDspWeightDepth, Cfg::kHalves, Cfg::kDspOutDepth,
-                          Cfg::kOutHalves, kL>;
-  using Lut = EngineBlock<typename Cfg::Lut, kIc, Cfg::kLutWeightDepth, Cfg::kHalves, Cfg::kLutOutDepth,
-                          Cfg::kOutHalves, kL>;
+  using Dsp = EngineBlock<typename Cfg::Dsp, kIc, Cfg::kDspWeightDepth, Cfg::kHalves,
+                          Cfg::kDspOutDepth, Cfg::kOutHalves, kL>;
+  using Lut = EngineBlock<typename Cfg::Lut, kIc, Cfg::kLutWeightDepth, Cfg::kHalves,
+                          Cfg::kLutOutDepth, Cfg::kOutHalves, kL>;
   using InWord = pe::Bus<std::uint8_t, kIc>;
   using LoadBeat = InWord;
   // Two replicas of the input buffer (banks written together, each read by one engine).
-  using InBram = mem::Bram<mem::BramConfig<std::uint8_t, kIc, kInHalf * Cfg::kHalves, kL, false, 2>>;
+  using InBram =
+      mem::Bram<mem::BramConfig<std::uint8_t, kIc, kInHalf * Cfg::kHalves, kL, false, 2>>;
 
   sc_core::sc_in<bool> clk{"clk"};
   sc_core::sc_in<bool> rst{"rst"};
@@ -201,13 +204,15 @@ struct AccelCore : sc_core::sc_module {
   // Empty when a command fits this instance's buffers and word widths, else the reason. Checked
   // by whoever builds the command stream (the core itself trusts its host).
   static std::string Fits(const LayerRegs& r, const StepCmd& c) {
-    const int win = ((c.out_rows - 1) * r.stride + r.kernel) * ((c.out_cols - 1) * r.stride + r.kernel);
+    const int win =
+        ((c.out_rows - 1) * r.stride + r.kernel) * ((c.out_cols - 1) * r.stride + r.kernel);
     const int pixels = c.out_rows * c.out_cols;
     const auto words = [&](int n, int rows, int cols) {
       return (n + rows - 1) / rows * ((c.in_chs + cols - 1) / cols) * r.kernel * r.kernel;
     };
     const auto sums = [&](int n, int rows) { return (n + rows - 1) / rows * pixels; };  // per half
-    const long long depth = static_cast<long long>(r.depthwise ? 1 : c.in_chs) * r.kernel * r.kernel;
+    const long long depth =
+        static_cast<long long>(r.depthwise ? 1 : c.in_chs) * r.kernel * r.kernel;
     const std::string regs_fit = RegsFit(r);
     if (!regs_fit.empty()) return regs_fit;
     if (c.in_chs > kIc) return "input chunk wider than the input word";
@@ -234,16 +239,16 @@ struct AccelCore : sc_core::sc_module {
     Dim out_row0, out_rows, out_col0, out_cols, in_ch0, in_chs;
     bool first_chunk, last_chunk;
     Dim win_rows, win_cols, pixels;
-    Dim row_step;               // input words between output rows: stride x win_cols
-    Dim iy0, ix0;               // input pixel of the window's first word (negative: padding)
-    Addr in_addr0;              // its element address in the input tensor (HWC)
-    Addr in_row_elems;          // elements per input row: in_w x in_c
-    Addr out_addr0;             // element address of the tile's first output pixel (HWC)
-    Addr out_row_elems;         // elements per output row: out_w x out_c
-    Dim taps;                   // kernel x kernel
+    Dim row_step;                  // input words between output rows: stride x win_cols
+    Dim iy0, ix0;                  // input pixel of the window's first word (negative: padding)
+    Addr in_addr0;                 // its element address in the input tensor (HWC)
+    Addr in_row_elems;             // elements per input row: in_w x in_c
+    Addr out_addr0;                // element address of the tile's first output pixel (HWC)
+    Addr out_row_elems;            // elements per output row: out_w x out_c
+    Dim taps;                      // kernel x kernel
     Addr tap_elems, filter_elems;  // weight elements per tap and per filter (OHWI; depthwise OHW)
     Dim e_n[2], e_ch0[2];
-    Addr e_waddr0[2];           // element address of the engine's first filter
+    Addr e_waddr0[2];  // element address of the engine's first filter
   };
   StepInfo MakeStepInfo(const StepCmd& c) const;
 
@@ -251,11 +256,11 @@ struct AccelCore : sc_core::sc_module {
   // weights, then the LUT weights). The loader keeps one walk for its requests and one for the
   // beats that answer them; both step through the same items, the requests ahead.
   struct LoadWalk {
-    Dim phase;                 // 0 input window, 1 DSP weights, 2 LUT weights, 3 all walked
-    Dim word;                  // buffer word of the item
-    Dim wy, wx, iy, ix;        // input window: word position and its input pixel
-    Addr row_addr, addr;       // element addresses of the window row's first pixel and this one
-    Dim f0, gc, tap, r;        // weights: filters, channels, tap and row of the item
+    Dim phase;            // 0 input window, 1 DSP weights, 2 LUT weights, 3 all walked
+    Dim word;             // buffer word of the item
+    Dim wy, wx, iy, ix;   // input window: word position and its input pixel
+    Addr row_addr, addr;  // element addresses of the window row's first pixel and this one
+    Dim f0, gc, tap, r;   // weights: filters, channels, tap and row of the item
     Addr og_addr, tap_addr, r_addr;  // element address parts of the item
   };
   void StartWalk(LoadWalk& w, const StepInfo& s) const;
@@ -272,7 +277,8 @@ struct AccelCore : sc_core::sc_module {
 
   void Run();
   template <typename E>
-  void ReceiveWeight(E& e, const LoadWalk& w, const StepInfo& s, int k, const LoadBeat& beat, int half);
+  void ReceiveWeight(E& e, const LoadWalk& w, const StepInfo& s, int k, const LoadBeat& beat,
+                     int half);
   template <typename E>
   void StartEngine(E& e, int k);
   template <typename E>

@@ -14,8 +14,10 @@ template <typename Cfg>
 mem::BramCost CoreBramCost() {
   const auto cost = [](int width, int depth) { return mem::BramCostOf(width, depth).bram18; };
   const int in = 2 * cost(Cfg::kTileIc * Cfg::Dsp::kActBits, Cfg::kInDepth * Cfg::kHalves);
-  const int w = cost(Cfg::Dsp::kRows * Cfg::Dsp::kCols * Cfg::Dsp::kWeightBits, Cfg::kDspWeightDepth * Cfg::kHalves) +
-                cost(Cfg::Lut::kRows * Cfg::Lut::kCols * Cfg::Lut::kWeightBits, Cfg::kLutWeightDepth * Cfg::kHalves);
+  const int w = cost(Cfg::Dsp::kRows * Cfg::Dsp::kCols * Cfg::Dsp::kWeightBits,
+                     Cfg::kDspWeightDepth * Cfg::kHalves) +
+                cost(Cfg::Lut::kRows * Cfg::Lut::kCols * Cfg::Lut::kWeightBits,
+                     Cfg::kLutWeightDepth * Cfg::kHalves);
   const int out = cost(Cfg::Dsp::kRows * 32, Cfg::kDspOutDepth * Cfg::kOutHalves) +
                   cost(Cfg::Lut::kRows * 32, Cfg::kLutOutDepth * Cfg::kOutHalves);
   return {in + w + out};

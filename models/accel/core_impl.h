@@ -1,11 +1,11 @@
 #pragma once
 // Member definitions of AccelCore (core.h); kept apart so that the header shows the interface.
 // Written in the subset Intel's SystemC compiler translates (docs/hls.md): references rather than
-// pointers to locals, no std::min/max, no range-for, no [[fallthrough]], buses indexed through .v[],
-// no braced temporaries of records, no increment inside a condition, one assignment per statement.
-// No division and no multiplication per beat: loops count in filters and channels and addresses
-// advance by additions; the products a step needs are formed once, when its command is taken
-// (MakeStepInfo). A divider per item made the controller 190,000 LUTs (docs/hls.md).
+// pointers to locals, no std::min/max, no range-for, no [[fallthrough]], buses indexed through
+// .v[], no braced temporaries of records, no increment inside a condition, one assignment per
+// statement. No division and no multiplication per beat: loops count in filters and channels and
+// addresses advance by additions; the products a step needs are formed once, when its command is
+// taken (MakeStepInfo). A divider per item made the controller 190,000 LUTs (docs/hls.md).
 
 namespace msqx::accel {
 
@@ -255,8 +255,7 @@ void AccelCore<Cfg>::ComputeCycle(E& e, int bank, const typename InBram::Words& 
                                   typename InBram::Addrs& in_addr, typename InBram::Flags& in_en) {
   const int k = r_.kernel;
   // The beat whose reads were issued BRAM-latency + 1 cycles ago goes to the array.
-  const bool tag_valid = e.tags[kL].valid, tag_first = e.tags[kL].first,
-             tag_last = e.tags[kL].last;
+  const bool tag_valid = e.tags[kL].valid, tag_first = e.tags[kL].first, tag_last = e.tags[kL].last;
   const int tag_gc = e.tags[kL].gc;
   for (int i = kL; i > 0; --i) e.tags[i] = e.tags[i - 1];
   e.tags[0].valid = false;
@@ -450,7 +449,8 @@ bool AccelCore<Cfg>::StoreCycle(E& e, const StepInfo& s, int k, int half, Mult m
   }
   if (st_v_) {
     const std::int32_t acc = e.sword.v[st_r_];
-    const std::int64_t rounded = static_cast<std::int64_t>(acc) * mult + (shift > 0 ? std::int64_t{1} << (shift - 1) : 0);
+    const std::int64_t rounded =
+        static_cast<std::int64_t>(acc) * mult + (shift > 0 ? std::int64_t{1} << (shift - 1) : 0);
     const std::int64_t hi = (std::int64_t{1} << r_.act_bits) - 1;
     const std::int64_t y = detail::Min(detail::Max(rounded >> shift, 0), hi);
     StoreBeat beat;

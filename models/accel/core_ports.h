@@ -6,7 +6,6 @@
 #include <cstdint>
 #include <ostream>
 #include <string>
-
 #include <systemc>
 
 namespace msqx::accel {
@@ -48,11 +47,13 @@ constexpr int kMaxDim = 32767;
 inline std::string RegsFit(const LayerRegs& r) {
   const int dims[6] = {r.in_c, r.in_h, r.in_w, r.out_c, r.out_h, r.out_w};
   for (int i = 0; i < 6; ++i) {
-    if (dims[i] > kMaxDim) return "a layer dimension above " + std::to_string(kMaxDim) + " (the core's 16-bit Dim)";
+    if (dims[i] > kMaxDim)
+      return "a layer dimension above " + std::to_string(kMaxDim) + " (the core's 16-bit Dim)";
   }
   const int mults[2] = {r.dsp_mult, r.lut_mult};
   for (int i = 0; i < 2; ++i) {
-    if (mults[i] > kMaxDim || mults[i] < -kMaxDim - 1) return "a requantization multiplier outside 16 bits";
+    if (mults[i] > kMaxDim || mults[i] < -kMaxDim - 1)
+      return "a requantization multiplier outside 16 bits";
   }
   return "";
 }

@@ -16,10 +16,12 @@ constexpr long long kBitsPerKib = 1024LL * 8;
 // (dse/resource.cpp, mem::BramCostOf), and the controller may use their depth.
 int Words(double bits, long long word_bits, int halves) {
   if (word_bits <= 0 || bits <= 0) return 0;
-  long long words = static_cast<long long>(std::min<double>(std::floor(bits / static_cast<double>(word_bits)), 1 << 28));
+  long long words = static_cast<long long>(
+      std::min<double>(std::floor(bits / static_cast<double>(word_bits)), 1 << 28));
   if (word_bits > 18) {
     constexpr long long kBramDepth = 512;
-    const long long total = (std::max(words * halves, 1LL) + kBramDepth - 1) / kBramDepth * kBramDepth;
+    const long long total =
+        (std::max(words * halves, 1LL) + kBramDepth - 1) / kBramDepth * kBramDepth;
     words = total / halves;
   }
   return static_cast<int>(words);
@@ -53,7 +55,8 @@ CoreSizing SizingOf(const spec::DesignSpec& d, int act_bits, int weight_bits, lo
   if (!lut_on) fixed = 1;
   if (!dsp_on) fixed = 0;
   const int halves = d.buffers.double_buffered ? 2 : 1;
-  s.in_depth = Words(d.buffers.input_kib * kBitsPerKib, static_cast<long long>(s.tile_ic) * act_bits, halves);
+  s.in_depth = Words(d.buffers.input_kib * kBitsPerKib,
+                     static_cast<long long>(s.tile_ic) * act_bits, halves);
   if (dsp_on) {
     s.dsp_weight_depth = Words(d.buffers.weight_kib * kBitsPerKib * fixed,
                                static_cast<long long>(d.dsp_engine.Lanes()) * weight_bits, halves);
@@ -80,12 +83,16 @@ StepNeeds NeedsOf(const CoreSizing& core, const LayerRegs& r, const StepCmd& c) 
   const CoreTiming& t = core.timing;
   const long long pixels = static_cast<long long>(c.out_rows) * c.out_cols;
   const auto words = [&](int n, int rows, int cols) {
-    return n > 0 ? static_cast<long long>((n + rows - 1) / rows) * ((c.in_chs + cols - 1) / cols) * r.kernel * r.kernel
+    return n > 0 ? static_cast<long long>((n + rows - 1) / rows) * ((c.in_chs + cols - 1) / cols) *
+                       r.kernel * r.kernel
                  : 0;
   };
-  const auto sums = [&](int n, int rows) { return n > 0 ? static_cast<long long>((n + rows - 1) / rows) * pixels : 0; };
+  const auto sums = [&](int n, int rows) {
+    return n > 0 ? static_cast<long long>((n + rows - 1) / rows) * pixels : 0;
+  };
   StepNeeds n;
-  n.win = static_cast<long long>((c.out_rows - 1) * r.stride + r.kernel) * ((c.out_cols - 1) * r.stride + r.kernel);
+  n.win = static_cast<long long>((c.out_rows - 1) * r.stride + r.kernel) *
+          ((c.out_cols - 1) * r.stride + r.kernel);
   n.dsp_words = words(c.dsp_n, t.dsp_rows, t.dsp_cols);
   n.lut_words = words(c.lut_n, t.lut_rows, t.lut_cols);
   n.dsp_sums = sums(c.dsp_n, t.dsp_rows);
@@ -97,9 +104,10 @@ StepNeeds NeedsOf(const CoreSizing& core, const LayerRegs& r, const StepCmd& c) 
 // Without building a message: TileFor asks this many times per layer (and the analytic model per
 // design point).
 bool Fits(const CoreSizing& core, const StepCmd& c, const StepNeeds& n) {
-  return c.in_chs <= core.tile_ic && n.win <= core.in_depth && n.dsp_words <= core.dsp_weight_depth &&
-         n.lut_words <= core.lut_weight_depth && n.dsp_sums <= core.dsp_out_depth &&
-         n.lut_sums <= core.lut_out_depth && n.depth <= core.max_depth;
+  return c.in_chs <= core.tile_ic && n.win <= core.in_depth &&
+         n.dsp_words <= core.dsp_weight_depth && n.lut_words <= core.lut_weight_depth &&
+         n.dsp_sums <= core.dsp_out_depth && n.lut_sums <= core.lut_out_depth &&
+         n.depth <= core.max_depth;
 }
 
 }  // namespace
@@ -108,21 +116,24 @@ std::string StepFits(const CoreSizing& core, const LayerRegs& r, const StepCmd& 
   const StepNeeds n = NeedsOf(core, r, c);
   if (Fits(core, c, n)) return "";
   const auto larger = [](const char* what, long long need, const char* buffer, long long have) {
-    return std::string(what) + " of " + std::to_string(need) + " words larger than " + buffer + " (" +
-           std::to_string(have) + " words)";
+    return std::string(what) + " of " + std::to_string(need) + " words larger than " + buffer +
+           " (" + std::to_string(have) + " words)";
   };
   if (c.in_chs > core.tile_ic) return "input chunk wider than the input word";
-  if (n.win > core.in_depth) return larger("input window", n.win, "the input buffer", core.in_depth);
+  if (n.win > core.in_depth)
+    return larger("input window", n.win, "the input buffer", core.in_depth);
   if (n.dsp_words > core.dsp_weight_depth) {
     return larger("DSP weights", n.dsp_words, "its weight buffer", core.dsp_weight_depth);
   }
   if (n.lut_words > core.lut_weight_depth) {
     return larger("LUT weights", n.lut_words, "its weight buffer", core.lut_weight_depth);
   }
-  if (n.dsp_sums > core.dsp_out_depth) return larger("DSP partial sums", n.dsp_sums, "its output buffer", core.dsp_out_depth);
-  if (n.lut_sums > core.lut_out_depth) return larger("LUT partial sums", n.lut_sums, "its output buffer", core.lut_out_depth);
-  return "dot product of " + std::to_string(n.depth) + " longer than the accumulators are sized for (" +
-         std::to_string(core.max_depth) + ")";
+  if (n.dsp_sums > core.dsp_out_depth)
+    return larger("DSP partial sums", n.dsp_sums, "its output buffer", core.dsp_out_depth);
+  if (n.lut_sums > core.lut_out_depth)
+    return larger("LUT partial sums", n.lut_sums, "its output buffer", core.lut_out_depth);
+  return "dot product of " + std::to_string(n.depth) +
+         " longer than the accumulators are sized for (" + std::to_string(core.max_depth) + ")";
 }
 
 namespace {
@@ -152,11 +163,12 @@ StepCmd LargestStep(const LayerShape& l, const spec::TileSpec& t, int fixed_filt
 }  // namespace
 
 spec::TileSpec TileFor(const spec::Layer& layer, const spec::DesignSpec& design) {
-  return TileFor(LayerShape::FromLayer(layer), layer, design, SizingOf(design, layer.act_bits, layer.weight_bits));
+  return TileFor(LayerShape::FromLayer(layer), layer, design,
+                 SizingOf(design, layer.act_bits, layer.weight_bits));
 }
 
-spec::TileSpec TileFor(const LayerShape& shape, const spec::Layer& layer, const spec::DesignSpec& design,
-                       const CoreSizing& sizing) {
+spec::TileSpec TileFor(const LayerShape& shape, const spec::Layer& layer,
+                       const spec::DesignSpec& design, const CoreSizing& sizing) {
   const LayerRegs regs = RegsOf(shape, layer.act_bits);
   const int fixed = static_cast<int>(std::lround(shape.out_channels * design.ratio.FixedShare()));
   spec::TileSpec t = design.tile;

@@ -20,14 +20,14 @@
 namespace msqx::accel {
 
 struct CoreSizing {
-  int tile_ic = 1;            // channels per input word
+  int tile_ic = 1;  // channels per input word
   int act_bits = 4, weight_bits = 4;
-  int in_depth = 0;           // input words per half
-  int dsp_weight_depth = 0;   // weight words per half, DSP engine (0 when it has no lanes)
+  int in_depth = 0;          // input words per half
+  int dsp_weight_depth = 0;  // weight words per half, DSP engine (0 when it has no lanes)
   int lut_weight_depth = 0;
-  int dsp_out_depth = 0;      // partial-sum words per half
+  int dsp_out_depth = 0;  // partial-sum words per half
   int lut_out_depth = 0;
-  long long max_depth = 0;    // longest dot product the accumulators are sized for
+  long long max_depth = 0;  // longest dot product the accumulators are sized for
   CoreTiming timing;
 };
 
@@ -54,7 +54,7 @@ std::string StepFits(const CoreSizing& core, const LayerRegs& regs, const StepCm
 // and the layer when even a 1x1x1x1 tile does not fit.
 spec::TileSpec TileFor(const spec::Layer& layer, const spec::DesignSpec& design);
 // The same with the layer's shape and the core's sizing at hand (the analytic model's path).
-spec::TileSpec TileFor(const LayerShape& shape, const spec::Layer& layer, const spec::DesignSpec& design,
-                       const CoreSizing& sizing);
+spec::TileSpec TileFor(const LayerShape& shape, const spec::Layer& layer,
+                       const spec::DesignSpec& design, const CoreSizing& sizing);
 
 }  // namespace msqx::accel

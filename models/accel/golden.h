@@ -21,7 +21,8 @@ inline std::int64_t Sp2Weight(std::uint32_t code, int m1, int m2) {
   const int i2 = code & ((1 << m2) - 1);
   const int i1 = (code >> m2) & ((1 << m1) - 1);
   const bool neg = (code >> (m1 + m2)) & 1;
-  const std::int64_t mag = (i1 ? std::int64_t{1} << (k - i1) : 0) + (i2 ? std::int64_t{1} << (k - i2) : 0);
+  const std::int64_t mag =
+      (i1 ? std::int64_t{1} << (k - i1) : 0) + (i2 ? std::int64_t{1} << (k - i2) : 0);
   return neg ? -mag : mag;
 }
 
@@ -30,7 +31,8 @@ inline std::int64_t Sp2Weight(std::uint32_t code, int m1, int m2) {
 //   shift = 0), >> an arithmetic shift (floor). The clamp at 0 is the ReLU.
 inline std::int64_t Requantize(std::int64_t acc, std::int64_t multiplier, int shift, int act_bits) {
   const std::int64_t rounded = acc * multiplier + (shift > 0 ? std::int64_t{1} << (shift - 1) : 0);
-  const std::int64_t y = rounded >= 0 ? rounded >> shift : -((-rounded + (std::int64_t{1} << shift) - 1) >> shift);
+  const std::int64_t y =
+      rounded >= 0 ? rounded >> shift : -((-rounded + (std::int64_t{1} << shift) - 1) >> shift);
   return std::clamp<std::int64_t>(y, 0, (std::int64_t{1} << act_bits) - 1);
 }
 

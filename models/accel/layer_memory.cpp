@@ -19,8 +19,10 @@ StepItems ItemsOf(const StepCmd& s, int kernel, int stride, const CoreTiming& co
   StepItems it;
   it.window_rows = std::int64_t{s.out_rows - 1} * stride + kernel;
   it.window_cols = std::int64_t{s.out_cols - 1} * stride + kernel;
-  it.dsp_weights = CeilDiv(s.dsp_n, core.dsp_rows) * CeilDiv(s.in_chs, core.dsp_cols) * k2 * core.dsp_rows;
-  it.lut_weights = CeilDiv(s.lut_n, core.lut_rows) * CeilDiv(s.in_chs, core.lut_cols) * k2 * core.lut_rows;
+  it.dsp_weights =
+      CeilDiv(s.dsp_n, core.dsp_rows) * CeilDiv(s.in_chs, core.dsp_cols) * k2 * core.dsp_rows;
+  it.lut_weights =
+      CeilDiv(s.lut_n, core.lut_rows) * CeilDiv(s.in_chs, core.lut_cols) * k2 * core.lut_rows;
   return it;
 }
 
@@ -41,15 +43,16 @@ DdrLayerMemory::DdrLayerMemory(mem::Dma& dma, std::int64_t period_ps, const Laye
       core_(core),
       where_(where) {}
 
-std::int64_t DdrLayerMemory::ActElement(int y, int x, int c, int height, int width, int channels) const {
+std::int64_t DdrLayerMemory::ActElement(int y, int x, int c, int height, int width,
+                                        int channels) const {
   const int b = c / block_;
   const std::int64_t width_of_block = std::min(block_, channels - b * block_);
-  return std::int64_t{b} * block_ * height * width + (std::int64_t{y} * width + x) * width_of_block +
-         (c - b * block_);
+  return std::int64_t{b} * block_ * height * width +
+         (std::int64_t{y} * width + x) * width_of_block + (c - b * block_);
 }
 
-std::int64_t DdrLayerMemory::Read(std::uint64_t base, std::int64_t first, std::int64_t elements, int bits,
-                                  std::int64_t cycle) {
+std::int64_t DdrLayerMemory::Read(std::uint64_t base, std::int64_t first, std::int64_t elements,
+                                  int bits, std::int64_t cycle) {
   const std::int64_t bytes = PackedBytes(first, elements, bits);
   if (bytes == 0) return cycle;
   bytes_read += bytes;
@@ -65,12 +68,13 @@ std::int64_t DdrLayerMemory::Write(std::uint64_t base, std::int64_t first, std::
   if (bytes == 0) return cycle;
   bytes_written += bytes;
   const mem::Picoseconds done =
-      dma_.Transfer(mem::Dir::kWrite, base + static_cast<std::uint64_t>(first * act_bits_ / 8), bytes,
-                    cycle * period_ps_);
+      dma_.Transfer(mem::Dir::kWrite, base + static_cast<std::uint64_t>(first * act_bits_ / 8),
+                    bytes, cycle * period_ps_);
   return CeilDiv(done, period_ps_);
 }
 
-void DdrLayerMemory::Load(const StepCmd& cmd, std::int64_t cycle, std::vector<LoadSegment>& segments) {
+void DdrLayerMemory::Load(const StepCmd& cmd, std::int64_t cycle,
+                          std::vector<LoadSegment>& segments) {
   segments.clear();
   const LayerShape& l = layer_;
   const StepItems items = ItemsOf(cmd, l.kernel, l.stride, core_);
@@ -119,7 +123,8 @@ void DdrLayerMemory::StoreRange(const StepCmd& cmd, int ch0, int n, std::int64_t
     // One run per tile row: from the first pixel's first channel to the last pixel's last one.
     const std::int64_t span = std::int64_t{cmd.out_cols - 1} * width_of_block + (c_hi - c);
     for (int y = cmd.out_row0; y < cmd.out_row0 + cmd.out_rows; ++y) {
-      const std::int64_t first = ActElement(y, cmd.out_col0, c, l.out_height, l.out_width, l.out_channels);
+      const std::int64_t first =
+          ActElement(y, cmd.out_col0, c, l.out_height, l.out_width, l.out_channels);
       drained_ = std::max(drained_, Write(where_.output, first, span, cycle));
     }
     c = c_hi;

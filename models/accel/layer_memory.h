@@ -52,7 +52,8 @@ StepItems ItemsOf(const StepCmd& cmd, int kernel, int stride, const CoreTiming& 
 // Every item answered as soon as it is asked for: the memory the pin core was first tested with.
 class IdealMemory : public LayerMemory {
  public:
-  IdealMemory(int kernel, int stride, const CoreTiming& core) : kernel_(kernel), stride_(stride), core_(core) {}
+  IdealMemory(int kernel, int stride, const CoreTiming& core)
+      : kernel_(kernel), stride_(stride), core_(core) {}
   void Load(const StepCmd& cmd, std::int64_t cycle, std::vector<LoadSegment>& segments) override;
   void Store(const StepCmd&, std::int64_t) override {}
   std::int64_t Drained() const override { return -1; }

@@ -26,7 +26,8 @@ class AddressMap {
  public:
   std::uint64_t Place(std::int64_t bytes) {
     const std::uint64_t at = next_;
-    next_ += (static_cast<std::uint64_t>(std::max<std::int64_t>(bytes, 1)) + kPage - 1) / kPage * kPage;
+    next_ +=
+        (static_cast<std::uint64_t>(std::max<std::int64_t>(bytes, 1)) + kPage - 1) / kPage * kPage;
     return at;
   }
 
@@ -39,7 +40,8 @@ bool FusedIntoPrevious(const spec::DesignSpec& d, const spec::NetworkSpec& n, st
   if (!d.post.fuse_activation || l.kind != LayerKind::kAct || i == 0) return false;
   const spec::Layer& prev = n.layers[i - 1];
   return l.inputs.front() == static_cast<int>(i - 1) &&
-         (prev.kind == LayerKind::kConv || prev.kind == LayerKind::kFc || prev.kind == LayerKind::kAdd);
+         (prev.kind == LayerKind::kConv || prev.kind == LayerKind::kFc ||
+          prev.kind == LayerKind::kAdd);
 }
 
 std::string LayerPath(const spec::NetworkSpec& n, std::size_t i) {
@@ -112,8 +114,9 @@ class NetworkSimulator {
     const TensorPlacement where{in, map_.Place(l.WeightBytes()), out};
     std::unique_ptr<LayerMemory> memory;
     if (options_.memory == MemoryModel::kDdr) {
-      memory = std::make_unique<DdrLayerMemory>(memory_->dma, period_ps_, shape, design_.tile.in_channels,
-                                                l.act_bits, l.weight_bits, timing_, where);
+      memory = std::make_unique<DdrLayerMemory>(memory_->dma, period_ps_, shape,
+                                                design_.tile.in_channels, l.act_bits, l.weight_bits,
+                                                timing_, where);
     } else {
       memory = std::make_unique<IdealMemory>(shape.kernel, shape.stride, timing_);
     }
@@ -123,15 +126,15 @@ class NetworkSimulator {
     s.lut_busy = t.lut_busy;
     s.stall_load = t.wait_load;
     s.stall_store = t.wait_store;
-    s.stall_fill = std::max<std::int64_t>(0, s.cycles - std::max(s.dsp_busy, s.lut_busy) - s.stall_load -
-                                                 s.stall_store);
+    s.stall_fill = std::max<std::int64_t>(
+        0, s.cycles - std::max(s.dsp_busy, s.lut_busy) - s.stall_load - s.stall_store);
     s.bytes_read = memory->bytes_read;
     s.bytes_written = memory->bytes_written;
     return t.drained;
   }
 
-  std::int64_t Vector(const spec::Layer& l, const std::vector<std::uint64_t>& sources, std::uint64_t out,
-                      std::int64_t now, report::LayerStats& s) {
+  std::int64_t Vector(const spec::Layer& l, const std::vector<std::uint64_t>& sources,
+                      std::uint64_t out, std::int64_t now, report::LayerStats& s) {
     VectorUnit unit;
     unit.lanes = design_.post.vector_lanes;
     unit.band_rows = design_.tile.out_rows;
@@ -160,7 +163,8 @@ class NetworkSimulator {
     if (!scratch_) {
       static std::atomic<int> instances{0};
       const std::string name = "msqx_scratch_memory_" + std::to_string(instances++);
-      scratch_ = std::make_unique<mem::MemorySystem>(name.c_str(), mem::MemoryTiming::From(design_));
+      scratch_ =
+          std::make_unique<mem::MemorySystem>(name.c_str(), mem::MemoryTiming::From(design_));
     }
     return scratch_->dma;
   }

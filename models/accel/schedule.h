@@ -58,7 +58,8 @@ struct FilterSplit {
 // fixed count = round(out_channels * fixed_share). Without a ranking the fixed filters are the
 // first channels; a ranking lists channels in order of preference for fixed point (largest
 // variance first) and must be a permutation of 0..out_channels-1 (std::invalid_argument otherwise).
-FilterSplit SplitFilters(int out_channels, double fixed_share, const std::vector<int>& ranking = {});
+FilterSplit SplitFilters(int out_channels, double fixed_share,
+                         const std::vector<int>& ranking = {});
 
 enum class Engine { kDsp, kLut };
 
@@ -88,7 +89,8 @@ struct Schedule {
 };
 
 // Throws spec::ConfigError for non-positive tile sizes or an unsupported layer.
-Schedule MakeSchedule(const LayerShape& layer, const spec::TileSpec& tile, const FilterSplit& split);
+Schedule MakeSchedule(const LayerShape& layer, const spec::TileSpec& tile,
+                      const FilterSplit& split);
 // The layer's schedule on a design: tiles from TileFor (core_sizing.h), which shrinks the
 // design's tile until the layer's steps fit the buffers.
 Schedule MakeSchedule(const spec::Layer& layer, const spec::DesignSpec& design,

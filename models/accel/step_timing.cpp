@@ -24,7 +24,8 @@ LayerTimes TimeLayer(const std::vector<StepCmd>& cmds, int kernel, int stride,
       stores.pop_front();
     }
   };
-  const std::int64_t L = core.bram_latency, S = core.array_stages, k2 = std::int64_t{kernel} * kernel;
+  const std::int64_t L = core.bram_latency, S = core.array_stages,
+                     k2 = std::int64_t{kernel} * kernel;
   LayerTimes out;
   out.first_command = first_command;
   out.steps.reserve(cmds.size());
@@ -37,10 +38,13 @@ LayerTimes TimeLayer(const std::vector<StepCmd>& cmds, int kernel, int stride,
     // Load: the input window (one word per pixel), then each engine's weights (one word per
     // filter row of a row group, channel group and tap), one request per cycle, the first taken
     // by the memory in cycle h + 2. The memory answers one item per cycle in order (an answer
-    // written in cycle w is taken by the core in w + 1), none before the cycle its segment is ready.
+    // written in cycle w is taken by the core in w + 1), none before the cycle its segment is
+    // ready.
     const std::int64_t pixels = std::int64_t{s.out_rows} * s.out_cols;
-    const std::int64_t groups_d = CeilDiv(s.dsp_n, core.dsp_rows), groups_l = CeilDiv(s.lut_n, core.lut_rows);
-    const std::int64_t chans_d = CeilDiv(s.in_chs, core.dsp_cols), chans_l = CeilDiv(s.in_chs, core.lut_cols);
+    const std::int64_t groups_d = CeilDiv(s.dsp_n, core.dsp_rows),
+                       groups_l = CeilDiv(s.lut_n, core.lut_rows);
+    const std::int64_t chans_d = CeilDiv(s.in_chs, core.dsp_cols),
+                       chans_l = CeilDiv(s.in_chs, core.lut_cols);
     flush_stores(h + 2);
     memory->Load(s, h + 2, segments);
     std::int64_t w = h + 1;

@@ -15,18 +15,18 @@ namespace msqx::accel {
 struct CoreTiming {
   int dsp_rows = 1, dsp_cols = 1;
   int lut_rows = 1, lut_cols = 1;
-  int bram_latency = 1;    // 1 or 2 cycles
-  int array_stages = 4;    // A, M, adder tree, P
+  int bram_latency = 1;        // 1 or 2 cycles
+  int array_stages = 4;        // A, M, adder tree, P
   bool overlap_load = false;   // double-buffered input and weight buffers
   bool overlap_store = false;  // double-buffered partial sums with a separate storer
 };
 
 struct StepTimes {
-  std::int64_t taken = 0;         // command handshake
-  std::int64_t loaded = 0;        // last load beat
+  std::int64_t taken = 0;   // command handshake
+  std::int64_t loaded = 0;  // last load beat
   std::int64_t compute_start = 0;
-  std::int64_t computed = 0;      // both engines' sums written
-  std::int64_t stored = -1;       // last activation of this step's tile stored (last chunk only)
+  std::int64_t computed = 0;  // both engines' sums written
+  std::int64_t stored = -1;   // last activation of this step's tile stored (last chunk only)
   std::int64_t load_items = 0;
   std::int64_t dsp_beats = 0, lut_beats = 0;
 };
@@ -34,8 +34,8 @@ struct StepTimes {
 struct LayerTimes {
   std::vector<StepTimes> steps;
   std::int64_t first_command = 0;
-  std::int64_t last_store = 0;    // cycle of the layer's last stored activation
-  std::int64_t drained = 0;       // the later of last_store and the completion of the last write
+  std::int64_t last_store = 0;  // cycle of the layer's last stored activation
+  std::int64_t drained = 0;     // the later of last_store and the completion of the last write
   std::int64_t Cycles() const { return drained - first_command; }
   // Cycles in which compute waited: for its loads, for the previous step or a store.
   std::int64_t wait_load = 0, wait_store = 0;

@@ -24,12 +24,13 @@ struct BandMover {
     if (y1 <= y0) return done;
     for (int c0 = 0; c0 < s.channels; c0 += unit.channel_block) {
       const std::int64_t block = std::min(unit.channel_block, s.channels - c0);
-      const std::int64_t first = std::int64_t{c0} * s.height * s.width + std::int64_t{y0} * s.width * block;
+      const std::int64_t first =
+          std::int64_t{c0} * s.height * s.width + std::int64_t{y0} * s.width * block;
       const std::int64_t elements = std::int64_t{y1 - y0} * s.width * block;
       const std::int64_t bytes = PackedBytes(first, elements, bits);
       bytes_moved += bytes;
-      const mem::Picoseconds ps = dma.Transfer(dir, base + static_cast<std::uint64_t>(first * bits / 8),
-                                               bytes, cycle * unit.period_ps);
+      const mem::Picoseconds ps = dma.Transfer(
+          dir, base + static_cast<std::uint64_t>(first * bits / 8), bytes, cycle * unit.period_ps);
       done = std::max(done, CeilDiv(ps, unit.period_ps));
     }
     return done;
@@ -43,7 +44,7 @@ VectorTimes TimeVectorLayer(const spec::Layer& l, const VectorUnit& unit, mem::D
                             std::int64_t start) {
   const bool pool = l.kind == LayerKind::kMaxPool || l.kind == LayerKind::kAvgPool;
   const int band = l.global ? l.out.height : std::max(1, unit.band_rows);
-  const std::int64_t taps = !pool ? std::int64_t(l.inputs.size())
+  const std::int64_t taps = !pool      ? std::int64_t(l.inputs.size())
                             : l.global ? std::int64_t{l.in.height} * l.in.width
                                        : std::int64_t{l.kernel} * l.kernel;
   const BandMover mover{dma, unit, l.act_bits};
@@ -53,8 +54,8 @@ VectorTimes TimeVectorLayer(const spec::Layer& l, const VectorUnit& unit, mem::D
   const auto flush = [&](std::int64_t until) {
     while (!writes.empty() && writes.front().first <= until) {
       const int y0 = writes.front().second, y1 = std::min(l.out.height, y0 + band);
-      t.end = std::max(t.end, mover.Move(mem::Dir::kWrite, output, l.out, y0, y1, writes.front().first,
-                                         t.bytes_written));
+      t.end = std::max(t.end, mover.Move(mem::Dir::kWrite, output, l.out, y0, y1,
+                                         writes.front().first, t.bytes_written));
       writes.pop_front();
     }
   };
@@ -63,18 +64,23 @@ VectorTimes TimeVectorLayer(const spec::Layer& l, const VectorUnit& unit, mem::D
     const int y1 = std::min(l.out.height, y0 + band);
     // Reads of band b start when the previous band's reads are done and its buffer half is free
     // (double-buffered: the band two back has finished; single: the previous band has).
-    const std::int64_t issue = y0 == 0 ? start : unit.double_buffered ? std::max(read_done, end_prev2) : end_prev;
+    const std::int64_t issue = y0 == 0                ? start
+                               : unit.double_buffered ? std::max(read_done, end_prev2)
+                                                      : end_prev;
     flush(issue);
     int in0 = y0, in1 = y1;
     if (pool) {
       in0 = l.global ? 0 : std::max(0, y0 * l.stride - l.padding);
-      in1 = l.global ? l.in.height : std::min(l.in.height, (y1 - 1) * l.stride - l.padding + l.kernel);
+      in1 = l.global ? l.in.height
+                     : std::min(l.in.height, (y1 - 1) * l.stride - l.padding + l.kernel);
     }
     read_done = issue;
     for (std::size_t i = 0; i < inputs.size(); ++i) {
-      read_done = std::max(read_done, mover.Move(mem::Dir::kRead, inputs[i], l.in, in0, in1, issue, t.bytes_read));
+      read_done = std::max(
+          read_done, mover.Move(mem::Dir::kRead, inputs[i], l.in, in0, in1, issue, t.bytes_read));
     }
-    const std::int64_t work = CeilDiv(std::int64_t{y1 - y0} * l.out.width * l.out.channels * taps, unit.lanes);
+    const std::int64_t work =
+        CeilDiv(std::int64_t{y1 - y0} * l.out.width * l.out.channels * taps, unit.lanes);
     const std::int64_t begin = std::max(read_done, end_prev);
     t.wait_load += begin - end_prev;
     end_prev2 = end_prev;

@@ -18,7 +18,7 @@ namespace msqx::accel {
 struct VectorUnit {
   int lanes = 16;
   int band_rows = 8;
-  int channel_block = 32;     // DDR layout of activations (layer_memory.h)
+  int channel_block = 32;  // DDR layout of activations (layer_memory.h)
   bool double_buffered = true;
   std::int64_t period_ps = 5000;
 };
@@ -31,7 +31,8 @@ struct VectorTimes {
   std::int64_t Cycles() const { return end - start; }
 };
 
-// `inputs`: where each operand tensor starts in DDR (layer.inputs order); `output`: where the result goes.
+// `inputs`: where each operand tensor starts in DDR (layer.inputs order); `output`: where the
+// result goes.
 VectorTimes TimeVectorLayer(const spec::Layer& layer, const VectorUnit& unit, mem::Dma& dma,
                             const std::vector<std::uint64_t>& inputs, std::uint64_t output,
                             std::int64_t start);

@@ -83,7 +83,8 @@ struct Bram : sc_core::sc_module {
     return std::string(std::is_signed_v<Elem> ? "msqx_bram_icsc_signed" : "msqx_bram_icsc") +
            " #(.BANKS(" + std::to_string(kB) + "), .LANES(" + std::to_string(kN) + "), .WIDTH(" +
            std::to_string(width) + "), .DEPTH(" + std::to_string(Cfg::kDepth) + "), .LATENCY(" +
-           std::to_string(Cfg::kLatency) + "), .TDP(" + std::to_string(Cfg::kTrueDualPort ? 1 : 0) + "))";
+           std::to_string(Cfg::kLatency) + "), .TDP(" + std::to_string(Cfg::kTrueDualPort ? 1 : 0) +
+           "))";
   }
 #endif
 

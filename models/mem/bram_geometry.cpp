@@ -10,10 +10,10 @@ namespace msqx::mem {
 
 const std::vector<BramShape>& Bram18Shapes(BramPorts ports) {
   // 512x36 needs both ports' data paths for one access, hence simple dual-port only (UG473).
-  static const std::vector<BramShape> kSdp = {{16384, 1}, {8192, 2}, {4096, 4},
-                                               {2048, 9},  {1024, 18}, {512, 36}};
-  static const std::vector<BramShape> kTdp = {{16384, 1}, {8192, 2}, {4096, 4},
-                                               {2048, 9},  {1024, 18}};
+  static const std::vector<BramShape> kSdp = {{16384, 1}, {8192, 2},  {4096, 4},
+                                              {2048, 9},  {1024, 18}, {512, 36}};
+  static const std::vector<BramShape> kTdp = {
+      {16384, 1}, {8192, 2}, {4096, 4}, {2048, 9}, {1024, 18}};
   return ports == BramPorts::kSimpleDualPort ? kSdp : kTdp;
 }
 

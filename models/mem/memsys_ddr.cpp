@@ -51,7 +51,7 @@ void DdrTarget::BTransport(int port, tlm::tlm_generic_payload& trans, sc_core::s
     }
   }
 
-  const Pattern pattern = last_dir_ >= 0 && last_dir_ != d ? Pattern::kMixed
+  const Pattern pattern = last_dir_ >= 0 && last_dir_ != d             ? Pattern::kMixed
                           : seen_[d] && next_sequential_[d] == address ? Pattern::kSequential
                                                                        : Pattern::kRandom;
   const Picoseconds now = sc_core::sc_time_stamp().value();  // the default resolution is 1 ps

@@ -50,8 +50,8 @@ Picoseconds Dma::Transfer(Dir dir, std::uint64_t address, std::int64_t bytes, Pi
     trans.set_dmi_allowed(false);
     trans.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
     const Picoseconds now = sc_core::sc_time_stamp().value();
-    sc_core::sc_time delay =
-        sc_core::sc_time::from_value(static_cast<sc_dt::uint64>(std::max<Picoseconds>(0, issue - now)));
+    sc_core::sc_time delay = sc_core::sc_time::from_value(
+        static_cast<sc_dt::uint64>(std::max<Picoseconds>(0, issue - now)));
     (*ports_[port])->b_transport(trans, delay);
     if (trans.is_response_error()) {
       throw std::runtime_error("DMA burst at 0x" + std::to_string(b.address) + ": " +
@@ -66,7 +66,9 @@ Picoseconds Dma::Transfer(Dir dir, std::uint64_t address, std::int64_t bytes, Pi
 
 MemorySystem::MemorySystem(const sc_core::sc_module_name& name, const MemoryTiming& timing,
                            std::size_t backing_bytes)
-    : sc_module(name), dma("dma", timing), ddr_(std::make_unique<DdrTarget>("ddr", timing, backing_bytes)) {
+    : sc_module(name),
+      dma("dma", timing),
+      ddr_(std::make_unique<DdrTarget>("ddr", timing, backing_bytes)) {
   for (int i = 0; i < timing.ports; ++i) dma.port(i).bind(ddr_->port(i));
 }
 

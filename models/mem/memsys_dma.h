@@ -4,14 +4,14 @@
 // returns when the last burst completes. Loosely timed: the caller passes the time the transfer
 // may start and gets its completion, both in picoseconds; nothing waits.
 
+#include <tlm_utils/simple_initiator_socket.h>
+
 #include <array>
 #include <cstdint>
 #include <memory>
-#include <vector>
-
 #include <systemc>
 #include <tlm>
-#include <tlm_utils/simple_initiator_socket.h>
+#include <vector>
 
 #include "models/mem/memsys_burst.h"
 #include "models/mem/memsys_timing.h"

@@ -24,14 +24,14 @@ struct MemoryTiming {
   double ddr_peak_bytes_per_s = 0;
   double eff_seq_read = 1, eff_seq_write = 1, eff_random_read = 1, eff_random_write = 1,
          eff_mixed = 1;
-  Picoseconds latency_ps = 0;         // request to first data on an idle controller
-  int ports = 1;                      // AXI HP ports in use
-  int beat_bytes = 8;                 // AXI data width / 8
-  double port_bytes_per_s = 0;        // one port, one direction
-  int burst_beats = 16;               // DMA burst length
+  Picoseconds latency_ps = 0;   // request to first data on an idle controller
+  int ports = 1;                // AXI HP ports in use
+  int beat_bytes = 8;           // AXI data width / 8
+  double port_bytes_per_s = 0;  // one port, one direction
+  int burst_beats = 16;         // DMA burst length
   int max_burst_beats = 256;
   int boundary_bytes = 4096;
-  int max_outstanding = 4;            // per port and direction
+  int max_outstanding = 4;  // per port and direction
 
   static MemoryTiming From(const spec::DesignSpec& design);
 

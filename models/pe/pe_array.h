@@ -18,7 +18,6 @@
 // that arrives in that cycle, and in_ready is low while it is full.
 
 #include <cstdint>
-
 #include <systemc>
 
 #include "models/pe/arithmetic.h"
@@ -40,7 +39,7 @@ struct PeArrayConfig {
   static constexpr int kWeightBits = WeightBits;
   static constexpr long long kMaxDepth = MaxDepth;
   static constexpr int kMacsPerDsp = Kind == PeKind::kFixed ? MacsPerDsp : 1;
-  static constexpr int kSp2M1 = WeightBits / 2;        // the default split of m - 1 bits
+  static constexpr int kSp2M1 = WeightBits / 2;  // the default split of m - 1 bits
   static constexpr int kSp2M2 = (WeightBits - 1) / 2;
   static constexpr int kAccBits = Kind == PeKind::kFixed
                                       ? FixedAccBits(WeightBits, ActBits, MaxDepth)

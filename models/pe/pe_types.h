@@ -7,9 +7,8 @@
 #include <cstdint>
 #include <ostream>
 #include <string>
-#include <type_traits>
-
 #include <systemc>
+#include <type_traits>
 
 namespace msqx::pe {
 

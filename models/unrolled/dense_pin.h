@@ -282,9 +282,8 @@ struct UnrolledDense : sc_core::sc_module {
   static_assert(kOutBits <= 62, "sums and CSD terms are computed in int64");
   static constexpr int kTerms = Planned::kTerms;
   static constexpr int kTreeTerms = 1 << kTreeDepth;
-  static constexpr std::array<signed char, kProducts * kTerms> kTermSign =
-      Planned::kTermTable.sign;
-  static constexpr std::array<unsigned char, kProducts * kTerms> kTermShift =
+  static constexpr std::array<signed char, kProducts* kTerms> kTermSign = Planned::kTermTable.sign;
+  static constexpr std::array<unsigned char, kProducts* kTerms> kTermShift =
       Planned::kTermTable.shift;
 
   using InBus = pe::Bus<dense_pin::Field<Cfg::kActBits, Cfg::kActSigned>, kIn>;

@@ -13,23 +13,26 @@ namespace msqx::cli {
 
 int RunHls(const Args& args) {
   po::options_description options("msqx hls options");
-  options.add_options()
-      ("design", po::value<std::string>()->required(), "design config (name or path), e.g. a sweep's best_design_*.json")
-      ("network", po::value<std::string>(),
-       "network the core is exported for (its bit widths, its layers; default: the design's \"network\")")
-      ("layer", po::value<std::string>()->default_value(""),
-       "layer the testbench runs (default: the network's first conv/fc layer)")
-      ("seed", po::value<long long>()->default_value(1), "seed of the testbench's activations and weights (0 to 4294967295)")
-      ("out", po::value<std::string>(), "project folder (default results/hls-<design>)")
-      ("check", "build and run the testbench; with ICSC_HOME also translate, lint and synthesize")
-      ("jobs", po::value<int>()->default_value(static_cast<int>(sysconf(_SC_NPROCESSORS_ONLN))),
-       "parallel compile jobs of --check")
-      ("icsc-timeout", po::value<int>()->default_value(1800),
-       "seconds ICSC may take to translate Top in --check (it unrolls the arrays' loops: minutes for a full-size core)");
+  options.add_options()("design", po::value<std::string>()->required(),
+                        "design config (name or path), e.g. a sweep's best_design_*.json")(
+      "network", po::value<std::string>(),
+      "network the core is exported for (its bit widths, its layers; default: the design's "
+      "\"network\")")("layer", po::value<std::string>()->default_value(""),
+                      "layer the testbench runs (default: the network's first conv/fc layer)")(
+      "seed", po::value<long long>()->default_value(1),
+      "seed of the testbench's activations and weights (0 to 4294967295)")(
+      "out", po::value<std::string>(), "project folder (default results/hls-<design>)")(
+      "check", "build and run the testbench; with ICSC_HOME also translate, lint and synthesize")(
+      "jobs", po::value<int>()->default_value(static_cast<int>(sysconf(_SC_NPROCESSORS_ONLN))),
+      "parallel compile jobs of --check")(
+      "icsc-timeout", po::value<int>()->default_value(1800),
+      "seconds ICSC may take to translate Top in --check (it unrolls the arrays' loops: minutes "
+      "for a full-size core)");
   po::positional_options_description positional;
   positional.add("design", 1);
   const CommandLine cl = ParseCommandLine(
-      args, "hls", "DESIGN.json [--network N] [--layer NAME] [--out DIR] [--check]", options, positional);
+      args, "hls", "DESIGN.json [--network N] [--layer NAME] [--out DIR] [--check]", options,
+      positional);
   if (cl.help) return 0;
   if (cl.vm["jobs"].as<int>() < 1) throw UsageError("--jobs must be at least 1");
 
@@ -55,7 +58,8 @@ int RunHls(const Args& args) {
     throw UsageError("--network is required: " + design_source +
                      " does not say which network it was chosen for (no \"network\" key)");
   }
-  const spec::NetworkSpec network = resolver.LoadNetwork(network_ref, cl.vm.count("network") ? "" : design_source);
+  const spec::NetworkSpec network =
+      resolver.LoadNetwork(network_ref, cl.vm.count("network") ? "" : design_source);
   dse::HlsExportOptions export_options;
   export_options.layer = cl.vm["layer"].as<std::string>();
   const long long seed = cl.vm["seed"].as<long long>();
@@ -64,35 +68,41 @@ int RunHls(const Args& args) {
   const std::string dir = OutputDir(cl.vm, "hls-" + design_name);
   dse::HlsCheckTarget target;
   if (unrolled) {
-    const dse::UnrolledHlsExport e = dse::ExportUnrolledHls(unrolled_design, network, export_options, dir);
-    std::cout << "msqx hls: exported layer " << e.layer << " of " << design_name << " for " << network.name << " to "
-              << dir << "\n  " << e.in_features << " -> " << e.out_features << ", " << e.products
-              << " constant multipliers' products, latency " << e.latency_cycles << " cycles, initiation interval "
-              << e.initiation_interval << " at cycle fidelity\n";
+    const dse::UnrolledHlsExport e =
+        dse::ExportUnrolledHls(unrolled_design, network, export_options, dir);
+    std::cout << "msqx hls: exported layer " << e.layer << " of " << design_name << " for "
+              << network.name << " to " << dir << "\n  " << e.in_features << " -> "
+              << e.out_features << ", " << e.products << " constant multipliers' products, latency "
+              << e.latency_cycles << " cycles, initiation interval " << e.initiation_interval
+              << " at cycle fidelity\n";
     target = e.target;
   } else {
     const dse::HlsExport e = dse::ExportHls(design, network, export_options, dir);
-    std::cout << "msqx hls: exported " << design_name << " for " << network.name << " to " << dir << "\n"
+    std::cout << "msqx hls: exported " << design_name << " for " << network.name << " to " << dir
+              << "\n"
               << "  testbench layer " << e.layer_name << ": " << e.steps << " steps, " << e.outputs
               << " outputs, " << e.expected_cycles << " cycles at cycle fidelity (ideal memory)\n";
     target = dse::CheckTargetOf(design, network, e);
   }
   if (!cl.vm.count("check")) {
-    std::cout << "  build and run it: cmake -S " << dir << " -B " << dir << "/build && cmake --build " << dir
-              << "/build && " << dir << "/build/msqx_tb   (or add --check)\n"
+    std::cout << "  build and run it: cmake -S " << dir << " -B " << dir
+              << "/build && cmake --build " << dir << "/build && " << dir
+              << "/build/msqx_tb   (or add --check)\n"
               << "report: " << dir << "/README.md\n";
     return 0;
   }
   dse::HlsCheckOptions check_options;
   check_options.jobs = cl.vm["jobs"].as<int>();
   check_options.icsc_timeout_s = cl.vm["icsc-timeout"].as<int>();
-  if (check_options.icsc_timeout_s < 1) throw UsageError("--icsc-timeout must be at least 1 second");
+  if (check_options.icsc_timeout_s < 1)
+    throw UsageError("--icsc-timeout must be at least 1 second");
   check_options.note = [](const std::string& line) { std::cout << "  " << line << std::endl; };
   const dse::HlsCheck check = dse::RunHlsCheck(target, check_options);
   const nlohmann::json& sc = check.report["systemc"];
   if (check.pass) {
-    std::cout << "  SystemC testbench: PASS (" << sc["result"].value("outputs", 0LL) << " outputs bit-exact, "
-              << sc["result"].value("cycles", 0LL) << " cycles = cycle fidelity)\n";
+    std::cout << "  SystemC testbench: PASS (" << sc["result"].value("outputs", 0LL)
+              << " outputs bit-exact, " << sc["result"].value("cycles", 0LL)
+              << " cycles = cycle fidelity)\n";
   } else {
     std::cout << "  SystemC testbench: FAIL\n" << sc.value("error", std::string()) << "\n";
   }

@@ -8,11 +8,11 @@ namespace msqx::cli {
 
 int RunImport(const Args& args) {
   po::options_description options("msqx import options");
-  options.add_options()
-      ("name", po::value<std::string>(), "network name (default: the model file's stem)")
-      ("out", po::value<std::string>(), "output folder (default results/import-<name>)")
-      ("weight-bits", po::value<int>()->default_value(4), "weight width written into the network")
-      ("act-bits", po::value<int>()->default_value(4), "activation width written into the network");
+  options.add_options()("name", po::value<std::string>(),
+                        "network name (default: the model file's stem)")(
+      "out", po::value<std::string>(), "output folder (default results/import-<name>)")(
+      "weight-bits", po::value<int>()->default_value(4), "weight width written into the network")(
+      "act-bits", po::value<int>()->default_value(4), "activation width written into the network");
   po::options_description hidden;
   hidden.add_options()("model", po::value<std::string>()->required(), "ONNX model");
   po::positional_options_description positional;

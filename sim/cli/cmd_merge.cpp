@@ -11,9 +11,9 @@ namespace fs = std::filesystem;
 
 int RunMerge(const Args& args) {
   po::options_description options("msqx merge options");
-  options.add_options()
-      ("dirs", po::value<std::vector<std::string>>()->required()->multitoken(), "shard output folders")
-      ("out", po::value<std::string>(), "output folder (default results/<sweep>)");
+  options.add_options()("dirs", po::value<std::vector<std::string>>()->required()->multitoken(),
+                        "shard output folders")("out", po::value<std::string>(),
+                                                "output folder (default results/<sweep>)");
   po::positional_options_description positional;
   positional.add("dirs", -1);
   const CommandLine cl = ParseCommandLine(args, "merge", "DIR... [--out DIR]", options, positional);
@@ -28,20 +28,23 @@ int RunMerge(const Args& args) {
     if (i == 0) {
       header = j.header;
     } else if (j.header.fingerprint != header.fingerprint || j.header.shards != header.shards) {
-      throw spec::ConfigError(file, "line 1", "this shard belongs to another sweep than " + dirs[0] +
-                                                  " (fingerprint " + j.header.fingerprint + " vs " +
-                                                  header.fingerprint + ")");
+      throw spec::ConfigError(file, "line 1",
+                              "this shard belongs to another sweep than " + dirs[0] +
+                                  " (fingerprint " + j.header.fingerprint + " vs " +
+                                  header.fingerprint + ")");
     }
     for (auto& entry : j.points) points[entry.first] = std::move(entry.second);
   }
   if (static_cast<std::int64_t>(points.size()) != header.points) {
     std::int64_t first_missing = 0;
     while (points.count(first_missing)) ++first_missing;
-    throw spec::ConfigError(dirs[0], "$", std::to_string(header.points - static_cast<std::int64_t>(points.size())) +
-                                             " of " + std::to_string(header.points) +
-                                             " points are missing (first: " + std::to_string(first_missing) +
-                                             ", shard " + std::to_string(first_missing % header.shards + 1) + "/" +
-                                             std::to_string(header.shards) + "); merge every shard, each run to the end");
+    throw spec::ConfigError(
+        dirs[0], "$",
+        std::to_string(header.points - static_cast<std::int64_t>(points.size())) + " of " +
+            std::to_string(header.points) +
+            " points are missing (first: " + std::to_string(first_missing) + ", shard " +
+            std::to_string(first_missing % header.shards + 1) + "/" +
+            std::to_string(header.shards) + "); merge every shard, each run to the end");
   }
   const std::string dir = OutputDir(cl.vm, header.sweep);
   fs::create_directories(dir);

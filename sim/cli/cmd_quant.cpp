@@ -11,15 +11,15 @@ namespace msqx::cli {
 
 int RunQuant(const Args& args) {
   po::options_description options("msqx quant options");
-  options.add_options()
-      ("network", po::value<std::string>()->required(), "network config (name or path)")
-      ("weights", po::value<std::string>(),
-       "folder of <layer>.npy weights (without it the split is by count and no error is measured)")
-      ("ratio", po::value<std::string>()->default_value("1:2"),
-       "fixed:SP2 filter ratio F:S; per layer round(filters * F / (F + S)) go fixed-point")
-      ("sp2-m1", po::value<int>()->default_value(0),
-       "bits of the first SP2 term (m2 = weight_bits - 1 - m1); 0 = ceil((weight_bits - 1) / 2)")
-      ("out", po::value<std::string>(), "output folder (default results/quant-<network>)");
+  options.add_options()("network", po::value<std::string>()->required(),
+                        "network config (name or path)")(
+      "weights", po::value<std::string>(),
+      "folder of <layer>.npy weights (without it the split is by count and no error is measured)")(
+      "ratio", po::value<std::string>()->default_value("1:2"),
+      "fixed:SP2 filter ratio F:S; per layer round(filters * F / (F + S)) go fixed-point")(
+      "sp2-m1", po::value<int>()->default_value(0),
+      "bits of the first SP2 term (m2 = weight_bits - 1 - m1); 0 = ceil((weight_bits - 1) / 2)")(
+      "out", po::value<std::string>(), "output folder (default results/quant-<network>)");
   const CommandLine cl = ParseCommandLine(
       args, "quant", "--network N.json [--weights DIR] [--ratio 1:2] [--sp2-m1 M] [--out DIR]",
       options);

@@ -2,8 +2,8 @@
 #include <iostream>
 
 #include "dse/analytic.h"
-#include "models/accel/network_sim.h"
 #include "dse/resource.h"
+#include "models/accel/network_sim.h"
 #include "msqx/version.h"
 #include "sim/cli/commands.h"
 #include "sim/cli/options.h"
@@ -26,15 +26,17 @@ std::string Joined(const Args& args) {
 
 int RunSim(const Args& args) {
   po::options_description options("msqx sim options");
-  options.add_options()
-      ("design", po::value<std::string>()->required(), "design config (name or path)")
-      ("network", po::value<std::string>()->required(), "network config (name or path)")
-      ("fidelity", po::value<std::string>()->default_value("cycle"), "cycle, pin or analytic")
-      ("memory", po::value<std::string>()->default_value("ddr"),
-       "cycle fidelity: ddr (the device's DDR/AXI model) or ideal (loads answered at once, stores free)")
-      ("out", po::value<std::string>(), "output folder (default results/<design>-<network>-<fidelity>)")
-      ("export-weights", po::value<std::string>(),
-       "unrolled designs: also write the weights and precision used as a weights folder (docs/unrolled.md)");
+  options.add_options()("design", po::value<std::string>()->required(),
+                        "design config (name or path)")(
+      "network", po::value<std::string>()->required(), "network config (name or path)")(
+      "fidelity", po::value<std::string>()->default_value("cycle"), "cycle, pin or analytic")(
+      "memory", po::value<std::string>()->default_value("ddr"),
+      "cycle fidelity: ddr (the device's DDR/AXI model) or ideal (loads answered at once, stores "
+      "free)")("out", po::value<std::string>(),
+               "output folder (default results/<design>-<network>-<fidelity>)")(
+      "export-weights", po::value<std::string>(),
+      "unrolled designs: also write the weights and precision used as a weights folder "
+      "(docs/unrolled.md)");
   const CommandLine cl = ParseCommandLine(
       args, "sim", "--design D.json --network N.json [--fidelity cycle|pin|analytic] [--out DIR]",
       options);
@@ -48,13 +50,15 @@ int RunSim(const Args& args) {
   if (resolver.IsUnrolledDesign(design_ref)) {
     // Unrolled designs have one timing model, exact for their pipeline (docs/unrolled.md).
     if (fidelity == "pin") {
-      throw NotImplemented("the pin fidelity of an unrolled design is its exported layer: 'msqx hls " + design_ref +
-                           " --out DIR --check'; use --fidelity cycle here");
+      throw NotImplemented(
+          "the pin fidelity of an unrolled design is its exported layer: 'msqx hls " + design_ref +
+          " --out DIR --check'; use --fidelity cycle here");
     }
     const spec::UnrolledDesignSpec design = resolver.LoadUnrolledDesign(design_ref);
     const spec::NetworkSpec network = resolver.LoadNetwork(cl.vm["network"].as<std::string>());
-    return RunUnrolledSim(design, network, OutputDir(cl.vm, design.name + "-" + network.name), Joined(args),
-                          cl.vm.count("export-weights") ? cl.vm["export-weights"].as<std::string>() : "");
+    return RunUnrolledSim(
+        design, network, OutputDir(cl.vm, design.name + "-" + network.name), Joined(args),
+        cl.vm.count("export-weights") ? cl.vm["export-weights"].as<std::string>() : "");
   }
   const spec::DesignSpec design = resolver.LoadDesign(design_ref);
   const spec::NetworkSpec network = resolver.LoadNetwork(cl.vm["network"].as<std::string>());
@@ -65,7 +69,8 @@ int RunSim(const Args& args) {
   if (fidelity == "pin") {
     throw NotImplemented(
         "the pin fidelity is compiled per design point, not run on whole networks: "
-        "'msqx hls " + cl.vm["design"].as<std::string>() +
+        "'msqx hls " +
+        cl.vm["design"].as<std::string>() +
         " --out DIR --check' builds the pin-level core of this design and runs one layer of its "
         "network through it; use --fidelity cycle here (it equals pin cycle for cycle)");
   }
@@ -79,7 +84,9 @@ int RunSim(const Args& args) {
     options.memory = memory == "ideal" ? accel::MemoryModel::kIdeal : accel::MemoryModel::kDdr;
     const auto layers = static_cast<std::int64_t>(network.layers.size());
     ProgressLine progress("sim", "layers", layers, /*quiet_seconds=*/1.0);
-    options.progress = [&](std::size_t done, std::size_t) { progress.Update(static_cast<std::int64_t>(done)); };
+    options.progress = [&](std::size_t done, std::size_t) {
+      progress.Update(static_cast<std::int64_t>(done));
+    };
     stats = accel::SimulateNetwork(design, network, options);
     progress.Finish(layers);
   }
@@ -89,8 +96,7 @@ int RunSim(const Args& args) {
   const dse::ResourceEstimate resources = dse::EstimateResources(design, network);
   report::RunInfo info{MSQX_VERSION, MSQX_GIT_HASH, Joined(args),
                        dse::ResourcesToJson(resources, design.device)};
-  const std::string out =
-      OutputDir(cl.vm, design.name + "-" + network.name + "-" + fidelity);
+  const std::string out = OutputDir(cl.vm, design.name + "-" + network.name + "-" + fidelity);
   std::string note;
   const std::string plot = report::WriteRunReport(out, design, network, stats, info, &note);
   report::PrintSummary(std::cout, design, network, stats, info);
@@ -98,7 +104,8 @@ int RunSim(const Args& args) {
             << (plot.empty() ? "" : ", layers.svg") << ")\n";
   if (!note.empty()) std::cerr << "msqx sim: note: " << note << "\n";
   const dse::Feasibility fit = dse::CheckFeasible(resources, design.device, {});
-  if (!fit.feasible) std::cerr << "msqx sim: warning: the design does not fit: " << fit.Message() << "\n";
+  if (!fit.feasible)
+    std::cerr << "msqx sim: warning: the design does not fit: " << fit.Message() << "\n";
   return 0;
 }
 

@@ -12,13 +12,13 @@
 
 #include "dse/sweep.h"
 #include "dse/sweep_output.h"
-#include "dse/worker_pool.h"
 #include "dse/unrolled_sweep.h"
+#include "dse/worker_pool.h"
 #include "sim/cli/commands.h"
-#include "sim/report/report.h"
 #include "sim/cli/options.h"
-#include "sim/cli/sweep_best.h"
 #include "sim/cli/progress.h"
+#include "sim/cli/sweep_best.h"
+#include "sim/report/report.h"
 
 namespace msqx::cli {
 namespace fs = std::filesystem;
@@ -55,11 +55,13 @@ Shard ShardOf(const po::variables_map& vm) {
 // The points of this shard to simulate: feasible, not simulated yet (a resumed run keeps what its
 // journal has), and, when the sweep asks for the best N per network and device only, among the N
 // best of the whole sweep by the analytic model, so that shards and a one-shot run agree.
-std::vector<std::int64_t> ToSimulate(const dse::SweepPlan& plan, const spec::SweepSpec& spec, const Shard& shard,
+std::vector<std::int64_t> ToSimulate(const dse::SweepPlan& plan, const spec::SweepSpec& spec,
+                                     const Shard& shard,
                                      const std::map<std::int64_t, dse::PointResult>& done) {
   std::set<std::int64_t> allowed;
   if (spec.simulate_top > 0) {
-    std::map<std::pair<std::string, std::string>, std::vector<std::pair<double, std::int64_t>>> by_target;
+    std::map<std::pair<std::string, std::string>, std::vector<std::pair<double, std::int64_t>>>
+        by_target;
     for (std::int64_t i = 0; i < plan.size(); ++i) {
       const auto it = done.find(i);
       const dse::PointResult p = it != done.end() ? it->second : plan.Evaluate(i);
@@ -69,7 +71,8 @@ std::vector<std::int64_t> ToSimulate(const dse::SweepPlan& plan, const spec::Swe
     }
     for (auto& [target, list] : by_target) {
       std::sort(list.begin(), list.end());
-      for (std::size_t k = 0; k < list.size() && k < static_cast<std::size_t>(spec.simulate_top); ++k) {
+      for (std::size_t k = 0; k < list.size() && k < static_cast<std::size_t>(spec.simulate_top);
+           ++k) {
         allowed.insert(list[k].second);
       }
     }
@@ -85,13 +88,14 @@ std::vector<std::int64_t> ToSimulate(const dse::SweepPlan& plan, const spec::Swe
 }
 
 // Unrolled designs (docs/unrolled.md): every point in closed form, then the equal-SQNR comparison.
-int RunUnrolledSweepCommand(const spec::UnrolledSweepSpec& sweep, const spec::ConfigResolver& resolver,
-                            const po::variables_map& vm) {
+int RunUnrolledSweepCommand(const spec::UnrolledSweepSpec& sweep,
+                            const spec::ConfigResolver& resolver, const po::variables_map& vm) {
   const spec::NetworkSpec network = resolver.LoadNetwork(sweep.network);
   const std::vector<dse::UnrolledPoint> points = dse::RunUnrolledSweep(sweep, network);
   const std::string summary = dse::UnrolledSweepSummary(sweep, network, points);
   const std::string dir = OutputDir(vm, sweep.name);
-  report::WriteReportFiles(dir, {{"points.csv", dse::UnrolledPointsCsv(points)}, {"summary.md", summary}});
+  report::WriteReportFiles(
+      dir, {{"points.csv", dse::UnrolledPointsCsv(points)}, {"summary.md", summary}});
   std::cout << summary << "report: " << dir << "/summary.md (points.csv)\n";
   return 0;
 }
@@ -100,19 +104,20 @@ int RunUnrolledSweepCommand(const spec::UnrolledSweepSpec& sweep, const spec::Co
 
 int RunSweep(const Args& args) {
   po::options_description options("msqx sweep options");
-  options.add_options()
-      ("sweep", po::value<std::string>()->required(), "sweep config (name or path)")
-      ("jobs", po::value<int>()->default_value(static_cast<int>(sysconf(_SC_NPROCESSORS_ONLN))),
-       "worker processes for cycle simulation of the survivors (the analytic pass runs here)")
-      ("shard", po::value<std::string>(), "K/N: run the K-th of N deterministic slices (also from SLURM_ARRAY_TASK_ID/COUNT)")
-      ("resume", "continue an interrupted run in --out from its journal")
-      ("analytic-only", "rank by the analytic model alone; simulate nothing at cycle fidelity")
-      ("out", po::value<std::string>(), "output folder (default results/<sweep>[-shard-K-of-N])");
+  options.add_options()("sweep", po::value<std::string>()->required(),
+                        "sweep config (name or path)")(
+      "jobs", po::value<int>()->default_value(static_cast<int>(sysconf(_SC_NPROCESSORS_ONLN))),
+      "worker processes for cycle simulation of the survivors (the analytic pass runs here)")(
+      "shard", po::value<std::string>(),
+      "K/N: run the K-th of N deterministic slices (also from SLURM_ARRAY_TASK_ID/COUNT)")(
+      "resume", "continue an interrupted run in --out from its journal")(
+      "analytic-only", "rank by the analytic model alone; simulate nothing at cycle fidelity")(
+      "out", po::value<std::string>(), "output folder (default results/<sweep>[-shard-K-of-N])");
   po::positional_options_description positional;
   positional.add("sweep", 1);
   const CommandLine cl = ParseCommandLine(
-      args, "sweep", "S.json [--jobs N] [--shard K/N] [--resume] [--analytic-only] [--out DIR]", options,
-      positional);
+      args, "sweep", "S.json [--jobs N] [--shard K/N] [--resume] [--analytic-only] [--out DIR]",
+      options, positional);
   if (cl.help) return 0;
   if (cl.vm["jobs"].as<int>() < 1) throw UsageError("--jobs must be at least 1");
   const Shard shard = ShardOf(cl.vm);
@@ -120,24 +125,30 @@ int RunSweep(const Args& args) {
   const spec::ConfigResolver resolver;
   if (resolver.IsUnrolledSweep(cl.vm["sweep"].as<std::string>())) {
     if (shard.n > 1 || cl.vm.count("resume")) {
-      throw UsageError("an unrolled sweep is evaluated in closed form in one process: --shard and --resume do not apply");
+      throw UsageError(
+          "an unrolled sweep is evaluated in closed form in one process: --shard and --resume do "
+          "not apply");
     }
-    return RunUnrolledSweepCommand(resolver.LoadUnrolledSweep(cl.vm["sweep"].as<std::string>()), resolver, cl.vm);
+    return RunUnrolledSweepCommand(resolver.LoadUnrolledSweep(cl.vm["sweep"].as<std::string>()),
+                                   resolver, cl.vm);
   }
   const spec::SweepSpec spec = resolver.LoadSweep(cl.vm["sweep"].as<std::string>());
   const dse::SweepPlan plan(spec, resolver);
-  const std::string suffix = shard.n > 1 ? "-shard-" + std::to_string(shard.k) + "-of-" + std::to_string(shard.n) : "";
+  const std::string suffix =
+      shard.n > 1 ? "-shard-" + std::to_string(shard.k) + "-of-" + std::to_string(shard.n) : "";
   const std::string dir = OutputDir(cl.vm, spec.name + suffix);
   const dse::JournalHeader header{spec.name, plan.fingerprint(), plan.size(), shard.k, shard.n};
 
   std::map<std::int64_t, dse::PointResult> done;
   if (cl.vm.count("resume") && fs::exists(fs::path(dir) / "journal.jsonl")) {
     dse::JournalContents j = dse::ReadJournal(dir);
-    if (j.header.fingerprint != header.fingerprint || j.header.shard != shard.k || j.header.shards != shard.n) {
-      throw spec::ConfigError((fs::path(dir) / "journal.jsonl").string(), "line 1",
-                              "this journal belongs to another sweep or shard (fingerprint " +
-                                  j.header.fingerprint + ", shard " + std::to_string(j.header.shard) + "/" +
-                                  std::to_string(j.header.shards) + "); run without --resume or pick another --out");
+    if (j.header.fingerprint != header.fingerprint || j.header.shard != shard.k ||
+        j.header.shards != shard.n) {
+      throw spec::ConfigError(
+          (fs::path(dir) / "journal.jsonl").string(), "line 1",
+          "this journal belongs to another sweep or shard (fingerprint " + j.header.fingerprint +
+              ", shard " + std::to_string(j.header.shard) + "/" + std::to_string(j.header.shards) +
+              "); run without --resume or pick another --out");
     }
     done = std::move(j.points);
   } else {
@@ -153,8 +164,11 @@ int RunSweep(const Args& args) {
     if (!done.count(i)) todo.push_back(i);
   }
   std::cerr << "sweep " << spec.name << ": " << plan.size() << " points"
-            << (shard.n > 1 ? ", shard " + std::to_string(shard.k) + "/" + std::to_string(shard.n) + " takes " + std::to_string(mine) : "")
-            << (done.empty() ? "" : ", " + std::to_string(done.size()) + " already in the journal") << "\n";
+            << (shard.n > 1 ? ", shard " + std::to_string(shard.k) + "/" + std::to_string(shard.n) +
+                                  " takes " + std::to_string(mine)
+                            : "")
+            << (done.empty() ? "" : ", " + std::to_string(done.size()) + " already in the journal")
+            << "\n";
   ProgressLine progress("sweep", "points", static_cast<std::int64_t>(todo.size()));
   std::int64_t failed = 0, count = 0;
   const auto failures = [&failed] { return std::to_string(failed) + " infeasible or invalid"; };
@@ -171,8 +185,8 @@ int RunSweep(const Args& args) {
   if (!cl.vm.count("analytic-only")) {
     const std::vector<std::int64_t> survivors = ToSimulate(plan, spec, shard, done);
     const int jobs = cl.vm["jobs"].as<int>();
-    std::cerr << "simulating " << survivors.size() << " feasible points at cycle fidelity in " << jobs
-              << " worker processes\n";
+    std::cerr << "simulating " << survivors.size() << " feasible points at cycle fidelity in "
+              << jobs << " worker processes\n";
     ProgressLine sim_progress("simulate", "points", static_cast<std::int64_t>(survivors.size()));
     std::int64_t simulated = 0, sim_failed = 0;
     const auto sim_failures = [&sim_failed] { return std::to_string(sim_failed) + " failed"; };
@@ -208,7 +222,8 @@ int RunSweep(const Args& args) {
   for (auto& entry : done) points.push_back(std::move(entry.second));
   std::cout << dse::WriteSweepResults(dir, spec.name, points);
   WriteSweepExtras(dir, points, "msqx sweep");
-  std::cout << "report: " << dir << "/summary.md (points.csv, pareto.csv, best_design_*.json, plots, best_*/)\n";
+  std::cout << "report: " << dir
+            << "/summary.md (points.csv, pareto.csv, best_design_*.json, plots, best_*/)\n";
   return 0;
 }
 

@@ -60,7 +60,8 @@ int Dispatch(int argc, char** argv) {
     std::cerr << "msqx: unknown command '" << first << "'";
     std::vector<std::string> names;
     for (const auto& entry : Commands()) names.push_back(entry.first);
-    if (auto guess = spec::DidYouMean(first, names)) std::cerr << "; did you mean '" << *guess << "'?";
+    if (auto guess = spec::DidYouMean(first, names))
+      std::cerr << "; did you mean '" << *guess << "'?";
     std::cerr << "\n";
     PrintUsage(std::cerr);
     return 2;
@@ -78,8 +79,8 @@ int Dispatch(int argc, char** argv) {
     return 2;
   } catch (const std::filesystem::filesystem_error& e) {
     // An output folder that cannot be made or written (--out on a read-only or missing place).
-    std::cerr << "msqx " << first << ": cannot write " << e.path1().string() << ": " << e.code().message()
-              << " (check --out)\n";
+    std::cerr << "msqx " << first << ": cannot write " << e.path1().string() << ": "
+              << e.code().message() << " (check --out)\n";
     return 2;
   } catch (const std::bad_alloc&) {
     std::cerr << "msqx " << first << ": out of memory\n";

@@ -1,7 +1,6 @@
 // The msqx executable. SystemC owns elaboration, so main hands over to sc_elab_and_sim, which
 // calls sc_main; the copyright banner is switched off so that machine-read output stays clean.
 #include <cstdlib>
-
 #include <systemc>
 
 #include "sim/cli/commands.h"

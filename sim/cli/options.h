@@ -1,11 +1,10 @@
 #pragma once
 // Shared command-line plumbing on top of Boost.Program_options.
 
+#include <boost/program_options.hpp>
 #include <optional>
 #include <stdexcept>
 #include <string>
-
-#include <boost/program_options.hpp>
 
 #include "sim/cli/commands.h"
 

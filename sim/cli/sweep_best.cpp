@@ -21,17 +21,20 @@ void WriteSweepExtras(const std::string& dir, const std::vector<dse::PointResult
     const std::string name = "best_" + best->network + "_" + best->device;
     try {
       const spec::NetworkSpec network = resolver.LoadNetwork(best->network);
-      const spec::DesignSpec design =
-          spec::ParseDesign(spec::Document(best->design, (std::filesystem::path(dir) / (name + ".json")).string()).Root(),
-                            resolver);
+      const spec::DesignSpec design = spec::ParseDesign(
+          spec::Document(best->design, (std::filesystem::path(dir) / (name + ".json")).string())
+              .Root(),
+          resolver);
       const report::RunStats stats = accel::SimulateNetwork(design, network);
-      const report::RunInfo info{MSQX_VERSION, MSQX_GIT_HASH, command_line,
-                                 dse::ResourcesToJson(dse::EstimateResources(design, network), design.device)};
+      const report::RunInfo info{
+          MSQX_VERSION, MSQX_GIT_HASH, command_line,
+          dse::ResourcesToJson(dse::EstimateResources(design, network), design.device)};
       std::string note;
-      report::WriteRunReport((std::filesystem::path(dir) / name).string(), design, network, stats, info, &note);
+      report::WriteRunReport((std::filesystem::path(dir) / name).string(), design, network, stats,
+                             info, &note);
     } catch (const spec::ConfigError& e) {
-      std::cerr << "note: no per-layer report of the best " << best->network << " point on " << best->device
-                << ": " << e.what() << "\n";
+      std::cerr << "note: no per-layer report of the best " << best->network << " point on "
+                << best->device << ": " << e.what() << "\n";
     }
   }
 }

@@ -18,30 +18,34 @@ std::string LayersCsv(const dse::UnrolledResult& r) {
         "multiplier_stages,tree_depth,latency_cycles,initiation_interval,start_cycle\n";
   for (const auto& l : r.layers) {
     os << l.name << ',' << l.in_features << ',' << l.out_features << ',' << l.cost.products << ','
-       << l.cost.multipliers << ',' << l.cost.dsp_multipliers << ',' << l.cost.lut << ',' << l.cost.ff << ','
-       << l.cost.dsp << ',' << l.ebops << ',' << l.timing.multiplier_stages << ',' << l.timing.tree_depth << ','
-       << l.timing.latency_cycles << ',' << l.timing.initiation_interval << ',' << l.timing.start_cycle << '\n';
+       << l.cost.multipliers << ',' << l.cost.dsp_multipliers << ',' << l.cost.lut << ','
+       << l.cost.ff << ',' << l.cost.dsp << ',' << l.ebops << ',' << l.timing.multiplier_stages
+       << ',' << l.timing.tree_depth << ',' << l.timing.latency_cycles << ','
+       << l.timing.initiation_interval << ',' << l.timing.start_cycle << '\n';
   }
   return os.str();
 }
 
-std::string Summary(const spec::UnrolledDesignSpec& d, const spec::NetworkSpec& n, const dse::UnrolledResult& r) {
+std::string Summary(const spec::UnrolledDesignSpec& d, const spec::NetworkSpec& n,
+                    const dse::UnrolledResult& r) {
   std::ostringstream os;
   os << std::fixed << std::setprecision(1);
-  os << "msqx sim: " << n.name << " unrolled on " << d.device.name << " at " << d.clock_mhz << " MHz ("
-     << d.name << ", " << d.PrecisionLabel() << " precision, reuse factor " << d.reuse_factor << ")\n"
-     << "  latency " << r.timing.latency_cycles << " cycles = " << r.latency_ns << " ns, initiation interval "
-     << r.timing.initiation_interval << " (" << std::setprecision(2) << r.inferences_per_s / 1e6
-     << " M inferences/s)\n"
-     << "  LUT " << r.lut << " (" << std::setprecision(1) << 100 * r.lut_utilization << " %), FF " << r.ff << " ("
-     << 100 * r.ff_utilization << " %), DSP " << r.dsp << " (" << 100 * r.dsp_utilization << " %)"
-     << (r.fits ? "" : "  DOES NOT FIT: " + r.misfit) << "\n"
+  os << "msqx sim: " << n.name << " unrolled on " << d.device.name << " at " << d.clock_mhz
+     << " MHz (" << d.name << ", " << d.PrecisionLabel() << " precision, reuse factor "
+     << d.reuse_factor << ")\n"
+     << "  latency " << r.timing.latency_cycles << " cycles = " << r.latency_ns
+     << " ns, initiation interval " << r.timing.initiation_interval << " (" << std::setprecision(2)
+     << r.inferences_per_s / 1e6 << " M inferences/s)\n"
+     << "  LUT " << r.lut << " (" << std::setprecision(1) << 100 * r.lut_utilization << " %), FF "
+     << r.ff << " (" << 100 * r.ff_utilization << " %), DSP " << r.dsp << " ("
+     << 100 * r.dsp_utilization << " %)" << (r.fits ? "" : "  DOES NOT FIT: " + r.misfit) << "\n"
      << "  EBOPs " << r.ebops << " (LUT + 55 x DSP = " << r.lut + 55 * r.dsp << "), weight SQNR "
      << std::setprecision(1) << r.weight_sqnr_db << " dB\n";
   for (const auto& l : r.layers) {
-    os << "  " << std::left << std::setw(8) << l.name << std::right << " " << l.in_features << " -> "
-       << l.out_features << ": " << l.cost.products << " products on " << l.cost.multipliers << " multipliers ("
-       << l.cost.dsp_multipliers << " DSP), " << l.timing.latency_cycles << " cycles\n";
+    os << "  " << std::left << std::setw(8) << l.name << std::right << " " << l.in_features
+       << " -> " << l.out_features << ": " << l.cost.products << " products on "
+       << l.cost.multipliers << " multipliers (" << l.cost.dsp_multipliers << " DSP), "
+       << l.timing.latency_cycles << " cycles\n";
   }
   return os.str();
 }
@@ -49,20 +53,23 @@ std::string Summary(const spec::UnrolledDesignSpec& d, const spec::NetworkSpec& 
 }  // namespace
 
 int RunUnrolledSim(const spec::UnrolledDesignSpec& design, const spec::NetworkSpec& network,
-                   const std::string& out_dir, const std::string& command, const std::string& export_weights) {
+                   const std::string& out_dir, const std::string& command,
+                   const std::string& export_weights) {
   const unrolled::HgqNetwork weights = dse::UnrolledWeights(design, network);
   const dse::UnrolledResult r = dse::EvaluateUnrolled(design, weights);
   nlohmann::json report = dse::UnrolledReportJson(design, network, r);
   report["msqx"] = {{"version", MSQX_VERSION}, {"git", MSQX_GIT_HASH}, {"command", command}};
   const std::string summary = Summary(design, network, r);
-  report::WriteReportFiles(out_dir, {{"design.json", spec::UnrolledDesignToJson(design).dump(2) + "\n"},
-                                     {"layers.csv", LayersCsv(r)},
-                                     {"summary.md", "```\n" + summary + "```\n"},
-                                     {"report.json", report.dump(2) + "\n"}});
+  report::WriteReportFiles(out_dir,
+                           {{"design.json", spec::UnrolledDesignToJson(design).dump(2) + "\n"},
+                            {"layers.csv", LayersCsv(r)},
+                            {"summary.md", "```\n" + summary + "```\n"},
+                            {"report.json", report.dump(2) + "\n"}});
   std::cout << summary << "report: " << out_dir << "/report.json (layers.csv, summary.md)\n";
   if (!export_weights.empty()) {
     dse::WriteHgqWeights(weights, export_weights);
-    std::cout << "weights: " << export_weights << " (a weights folder: name it in the design's precision.weights)\n";
+    std::cout << "weights: " << export_weights
+              << " (a weights folder: name it in the design's precision.weights)\n";
   }
   if (!r.fits) std::cerr << "msqx sim: warning: the design does not fit: " << r.misfit << "\n";
   return 0;

@@ -12,6 +12,7 @@
 namespace msqx::cli {
 
 int RunUnrolledSim(const spec::UnrolledDesignSpec& design, const spec::NetworkSpec& network,
-                   const std::string& out_dir, const std::string& command, const std::string& export_weights = "");
+                   const std::string& out_dir, const std::string& command,
+                   const std::string& export_weights = "");
 
 }  // namespace msqx::cli

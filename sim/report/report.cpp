@@ -34,7 +34,8 @@ void WriteFile(const fs::path& path, const std::string& text) {
 fs::path PartialDirOf(const fs::path& final_dir) {
   const fs::path parent = final_dir.parent_path();
   fs::create_directories(parent);
-  const fs::path work = parent / ("." + final_dir.filename().string() + ".partial-" + std::to_string(::getpid()));
+  const fs::path work =
+      parent / ("." + final_dir.filename().string() + ".partial-" + std::to_string(::getpid()));
   fs::remove_all(work);
   fs::create_directories(work);
   return work;
@@ -80,7 +81,8 @@ Headline HeadlineOf(const RunStats& stats, double clock_mhz) {
   h.cycles = stats.TotalCycles();
   h.latency_ms = static_cast<double>(h.cycles) / (clock_mhz * 1e3);
   h.fps = h.latency_ms > 0 ? 1e3 / h.latency_ms : 0;
-  h.gops = h.latency_ms > 0 ? 2.0 * static_cast<double>(stats.TotalMacs()) / (h.latency_ms * 1e6) : 0;
+  h.gops =
+      h.latency_ms > 0 ? 2.0 * static_cast<double>(stats.TotalMacs()) / (h.latency_ms * 1e6) : 0;
   for (const auto& l : stats.layers) {
     h.stall_load += l.stall_load;
     h.stall_store += l.stall_store;
@@ -100,7 +102,8 @@ nlohmann::json ReportJson(const spec::DesignSpec& design, const spec::NetworkSpe
                       {"dsp_busy_cycles", l.dsp_busy},
                       {"lut_busy_cycles", l.lut_busy},
                       {"vector_busy_cycles", l.vector_busy},
-                      {"stall_cycles", {{"load", l.stall_load}, {"store", l.stall_store}, {"fill", l.stall_fill}}},
+                      {"stall_cycles",
+                       {{"load", l.stall_load}, {"store", l.stall_store}, {"fill", l.stall_fill}}},
                       {"bytes_read", l.bytes_read},
                       {"bytes_written", l.bytes_written},
                       {"macs", l.macs},
@@ -114,7 +117,8 @@ nlohmann::json ReportJson(const spec::DesignSpec& design, const spec::NetworkSpe
       {"command_line", info.command_line},
       {"fidelity", stats.fidelity},
       {"design", spec::DesignToJson(design)},
-      {"network", {{"name", network.name}, {"source", network.source}, {"layers", network.layers.size()}}},
+      {"network",
+       {{"name", network.name}, {"source", network.source}, {"layers", network.layers.size()}}},
       {"device", design.device.name},
       {"clock_mhz", design.clock_mhz},
       {"totals",
@@ -125,7 +129,8 @@ nlohmann::json ReportJson(const spec::DesignSpec& design, const spec::NetworkSpe
         {"macs", stats.TotalMacs()},
         {"bytes_read", stats.TotalBytesRead()},
         {"bytes_written", stats.TotalBytesWritten()},
-        {"stall_cycles", {{"load", h.stall_load}, {"store", h.stall_store}, {"fill", h.stall_fill}}}}},
+        {"stall_cycles",
+         {{"load", h.stall_load}, {"store", h.stall_store}, {"fill", h.stall_fill}}}}},
       {"resources", info.resources},
       {"layers", layers},
       {"wall_seconds", stats.wall_seconds},
@@ -140,8 +145,8 @@ std::string LayersCsv(const RunStats& stats, double clock_mhz) {
   for (const auto& l : stats.layers) {
     const double seconds = static_cast<double>(l.cycles) / (clock_mhz * 1e6);
     os << l.name << ',' << l.kind << ',' << l.cycles << ',' << l.dsp_busy << ',' << l.lut_busy
-       << ',' << l.vector_busy << ',' << l.stall_load << ',' << l.stall_store << ','
-       << l.stall_fill << ',' << l.bytes_read << ',' << l.bytes_written << ',' << l.macs << ','
+       << ',' << l.vector_busy << ',' << l.stall_load << ',' << l.stall_store << ',' << l.stall_fill
+       << ',' << l.bytes_read << ',' << l.bytes_written << ',' << l.macs << ','
        << Fixed(seconds > 0 ? 2.0 * l.macs / seconds / 1e9 : 0, 3) << ','
        << Fixed(Share(l.dsp_busy, l.cycles), 4) << ',' << Fixed(Share(l.lut_busy, l.cycles), 4)
        << ',' << l.fixed_filters << ',' << l.sp2_filters << ',' << (l.fused ? 1 : 0) << '\n';
@@ -172,9 +177,8 @@ void PrintSummary(std::ostream& os, const spec::DesignSpec& design,
     os << stats.layers[i].name << " " << Fixed(100 * Share(stats.layers[i].cycles, h.cycles), 1)
        << " %  ";
   }
-  os << "\n  stalls       waiting for loads "
-     << Fixed(100 * Share(h.stall_load, h.cycles), 1) << " %, for stores "
-     << Fixed(100 * Share(h.stall_store, h.cycles), 1) << " %, fill/prologue "
+  os << "\n  stalls       waiting for loads " << Fixed(100 * Share(h.stall_load, h.cycles), 1)
+     << " %, for stores " << Fixed(100 * Share(h.stall_store, h.cycles), 1) << " %, fill/prologue "
      << Fixed(100 * Share(h.stall_fill, h.cycles), 1) << " % of cycles\n";
 }
 
@@ -185,7 +189,8 @@ std::string SummaryMarkdown(const spec::DesignSpec& design, const spec::NetworkS
   os << "# " << network.name << " on " << design.name << "\n\n";
   os << "```\n";
   PrintSummary(os, design, network, stats, info);
-  os << "```\n\n| layer | kind | cycles | share | DSP busy | LUT busy | load stall | store stall |\n"
+  os << "```\n\n| layer | kind | cycles | share | DSP busy | LUT busy | load stall | store stall "
+        "|\n"
         "|---|---|---:|---:|---:|---:|---:|---:|\n";
   for (const auto& l : stats.layers) {
     os << "| " << l.name << " | " << l.kind << (l.fused ? " (fused)" : "") << " | " << l.cycles
@@ -228,7 +233,8 @@ std::string WriteRunReport(const std::string& dir, const spec::DesignSpec& desig
   return plot;
 }
 
-void WriteReportFiles(const std::string& dir, const std::vector<std::pair<std::string, std::string>>& files) {
+void WriteReportFiles(const std::string& dir,
+                      const std::vector<std::pair<std::string, std::string>>& files) {
   const fs::path final_dir = fs::absolute(dir).lexically_normal();
   const fs::path work = PartialDirOf(final_dir);
   for (const auto& [name, text] : files) WriteFile(work / name, text);

@@ -3,12 +3,11 @@
 // summary.md and a per-layer plot. The folder appears complete or not at all: files are written
 // to a sibling folder that is renamed into place at the end.
 
+#include <nlohmann/json.hpp>
 #include <ostream>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "sim/report/stats.h"
 #include "sim/spec/design.h"
@@ -48,7 +47,8 @@ std::string WriteRunReport(const std::string& dir, const spec::DesignSpec& desig
 // Writes `files` (name, content), in order, into `dir` so that the folder appears whole or not at
 // all: they go into a hidden sibling that replaces `dir` once the last one is written (put
 // report.json last). For reports without a plot.
-void WriteReportFiles(const std::string& dir, const std::vector<std::pair<std::string, std::string>>& files);
+void WriteReportFiles(const std::string& dir,
+                      const std::vector<std::pair<std::string, std::string>>& files);
 
 // The human summary printed after `msqx sim`.
 void PrintSummary(std::ostream& os, const spec::DesignSpec& design,

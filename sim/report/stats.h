@@ -23,13 +23,13 @@ struct LayerStats {
   std::int64_t macs = 0;
   int fixed_filters = 0;
   int sp2_filters = 0;
-  bool fused = false;            // an activation folded into this layer's output path
+  bool fused = false;  // an activation folded into this layer's output path
 };
 
 struct RunStats {
-  std::string fidelity;          // analytic, cycle, pin
+  std::string fidelity;  // analytic, cycle, pin
   std::vector<LayerStats> layers;
-  double wall_seconds = 0;       // time the simulation took
+  double wall_seconds = 0;  // time the simulation took
 
   std::int64_t TotalCycles() const;
   std::int64_t TotalMacs() const;

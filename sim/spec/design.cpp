@@ -7,14 +7,26 @@
 namespace msqx::spec {
 
 const std::vector<std::string>& DesignAxisKeys() {
-  static const std::vector<std::string> keys = {
-      "clock_mhz",           "dsp_engine.rows",        "dsp_engine.cols",
-      "dsp_engine.macs_per_dsp", "lut_engine.rows",    "lut_engine.cols",
-      "ratio",               "tile.out_rows",          "tile.out_cols",
-      "tile.out_channels",   "tile.in_channels",       "buffers.input_kib",
-      "buffers.weight_kib",  "buffers.output_kib",     "buffers.double_buffered",
-      "dma.burst_beats",     "dma.axi_ports",          "dma.max_outstanding",
-      "post.fuse_activation", "post.vector_lanes"};
+  static const std::vector<std::string> keys = {"clock_mhz",
+                                                "dsp_engine.rows",
+                                                "dsp_engine.cols",
+                                                "dsp_engine.macs_per_dsp",
+                                                "lut_engine.rows",
+                                                "lut_engine.cols",
+                                                "ratio",
+                                                "tile.out_rows",
+                                                "tile.out_cols",
+                                                "tile.out_channels",
+                                                "tile.in_channels",
+                                                "buffers.input_kib",
+                                                "buffers.weight_kib",
+                                                "buffers.output_kib",
+                                                "buffers.double_buffered",
+                                                "dma.burst_beats",
+                                                "dma.axi_ports",
+                                                "dma.max_outstanding",
+                                                "post.fuse_activation",
+                                                "post.vector_lanes"};
   return keys;
 }
 
@@ -35,17 +47,19 @@ double ClockWithinDevice(const Node& clock, const DeviceSpec& device) {
   if (mhz < device.clock_mhz_min || mhz > device.clock_mhz_max) {
     clock.Fail("expected a clock within the range of " + device.name + " (" +
                std::to_string(static_cast<int>(device.clock_mhz_min)) + " to " +
-               std::to_string(static_cast<int>(device.clock_mhz_max)) + " MHz), got " + std::to_string(mhz));
+               std::to_string(static_cast<int>(device.clock_mhz_max)) + " MHz), got " +
+               std::to_string(mhz));
   }
   return mhz;
 }
 
 DesignSpec ParseDesign(const Node& root, const ConfigResolver& resolver) {
-  root.ExpectObject({"name", "kind", "device", "clock_mhz", "dsp_engine", "lut_engine", "ratio", "tile",
-                     "buffers", "dma", "post", "network"});
+  root.ExpectObject({"name", "kind", "device", "clock_mhz", "dsp_engine", "lut_engine", "ratio",
+                     "tile", "buffers", "dma", "post", "network"});
   if (root.Has("kind") && root.At("kind").String() != "template") {
     root.At("kind").Fail(root.At("kind").String() == "unrolled"
-                             ? "expected a design of the accelerator template here (\"kind\": \"template\" or none); "
+                             ? "expected a design of the accelerator template here (\"kind\": "
+                               "\"template\" or none); "
                                "unrolled designs are for msqx sim and msqx hls (docs/unrolled.md)"
                              : "expected \"template\" or \"unrolled\"");
   }
@@ -67,8 +81,10 @@ DesignSpec ParseDesign(const Node& root, const ConfigResolver& resolver) {
   CheckEngineShape(dsp, d.dsp_engine.rows, d.dsp_engine.cols);
   if (d.dsp_engine.macs_per_dsp == 2 && d.dsp_engine.rows % 2 != 0) {
     // Packing computes two output channels' products with one shared activation per DSP.
-    dsp.At("rows").Fail("expected an even row count with macs_per_dsp 2 (a DSP computes the products of two rows), got " +
-                        std::to_string(d.dsp_engine.rows));
+    dsp.At("rows").Fail(
+        "expected an even row count with macs_per_dsp 2 (a DSP computes the products of two rows), "
+        "got " +
+        std::to_string(d.dsp_engine.rows));
   }
 
   const Node lut = root.At("lut_engine");

@@ -41,16 +41,16 @@ struct TileSpec {
 };
 
 struct BufferSpec {
-  int input_kib = 64;   // each buffer's capacity for one tile; doubled when double_buffered
+  int input_kib = 64;  // each buffer's capacity for one tile; doubled when double_buffered
   int weight_kib = 64;
   int output_kib = 64;
   bool double_buffered = true;
 };
 
 struct DmaSpec {
-  int burst_beats = 16;    // AXI burst length used for tile transfers
-  int axi_ports = 2;       // HP ports used (at most the device's)
-  int max_outstanding = 4; // per port and direction (at most the device's)
+  int burst_beats = 16;     // AXI burst length used for tile transfers
+  int axi_ports = 2;        // HP ports used (at most the device's)
+  int max_outstanding = 4;  // per port and direction (at most the device's)
 };
 
 struct PostSpec {
@@ -75,10 +75,12 @@ struct DesignSpec {
   PostSpec post;
 };
 
-// A design's "clock_mhz" node, which must lie within the device's typical range (both design kinds).
+// A design's "clock_mhz" node, which must lie within the device's typical range (both design
+// kinds).
 double ClockWithinDevice(const Node& clock, const DeviceSpec& device);
 
-// Dotted keys of every design field a sweep may vary ("dsp_engine.rows", "ratio", "clock_mhz", ...).
+// Dotted keys of every design field a sweep may vary ("dsp_engine.rows", "ratio", "clock_mhz",
+// ...).
 const std::vector<std::string>& DesignAxisKeys();
 
 // `resolve_device` turns the "device" value (name or path) into a DeviceSpec.

@@ -23,9 +23,9 @@ DdrSpec ParseDdr(const Node& n) {
   // The peak must follow from width and rate; a mismatch means one of them is a typo.
   const double implied = d.width_bits / 8.0 * d.rate_mtps / 1000.0;
   if (std::abs(d.peak_gbps - implied) > 0.02 * implied) {
-    n.At("peak_gbps").Fail("expected about " + std::to_string(implied) +
-                           " (width_bits / 8 * rate_mtps / 1000), got " +
-                           std::to_string(d.peak_gbps));
+    n.At("peak_gbps")
+        .Fail("expected about " + std::to_string(implied) +
+              " (width_bits / 8 * rate_mtps / 1000), got " + std::to_string(d.peak_gbps));
   }
   d.latency_ns = n.At("latency_ns").Number(0, 1e4);
   const Node e = n.At("efficiency");
@@ -39,8 +39,8 @@ DdrSpec ParseDdr(const Node& n) {
 }
 
 AxiSpec ParseAxi(const Node& n) {
-  n.ExpectObject({"ports", "width_bits", "clock_mhz", "max_burst_beats", "boundary_bytes",
-                  "max_outstanding"});
+  n.ExpectObject(
+      {"ports", "width_bits", "clock_mhz", "max_burst_beats", "boundary_bytes", "max_outstanding"});
   AxiSpec a;
   a.ports = static_cast<int>(n.At("ports").Int(1, 64));
   const Node width = n.At("width_bits");
@@ -69,7 +69,7 @@ DeviceSpec ParseDevice(const Node& root) {
   d.ff = root.At("ff").Int(1);
   d.dsp = root.At("dsp").Int(0);
   d.dsp_kind = root.At("dsp_kind").OneOf({"DSP48E1", "DSP48E2"}) == "DSP48E1" ? DspKind::kDsp48E1
-                                                                             : DspKind::kDsp48E2;
+                                                                              : DspKind::kDsp48E2;
   d.bram36 = root.At("bram36").Int(0);
   d.uram = root.IntOr("uram", 0, 0);
   const Node clock = root.At("clock_mhz");

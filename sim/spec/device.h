@@ -28,11 +28,11 @@ struct DdrEfficiency {
 };
 
 struct DdrSpec {
-  std::string standard;      // "DDR3", "DDR4"
-  int width_bits = 32;       // data bus width
-  double rate_mtps = 1066;   // mega-transfers per second per pin
-  double peak_gbps = 4.26;   // GB/s (10^9 bytes), width_bits / 8 * rate_mtps / 1000
-  double latency_ns = 0;     // first data after a request on an idle controller
+  std::string standard;     // "DDR3", "DDR4"
+  int width_bits = 32;      // data bus width
+  double rate_mtps = 1066;  // mega-transfers per second per pin
+  double peak_gbps = 4.26;  // GB/s (10^9 bytes), width_bits / 8 * rate_mtps / 1000
+  double latency_ns = 0;    // first data after a request on an idle controller
   DdrEfficiency efficiency;
 };
 

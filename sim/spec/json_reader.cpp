@@ -121,15 +121,23 @@ void Node::Fail(const std::string& message) const { throw ConfigError(*file_, pa
 std::string Node::Describe() const {
   const auto& v = *value_;
   switch (v.type()) {
-    case nlohmann::json::value_t::null: return "null";
-    case nlohmann::json::value_t::boolean: return v.get<bool>() ? "true" : "false";
-    case nlohmann::json::value_t::string: return "the string \"" + v.get<std::string>() + "\"";
+    case nlohmann::json::value_t::null:
+      return "null";
+    case nlohmann::json::value_t::boolean:
+      return v.get<bool>() ? "true" : "false";
+    case nlohmann::json::value_t::string:
+      return "the string \"" + v.get<std::string>() + "\"";
     case nlohmann::json::value_t::number_integer:
-    case nlohmann::json::value_t::number_unsigned: return "the integer " + v.dump();
-    case nlohmann::json::value_t::number_float: return "the number " + v.dump();
-    case nlohmann::json::value_t::object: return "an object";
-    case nlohmann::json::value_t::array: return "an array";
-    default: return "a value of unsupported type";
+    case nlohmann::json::value_t::number_unsigned:
+      return "the integer " + v.dump();
+    case nlohmann::json::value_t::number_float:
+      return "the number " + v.dump();
+    case nlohmann::json::value_t::object:
+      return "an object";
+    case nlohmann::json::value_t::array:
+      return "an array";
+    default:
+      return "a value of unsupported type";
   }
 }
 

@@ -5,14 +5,13 @@
 #include <cstdint>
 #include <initializer_list>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace msqx::spec {
 
@@ -35,11 +34,13 @@ nlohmann::json LoadJsonFile(const std::string& path);
 nlohmann::json ParseJsonText(const std::string& text, const std::string& file_label);
 
 // The closest candidate by edit distance, if it is close enough to be a plausible typo.
-std::optional<std::string> DidYouMean(std::string_view word, const std::vector<std::string>& candidates);
+std::optional<std::string> DidYouMean(std::string_view word,
+                                      const std::vector<std::string>& candidates);
 
 class Node {
  public:
-  Node(const nlohmann::json& value, std::shared_ptr<const std::string> file, std::string path = "$");
+  Node(const nlohmann::json& value, std::shared_ptr<const std::string> file,
+       std::string path = "$");
 
   const nlohmann::json& json() const { return *value_; }
   const std::string& file() const { return *file_; }

@@ -8,12 +8,18 @@ namespace msqx::spec {
 
 const char* ToString(LayerKind kind) {
   switch (kind) {
-    case LayerKind::kConv: return "conv";
-    case LayerKind::kFc: return "fc";
-    case LayerKind::kMaxPool: return "maxpool";
-    case LayerKind::kAvgPool: return "avgpool";
-    case LayerKind::kAdd: return "add";
-    case LayerKind::kAct: return "act";
+    case LayerKind::kConv:
+      return "conv";
+    case LayerKind::kFc:
+      return "fc";
+    case LayerKind::kMaxPool:
+      return "maxpool";
+    case LayerKind::kAvgPool:
+      return "avgpool";
+    case LayerKind::kAdd:
+      return "add";
+    case LayerKind::kAct:
+      return "act";
   }
   return "?";
 }
@@ -88,8 +94,12 @@ std::vector<std::string> AllowedKeys(LayerKind kind) {
     case LayerKind::kAvgPool:
       keys.insert(keys.end(), {"input", "kernel", "stride", "padding", "global"});
       break;
-    case LayerKind::kAdd: keys.push_back("inputs"); break;
-    case LayerKind::kAct: keys.insert(keys.end(), {"input", "function"}); break;
+    case LayerKind::kAdd:
+      keys.push_back("inputs");
+      break;
+    case LayerKind::kAct:
+      keys.insert(keys.end(), {"input", "function"});
+      break;
   }
   return keys;
 }
@@ -116,7 +126,9 @@ class LayerParser {
     ParseInputs(n, index, l);
     const Shape in = l.in;
     switch (l.kind) {
-      case LayerKind::kConv: ParseConv(n, l); break;
+      case LayerKind::kConv:
+        ParseConv(n, l);
+        break;
       case LayerKind::kFc:
         l.out_channels = static_cast<int>(n.At("out_features").Int(1, 1 << 20));
         l.bias = n.BoolOr("bias", false);
@@ -124,8 +136,12 @@ class LayerParser {
         l.out = {l.out_channels, 1, 1};
         break;
       case LayerKind::kMaxPool:
-      case LayerKind::kAvgPool: ParsePool(n, l); break;
-      case LayerKind::kAdd: l.out = in; break;
+      case LayerKind::kAvgPool:
+        ParsePool(n, l);
+        break;
+      case LayerKind::kAdd:
+        l.out = in;
+        break;
       case LayerKind::kAct:
         l.function = n.Has("function") && n.At("function").OneOf({"relu", "relu6"}) == "relu6"
                          ? ActFunction::kRelu6
@@ -212,7 +228,8 @@ class LayerParser {
     l.global = n.BoolOr("global", false);
     if (l.global) {
       for (const char* key : {"kernel", "stride", "padding"}) {
-        if (n.Has(key)) n.At(key).Fail("a global pooling layer takes no '" + std::string(key) + "'");
+        if (n.Has(key))
+          n.At(key).Fail("a global pooling layer takes no '" + std::string(key) + "'");
       }
       l.kernel = std::max(l.in.height, l.in.width);
       l.out = {l.in.channels, 1, 1};

@@ -38,29 +38,32 @@ struct Layer {
   int kernel = 1;
   int stride = 1;
   int padding = 0;
-  int groups = 1;         // conv only; groups == in channels == out channels is depthwise
-  bool global = false;    // pooling over the whole feature map
-  bool bias = false;      // conv and fc
+  int groups = 1;       // conv only; groups == in channels == out channels is depthwise
+  bool global = false;  // pooling over the whole feature map
+  bool bias = false;    // conv and fc
   ActFunction function = ActFunction::kRelu;  // act only
 
   int weight_bits = 4;
   int act_bits = 4;
 
   // derived
-  Shape in;   // first input's shape
+  Shape in;  // first input's shape
   Shape out;
 
   bool HasWeights() const { return kind == LayerKind::kConv || kind == LayerKind::kFc; }
-  bool IsDepthwise() const { return kind == LayerKind::kConv && groups > 1 && groups == in.channels && groups == out.channels; }
+  bool IsDepthwise() const {
+    return kind == LayerKind::kConv && groups > 1 && groups == in.channels &&
+           groups == out.channels;
+  }
   // Multiply-accumulates of one inference (conv and fc); 0 for other kinds.
   std::int64_t Macs() const;
   // Weights (one per filter tap), without bias.
   std::int64_t WeightCount() const;
   // Reduction length of one output: in_channels / groups * kernel^2, or in features for fc.
   std::int64_t AccumulationDepth() const;
-  std::int64_t WeightBytes() const;      // packed at weight_bits
-  std::int64_t InputBytes() const;       // all inputs at act_bits
-  std::int64_t OutputBytes() const;      // at act_bits
+  std::int64_t WeightBytes() const;  // packed at weight_bits
+  std::int64_t InputBytes() const;   // all inputs at act_bits
+  std::int64_t OutputBytes() const;  // at act_bits
 };
 
 struct NetworkSpec {

@@ -29,7 +29,8 @@ Resolution TryResolve(const ConfigResolver& r, const std::string& kind, const st
     fs::path p(ref);
     if (p.is_relative() && !relative_to.empty()) p = fs::path(relative_to).parent_path() / p;
     std::error_code ec;
-    if (!fs::is_regular_file(p, ec)) return {"", "no such " + Singular(kind) + " file '" + p.string() + "'"};
+    if (!fs::is_regular_file(p, ec))
+      return {"", "no such " + Singular(kind) + " file '" + p.string() + "'"};
     return {p.lexically_normal().string(), ""};
   }
   const fs::path p = fs::path(r.config_dir()) / kind / (ref + ".json");
@@ -100,7 +101,8 @@ bool ConfigResolver::IsUnrolledDesign(const std::string& ref) const {
   return spec::IsUnrolledDesign(Document::Load(Resolve("designs", ref)).Root());
 }
 
-UnrolledDesignSpec ConfigResolver::LoadUnrolledDesign(const std::string& ref, const std::string& rel) const {
+UnrolledDesignSpec ConfigResolver::LoadUnrolledDesign(const std::string& ref,
+                                                      const std::string& rel) const {
   return ParseUnrolledDesign(Document::Load(Resolve("designs", ref, rel)).Root(), *this);
 }
 

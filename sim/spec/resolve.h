@@ -29,12 +29,14 @@ class ConfigResolver {
   std::vector<std::string> Names(const std::string& kind) const;  // shipped names, sorted
 
   DeviceSpec LoadDevice(const std::string& name_or_path, const std::string& relative_to = "") const;
-  NetworkSpec LoadNetwork(const std::string& name_or_path, const std::string& relative_to = "") const;
+  NetworkSpec LoadNetwork(const std::string& name_or_path,
+                          const std::string& relative_to = "") const;
   DesignSpec LoadDesign(const std::string& name_or_path, const std::string& relative_to = "") const;
   SweepSpec LoadSweep(const std::string& name_or_path, const std::string& relative_to = "") const;
   // Designs of the unrolled kind ("kind": "unrolled", unrolled_design.h).
   bool IsUnrolledDesign(const std::string& name_or_path) const;
-  UnrolledDesignSpec LoadUnrolledDesign(const std::string& name_or_path, const std::string& relative_to = "") const;
+  UnrolledDesignSpec LoadUnrolledDesign(const std::string& name_or_path,
+                                        const std::string& relative_to = "") const;
   // Sweeps of unrolled designs ("kind": "unrolled", unrolled_design.h).
   bool IsUnrolledSweep(const std::string& name_or_path) const;
   UnrolledSweepSpec LoadUnrolledSweep(const std::string& name_or_path) const;

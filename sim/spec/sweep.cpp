@@ -9,8 +9,8 @@
 namespace msqx::spec {
 
 const std::vector<std::string>& SweepObjectives() {
-  static const std::vector<std::string> objectives = {
-      "latency_ms", "throughput_fps", "lut", "ff", "dsp", "bram36", "uram"};
+  static const std::vector<std::string> objectives = {"latency_ms", "throughput_fps", "lut", "ff",
+                                                      "dsp",        "bram36",         "uram"};
   return objectives;
 }
 
@@ -48,9 +48,10 @@ std::vector<nlohmann::json> ExpandRange(const Node& n) {
   const double to = n.At("to").Number(from, 1e9);
   const double step = n.At("step").Number(1e-9, 1e9);
   const double count = std::floor((to - from) / step + 1e-9) + 1;
-  if (count > 100000) n.Fail("expected a range of at most 100000 values, got " + std::to_string(count));
-  const bool integral = n.At("from").json().is_number_integer() &&
-                        n.At("step").json().is_number_integer();
+  if (count > 100000)
+    n.Fail("expected a range of at most 100000 values, got " + std::to_string(count));
+  const bool integral =
+      n.At("from").json().is_number_integer() && n.At("step").json().is_number_integer();
   std::vector<nlohmann::json> values;
   for (long i = 0; i < static_cast<long>(count); ++i) {
     const double v = from + i * step;

@@ -3,10 +3,9 @@
 // what a feasible point is and what is optimised.
 
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "json_reader.h"
 
@@ -31,15 +30,15 @@ struct UtilizationLimits {
 struct SweepSpec {
   std::string name;
   std::string source;
-  std::vector<std::string> networks;                   // names or paths
-  std::vector<std::string> devices;                    // names or paths
-  std::map<std::string, std::string> base_designs;     // device -> design name or path
-  std::vector<SweepAxis> axes;                         // in file order
+  std::vector<std::string> networks;                // names or paths
+  std::vector<std::string> devices;                 // names or paths
+  std::map<std::string, std::string> base_designs;  // device -> design name or path
+  std::vector<SweepAxis> axes;                      // in file order
   UtilizationLimits max_utilization;
-  std::vector<std::string> objectives;                 // e.g. "latency_ms", "lut", "dsp"
-  int simulate_top = 0;       // cycle-simulate the best N per device and network by the analytic
-                              // model (0 = all feasible points)
-  double timeout_s = 600;     // per simulated point
+  std::vector<std::string> objectives;  // e.g. "latency_ms", "lut", "dsp"
+  int simulate_top = 0;    // cycle-simulate the best N per device and network by the analytic
+                           // model (0 = all feasible points)
+  double timeout_s = 600;  // per simulated point
 };
 
 const std::vector<std::string>& SweepObjectives();

@@ -9,7 +9,8 @@ namespace msqx::spec {
 
 std::string UnrolledDesignSpec::PrecisionLabel() const {
   if (precision.per_weight) return "per-weight";
-  return "uniform " + std::to_string(precision.weight_bits) + "/" + std::to_string(precision.act_bits);
+  return "uniform " + std::to_string(precision.weight_bits) + "/" +
+         std::to_string(precision.act_bits);
 }
 
 bool IsUnrolledDesign(const Node& root) {
@@ -46,7 +47,9 @@ UnrolledDesignSpec ParseUnrolledDesign(const Node& root, const ConfigResolver& r
   }
   if (d.precision.per_weight) {
     for (const char* key : {"weight_bits", "act_bits"}) {
-      if (p.Has(key)) p.At(key).Fail("expected no bit width with mode \"per_weight\" (every element has its own)");
+      if (p.Has(key))
+        p.At(key).Fail(
+            "expected no bit width with mode \"per_weight\" (every element has its own)");
     }
   } else {
     d.precision.weight_bits = static_cast<int>(p.At("weight_bits").Int(2, 16));
@@ -63,19 +66,20 @@ nlohmann::json UnrolledDesignToJson(const UnrolledDesignSpec& d) {
     precision["weight_bits"] = d.precision.weight_bits;
     precision["act_bits"] = d.precision.act_bits;
   }
-  nlohmann::json j = {{"name", d.name},
-                      {"kind", "unrolled"},
-                      {"device", d.device.name},
-                      {"clock_mhz", d.clock_mhz},
-                      {"unrolled", {{"reuse_factor", d.reuse_factor}, {"dsp_min_bits", d.dsp_min_bits}}},
-                      {"precision", precision}};
+  nlohmann::json j = {
+      {"name", d.name},
+      {"kind", "unrolled"},
+      {"device", d.device.name},
+      {"clock_mhz", d.clock_mhz},
+      {"unrolled", {{"reuse_factor", d.reuse_factor}, {"dsp_min_bits", d.dsp_min_bits}}},
+      {"precision", precision}};
   if (!d.network.empty()) j["network"] = d.network;
   return j;
 }
 
 UnrolledSweepSpec ParseUnrolledSweep(const Node& root, const ConfigResolver& resolver) {
-  root.ExpectObject({"name", "kind", "network", "design", "reuse_factors", "dsp_min_bits", "uniform_weight_bits",
-                     "uniform_act_bits"});
+  root.ExpectObject({"name", "kind", "network", "design", "reuse_factors", "dsp_min_bits",
+                     "uniform_weight_bits", "uniform_act_bits"});
   root.At("kind").OneOf({"unrolled"});
   UnrolledSweepSpec s;
   s.source = root.file();
@@ -85,7 +89,8 @@ UnrolledSweepSpec ParseUnrolledSweep(const Node& root, const ConfigResolver& res
   const Node design = root.At("design");
   const std::string design_path = ResolveAt(resolver, "designs", design);
   const Document doc = Document::Load(design_path);
-  if (!IsUnrolledDesign(doc.Root())) design.Fail("expected an unrolled design (\"kind\": \"unrolled\")");
+  if (!IsUnrolledDesign(doc.Root()))
+    design.Fail("expected an unrolled design (\"kind\": \"unrolled\")");
   s.base = ParseUnrolledDesign(doc.Root(), resolver);
   const auto int_list = [](const Node& list, std::int64_t lo, std::int64_t hi) {
     std::vector<int> values;
@@ -94,7 +99,8 @@ UnrolledSweepSpec ParseUnrolledSweep(const Node& root, const ConfigResolver& res
     return values;
   };
   s.reuse_factors = int_list(root.At("reuse_factors"), 1, 1024);
-  s.dsp_min_bits = root.Has("dsp_min_bits") ? int_list(root.At("dsp_min_bits"), 1, 64) : std::vector<int>{s.base.dsp_min_bits};
+  s.dsp_min_bits = root.Has("dsp_min_bits") ? int_list(root.At("dsp_min_bits"), 1, 64)
+                                            : std::vector<int>{s.base.dsp_min_bits};
   s.uniform_weight_bits = int_list(root.At("uniform_weight_bits"), 2, 16);
   s.uniform_act_bits = static_cast<int>(root.IntOr("uniform_act_bits", 8, 2, 16));
   return s;

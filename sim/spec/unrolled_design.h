@@ -5,10 +5,9 @@
 // "kind": "unrolled"; the accelerator-template designs (design.h) say "template" or nothing.
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "sim/spec/device.h"
 #include "sim/spec/json_reader.h"
@@ -38,8 +37,9 @@ struct UnrolledDesignSpec {
   std::string network;  // the network it unrolls (optional; commands take --network too)
   DeviceSpec device;
   double clock_mhz = 200;
-  int reuse_factor = 1;   // one multiplier serves this many products; initiation interval
-  int dsp_min_bits = 10;  // a constant multiplier with > 2 CSD digits and a product this wide goes to a DSP
+  int reuse_factor = 1;  // one multiplier serves this many products; initiation interval
+  int dsp_min_bits =
+      10;  // a constant multiplier with > 2 CSD digits and a product this wide goes to a DSP
   UnrolledPrecisionSpec precision;
   // "per-weight" or "uniform W/A", for reports and sweep tables.
   std::string PrecisionLabel() const;

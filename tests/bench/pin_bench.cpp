@@ -4,12 +4,11 @@
 // report a figure.
 #include <algorithm>
 #include <chrono>
-#include <ctime>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <random>
 #include <string>
-
 #include <systemc>
 
 #include "models/accel/core_bram.h"

@@ -10,7 +10,7 @@
 namespace msqx::test_support {
 
 struct MsqxRun {
-  int status = -1;     // exit status; 128 + signal when killed
+  int status = -1;  // exit status; 128 + signal when killed
   std::string output;
 };
 
@@ -21,7 +21,8 @@ inline MsqxRun Msqx(const std::string& args) {
   if (!pipe) return run;
   std::array<char, 4096> buffer;
   std::size_t n;
-  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) run.output.append(buffer.data(), n);
+  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0)
+    run.output.append(buffer.data(), n);
   const int raw = pclose(pipe);
   run.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : 128 + WTERMSIG(raw);
   return run;

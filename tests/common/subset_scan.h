@@ -68,7 +68,8 @@ inline std::string CodeOf(const std::filesystem::path& path) {
 
 // Whether the code holds clocked processes (a synthesizable module, not a helper header).
 inline bool HasProcesses(const std::string& code) {
-  return code.find("SC_CTHREAD") != std::string::npos || code.find("SC_METHOD") != std::string::npos;
+  return code.find("SC_CTHREAD") != std::string::npos ||
+         code.find("SC_METHOD") != std::string::npos;
 }
 
 // Each forbidden construct found: "<what>: '<text>'".
@@ -86,12 +87,15 @@ inline std::vector<std::string> ForbiddenConstructs(const std::string& code) {
       {"\\bstd::(min|max)\\s*[(<]", "std::min/std::max (ICSC)"},
       {"\\[\\[fallthrough\\]\\]", "[[fallthrough]] (ICSC)"},
       {"\\bfor\\s*\\([^;{}]*[^:]:[^:][^;{}]*\\)", "a range-for (ICSC)"},
-      {"\\bif\\s*\\(\\s*(\\+\\+|--)|(\\+\\+|--)\\s*\\w+\\s*[=!<>]=", "an increment inside a condition (ICSC)"},
-      {"\\bu?int(8|16|32|64)_t\\s*\\{\\s*[A-Za-z_]", "a braced cast of a variable (ICSC: static_cast)"}};
+      {"\\bif\\s*\\(\\s*(\\+\\+|--)|(\\+\\+|--)\\s*\\w+\\s*[=!<>]=",
+       "an increment inside a condition (ICSC)"},
+      {"\\bu?int(8|16|32|64)_t\\s*\\{\\s*[A-Za-z_]",
+       "a braced cast of a variable (ICSC: static_cast)"}};
   std::vector<std::string> found;
   for (const auto& [pattern, what] : kForbidden) {
     std::smatch m;
-    if (std::regex_search(code, m, std::regex(pattern))) found.push_back(std::string(what) + ": '" + m.str(0) + "'");
+    if (std::regex_search(code, m, std::regex(pattern)))
+      found.push_back(std::string(what) + ": '" + m.str(0) + "'");
   }
   return found;
 }

@@ -26,9 +26,10 @@ int main() {
     }
     seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   }
-  std::printf("analytic model: %lld design points of resnet18 (%zu layers) in %.2f s: %.0f points/s "
-              "(checksum %lld)\n",
-              static_cast<long long>(points), net.layers.size(), seconds, points / seconds,
-              static_cast<long long>(checksum));
+  std::printf(
+      "analytic model: %lld design points of resnet18 (%zu layers) in %.2f s: %.0f points/s "
+      "(checksum %lld)\n",
+      static_cast<long long>(points), net.layers.size(), seconds, points / seconds,
+      static_cast<long long>(checksum));
   return 0;
 }

@@ -9,9 +9,8 @@
 #include <random>
 #include <stdexcept>
 #include <string>
-#include <vector>
-
 #include <systemc>
+#include <vector>
 
 #include "models/accel/core.h"
 #include "models/accel/golden.h"
@@ -56,8 +55,8 @@ struct CoreBench : sc_core::sc_module {
   // Optional off-chip memory (layer_memory.h): load answers wait for their DMA transfer, finished
   // output tiles are written out. Null: the ideal memory.
   LayerMemory* memory = nullptr;
-  CoreTiming timing;                   // the instance's figures, for the load items of a step
-  std::deque<std::int64_t> ready;      // per pending request: first cycle it may be answered
+  CoreTiming timing;               // the instance's figures, for the load items of a step
+  std::deque<std::int64_t> ready;  // per pending request: first cycle it may be answered
   std::vector<LoadSegment> segments;
   std::size_t load_step = 0, seg = 0;
   std::int64_t seg_left = 0, step_left = 0;
@@ -89,7 +88,9 @@ struct CoreBench : sc_core::sc_module {
     SC_CTHREAD(StoreSink, tb_clk.pos());
   }
 
-  static long long Cycle() { return sc_core::sc_time_stamp() / sc_core::sc_time(10, sc_core::SC_NS); }
+  static long long Cycle() {
+    return sc_core::sc_time_stamp() / sc_core::sc_time(10, sc_core::SC_NS);
+  }
 
   void CmdSource() {
     cmd_valid.write(false);
@@ -243,7 +244,8 @@ inline LayerCase MakeCase(const golden::ConvLayer& l, double fixed_share, spec::
         w[oc * per_filter + i] = golden::FixedWeight(code, m);
       } else {
         code = static_cast<std::uint8_t>(rng() % (1u << c.weight_bits));
-        w[oc * per_filter + i] = golden::Sp2Weight(code, c.weight_bits / 2, (c.weight_bits - 1) / 2);
+        w[oc * per_filter + i] =
+            golden::Sp2Weight(code, c.weight_bits / 2, (c.weight_bits - 1) / 2);
       }
       c.codes[oc * per_filter + i] = code;
     }
@@ -261,9 +263,9 @@ inline LayerCase MakeCase(const golden::ConvLayer& l, double fixed_share, spec::
   for (size_t i = 0; i < acc.size(); ++i) {
     const int oc = static_cast<int>(i % l.out_c);
     const bool is_fixed = std::binary_search(fixed.begin(), fixed.end(), oc);
-    c.expected[i] = static_cast<int>(golden::Requantize(
-        acc[i], is_fixed ? c.regs.dsp_mult : c.regs.lut_mult,
-        is_fixed ? c.regs.dsp_shift : c.regs.lut_shift, c.act_bits));
+    c.expected[i] = static_cast<int>(
+        golden::Requantize(acc[i], is_fixed ? c.regs.dsp_mult : c.regs.lut_mult,
+                           is_fixed ? c.regs.dsp_shift : c.regs.lut_shift, c.act_bits));
   }
   return c;
 }

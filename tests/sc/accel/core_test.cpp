@@ -30,9 +30,9 @@ using SmallCoreOverlapLat2 =
 using SmallCoreFull = CoreConfig<pe::PeArrayConfig<pe::PeKind::kFixed, 4, 3, 4, 4, 8 * 9, 2>,
                                  pe::PeArrayConfig<pe::PeKind::kSp2, 3, 5, 4, 4, 8 * 9>, 8, 128,
                                  128, 64, 1, true, /*OverlapStore=*/true>;
-using SmallCoreFullLat2 =
-    CoreConfig<pe::PeArrayConfig<pe::PeKind::kFixed, 4, 3, 4, 4, 8 * 9, 2>,
-               pe::PeArrayConfig<pe::PeKind::kSp2, 3, 5, 4, 4, 8 * 9>, 8, 128, 128, 64, 2, true, true>;
+using SmallCoreFullLat2 = CoreConfig<pe::PeArrayConfig<pe::PeKind::kFixed, 4, 3, 4, 4, 8 * 9, 2>,
+                                     pe::PeArrayConfig<pe::PeKind::kSp2, 3, 5, 4, 4, 8 * 9>, 8, 128,
+                                     128, 64, 2, true, true>;
 // The benchmark's engine pair.
 using BenchCore = cfg::BenchCore;
 
@@ -78,7 +78,8 @@ void ExpectBitExact(const char* name, const golden::ConvLayer& l, double share, 
   }
   EXPECT_EQ(mismatches, 0);
   // A meaningful test needs outputs that are not all clamped.
-  const auto nonzero = std::count_if(c.expected.begin(), c.expected.end(), [](int v) { return v > 0; });
+  const auto nonzero =
+      std::count_if(c.expected.begin(), c.expected.end(), [](int v) { return v > 0; });
   EXPECT_GT(nonzero, 0);
 }
 
@@ -124,7 +125,8 @@ void RandomShape(const char* name) {
     const int k = pick(0, 1) ? 3 : 1;
     const bool dw = pick(0, 3) == 0;
     const int ci = pick(1, 14);
-    golden::ConvLayer l = Conv(ci, pick(k, 9), dw ? ci : pick(1, 14), k, pick(1, 2), pick(0, k / 2), dw);
+    golden::ConvLayer l =
+        Conv(ci, pick(k, 9), dw ? ci : pick(1, 14), k, pick(1, 2), pick(0, k / 2), dw);
     l.in_w = pick(k, 9);
     const double shares[] = {0.0, 0.25, 0.5, 2.0 / 3, 1.0};
     const double share = shares[pick(0, 4)];
@@ -156,19 +158,20 @@ TEST(CoreLayer, DoubleBufferedConv3x3) {
   ExpectBitExact<SmallCoreOverlap>("ovl", Conv(5, 7, 10, 3, 1, 1), 0.5, Tile(4, 4, 8, 4), kBusy);
 }
 TEST(CoreLayer, DoubleBufferedDepthwiseStride2) {
-  ExpectBitExact<SmallCoreOverlapLat2>("ovl_dw", Conv(6, 7, 6, 3, 2, 1, true), 0.7, Tile(4, 4, 8, 4),
-                                       kBusy);
+  ExpectBitExact<SmallCoreOverlapLat2>("ovl_dw", Conv(6, 7, 6, 3, 2, 1, true), 0.7,
+                                       Tile(4, 4, 8, 4), kBusy);
 }
 TEST(CoreLayer, DoubleBufferedFullyConnected) {
-  ExpectBitExact<SmallCoreOverlap>("ovl_fc", Conv(40, 1, 11, 1, 1, 0), 0.5, Tile(1, 1, 8, 8), kBusy);
+  ExpectBitExact<SmallCoreOverlap>("ovl_fc", Conv(40, 1, 11, 1, 1, 0), 0.5, Tile(1, 1, 8, 8),
+                                   kBusy);
 }
 
 TEST(CoreLayer, AllDoubleBufferedConv3x3) {
   ExpectBitExact<SmallCoreFull>("full", Conv(5, 7, 10, 3, 1, 1), 0.5, Tile(4, 4, 8, 4), kBusy);
 }
 TEST(CoreLayer, AllDoubleBufferedDepthwise) {
-  ExpectBitExact<SmallCoreFullLat2>("full_dw", Conv(10, 6, 10, 3, 2, 1, true), 0.4, Tile(2, 3, 8, 4),
-                                    kBusy);
+  ExpectBitExact<SmallCoreFullLat2>("full_dw", Conv(10, 6, 10, 3, 2, 1, true), 0.4,
+                                    Tile(2, 3, 8, 4), kBusy);
 }
 TEST(CoreLayer, RandomShapeAllDoubleBuffered) { RandomShape<SmallCoreFull>("random_shape_full"); }
 
@@ -212,9 +215,9 @@ TEST(CoreLayer, BenchEnginePair) {
 //   S = 4 array stages later (A, M, T, P) and is written then (first chunk) or after a read of
 //   L+1 more cycles (later chunks). The step's compute ends when both engines have written all.
 //   A step that is not the last chunk takes the next command one cycle later. A last chunk
-//   starts storing the cycle after compute ends: per output word (row group x pixel) 1 + L + v cycles for its v activations, one extra
-//   cycle when switching from the DSP to the LUT engine's words, and the next command (or the
-//   end) one cycle after the last store.
+//   starts storing the cycle after compute ends: per output word (row group x pixel) 1 + L + v
+//   cycles for its v activations, one extra cycle when switching from the DSP to the LUT engine's
+//   words, and the next command (or the end) one cycle after the last store.
 template <typename Cfg>
 void ExpectCycles(const char* name, const golden::ConvLayer& l, double share, spec::TileSpec t) {
   constexpr int kL = Cfg::kBramLatency, kS = 4;
@@ -230,7 +233,7 @@ void ExpectCycles(const char* name, const golden::ConvLayer& l, double share, sp
   const auto ceil_div = [](long long a, long long b) { return (a + b - 1) / b; };
   long long h = bench->cmd_cycles[0];
   long long e_prev = -1, d_prev = -1, d_prev2 = -1;
-  int overlapped = 0;  // steps taken before the previous one had finished
+  int overlapped = 0;                // steps taken before the previous one had finished
   std::vector<long long> store_end;  // F_T per output tile (OverlapStore)
   long long last_store = -1;
   int store_overlaps = 0;  // computes started before the previous tile was stored
@@ -279,7 +282,8 @@ void ExpectCycles(const char* name, const golden::ConvLayer& l, double share, sp
     e_prev = e;
     h = Cfg::kOverlapLoad ? std::max(x, d_prev2) + 1 : e + 1;
   }
-  EXPECT_EQ(bench->last_store_cycle, Cfg::kOverlapStore ? last_store : e_prev) << "end of the layer";
+  EXPECT_EQ(bench->last_store_cycle, Cfg::kOverlapStore ? last_store : e_prev)
+      << "end of the layer";
   if (Cfg::kOverlapStore) {
     EXPECT_GT(store_overlaps, 0) << "no store ran beside a compute";
   }
@@ -319,7 +323,8 @@ TEST(CoreFits, LayersBeyondTheRegisterWidthsAreRefused) {
   EXPECT_EQ(AccelCore<SmallCore>::Fits(wide, c), "");
   LayerRegs loud = r;
   loud.lut_mult = 40000;
-  EXPECT_NE(AccelCore<SmallCore>::Fits(loud, c).find("multiplier outside 16 bits"), std::string::npos);
+  EXPECT_NE(AccelCore<SmallCore>::Fits(loud, c).find("multiplier outside 16 bits"),
+            std::string::npos);
   loud.lut_mult = -32768;
   EXPECT_EQ(AccelCore<SmallCore>::Fits(loud, c), "");
 }
@@ -343,7 +348,8 @@ TEST(CoreCycles, Conv3x3TwoChunksAllDoubleBuffered) {
   ExpectCycles<SmallCoreFull>("cyc_full", Conv(5, 7, 10, 3, 1, 1), 0.5, Tile(4, 4, 8, 4));
 }
 TEST(CoreCycles, DepthwiseAllDoubleBufferedLatency2) {
-  ExpectCycles<SmallCoreFullLat2>("cyc_full_dw", Conv(10, 6, 10, 3, 1, 1, true), 0.4, Tile(2, 3, 8, 4));
+  ExpectCycles<SmallCoreFullLat2>("cyc_full_dw", Conv(10, 6, 10, 3, 1, 1, true), 0.4,
+                                  Tile(2, 3, 8, 4));
 }
 TEST(CoreCycles, Conv1x1AllDoubleBuffered) {
   ExpectCycles<SmallCoreFull>("cyc_full_1x1", Conv(20, 6, 9, 1, 1, 0), 0.3, Tile(3, 6, 4, 8));

@@ -1,15 +1,15 @@
 // BRAM buffer testbench: random reads and writes on both ports of every bank (random idle cycles
 // play the role of back-pressure for a memory without handshake), checked each cycle against a
 // plain array whose read result is due exactly `latency` edges after the address was taken.
+#include "models/mem/bram.h"
+
 #include <gtest/gtest.h>
 
 #include <cstdint>
 #include <deque>
 #include <random>
-
 #include <systemc>
 
-#include "models/mem/bram.h"
 #include "tests/sc/pe/tb_util.h"
 
 namespace msqx::mem {
@@ -125,12 +125,24 @@ void RunBram(const char* name) {
   EXPECT_GT(tb->collisions, 10) << "read-first was never exercised";
 }
 
-TEST(Bram, SimpleDualPortLatency1) { RunBram<BramConfig<std::uint32_t, /*Lanes=*/1, 8, 1, false>>("sdp1"); }
-TEST(Bram, SimpleDualPortLatency2) { RunBram<BramConfig<std::uint32_t, /*Lanes=*/1, 8, 2, false>>("sdp2"); }
-TEST(Bram, TrueDualPortLatency1) { RunBram<BramConfig<std::uint32_t, /*Lanes=*/1, 8, 1, true>>("tdp1"); }
-TEST(Bram, TrueDualPortLatency2) { RunBram<BramConfig<std::uint32_t, /*Lanes=*/1, 8, 2, true>>("tdp2"); }
-TEST(Bram, BankedTrueDualPort) { RunBram<BramConfig<std::uint32_t, /*Lanes=*/1, 16, 2, true, 4>>("banked"); }
-TEST(Bram, BankedSimpleDualPort) { RunBram<BramConfig<std::uint32_t, /*Lanes=*/1, 4, 1, false, 3>>("banked_sdp"); }
+TEST(Bram, SimpleDualPortLatency1) {
+  RunBram<BramConfig<std::uint32_t, /*Lanes=*/1, 8, 1, false>>("sdp1");
+}
+TEST(Bram, SimpleDualPortLatency2) {
+  RunBram<BramConfig<std::uint32_t, /*Lanes=*/1, 8, 2, false>>("sdp2");
+}
+TEST(Bram, TrueDualPortLatency1) {
+  RunBram<BramConfig<std::uint32_t, /*Lanes=*/1, 8, 1, true>>("tdp1");
+}
+TEST(Bram, TrueDualPortLatency2) {
+  RunBram<BramConfig<std::uint32_t, /*Lanes=*/1, 8, 2, true>>("tdp2");
+}
+TEST(Bram, BankedTrueDualPort) {
+  RunBram<BramConfig<std::uint32_t, /*Lanes=*/1, 16, 2, true, 4>>("banked");
+}
+TEST(Bram, BankedSimpleDualPort) {
+  RunBram<BramConfig<std::uint32_t, /*Lanes=*/1, 4, 1, false, 3>>("banked_sdp");
+}
 
 // Directed read-first case, derived by hand: write 7 to address 3 and read address 3 in the same
 // cycle -> the read returns the old 0; a read one cycle later returns 7.

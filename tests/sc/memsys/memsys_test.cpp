@@ -1,11 +1,11 @@
 // The memory system against figures computed here from the device configs: long-stream bandwidth
 // within 2 %, single-access latency exact, read/write contention at the mixed efficiency, the
 // outstanding limit, and no burst across 4 KB. One SystemC elaboration per test (own process).
+#include <gtest/gtest.h>
+
 #include <cmath>
 #include <cstdlib>
 #include <random>
-
-#include <gtest/gtest.h>
 
 #include "models/mem/memsys_ddr.h"
 #include "models/mem/memsys_dma.h"
@@ -24,7 +24,8 @@ spec::DesignSpec Design(int ports, int outstanding = 4, int burst_beats = 16) {
 
 unsigned Seed() {
   const char* env = std::getenv("MSQX_SEED");
-  const unsigned seed = env ? static_cast<unsigned>(std::strtoul(env, nullptr, 10)) : std::random_device{}();
+  const unsigned seed =
+      env ? static_cast<unsigned>(std::strtoul(env, nullptr, 10)) : std::random_device{}();
   std::printf("seed %u (replay with MSQX_SEED=%u)\n", seed, seed);
   return seed;
 }
@@ -79,7 +80,9 @@ TEST(MemorySystem, SingleAccessLatencyIsExact) {
   sc_core::sc_start(sc_core::SC_ZERO_TIME);
   // Idle controller, first access (random): 120 ns latency, then 64 B at the slower of DDR at
   // the random-read efficiency (4.264e9 x 0.92 B/s: 16.315 ns) and the port (1.2e9 B/s: 53.334 ns).
-  const auto ps = [](double bytes, double rate) { return static_cast<Picoseconds>(std::ceil(bytes * 1e12 / rate - 1e-6)); };
+  const auto ps = [](double bytes, double rate) {
+    return static_cast<Picoseconds>(std::ceil(bytes * 1e12 / rate - 1e-6));
+  };
   const Picoseconds expected = 120000 + std::max(ps(64, kPeak * 0.92), ps(64, kPort));
   EXPECT_EQ(m.dma.Transfer(Dir::kRead, 0, 64, 0), expected);
   EXPECT_EQ(expected, 120000 + 53334);
@@ -121,7 +124,8 @@ TEST(MemorySystem, RandomReadsUseTheRandomEfficiency) {
   std::mt19937 rng(Seed());
   Picoseconds t = 0;
   const int n = 4096;
-  for (int i = 0; i < n; ++i) t = m.dma.Transfer(Dir::kRead, (rng() % 100000) * 8192 + 4096, 128, 0);
+  for (int i = 0; i < n; ++i)
+    t = m.dma.Transfer(Dir::kRead, (rng() % 100000) * 8192 + 4096, 128, 0);
   const double expected = kPeak * 0.92 / 1e9;
   EXPECT_NEAR(GigabytesPerSecond(std::int64_t{n} * 128, t), expected, 0.02 * expected);
 }

@@ -2,12 +2,13 @@
 // conv layer and for the vector unit, traffic that follows from the DDR layout, bounds that any
 // run must respect, every layer kind of the shipped networks simulated, and errors for designs
 // that cannot run a layer.
+#include "models/accel/network_sim.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
 
 #include "models/accel/core_sizing.h"
-#include "models/accel/network_sim.h"
 #include "sim/spec/resolve.h"
 
 namespace msqx::accel {
@@ -34,7 +35,8 @@ spec::DesignSpec HandDesign() {
   return d;
 }
 
-constexpr const char* kOneConv = R"({"name": "one", "input": {"channels": 8, "height": 8, "width": 8},
+constexpr const char* kOneConv =
+    R"({"name": "one", "input": {"channels": 8, "height": 8, "width": 8},
   "layers": [{"name": "c", "type": "conv", "out_channels": 2, "kernel": 1}]})";
 
 TEST(NetworkSim, ConvOnIdealMemoryMatchesTheHandDerivedSchedule) {
@@ -69,7 +71,8 @@ TEST(NetworkSim, ConvOnDdrReadsWhatTheLayoutImplies) {
 }
 
 TEST(NetworkSim, VectorUnitWorkOnIdealMemoryIsTapsOverLanes) {
-  const spec::NetworkSpec n = Net(R"({"name": "v", "input": {"channels": 16, "height": 8, "width": 8},
+  const spec::NetworkSpec n =
+      Net(R"({"name": "v", "input": {"channels": 16, "height": 8, "width": 8},
     "layers": [{"name": "p", "type": "maxpool", "kernel": 2, "stride": 2},
                {"name": "a", "type": "add", "inputs": ["p", "p"]},
                {"name": "g", "type": "avgpool", "global": true}]})");
@@ -89,7 +92,8 @@ TEST(NetworkSim, VectorUnitWorkOnIdealMemoryIsTapsOverLanes) {
 }
 
 TEST(NetworkSim, VectorLayersOnDdrMoveTheirTensorsOnce) {
-  const spec::NetworkSpec n = Net(R"({"name": "v", "input": {"channels": 16, "height": 8, "width": 8},
+  const spec::NetworkSpec n =
+      Net(R"({"name": "v", "input": {"channels": 16, "height": 8, "width": 8},
     "layers": [{"name": "p", "type": "maxpool", "kernel": 2, "stride": 2},
                {"name": "a", "type": "add", "inputs": ["p", "p"]}]})");
   const report::RunStats r = SimulateNetwork(HandDesign(), n);

@@ -1,16 +1,16 @@
 // Self-checking testbenches of the PEs and PE arrays: a source drives dot products with random
 // gaps, a sink takes results with random back-pressure, a scoreboard compares every sum with the
 // golden integer dot product (weights decoded from their codes, no shift-add, no packing).
+#include "models/pe/pe_array.h"
+
 #include <gtest/gtest.h>
 
 #include <cstdint>
 #include <random>
+#include <systemc>
 #include <vector>
 
-#include <systemc>
-
 #include "models/accel/golden.h"
-#include "models/pe/pe_array.h"
 #include "tests/sc/pe/tb_util.h"
 
 namespace msqx::pe {
@@ -54,7 +54,9 @@ struct PeBench : sc_core::sc_module {
     SC_CTHREAD(Sink, tb_clk.pos());
   }
 
-  static long long Cycle() { return sc_core::sc_time_stamp() / sc_core::sc_time(10, sc_core::SC_NS); }
+  static long long Cycle() {
+    return sc_core::sc_time_stamp() / sc_core::sc_time(10, sc_core::SC_NS);
+  }
 
   std::uint8_t RandomCode() {
     // Extremes a quarter of the time: they are what breaks packing and accumulator widths.
@@ -69,7 +71,8 @@ struct PeBench : sc_core::sc_module {
     }
     if constexpr (Cfg::kKind == PeKind::kFixed) {
       // Symmetric range: never the code -2^(m-1).
-      const int v = std::uniform_int_distribution<int>(-(1 << (m - 1)) + 1, (1 << (m - 1)) - 1)(rng);
+      const int v =
+          std::uniform_int_distribution<int>(-(1 << (m - 1)) + 1, (1 << (m - 1)) - 1)(rng);
       return static_cast<std::uint8_t>(v & ((1 << m) - 1));
     } else {
       return static_cast<std::uint8_t>(rng() & ((1 << m) - 1));
@@ -77,7 +80,8 @@ struct PeBench : sc_core::sc_module {
   }
 
   std::int64_t WeightOf(std::uint8_t code) const {
-    if constexpr (Cfg::kKind == PeKind::kFixed) return accel::golden::FixedWeight(code, Cfg::kWeightBits);
+    if constexpr (Cfg::kKind == PeKind::kFixed)
+      return accel::golden::FixedWeight(code, Cfg::kWeightBits);
     return accel::golden::Sp2Weight(code, Cfg::kSp2M1, Cfg::kSp2M2);
   }
 
@@ -185,7 +189,7 @@ void CycleCount(const char* name, int stages) {
 
 using SmallFixedPacked = PeArrayConfig<PeKind::kFixed, 4, 3, 4, 4, 64, 2>;
 using SmallSp2 = PeArrayConfig<PeKind::kSp2, 3, 5, 4, 4, 64>;
-using WideSp2 = PeArrayConfig<PeKind::kSp2, 2, 4, 6, 6, 100>;     // m1 = 3, m2 = 2, K = 7
+using WideSp2 = PeArrayConfig<PeKind::kSp2, 2, 4, 6, 6, 100>;  // m1 = 3, m2 = 2, K = 7
 // 8-bit operands: 8 + 23 accumulator bits no longer fit the 25-bit port, so no packing.
 using Fixed8 = PeArrayConfig<PeKind::kFixed, 2, 4, 8, 8, 100>;
 // A deliberately tight accumulator: depth 4 gives 4 + 4 + 2 = 10 bits; extreme operands over the
@@ -203,7 +207,9 @@ TEST(FixedArray, RandomBackPressure) {
 TEST(Sp2Array, RandomBackPressure) { RandomTraffic<SmallSp2>("SmallSp2", 150, 64, 0.6, 0.4); }
 TEST(Sp2Array, SixBitCodes) { RandomTraffic<WideSp2>("WideSp2", 100, 100, 0.8, 0.6); }
 TEST(FixedArray, EightBit) { RandomTraffic<Fixed8>("Fixed8", 100, 100, 0.8, 0.6); }
-TEST(FixedPePacked, ExactAtFullDepth) { RandomTraffic<TightPacked>("TightPacked", 300, 4, 0.9, 0.9); }
+TEST(FixedPePacked, ExactAtFullDepth) {
+  RandomTraffic<TightPacked>("TightPacked", 300, 4, 0.9, 0.9);
+}
 TEST(DspArray, RandomBackPressure) { RandomTraffic<cfg::DspArray>("DspArray", 40, 30, 0.8, 0.5); }
 TEST(LutArray, RandomBackPressure) { RandomTraffic<cfg::LutArray>("LutArray", 40, 30, 0.8, 0.5); }
 

@@ -11,8 +11,8 @@ namespace msqx::tb {
 // way it is printed so that every run can be reproduced.
 inline unsigned Seed(const char* what) {
   const char* env = std::getenv("MSQX_SEED");
-  const unsigned seed = env ? static_cast<unsigned>(std::strtoul(env, nullptr, 10))
-                            : std::random_device{}();
+  const unsigned seed =
+      env ? static_cast<unsigned>(std::strtoul(env, nullptr, 10)) : std::random_device{}();
   std::printf("[%s] seed %u (replay with MSQX_SEED=%u)\n", what, seed, seed);
   return seed;
 }

@@ -2,6 +2,8 @@
 // the same schedule through both, the same total cycle count and the same cycle for every
 // command handshake, and the pin core's outputs equal to the golden convolution. One layer per
 // test, so that each runs in its own process (SystemC elaborates once per process).
+#include "models/accel/step_timing.h"
+
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -9,7 +11,6 @@
 #include <random>
 
 #include "models/accel/layer_memory.h"
-#include "models/accel/step_timing.h"
 #include "models/mem/memsys_dma.h"
 #include "tests/sc/accel/core_bench.h"
 
@@ -74,7 +75,8 @@ mem::MemoryTiming DdrTimingOf(Memory m) {
 template <typename Cfg>
 void CompareWithPin(int index, Memory memory = Memory::kIdeal) {
   const char* env = std::getenv("MSQX_SEED");
-  const unsigned seed = env ? static_cast<unsigned>(std::strtoul(env, nullptr, 10)) : 9001u + 7919u * index;
+  const unsigned seed =
+      env ? static_cast<unsigned>(std::strtoul(env, nullptr, 10)) : 9001u + 7919u * index;
   std::printf("layer %d: seed %u (replay with MSQX_SEED=%u)\n", index, seed, seed);
   std::mt19937 rng(seed);
   auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
@@ -126,7 +128,8 @@ void CompareWithPin(int index, Memory memory = Memory::kIdeal) {
                                                  c.act_bits, c.weight_bits, timing, where);
     }
     constexpr std::int64_t kFirstCommand = 4;
-    const LayerTimes cycle = TimeLayer(cmds, l.kernel, l.stride, timing, kFirstCommand, cycle_mem.get());
+    const LayerTimes cycle =
+        TimeLayer(cmds, l.kernel, l.stride, timing, kFirstCommand, cycle_mem.get());
 
     const auto pin = tb::RunCase<Cfg>(c, seed + 1, tb::Traffic{}, pin_mem.get(), timing);
     ASSERT_EQ(pin->stores, static_cast<long long>(c.expected.size())) << "pin layer did not finish";
@@ -157,12 +160,24 @@ class CycleEqualsPin : public testing::TestWithParam<int> {};
 TEST_P(CycleEqualsPin, RandomLayer) {
   const int i = GetParam();
   switch (i % 6) {  // every buffering mode, BRAM latency 1 and 2
-    case 0: CompareWithPin<Small<false, false, 1>>(i); break;
-    case 1: CompareWithPin<Small<false, false, 2>>(i); break;
-    case 2: CompareWithPin<Small<true, false, 1>>(i); break;
-    case 3: CompareWithPin<Small<true, false, 2>>(i); break;
-    case 4: CompareWithPin<Small<true, true, 1>>(i); break;
-    default: CompareWithPin<Small<true, true, 2>>(i); break;
+    case 0:
+      CompareWithPin<Small<false, false, 1>>(i);
+      break;
+    case 1:
+      CompareWithPin<Small<false, false, 2>>(i);
+      break;
+    case 2:
+      CompareWithPin<Small<true, false, 1>>(i);
+      break;
+    case 3:
+      CompareWithPin<Small<true, false, 2>>(i);
+      break;
+    case 4:
+      CompareWithPin<Small<true, true, 1>>(i);
+      break;
+    default:
+      CompareWithPin<Small<true, true, 2>>(i);
+      break;
   }
 }
 
@@ -176,12 +191,24 @@ TEST_P(CycleEqualsPinWithDdr, RandomLayer) {
   const int i = GetParam();
   const Memory m = (i / 6) % 2 == 0 ? Memory::kFastDdr : Memory::kSlowDdr;
   switch (i % 6) {
-    case 0: CompareWithPin<Small<false, false, 1>>(i, m); break;
-    case 1: CompareWithPin<Small<false, false, 2>>(i, m); break;
-    case 2: CompareWithPin<Small<true, false, 1>>(i, m); break;
-    case 3: CompareWithPin<Small<true, false, 2>>(i, m); break;
-    case 4: CompareWithPin<Small<true, true, 1>>(i, m); break;
-    default: CompareWithPin<Small<true, true, 2>>(i, m); break;
+    case 0:
+      CompareWithPin<Small<false, false, 1>>(i, m);
+      break;
+    case 1:
+      CompareWithPin<Small<false, false, 2>>(i, m);
+      break;
+    case 2:
+      CompareWithPin<Small<true, false, 1>>(i, m);
+      break;
+    case 3:
+      CompareWithPin<Small<true, false, 2>>(i, m);
+      break;
+    case 4:
+      CompareWithPin<Small<true, true, 1>>(i, m);
+      break;
+    default:
+      CompareWithPin<Small<true, true, 2>>(i, m);
+      break;
   }
 }
 

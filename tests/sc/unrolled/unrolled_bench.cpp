@@ -99,10 +99,11 @@ bool Run(long long cycles) {
   const std::clock_t start = std::clock();
   sc_core::sc_start(sc_core::sc_time(10.0 * static_cast<double>(cycles), sc_core::SC_NS));
   const double cpu = static_cast<double>(std::clock() - start) / CLOCKS_PER_SEC;
-  std::printf("unrolled fc4 (32 -> 5, %d products), RF %d: %lld cycles, %lld outputs (%lld wrong) in "
-              "%.2f s CPU: %.0f simulated cycles per CPU second\n",
-              UnrolledDense<Cfg>::kProducts, Cfg::kReuse, cycles, tb.outputs, tb.mismatches, cpu,
-              static_cast<double>(cycles) / cpu);
+  std::printf(
+      "unrolled fc4 (32 -> 5, %d products), RF %d: %lld cycles, %lld outputs (%lld wrong) in "
+      "%.2f s CPU: %.0f simulated cycles per CPU second\n",
+      UnrolledDense<Cfg>::kProducts, Cfg::kReuse, cycles, tb.outputs, tb.mismatches, cpu,
+      static_cast<double>(cycles) / cpu);
   return tb.mismatches == 0 && tb.outputs > 0;
 }
 

@@ -1,10 +1,11 @@
 // The analytic model against latencies derived by hand from the template's rules
 // (docs/analytic.md) and the device figures, and against bounds any model must respect.
-#include <cmath>
+#include "dse/analytic.h"
 
 #include <gtest/gtest.h>
 
-#include "dse/analytic.h"
+#include <cmath>
+
 #include "models/accel/network_sim.h"
 #include "sim/spec/resolve.h"
 
@@ -162,8 +163,8 @@ TEST(Analytic, WithinEightPercentOfTheCycleFidelityOnShippedNetworks) {
       const auto net = Resolver().LoadNetwork(net_name);
       const double analytic = static_cast<double>(AnalyticModel(d).Cycles(net));
       const double cycle = static_cast<double>(accel::SimulateNetwork(d, net, {}).TotalCycles());
-      EXPECT_NEAR(analytic / cycle, 1.0, 0.08) << design_name << " " << net_name << ": analytic " << analytic
-                                               << ", cycle " << cycle;
+      EXPECT_NEAR(analytic / cycle, 1.0, 0.08)
+          << design_name << " " << net_name << ": analytic " << analytic << ", cycle " << cycle;
     }
   }
 }

@@ -1,12 +1,13 @@
 // Reports: every file is written, totals agree with the layers, nothing partial is left behind.
+#include "sim/report/report.h"
+
+#include <gtest/gtest.h>
+
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
-#include <gtest/gtest.h>
-
 #include "dse/analytic.h"
-#include "sim/report/report.h"
 #include "sim/spec/resolve.h"
 
 namespace msqx::report {
@@ -36,7 +37,8 @@ TEST(Report, WritesEveryFileAndTotalsAddUp) {
   }
   EXPECT_FALSE(fs::exists(dir / "stale.txt"));  // the folder is replaced, not merged
   for (const auto& entry : fs::directory_iterator(dir.parent_path())) {
-    EXPECT_EQ(entry.path().filename().string().find(".msqx_report_" + std::to_string(::getpid()) + ".partial"),
+    EXPECT_EQ(entry.path().filename().string().find(".msqx_report_" + std::to_string(::getpid()) +
+                                                    ".partial"),
               std::string::npos);
   }
 

@@ -22,16 +22,16 @@ TEST(BramGeometry, NegativeSizeThrows) {
 
 // Each case: which shape fits, and how many of them, worked out by hand.
 TEST(BramGeometry, HandTilings) {
-  EXPECT_EQ(BramCostOf(1, 1).bram18, 1);          // anything small: one BRAM18
-  EXPECT_EQ(BramCostOf(1, 16384).bram18, 1);      // 16Kx1
-  EXPECT_EQ(BramCostOf(1, 16385).bram18, 2);      // two 16Kx1 stacked
-  EXPECT_EQ(BramCostOf(9, 2048).bram18, 1);       // 2Kx9
-  EXPECT_EQ(BramCostOf(8, 2048).bram18, 1);       // 2Kx9 with the parity bit unused
-  EXPECT_EQ(BramCostOf(18, 1024).bram18, 1);      // 1Kx18
-  EXPECT_EQ(BramCostOf(36, 512).bram18, 1);       // 512x36 (simple dual-port)
-  EXPECT_EQ(BramCostOf(72, 512).bram18, 2);       // 512x72 = one BRAM36
+  EXPECT_EQ(BramCostOf(1, 1).bram18, 1);      // anything small: one BRAM18
+  EXPECT_EQ(BramCostOf(1, 16384).bram18, 1);  // 16Kx1
+  EXPECT_EQ(BramCostOf(1, 16385).bram18, 2);  // two 16Kx1 stacked
+  EXPECT_EQ(BramCostOf(9, 2048).bram18, 1);   // 2Kx9
+  EXPECT_EQ(BramCostOf(8, 2048).bram18, 1);   // 2Kx9 with the parity bit unused
+  EXPECT_EQ(BramCostOf(18, 1024).bram18, 1);  // 1Kx18
+  EXPECT_EQ(BramCostOf(36, 512).bram18, 1);   // 512x36 (simple dual-port)
+  EXPECT_EQ(BramCostOf(72, 512).bram18, 2);   // 512x72 = one BRAM36
   EXPECT_DOUBLE_EQ(BramCostOf(72, 512).Bram36(), 1.0);
-  EXPECT_EQ(BramCostOf(64, 1024).bram18, 4);      // 2 x 1Kx36 BRAM36
+  EXPECT_EQ(BramCostOf(64, 1024).bram18, 4);  // 2 x 1Kx36 BRAM36
   // 32 x 16K: 3 columns of 2Kx9 (27 bits, 8 deep = 24) + 4Kx4 (4 deep) + 16Kx1 (1) = 29, using
   // the parity bits; the 16Kx1-only tiling would need 32.
   EXPECT_EQ(BramCostOf(32, 16384).bram18, 29);

@@ -2,6 +2,8 @@
 // figures recorded in docs/calibration/results.tsv), BRAM counts from the aspect ratios,
 // monotonicity, feasibility messages, URAM placement, reports, and the shipped designs.
 
+#include "dse/resource.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -12,7 +14,6 @@
 #include <sstream>
 #include <string>
 
-#include "dse/resource.h"
 #include "dse/resource_bram.h"
 #include "models/mem/bram_geometry.h"
 #include "sim/spec/json_reader.h"
@@ -126,8 +127,8 @@ TEST(Resource, AdderTreesMatchYosys) {
   struct Case {
     int n, w, yosys_lut, yosys_ff;
   };
-  for (const Case c : {Case{4, 8, 25, 38}, Case{16, 8, 131, 158}, Case{16, 12, 191, 222},
-                       Case{24, 9, 226, 275}}) {
+  for (const Case c :
+       {Case{4, 8, 25, 38}, Case{16, 8, 131, 158}, Case{16, 12, 191, 222}, Case{24, 9, 226, 275}}) {
     const int out_bits = c.w + static_cast<int>(std::ceil(std::log2(c.n)));
     const ResourceUse t = AdderTreeCost(c.n, c.w);
     EXPECT_EQ(t.lut, c.yosys_lut) << "n=" << c.n << " w=" << c.w;
@@ -156,8 +157,8 @@ TEST(Resource, RecordedYosysResultsReproduced) {
     const long lut = std::stol(lut_s), ff = std::stol(ff_s);
     SCOPED_TRACE(family + " " + module + " " + flags);
     int n = 0, w = 0, acc = 0;
-    if (std::sscanf(module.c_str(), "adder_tree_n%d_w%d_p", &n, &w) == 2 &&
-        module.size() > 2 && module.compare(module.size() - 2, 2, "_p") == 0) {
+    if (std::sscanf(module.c_str(), "adder_tree_n%d_w%d_p", &n, &w) == 2 && module.size() > 2 &&
+        module.compare(module.size() - 2, 2, "_p") == 0) {
       const int out_bits = w + static_cast<int>(std::ceil(std::log2(n)));
       EXPECT_EQ(AdderTreeCost(n, w).lut, lut);
       EXPECT_EQ(AdderTreeCost(n, w).ff + out_bits, ff);  // + the module's output register
@@ -365,7 +366,7 @@ TEST(Resource, FeasibilityNamesTheResourceAndExcess) {
 TEST(Resource, UramTakesBuffersWhereNoMoreWasteful) {
   spec::DesignSpec s = Empty();
   s.device.uram = 960;
-  s.dsp_engine = {2, 9, 1};  // 18 lanes x 4 bits = 72-bit weight word
+  s.dsp_engine = {2, 9, 1};       // 18 lanes x 4 bits = 72-bit weight word
   s.buffers = {0, 36, 0, false};  // 294912 bits / 72 = 4096 deep: one URAM, or 16 BRAM18
   ResourceEstimate e = EstimateResources(s, W(4, 4, 16));
   EXPECT_EQ(e[Component::kDspWeightBuffer].uram, 1);
@@ -399,7 +400,9 @@ TEST(Resource, WidthsOfNetwork) {
   const spec::NetworkSpec n = Resolver().LoadNetwork("vgg16");
   std::int64_t depth = 1;
   for (const spec::Layer& l : n.layers) {
-    if (l.kind == spec::LayerKind::kConv) depth = std::max<std::int64_t>(depth, std::int64_t{l.in.channels} / l.groups * l.kernel * l.kernel);
+    if (l.kind == spec::LayerKind::kConv)
+      depth = std::max<std::int64_t>(depth,
+                                     std::int64_t{l.in.channels} / l.groups * l.kernel * l.kernel);
     if (l.kind == spec::LayerKind::kFc) depth = std::max<std::int64_t>(depth, l.in.Elements());
   }
   EXPECT_EQ(WidthsOf(n).max_depth, depth);

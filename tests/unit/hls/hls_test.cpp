@@ -2,15 +2,15 @@
 // their testbenches pass (outputs bit-exact against the golden convolution, cycles equal to the
 // cycle fidelity's); the exported sources stay in the synthesizable subset and include nothing
 // outside the project; designs the core cannot take are config errors, not compile errors.
+#include <gtest/gtest.h>
+
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <regex>
 #include <sstream>
 #include <string>
-
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include "dse/hls_check.h"
 #include "tests/common/run_msqx.h"
@@ -38,15 +38,18 @@ std::string Slurp(const fs::path& path) {
 nlohmann::json ReadJson(const fs::path& path) { return nlohmann::json::parse(Slurp(path)); }
 
 // A design for the tiny network, from the xc7z020 reference design with small engines.
-nlohmann::json SmallDesign(const std::string& name, int dsp_rows, int dsp_cols, int pack, int lut_rows,
-                           int lut_cols, double fixed, double sp2, int tile_rows, int tile_ic, bool double_buffered) {
+nlohmann::json SmallDesign(const std::string& name, int dsp_rows, int dsp_cols, int pack,
+                           int lut_rows, int lut_cols, double fixed, double sp2, int tile_rows,
+                           int tile_ic, bool double_buffered) {
   nlohmann::json d = ReadJson(fs::path(MSQX_SOURCE_DIR) / "configs/designs/xc7z020_ref.json");
   d["name"] = name;
   d["dsp_engine"] = {{"rows", dsp_rows}, {"cols", dsp_cols}, {"macs_per_dsp", pack}};
   d["lut_engine"] = {{"rows", lut_rows}, {"cols", lut_cols}};
   d["ratio"] = {{"fixed", fixed}, {"sp2", sp2}};
-  d["tile"] = {{"out_rows", tile_rows}, {"out_cols", 4}, {"out_channels", 8}, {"in_channels", tile_ic}};
-  d["buffers"] = {{"input_kib", 2}, {"weight_kib", 2}, {"output_kib", 2}, {"double_buffered", double_buffered}};
+  d["tile"] = {
+      {"out_rows", tile_rows}, {"out_cols", 4}, {"out_channels", 8}, {"in_channels", tile_ic}};
+  d["buffers"] = {
+      {"input_kib", 2}, {"weight_kib", 2}, {"output_kib", 2}, {"double_buffered", double_buffered}};
   return d;
 }
 
@@ -89,7 +92,8 @@ ExportCase Case(int i) {
   switch (i) {
     case 0:  // packed DSPs, both engines, double-buffered, 3x3 conv with padding
       return {"packed_1to1", SmallDesign("packed_1to1", 4, 4, 2, 4, 4, 1, 1, 4, 8, true), "conv1"};
-    case 1:  // one product per DSP, fixed-only without a LUT engine (as a sweep makes it), single-buffered, stride 2
+    case 1:  // one product per DSP, fixed-only without a LUT engine (as a sweep makes it),
+             // single-buffered, stride 2
       return {"fixed_only", SmallDesign("fixed_only", 6, 4, 1, 0, 0, 1, 0, 8, 16, false), "conv2"};
     default:  // mostly SP2, depthwise
       return {"sp2_heavy", SmallDesign("sp2_heavy", 2, 2, 2, 8, 8, 1, 3, 2, 16, true), "dw3"};
@@ -104,8 +108,8 @@ TEST_P(ExportedTestbench, BuildsAndPassesWithCyclesOfTheCycleFidelity) {
   const fs::path dir = WorkDir(c.name);
   const fs::path design = WriteDesign(dir, c.design);
   const fs::path project = dir / "project";
-  const auto run = Msqx("hls " + design.string() + " --network tiny --layer " + c.layer + " --out " +
-                        project.string() + " --check --jobs 1");
+  const auto run = Msqx("hls " + design.string() + " --network tiny --layer " + c.layer +
+                        " --out " + project.string() + " --check --jobs 1");
   ASSERT_EQ(run.status, 0) << run.output;
   EXPECT_NE(run.output.find("SystemC testbench: PASS"), std::string::npos) << run.output;
   EXPECT_NE(run.output.find("ICSC: not found"), std::string::npos) << run.output;
@@ -120,11 +124,14 @@ TEST_P(ExportedTestbench, BuildsAndPassesWithCyclesOfTheCycleFidelity) {
   EXPECT_FALSE(check["icsc"]["found"].get<bool>());
   EXPECT_NE(check["icsc"]["note"].get<std::string>().find("ICSC_HOME"), std::string::npos);
 
-  // The cycles the testbench matched are what `msqx sim` reports for the layer with the same memory.
+  // The cycles the testbench matched are what `msqx sim` reports for the layer with the same
+  // memory.
   const fs::path sim = dir / "sim";
-  const auto sim_run = Msqx("sim --design " + design.string() + " --network tiny --memory ideal --out " + sim.string());
+  const auto sim_run = Msqx("sim --design " + design.string() +
+                            " --network tiny --memory ideal --out " + sim.string());
   ASSERT_EQ(sim_run.status, 0) << sim_run.output;
-  EXPECT_EQ(CsvCycles(sim / "layers.csv", c.layer), exported["layer"]["expected_cycles"].get<long long>());
+  EXPECT_EQ(CsvCycles(sim / "layers.csv", c.layer),
+            exported["layer"]["expected_cycles"].get<long long>());
 }
 
 INSTANTIATE_TEST_SUITE_P(ThreeDesignPoints, ExportedTestbench, testing::Range(0, 3));
@@ -139,13 +146,15 @@ TEST(HlsExport, UnrolledLayerBuildsAndMatchesItsCycleFidelity) {
   d["unrolled"]["reuse_factor"] = 2;
   const fs::path design = WriteDesign(dir, d);
   const fs::path project = dir / "project";
-  const auto run = Msqx("hls " + design.string() + " --layer fc4 --out " + project.string() + " --check --jobs 1");
+  const auto run = Msqx("hls " + design.string() + " --layer fc4 --out " + project.string() +
+                        " --check --jobs 1");
   ASSERT_EQ(run.status, 0) << run.output;
   EXPECT_NE(run.output.find("SystemC testbench: PASS"), std::string::npos) << run.output;
   const nlohmann::json result = ReadJson(project / "hls_check.json")["systemc"]["result"];
   EXPECT_EQ(result["mismatches"].get<long long>(), 0);
   EXPECT_EQ(result["initiation_interval"].get<long long>(), 2);
-  const auto sim = Msqx("sim --design " + design.string() + " --network jet_tagger --out " + (dir / "sim").string());
+  const auto sim = Msqx("sim --design " + design.string() + " --network jet_tagger --out " +
+                        (dir / "sim").string());
   ASSERT_EQ(sim.status, 0) << sim.output;
   const nlohmann::json report = ReadJson(dir / "sim" / "report.json");
   EXPECT_EQ(report["layers"][3]["name"], "fc4");
@@ -167,7 +176,8 @@ TEST(HlsExport, UnrolledLayerBuildsAndMatchesItsCycleFidelity) {
 TEST(HlsExport, GeneratedSourcesStayInTheSynthesizableSubset) {
   const fs::path dir = WorkDir("subset");
   const fs::path design = WriteDesign(dir, Case(0).design);
-  ASSERT_EQ(Msqx("hls " + design.string() + " --network tiny --out " + (dir / "p").string()).status, 0);
+  ASSERT_EQ(Msqx("hls " + design.string() + " --network tiny --out " + (dir / "p").string()).status,
+            0);
   int modules = 0;
   for (const auto& e : fs::recursive_directory_iterator(dir / "p" / "src")) {
     if (!e.is_regular_file()) continue;
@@ -184,8 +194,10 @@ TEST(HlsExport, GeneratedSourcesStayInTheSynthesizableSubset) {
   }
   EXPECT_GE(modules, 3);  // PE arrays, BRAM, core
   const std::string top = Slurp(dir / "p" / "src" / "msqx_top.h");
-  EXPECT_NE(top.find("using Top = msqx::accel::AccelCore<msqx_design::CoreCfg>;"), std::string::npos);
-  EXPECT_NE(top.find("PeKind::kFixed, 4, 4, 4, 4,"), std::string::npos) << top;  // 4x4 DSP engine, 4-bit
+  EXPECT_NE(top.find("using Top = msqx::accel::AccelCore<msqx_design::CoreCfg>;"),
+            std::string::npos);
+  EXPECT_NE(top.find("PeKind::kFixed, 4, 4, 4, 4,"), std::string::npos)
+      << top;  // 4x4 DSP engine, 4-bit
 }
 
 // Every quoted include of the project's sources resolves inside the project: it builds without
@@ -210,8 +222,9 @@ TEST(HlsExport, ProjectIsSelfContained) {
     }
   }
   EXPECT_GE(includes, 10);
-  for (const char* f : {"CMakeLists.txt", "icsc/CMakeLists.txt", "icsc/sc_main.cpp", "catapult/directives.tcl",
-                        "stratus/project.tcl", "README.md", "design.json", "export.json"}) {
+  for (const char* f :
+       {"CMakeLists.txt", "icsc/CMakeLists.txt", "icsc/sc_main.cpp", "catapult/directives.tcl",
+        "stratus/project.tcl", "README.md", "design.json", "export.json"}) {
     EXPECT_TRUE(fs::exists(p / f)) << f;
   }
   // The tools' scripts carry the design's clock (150 MHz: 6.667 ns) and the device's part.
@@ -220,9 +233,12 @@ TEST(HlsExport, ProjectIsSelfContained) {
     EXPECT_NE(script.find("6.667"), std::string::npos) << f;
     EXPECT_NE(script.find("xc7z020clg484-1"), std::string::npos) << f;
   }
-  EXPECT_NE(Slurp(p / "icsc/CMakeLists.txt").find("svc_target(msqx_top ELAB_TOP tb.top INIT_LOCAL_VARS)"), std::string::npos);
+  EXPECT_NE(
+      Slurp(p / "icsc/CMakeLists.txt").find("svc_target(msqx_top ELAB_TOP tb.top INIT_LOCAL_VARS)"),
+      std::string::npos);
   // The exported design is a valid design config that names its network.
-  const auto again = Msqx("hls " + (p / "design.json").string() + " --out " + (dir / "again").string());
+  const auto again =
+      Msqx("hls " + (p / "design.json").string() + " --out " + (dir / "again").string());
   EXPECT_EQ(again.status, 0) << again.output;
   EXPECT_NE(again.output.find("for tiny"), std::string::npos) << again.output;
 }
@@ -259,15 +275,20 @@ TEST(HlsExport, DesignsTheCoreCannotTakeAreConfigErrors) {
 
 TEST(HlsCheck, YosysCountsReadBothStatLayouts) {
   const std::string old_layout =
-      "   Number of cells:               9\n     DSP48E1                         2\n     FDRE                          100\n"
-      "     FDSE                            3\n     LUT2                           10\n     LUT6                            5\n"
-      "     RAMB18E1                        1\n     RAMB36E1                        2\n     CARRY4                          7\n";
+      "   Number of cells:               9\n     DSP48E1                         2\n     FDRE      "
+      "                    100\n"
+      "     FDSE                            3\n     LUT2                           10\n     LUT6   "
+      "                         5\n"
+      "     RAMB18E1                        1\n     RAMB36E1                        2\n     CARRY4 "
+      "                         7\n";
   const auto a = msqx::dse::YosysCounts(old_layout);
   EXPECT_EQ(a.at("lut"), 15);
   EXPECT_EQ(a.at("ff"), 103);
   EXPECT_EQ(a.at("dsp"), 2);
   EXPECT_EQ(a.at("bram18"), 5);
-  const std::string new_layout = "        9 cells\n        4   LUT4\n       20   FDCE\n        1   DSP48E2\n        3   RAMB36E2\n";
+  const std::string new_layout =
+      "        9 cells\n        4   LUT4\n       20   FDCE\n        1   DSP48E2\n        3   "
+      "RAMB36E2\n";
   const auto b = msqx::dse::YosysCounts(new_layout);
   EXPECT_EQ(b.at("lut"), 4);
   EXPECT_EQ(b.at("ff"), 20);
@@ -279,12 +300,18 @@ TEST(HlsCheck, YosysCountsReadBothStatLayouts) {
 // module once, then the totals over the instances, which are what counts.
 TEST(HlsCheck, YosysCountsTakeTheHierarchysTotals) {
   const std::string report =
-      "=== $paramod$4be4\\msqx_bram ===\n   Number of cells:                  6\n     LUT2                            2\n"
-      "     RAMB36E1                        2\n\n=== AccelCore ===\n   Number of cells:              40742\n"
-      "     DSP48E1                       56\n     FDRE                        7366\n     LUT6                        8847\n\n"
-      "=== design hierarchy ===\n\n   AccelCore                         1\n     $paramod$4be4\\msqx_bram      2\n\n"
-      "   Number of cells:              44763\n     DSP48E1                       72\n     FDRE                        8770\n"
-      "     LUT2                            4\n     LUT6                         9341\n     RAMB36E1                        4\n";
+      "=== $paramod$4be4\\msqx_bram ===\n   Number of cells:                  6\n     LUT2         "
+      "                   2\n"
+      "     RAMB36E1                        2\n\n=== AccelCore ===\n   Number of cells:            "
+      "  40742\n"
+      "     DSP48E1                       56\n     FDRE                        7366\n     LUT6     "
+      "                   8847\n\n"
+      "=== design hierarchy ===\n\n   AccelCore                         1\n     "
+      "$paramod$4be4\\msqx_bram      2\n\n"
+      "   Number of cells:              44763\n     DSP48E1                       72\n     FDRE    "
+      "                    8770\n"
+      "     LUT2                            4\n     LUT6                         9341\n     "
+      "RAMB36E1                        4\n";
   const auto c = msqx::dse::YosysCounts(report);
   EXPECT_EQ(c.at("lut"), 9345);
   EXPECT_EQ(c.at("ff"), 8770);

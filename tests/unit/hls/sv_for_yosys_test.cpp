@@ -422,17 +422,18 @@ const std::string kFc4Plan =
 // Element order and sign, through Yosys: kConst = '{32, 56, 45, -43, ...}, kTermSign = '{1, 0, -1,
 // ...}, kDsp = '{0, 0, 1, ...}; a constant and a variable index each.
 TEST(SvForYosys, TurnsTheUnrolledPlanIntoPackedLocalparams) {
-  const std::string icsc = "module Plan\n(\n"
-                           "    input logic [7:0] idx,\n"
-                           "    output logic signed [63:0] c3, c134, cv,\n"
-                           "    output logic signed [31:0] i134,\n"
-                           "    output logic signed [7:0] s2,\n"
-                           "    output logic d0, d2\n);\n" +
-                           kFc4Plan +
-                           "assign c3 = kConst[3];\nassign c134 = kConst[134];\n"
-                           "assign cv = kConst[idx];\nassign i134 = kInput[134];\n"
-                           "assign s2 = kTermSign[2];\nassign d0 = kDsp[0];\nassign d2 = kDsp[2];\n"
-                           "endmodule\n";
+  const std::string icsc =
+      "module Plan\n(\n"
+      "    input logic [7:0] idx,\n"
+      "    output logic signed [63:0] c3, c134, cv,\n"
+      "    output logic signed [31:0] i134,\n"
+      "    output logic signed [7:0] s2,\n"
+      "    output logic d0, d2\n);\n" +
+      kFc4Plan +
+      "assign c3 = kConst[3];\nassign c134 = kConst[134];\n"
+      "assign cv = kConst[idx];\nassign i134 = kInput[134];\n"
+      "assign s2 = kTermSign[2];\nassign d0 = kDsp[0];\nassign d2 = kDsp[2];\n"
+      "endmodule\n";
   const std::string sv = SvForYosys(icsc);
   EXPECT_NE(sv.find("localparam logic signed [4319:0] kInput = {32'h1e, 32'h1d, 32'h1c, "),
             std::string::npos);
@@ -462,20 +463,21 @@ TEST(SvForYosys, TurnsTheUnrolledPlanIntoPackedLocalparams) {
 // The multiplier stage of the same module: two continues in a loop's body, and the adder tree's
 // loop bounded by a variable that holds what Max() returned.
 TEST(SvForYosys, RewritesContinuesAndVariableLoopBoundsOfTheUnrolledLayer) {
-  const std::string icsc = "module Stage\n(\n"
-                           "    input logic [7:0] in_data_v[32],\n"
-                           "    input logic issue,\n"
-                           "    output logic signed [63:0] root[5]\n);\n"
-                           "localparam logic signed [31:0] kOut = 5;\n"
-                           "localparam logic signed [31:0] kRf = 1;\n"
-                           "localparam logic signed [31:0] kProducts = 135;\n"
-                           "localparam logic signed [31:0] kMuls = 135;\n" +
-                           kFc4Plan +
-                           "localparam logic signed [31:0] kTreeDepth = 5;\n"
-                           "localparam logic signed [31:0] kTerms = 2;\n"
-                           "localparam logic signed [31:0] kTreeTerms = 32;\n"
-                           "localparam logic signed [63:0] kActMask = 127;\n"
-                           R"sv(always_comb begin : Run_comb
+  const std::string icsc =
+      "module Stage\n(\n"
+      "    input logic [7:0] in_data_v[32],\n"
+      "    input logic issue,\n"
+      "    output logic signed [63:0] root[5]\n);\n"
+      "localparam logic signed [31:0] kOut = 5;\n"
+      "localparam logic signed [31:0] kRf = 1;\n"
+      "localparam logic signed [31:0] kProducts = 135;\n"
+      "localparam logic signed [31:0] kMuls = 135;\n" +
+      kFc4Plan +
+      "localparam logic signed [31:0] kTreeDepth = 5;\n"
+      "localparam logic signed [31:0] kTerms = 2;\n"
+      "localparam logic signed [31:0] kTreeTerms = 32;\n"
+      "localparam logic signed [63:0] kActMask = 127;\n"
+      R"sv(always_comb begin : Run_comb
     Run_func;
 end
 function void Run_func;
@@ -575,11 +577,13 @@ endmodule
                     j = $signed(kInput[k*32 +: 32]);
 )sv"),
             std::string::npos);
-  EXPECT_NE(sv.find(R"sv(                        term[m*128 +: 64] = 64'(xj * $signed(kConst[k*64 +: 64]));
+  EXPECT_NE(
+      sv.find(
+          R"sv(                        term[m*128 +: 64] = 64'(xj * $signed(kConst[k*64 +: 64]));
                     end else begin
                     for (int t = 0; t < kTerms; t = t + 1)
 )sv"),
-            std::string::npos);
+      std::string::npos);
   EXPECT_NE(sv.find("for (int t_1 = 0; t_1 < ((kTreeTerms >>> 32'(l_1 + 2'sd1)) > 1 ? (kTreeTerms "
                     ">>> 32'(l_1 + 2'sd1)) : 1); t_1 = t_1 + 1)"),
             std::string::npos);
@@ -613,7 +617,8 @@ endmodule
             std::string::npos)
       << sv;
   if (!HaveYosys()) GTEST_SKIP() << "yosys is not on PATH";
-  EXPECT_EQ(YosysFails({{"skip.sv", sv}}, "hierarchy -check -top Skip; proc; opt; sat -prove s 105 -verify"),
+  EXPECT_EQ(YosysFails({{"skip.sv", sv}},
+                       "hierarchy -check -top Skip; proc; opt; sat -prove s 105 -verify"),
             "");
 }
 

@@ -1,7 +1,5 @@
 // msqx quant and msqx import as a user runs them: outputs written, exit status 2 on bad input.
 #include <gtest/gtest.h>
-
-#include "tests/common/run_msqx.h"
 #include <sys/wait.h>
 
 #include <array>
@@ -11,6 +9,7 @@
 #include <string>
 
 #include "sim/io/npy.h"
+#include "tests/common/run_msqx.h"
 
 namespace {
 

@@ -1,4 +1,5 @@
 // The msqx executable as a user meets it: exit statuses and the messages of bad input.
+#include <gtest/gtest.h>
 #include <sys/wait.h>
 
 #include <array>
@@ -7,8 +8,6 @@
 #include <fstream>
 #include <sstream>
 #include <string>
-
-#include <gtest/gtest.h>
 
 #include "tests/common/run_msqx.h"
 
@@ -62,8 +61,10 @@ TEST(Cli, BadDesignNamesFileAndPathAndExitsTwo) {
     "clock_mhz": 150, "dsp_engine": {"rows": -4, "cols": 16, "macs_per_dsp": 2}})");
   const Result r = Msqx("sim --design " + path + " --network tiny");
   EXPECT_EQ(r.status, 2);
-  EXPECT_NE(r.output.find(path + ": $.dsp_engine.rows: expected an integer between 0 and 4096, got -4"),
-            std::string::npos) << r.output;
+  EXPECT_NE(
+      r.output.find(path + ": $.dsp_engine.rows: expected an integer between 0 and 4096, got -4"),
+      std::string::npos)
+      << r.output;
   std::filesystem::remove(path);
 }
 
@@ -79,7 +80,8 @@ TEST(Cli, UnknownNameOnTheCommandLineSuggests) {
   const Result r = Msqx("sim --design xc7z045_ref --network resnet81");
   EXPECT_EQ(r.status, 2);
   EXPECT_NE(r.output.find("--network: unknown network 'resnet81'; did you mean 'resnet18'?"),
-            std::string::npos) << r.output;
+            std::string::npos)
+      << r.output;
 }
 
 TEST(Cli, DirectoryGivenAsConfigIsRejected) {
@@ -89,11 +91,14 @@ TEST(Cli, DirectoryGivenAsConfigIsRejected) {
 }
 
 TEST(Cli, SimAnalyticWritesACompleteReport) {
-  const auto dir = std::filesystem::temp_directory_path() / ("msqx_cli_sim_" + std::to_string(::getpid()));
-  const Result r = Msqx("sim --design xc7z020_ref --network tiny --fidelity analytic --out " + dir.string());
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("msqx_cli_sim_" + std::to_string(::getpid()));
+  const Result r =
+      Msqx("sim --design xc7z020_ref --network tiny --fidelity analytic --out " + dir.string());
   ASSERT_EQ(r.status, 0) << r.output;
   EXPECT_NE(r.output.find("latency"), std::string::npos);
-  EXPECT_NE(r.output.find("dsp 144"), std::string::npos) << r.output;  // resource model in the summary
+  EXPECT_NE(r.output.find("dsp 144"), std::string::npos)
+      << r.output;  // resource model in the summary
   for (const char* f : {"report.json", "layers.csv", "summary.md", "design.json"}) {
     EXPECT_TRUE(std::filesystem::exists(dir / f)) << f;
   }
@@ -105,10 +110,13 @@ TEST(Cli, SimAnalyticWritesACompleteReport) {
 }
 
 TEST(Cli, SimOfABadNetworkLeavesNoReport) {
-  const auto dir = std::filesystem::temp_directory_path() / ("msqx_cli_bad_" + std::to_string(::getpid()));
-  const std::string bad = TempFile("bad_net.json", R"({"name": "n", "input": {"channels": 3, "height": 8, "width": 8},
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("msqx_cli_bad_" + std::to_string(::getpid()));
+  const std::string bad =
+      TempFile("bad_net.json", R"({"name": "n", "input": {"channels": 3, "height": 8, "width": 8},
     "layers": [{"name": "c", "type": "conv", "out_channels": 4, "kernel": 9}]})");
-  const Result r = Msqx("sim --design xc7z020_ref --network " + bad + " --fidelity analytic --out " + dir.string());
+  const Result r = Msqx("sim --design xc7z020_ref --network " + bad +
+                        " --fidelity analytic --out " + dir.string());
   EXPECT_EQ(r.status, 2);
   EXPECT_NE(r.output.find("$.layers[0].kernel"), std::string::npos) << r.output;
   EXPECT_FALSE(std::filesystem::exists(dir));
@@ -116,14 +124,16 @@ TEST(Cli, SimOfABadNetworkLeavesNoReport) {
 }
 
 TEST(Cli, SimCycleIsTheDefaultAndWritesEveryLayer) {
-  const auto dir = std::filesystem::temp_directory_path() / ("msqx_cli_cycle_" + std::to_string(::getpid()));
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("msqx_cli_cycle_" + std::to_string(::getpid()));
   const Result r = Msqx("sim --design xc7z045_ref --network tiny --out " + dir.string());
   ASSERT_EQ(r.status, 0) << r.output;
   EXPECT_NE(r.output.find("cycle fidelity"), std::string::npos) << r.output;
   std::ifstream in(dir / "report.json");
   std::stringstream text;
   text << in.rdbuf();
-  EXPECT_NE(text.str().find("\"fidelity\": \"cycle\""), std::string::npos) << text.str().substr(0, 400);
+  EXPECT_NE(text.str().find("\"fidelity\": \"cycle\""), std::string::npos)
+      << text.str().substr(0, 400);
   std::ifstream csv(dir / "layers.csv");
   std::string line;
   int lines = 0;
@@ -133,7 +143,8 @@ TEST(Cli, SimCycleIsTheDefaultAndWritesEveryLayer) {
 }
 
 TEST(Cli, SimRejectsPinAndUnknownMemoriesWithStatusTwo) {
-  const Result pin = Msqx("sim --design xc7z045_ref --network tiny --fidelity pin --out /tmp/msqx_never");
+  const Result pin =
+      Msqx("sim --design xc7z045_ref --network tiny --fidelity pin --out /tmp/msqx_never");
   EXPECT_EQ(pin.status, 2);
   EXPECT_NE(pin.output.find("msqx hls"), std::string::npos) << pin.output;
   const Result mem = Msqx("sim --design xc7z045_ref --network tiny --memory sram");
@@ -150,17 +161,20 @@ namespace {
 // An output folder that cannot be made is the user's to fix: status 2 and the path, for every
 // command that writes one; out-of-range numbers on the command line likewise.
 TEST(Cli, UnwritableOutputAndBadNumbersAreStatusTwo) {
-  for (const char* args : {"sim --design xc7z020_ref --network tiny --out /proc/msqx_out",
-                           "sweep default --out /proc/msqx_out",
-                           "hls xc7z020_ref --network tiny --out /proc/msqx_out",
-                           "sim --design jet_unrolled --network jet_tagger --out /proc/msqx_out"}) {
+  for (const char* args :
+       {"sim --design xc7z020_ref --network tiny --out /proc/msqx_out",
+        "sweep default --out /proc/msqx_out", "hls xc7z020_ref --network tiny --out /proc/msqx_out",
+        "sim --design jet_unrolled --network jet_tagger --out /proc/msqx_out"}) {
     const auto run = test_support::Msqx(args);
     EXPECT_EQ(run.status, 2) << args << "\n" << run.output;
-    EXPECT_NE(run.output.find("cannot write /proc/"), std::string::npos) << args << "\n" << run.output;
+    EXPECT_NE(run.output.find("cannot write /proc/"), std::string::npos) << args << "\n"
+                                                                         << run.output;
   }
-  const auto seed = test_support::Msqx("hls xc7z020_ref --network tiny --seed -1 --out /tmp/msqx_cli_seed");
+  const auto seed =
+      test_support::Msqx("hls xc7z020_ref --network tiny --seed -1 --out /tmp/msqx_cli_seed");
   EXPECT_EQ(seed.status, 2) << seed.output;
-  EXPECT_NE(seed.output.find("--seed must be between 0 and 4294967295"), std::string::npos) << seed.output;
+  EXPECT_NE(seed.output.find("--seed must be between 0 and 4294967295"), std::string::npos)
+      << seed.output;
 }
 
 }  // namespace

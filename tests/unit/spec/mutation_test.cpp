@@ -1,8 +1,8 @@
 // Random damage to valid configs: whatever the input, parsing either succeeds or throws a
 // ConfigError; never another exception, never a crash (the sanitizer build runs this too).
-#include <random>
-
 #include <gtest/gtest.h>
+
+#include <random>
 
 #include "sim/spec/resolve.h"
 
@@ -11,15 +11,24 @@ namespace {
 
 nlohmann::json RandomValue(std::mt19937& rng) {
   switch (rng() % 9) {
-    case 0: return nullptr;
-    case 1: return static_cast<int>(rng() % 5) - 2;
-    case 2: return 1e300;
-    case 3: return -0.5;
-    case 4: return "xc7z020";
-    case 5: return nlohmann::json::array({1, "a"});
-    case 6: return nlohmann::json::object({{"from", 1}, {"to", 1e12}, {"step", 1e-9}});
-    case 7: return true;
-    default: return std::numeric_limits<std::int64_t>::max();
+    case 0:
+      return nullptr;
+    case 1:
+      return static_cast<int>(rng() % 5) - 2;
+    case 2:
+      return 1e300;
+    case 3:
+      return -0.5;
+    case 4:
+      return "xc7z020";
+    case 5:
+      return nlohmann::json::array({1, "a"});
+    case 6:
+      return nlohmann::json::object({{"from", 1}, {"to", 1e12}, {"step", 1e-9}});
+    case 7:
+      return true;
+    default:
+      return std::numeric_limits<std::int64_t>::max();
   }
 }
 
@@ -50,8 +59,11 @@ TEST(ConfigMutation, NeverAnythingButConfigError) {
   const struct {
     const char* kind;
     const char* name;
-  } bases[] = {{"devices", "xc7z045"}, {"networks", "tiny"}, {"networks", "resnet18"},
-               {"designs", "xc7z045_ref"}, {"sweeps", "default"}};
+  } bases[] = {{"devices", "xc7z045"},
+               {"networks", "tiny"},
+               {"networks", "resnet18"},
+               {"designs", "xc7z045_ref"},
+               {"sweeps", "default"}};
   int rejected = 0, accepted = 0;
   for (int i = 0; i < 1500; ++i) {
     const auto& base = bases[i % 5];

@@ -1,9 +1,9 @@
 // Every shipped config parses, and the networks have the published sizes.
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <set>
-
-#include <gtest/gtest.h>
 
 #include "sim/spec/resolve.h"
 
@@ -147,7 +147,8 @@ TEST(ShippedConfigs, DefaultSweepCoversTheRatiosOfTheIssue) {
   ASSERT_NE(ratio, s.axes.end());
   std::vector<double> sp2_per_fixed;
   for (const auto& v : ratio->values) {
-    if (v["fixed"].get<double>() > 0) sp2_per_fixed.push_back(v["sp2"].get<double>() / v["fixed"].get<double>());
+    if (v["fixed"].get<double>() > 0)
+      sp2_per_fixed.push_back(v["sp2"].get<double>() / v["fixed"].get<double>());
   }
   // fixed-only (0), then 1:0.5 to 1:3 in steps of 0.5
   EXPECT_EQ(sp2_per_fixed, (std::vector<double>{0, 0.5, 1, 1.5, 2, 2.5, 3}));

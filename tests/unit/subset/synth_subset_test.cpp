@@ -1,8 +1,8 @@
 // The synthesizable models stay in the subset that ICSC, Catapult and Stratus accept (STYLE.md,
 // checks in tests/common/subset_scan.h).
-#include <filesystem>
-
 #include <gtest/gtest.h>
+
+#include <filesystem>
 
 #include "tests/common/subset_scan.h"
 
@@ -36,8 +36,14 @@ TEST(SynthesizableSubset, NoForbiddenConstructs) {
 TEST(SynthesizableSubset, ForbiddenConstructsAreSeen) {
   EXPECT_EQ(ForbiddenConstructs("int x = 1; sc_uint<8> y;").size(), 0u);
   EXPECT_EQ(ForbiddenConstructs("double x; sc_fifo<int> f; int* p = new int;").size(), 3u);
-  EXPECT_EQ(ForbiddenConstructs("int m = std::min(a, b); for (const auto& x : xs) {} if (++n == k) {}").size(), 3u);
-  EXPECT_EQ(ForbiddenConstructs("for (int i = 0; i < n; ++i) {} std::uint8_t v; ++n; if (n == k) {}").size(), 0u);
+  EXPECT_EQ(
+      ForbiddenConstructs("int m = std::min(a, b); for (const auto& x : xs) {} if (++n == k) {}")
+          .size(),
+      3u);
+  EXPECT_EQ(
+      ForbiddenConstructs("for (int i = 0; i < n; ++i) {} std::uint8_t v; ++n; if (n == k) {}")
+          .size(),
+      0u);
   // ICSC takes a braced cast of a literal but not of a variable ("Unsupported literal").
   EXPECT_EQ(ForbiddenConstructs("std::int64_t y = std::int64_t{acc} * m;").size(), 1u);
   EXPECT_EQ(ForbiddenConstructs("std::int64_t y = std::int64_t{1} << s;").size(), 0u);
@@ -46,7 +52,8 @@ TEST(SynthesizableSubset, ForbiddenConstructsAreSeen) {
 // ICSC's intrinsics (std::string, by ICSC's definition) are directives to that tool: not scanned.
 TEST(SynthesizableSubset, IcscOnlyBlocksAreNotScanned) {
   const std::string code =
-      "int a;\n#ifdef __SC_TOOL__\n#if 1\nstd::string x;\n#endif\nstd::string y;\n#endif\ndouble b;\n";
+      "int a;\n#ifdef __SC_TOOL__\n#if 1\nstd::string x;\n#endif\nstd::string y;\n#endif\ndouble "
+      "b;\n";
   const std::string kept = WithoutToolOnlyCode(code);
   EXPECT_EQ(kept, "int a;\n\n\n\n\n\n\ndouble b;\n");
   EXPECT_EQ(ForbiddenConstructs(kept).size(), 1u);  // the double after the block is still seen

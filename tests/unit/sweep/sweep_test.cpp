@@ -1,5 +1,8 @@
 // Sweeps end to end through the msqx executable: expansion, feasibility, fill, the files written,
 // shards merged into exactly the one-shot result, and resume recomputing nothing.
+#include "dse/sweep.h"
+
+#include <gtest/gtest.h>
 #include <sys/wait.h>
 
 #include <array>
@@ -8,13 +11,9 @@
 #include <fstream>
 #include <sstream>
 
-#include <gtest/gtest.h>
-
-#include "tests/common/run_msqx.h"
-
 #include "dse/resource.h"
-#include "dse/sweep.h"
 #include "sim/spec/resolve.h"
+#include "tests/common/run_msqx.h"
 
 namespace msqx::dse {
 namespace {
@@ -48,8 +47,8 @@ TEST(Sweep, PlanEnumeratesEveryCombinationAndChecksFit) {
       ++ok;
       // Every feasible point is a valid design within the limits.
       const spec::DesignSpec d = spec::ParseDesign(spec::Document(p.design, "p").Root(), resolver);
-      const auto fit = CheckFeasible(EstimateResources(d, resolver.LoadNetwork(p.network)), d.device,
-                                     s.max_utilization);
+      const auto fit = CheckFeasible(EstimateResources(d, resolver.LoadNetwork(p.network)),
+                                     d.device, s.max_utilization);
       EXPECT_TRUE(fit.feasible) << i << ": " << fit.Message();
       if (d.ratio.sp2 == 0) {
         EXPECT_EQ(d.lut_engine.Lanes(), 0) << i;  // an engine without filters is left out
@@ -63,7 +62,8 @@ TEST(Sweep, PlanEnumeratesEveryCombinationAndChecksFit) {
       EXPECT_NE(p.reason.find("over by"), std::string::npos) << p.reason;
     } else {
       ++invalid;
-      EXPECT_NE(p.reason.find("$.clock_mhz"), std::string::npos) << p.reason;  // 190 MHz ok, so none
+      EXPECT_NE(p.reason.find("$.clock_mhz"), std::string::npos)
+          << p.reason;  // 190 MHz ok, so none
     }
   }
   EXPECT_GT(ok, 0);
@@ -84,7 +84,8 @@ TEST(Sweep, FillTakesTheLargestEngineThatFits) {
     const auto net = resolver.LoadNetwork(p.network);
     EXPECT_TRUE(CheckFeasible(EstimateResources(d, net), d.device, s.max_utilization).feasible);
     ++d.lut_engine.rows;
-    EXPECT_FALSE(CheckFeasible(EstimateResources(d, net), d.device, s.max_utilization).feasible) << i;
+    EXPECT_FALSE(CheckFeasible(EstimateResources(d, net), d.device, s.max_utilization).feasible)
+        << i;
   }
 }
 
@@ -102,7 +103,10 @@ TEST(Sweep, FillKeepsPackedDspRowsEven) {
     if (d.dsp_engine.rows == 0 || d.dsp_engine.macs_per_dsp != 2) continue;
     EXPECT_EQ(d.dsp_engine.rows % 2, 0) << i;
     d.dsp_engine.rows += 2;
-    EXPECT_FALSE(CheckFeasible(EstimateResources(d, resolver.LoadNetwork(p.network)), d.device, s.max_utilization).feasible) << i;
+    EXPECT_FALSE(CheckFeasible(EstimateResources(d, resolver.LoadNetwork(p.network)), d.device,
+                               s.max_utilization)
+                     .feasible)
+        << i;
     ++filled;
   }
   EXPECT_GT(filled, 0);
@@ -112,11 +116,11 @@ TEST(Sweep, WritesEveryResultFile) {
   const fs::path dir = Temp("one");
   const Result r = Msqx("sweep " + kSweep + " --out " + dir.string());
   ASSERT_EQ(r.status, 0) << r.output;
-  for (const char* f : {"points.csv", "pareto.csv", "summary.md", "journal.jsonl",
-                        "best_design_tiny_xc7z020.json", "best_design_resnet18_xc7z045.json",
-                        "sweep.gp", "pareto_lut_resnet18_xc7z045.svg", "pareto_dsp_tiny_xc7z020.svg",
-                        "ratio_resnet18.svg", "best_resnet18_xc7z045/layers.csv",
-                        "best_resnet18_xc7z045/layers.svg"}) {
+  for (const char* f :
+       {"points.csv", "pareto.csv", "summary.md", "journal.jsonl", "best_design_tiny_xc7z020.json",
+        "best_design_resnet18_xc7z045.json", "sweep.gp", "pareto_lut_resnet18_xc7z045.svg",
+        "pareto_dsp_tiny_xc7z020.svg", "ratio_resnet18.svg", "best_resnet18_xc7z045/layers.csv",
+        "best_resnet18_xc7z045/layers.svg"}) {
     EXPECT_TRUE(fs::exists(dir / f)) << f;
   }
   const std::string points = Read(dir / "points.csv");
@@ -124,10 +128,12 @@ TEST(Sweep, WritesEveryResultFile) {
   // A best design is a valid design for msqx sim, whose cycle fidelity gives the latency the sweep
   // simulated for that point in its worker.
   const Result sim = Msqx("sim --network resnet18 --design " +
-                          (dir / "best_design_resnet18_xc7z045.json").string() + " --out " + (dir / "sim").string());
+                          (dir / "best_design_resnet18_xc7z045.json").string() + " --out " +
+                          (dir / "sim").string());
   ASSERT_EQ(sim.status, 0) << sim.output;
   // A best design names its network, so that `msqx hls best_design.json` needs nothing else.
-  const Result hls = Msqx("hls " + (dir / "best_design_tiny_xc7z020.json").string() + " --out " + (dir / "hls").string());
+  const Result hls = Msqx("hls " + (dir / "best_design_tiny_xc7z020.json").string() + " --out " +
+                          (dir / "hls").string());
   EXPECT_EQ(hls.status, 0) << hls.output;
   EXPECT_NE(hls.output.find("for tiny"), std::string::npos) << hls.output;
   // The best point is the feasible resnet18/xc7z045 point with the lowest simulated latency.
@@ -138,8 +144,10 @@ TEST(Sweep, WritesEveryResultFile) {
     std::vector<std::string> cells;
     std::istringstream cols(row);
     for (std::string c; std::getline(cols, c, ',');) cells.push_back(c);
-    if (cells.size() < 8 || cells[1] != "resnet18" || cells[2] != "xc7z045" || cells[3] != "ok") continue;
-    simulated = std::min(simulated, std::stod(cells.at(cells.size() - 3)));  // ..., simulated_ms, latency_ms, fps
+    if (cells.size() < 8 || cells[1] != "resnet18" || cells[2] != "xc7z045" || cells[3] != "ok")
+      continue;
+    simulated = std::min(
+        simulated, std::stod(cells.at(cells.size() - 3)));  // ..., simulated_ms, latency_ms, fps
   }
   ASSERT_LT(simulated, 1e300) << "no simulated resnet18/xc7z045 point";
   char printed[32];
@@ -147,7 +155,8 @@ TEST(Sweep, WritesEveryResultFile) {
   EXPECT_NE(sim.output.find(printed), std::string::npos) << printed << " in\n" << sim.output;
   EXPECT_NE(r.output.find("faster than fixed-only"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("analytic model vs cycle fidelity on "), std::string::npos) << r.output;
-  EXPECT_NE(Read(dir / "summary.md").find("## Analytic model against the cycle fidelity"), std::string::npos);
+  EXPECT_NE(Read(dir / "summary.md").find("## Analytic model against the cycle fidelity"),
+            std::string::npos);
   fs::remove_all(dir);
 }
 
@@ -157,7 +166,8 @@ TEST(Sweep, ThreeShardsMergeIntoTheOneShotResult) {
   std::string shards;
   for (int k = 1; k <= 3; ++k) {
     const fs::path d = Temp("shard" + std::to_string(k));
-    const Result r = Msqx("sweep " + kSweep + " --shard " + std::to_string(k) + "/3 --out " + d.string());
+    const Result r =
+        Msqx("sweep " + kSweep + " --shard " + std::to_string(k) + "/3 --out " + d.string());
     ASSERT_EQ(r.status, 0) << r.output;
     shards += " " + d.string();
   }
@@ -178,7 +188,8 @@ TEST(Sweep, ThreeShardsMergeIntoTheOneShotResult) {
     }
     EXPECT_EQ(Read(entry.path()), Read(merged / name)) << name;
   }
-  for (const auto& d : {one, merged, Temp("shard1"), Temp("shard2"), Temp("shard3")}) fs::remove_all(d);
+  for (const auto& d : {one, merged, Temp("shard1"), Temp("shard2"), Temp("shard3")})
+    fs::remove_all(d);
 }
 
 TEST(Sweep, ResumeRecomputesNothingThatFinished) {
@@ -197,7 +208,8 @@ TEST(Sweep, ResumeRecomputesNothingThatFinished) {
 
   const Result r = Msqx("sweep " + kSweep + " --resume --out " + dir.string());
   ASSERT_EQ(r.status, 0) << r.output;
-  EXPECT_NE(r.output.find("computed 56 points, 40 taken from the journal"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("computed 56 points, 40 taken from the journal"), std::string::npos)
+      << r.output;
   for (const char* f : {"points.csv", "pareto.csv", "summary.md"}) {
     EXPECT_EQ(Read(one / f), Read(dir / f)) << f;
   }
@@ -227,8 +239,10 @@ TEST(Sweep, ResumeSimulatesOnlyWhatItHasNot) {
   std::ofstream(dir / "journal.jsonl") << kept;
   const Result r = Msqx("sweep " + kSweep + " --resume --out " + dir.string());
   ASSERT_EQ(r.status, 0) << r.output;
-  EXPECT_NE(r.output.find("computed 0 points, 96 taken from the journal"), std::string::npos) << r.output;
-  EXPECT_NE(r.output.find("simulating " + std::to_string(feasible - 10) + " feasible points"), std::string::npos)
+  EXPECT_NE(r.output.find("computed 0 points, 96 taken from the journal"), std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("simulating " + std::to_string(feasible - 10) + " feasible points"),
+            std::string::npos)
       << r.output;
   for (const char* f : {"points.csv", "pareto.csv", "summary.md"}) {
     EXPECT_EQ(Read(one / f), Read(dir / f)) << f;
@@ -249,10 +263,12 @@ TEST(Sweep, ResumeRefusesAnotherSweepsJournal) {
 TEST(Sweep, CorruptJournalIsNamed) {
   const fs::path dir = Temp("corrupt");
   fs::create_directories(dir);
-  std::ofstream(dir / "journal.jsonl") << "{\"sweep\":\"s\",\"fingerprint\":\"f\",\"points\":2,\"shard\":1,\"shards\":1}\n{\"index\": 5}\n\n";
+  std::ofstream(dir / "journal.jsonl") << "{\"sweep\":\"s\",\"fingerprint\":\"f\",\"points\":2,"
+                                          "\"shard\":1,\"shards\":1}\n{\"index\": 5}\n\n";
   const Result r = Msqx("merge " + dir.string() + " --out " + (dir / "m").string());
   EXPECT_EQ(r.status, 2);
-  EXPECT_NE(r.output.find("journal.jsonl: line 2: corrupt journal record"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("journal.jsonl: line 2: corrupt journal record"), std::string::npos)
+      << r.output;
   fs::remove_all(dir);
 }
 

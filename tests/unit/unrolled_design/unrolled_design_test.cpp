@@ -1,12 +1,12 @@
 // Unrolled designs end to end: the config kind and its errors, msqx sim's latency and resources
 // against the per-layer models added up here, uniform precision's SQNR, and the unrolled sweep.
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
-
-#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "dse/unrolled_eval.h"
 #include "models/unrolled/alignment.h"
@@ -39,7 +39,10 @@ std::string Slurp(const fs::path& p) {
   return s.str();
 }
 
-nlohmann::json Jet() { return nlohmann::json::parse(Slurp(fs::path(MSQX_SOURCE_DIR) / "configs/designs/jet_unrolled.json")); }
+nlohmann::json Jet() {
+  return nlohmann::json::parse(
+      Slurp(fs::path(MSQX_SOURCE_DIR) / "configs/designs/jet_unrolled.json"));
+}
 
 std::string ParseError(const nlohmann::json& design) {
   try {
@@ -67,16 +70,19 @@ TEST(UnrolledDesign, BadDesignsNameThePathAndWhatWasExpected) {
   EXPECT_NE(ParseError(d).find("$.precision.mode"), std::string::npos) << ParseError(d);
   d = Jet();
   d["precision"]["weight_bits"] = 4;  // widths belong to uniform precision
-  EXPECT_NE(ParseError(d).find("$.precision.weight_bits: expected no bit width"), std::string::npos) << ParseError(d);
+  EXPECT_NE(ParseError(d).find("$.precision.weight_bits: expected no bit width"), std::string::npos)
+      << ParseError(d);
   d = Jet();
   d["precision"] = {{"mode", "uniform"}, {"weight_bits", 4}};
-  EXPECT_NE(ParseError(d).find("$.precision"), std::string::npos) << ParseError(d);  // act_bits missing
+  EXPECT_NE(ParseError(d).find("$.precision"), std::string::npos)
+      << ParseError(d);  // act_bits missing
   d = Jet();
   d["unrolled"]["reuse_factor"] = 0;
   EXPECT_NE(ParseError(d).find("$.unrolled.reuse_factor"), std::string::npos) << ParseError(d);
   d = Jet();
   d["unrolled"]["reuse"] = 2;
-  EXPECT_NE(ParseError(d).find("reuse_factor"), std::string::npos) << ParseError(d);  // did you mean
+  EXPECT_NE(ParseError(d).find("reuse_factor"), std::string::npos)
+      << ParseError(d);  // did you mean
   d = Jet();
   d["clock_mhz"] = 100;  // below xcvu9p's range
   EXPECT_NE(ParseError(d).find("$.clock_mhz"), std::string::npos) << ParseError(d);
@@ -85,9 +91,11 @@ TEST(UnrolledDesign, BadDesignsNameThePathAndWhatWasExpected) {
   ASSERT_EQ(run.status, 0);
   const fs::path dir = Dir("kinds");
   std::ofstream(dir / "u.json") << Jet().dump();
-  const auto hls = Msqx("sim --fidelity pin --design " + (dir / "u.json").string() + " --network jet_tagger");
+  const auto hls =
+      Msqx("sim --fidelity pin --design " + (dir / "u.json").string() + " --network jet_tagger");
   EXPECT_EQ(hls.status, 2) << hls.output;
-  nlohmann::json t = nlohmann::json::parse(Slurp(fs::path(MSQX_SOURCE_DIR) / "configs/designs/xc7z020_ref.json"));
+  nlohmann::json t =
+      nlohmann::json::parse(Slurp(fs::path(MSQX_SOURCE_DIR) / "configs/designs/xc7z020_ref.json"));
   t["kind"] = "unrolled";
   t["name"] = "mixed";
   std::ofstream(dir / "t.json") << t.dump();
@@ -129,7 +137,8 @@ TEST(UnrolledDesign, SimReportsTheChainOfItsLayers) {
     EXPECT_EQ(r["layers"][i]["output_frac_bits"].get<std::vector<int>>(), a.output_frac_bits) << i;
     EXPECT_EQ(r["layers"][i]["max_alignment_shift"].get<int>(), a.MaxShift()) << i;
   }
-  EXPECT_EQ(r["layers"][3]["output_frac_bits"].get<std::vector<int>>(), (std::vector<int>{10, 11, 11, 11, 11}));
+  EXPECT_EQ(r["layers"][3]["output_frac_bits"].get<std::vector<int>>(),
+            (std::vector<int>{10, 11, 11, 11, 11}));
   EXPECT_EQ(r["layers"][3]["max_alignment_shift"].get<int>(), 6);
   EXPECT_TRUE(fs::exists(dir / "layers.csv"));
   EXPECT_TRUE(fs::exists(dir / "summary.md"));
@@ -137,10 +146,11 @@ TEST(UnrolledDesign, SimReportsTheChainOfItsLayers) {
   nlohmann::json rf4 = Jet();
   rf4["unrolled"]["reuse_factor"] = 4;
   std::ofstream(dir.parent_path() / "rf4.json") << rf4.dump();
-  const auto run4 = Msqx("sim --design " + (dir.parent_path() / "rf4.json").string() + " --network jet_tagger --out " +
-                         (dir.parent_path() / "sim4").string());
+  const auto run4 = Msqx("sim --design " + (dir.parent_path() / "rf4.json").string() +
+                         " --network jet_tagger --out " + (dir.parent_path() / "sim4").string());
   ASSERT_EQ(run4.status, 0) << run4.output;
-  const nlohmann::json r4 = nlohmann::json::parse(Slurp(dir.parent_path() / "sim4" / "report.json"));
+  const nlohmann::json r4 =
+      nlohmann::json::parse(Slurp(dir.parent_path() / "sim4" / "report.json"));
   EXPECT_EQ(r4["initiation_interval"].get<int>(), 4);
   EXPECT_GE(r4["latency_cycles"].get<int>(), latency + 4 * 3);
 }
@@ -154,7 +164,8 @@ TEST(UnrolledDesign, UniformPrecisionGainsAboutSixDecibelsPerBit) {
     d.precision.weight_bits = bits;
     const dse::UnrolledResult r = dse::EvaluateUnrolled(d, net);
     const double sqnr = r.weight_sqnr_db;
-    EXPECT_GT(sqnr, previous + 4.0) << bits;  // 6.02 dB per bit for uniform weights, less at the edges
+    EXPECT_GT(sqnr, previous + 4.0)
+        << bits;  // 6.02 dB per bit for uniform weights, less at the edges
     // One type per tensor: every product of an output on the same grid, nothing to align.
     for (const auto& l : r.layers) EXPECT_EQ(l.max_alignment_shift, 0) << bits << " " << l.name;
     previous = sqnr;
@@ -173,42 +184,45 @@ TEST(UnrolledDesign, ConvNetworksAreNotUnrolledYet) {
 // precision in place of an .npy pair.
 TEST(UnrolledWeights, FolderRoundTripAndItsErrors) {
   const fs::path dir = Dir("weights");
-  const auto first = Msqx("sim --design jet_unrolled --network jet_tagger --out " + (dir / "a").string() +
-                          " --export-weights " + (dir / "w").string());
+  const auto first = Msqx("sim --design jet_unrolled --network jet_tagger --out " +
+                          (dir / "a").string() + " --export-weights " + (dir / "w").string());
   ASSERT_EQ(first.status, 0) << first.output;
   nlohmann::json d = Jet();
   d["name"] = "jet_trained";
   d["precision"] = {{"mode", "per_weight"}, {"weights", "w"}};
   std::ofstream(dir / "trained.json") << d.dump();
-  const auto second = Msqx("sim --design " + (dir / "trained.json").string() + " --network jet_tagger --out " +
-                           (dir / "b").string());
+  const auto second = Msqx("sim --design " + (dir / "trained.json").string() +
+                           " --network jet_tagger --out " + (dir / "b").string());
   ASSERT_EQ(second.status, 0) << second.output;
   const nlohmann::json a = nlohmann::json::parse(Slurp(dir / "a" / "report.json"));
   const nlohmann::json b = nlohmann::json::parse(Slurp(dir / "b" / "report.json"));
-  for (const char* key : {"latency_cycles", "initiation_interval", "ebops", "resources", "weight_sqnr_db", "layers"}) {
+  for (const char* key : {"latency_cycles", "initiation_interval", "ebops", "resources",
+                          "weight_sqnr_db", "layers"}) {
     EXPECT_EQ(a[key], b[key]) << key;
   }
   // fc4's weight precision as one JSON document (uniform 4-bit types) instead of the pair.
   fs::remove(dir / "w" / "fc4.weight_int_bits.npy");
-  const auto missing = Msqx("sim --design " + (dir / "trained.json").string() + " --network jet_tagger --out " +
-                            (dir / "c").string());
+  const auto missing = Msqx("sim --design " + (dir / "trained.json").string() +
+                            " --network jet_tagger --out " + (dir / "c").string());
   EXPECT_EQ(missing.status, 2) << missing.output;
   EXPECT_NE(missing.output.find("fc4.weight_int_bits.npy"), std::string::npos) << missing.output;
   EXPECT_FALSE(fs::exists(dir / "c" / "report.json"));
   std::ofstream(dir / "w" / "fc4.weight_precision.json")
       << R"({"shape": [5, 32], "sign_bits": 1, "integer_bits": 0, "fractional_bits": 3})";
-  const auto json = Msqx("sim --design " + (dir / "trained.json").string() + " --network jet_tagger --out " +
-                         (dir / "d").string());
+  const auto json = Msqx("sim --design " + (dir / "trained.json").string() +
+                         " --network jet_tagger --out " + (dir / "d").string());
   ASSERT_EQ(json.status, 0) << json.output;
   // fc1's weights of the wrong shape.
-  std::ofstream(dir / "w" / "fc4.weight_precision.json") << R"({"shape": [4, 32], "integer_bits": 0, "fractional_bits": 3})";
-  const auto shape = Msqx("sim --design " + (dir / "trained.json").string() + " --network jet_tagger --out " +
-                          (dir / "e").string());
+  std::ofstream(dir / "w" / "fc4.weight_precision.json")
+      << R"({"shape": [4, 32], "integer_bits": 0, "fractional_bits": 3})";
+  const auto shape = Msqx("sim --design " + (dir / "trained.json").string() +
+                          " --network jet_tagger --out " + (dir / "e").string());
   EXPECT_EQ(shape.status, 2) << shape.output;
   EXPECT_NE(shape.output.find("a precision of shape 5 x 32"), std::string::npos) << shape.output;
   d["precision"]["weights"] = "nowhere";
   std::ofstream(dir / "bad.json") << d.dump();
-  const auto nowhere = Msqx("sim --design " + (dir / "bad.json").string() + " --network jet_tagger");
+  const auto nowhere =
+      Msqx("sim --design " + (dir / "bad.json").string() + " --network jet_tagger");
   EXPECT_EQ(nowhere.status, 2) << nowhere.output;
   EXPECT_NE(nowhere.output.find("$.precision.weights"), std::string::npos) << nowhere.output;
 }
@@ -221,7 +235,9 @@ TEST(UnrolledSweep, ComparesPerWeightWithUniformAtEqualSqnr) {
   // 3 RFs x 2 DSP thresholds x (per-weight + 6 widths)
   EXPECT_EQ(std::count(points.begin(), points.end(), '\n'), 1 + 3 * 2 * (1 + 6));
   const std::string summary = Slurp(dir / "summary.md");
-  EXPECT_NE(summary.find("| RF | DSP above bits | per-weight SQNR dB | uniform match"), std::string::npos) << summary;
+  EXPECT_NE(summary.find("| RF | DSP above bits | per-weight SQNR dB | uniform match"),
+            std::string::npos)
+      << summary;
   // A threshold of 64 bits keeps every constant multiplier in LUTs.
   std::istringstream rows(points);
   std::string row;
