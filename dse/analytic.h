@@ -12,9 +12,9 @@
 
 #include "models/accel/core_sizing.h"
 #include "models/accel/step_timing.h"
-#include "sim/report/stats.h"
-#include "sim/spec/design.h"
-#include "sim/spec/network.h"
+#include "models/spec/design.h"
+#include "models/spec/network.h"
+#include "models/spec/run_stats.h"
 
 namespace msqx::dse {
 

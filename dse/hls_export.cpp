@@ -14,6 +14,7 @@
 #include "models/accel/step_timing.h"
 #include "models/pe/arithmetic.h"
 #include "msqx/version.h"
+#include "sim/spec/design.h"
 #include "sim/spec/json_reader.h"
 
 namespace msqx::dse {

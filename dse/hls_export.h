@@ -11,8 +11,8 @@
 
 #include "dse/hls_check.h"
 #include "models/accel/core_sizing.h"
-#include "sim/spec/design.h"
-#include "sim/spec/network.h"
+#include "models/spec/design.h"
+#include "models/spec/network.h"
 
 namespace msqx::dse {
 

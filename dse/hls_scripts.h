@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "sim/spec/design.h"
-#include "sim/spec/network.h"
+#include "models/spec/design.h"
+#include "models/spec/network.h"
 
 namespace msqx::dse {
 

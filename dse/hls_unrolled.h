@@ -10,7 +10,7 @@
 
 #include "dse/hls_check.h"
 #include "dse/hls_export.h"
-#include "sim/spec/network.h"
+#include "models/spec/network.h"
 #include "sim/spec/unrolled_design.h"
 
 namespace msqx::dse {

@@ -7,7 +7,7 @@
 #include <sstream>
 
 #include "dse/resource_bram.h"
-#include "sim/spec/json_reader.h"
+#include "models/spec/config_error.h"
 
 namespace msqx::dse {
 namespace {

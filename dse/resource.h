@@ -12,9 +12,8 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "sim/spec/design.h"
-#include "sim/spec/network.h"
-#include "sim/spec/sweep.h"
+#include "models/spec/design.h"
+#include "models/spec/network.h"
 
 namespace msqx::dse {
 

@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "sim/report/stats.h"
-#include "sim/spec/design.h"
-#include "sim/spec/network.h"
+#include "models/spec/design.h"
+#include "models/spec/network.h"
+#include "models/spec/run_stats.h"
 #include "sim/spec/resolve.h"
 #include "sim/spec/sweep.h"
 

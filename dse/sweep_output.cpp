@@ -6,7 +6,7 @@
 #include <iomanip>
 #include <sstream>
 
-#include "sim/spec/json_reader.h"
+#include "models/spec/config_error.h"
 
 namespace msqx::dse {
 namespace fs = std::filesystem;

@@ -4,9 +4,9 @@
 #include <cmath>
 
 #include "dse/unrolled_weights.h"
+#include "models/spec/config_error.h"
 #include "models/unrolled/alignment.h"
 #include "models/unrolled/ebops.h"
-#include "sim/spec/json_reader.h"
 
 namespace msqx::dse {
 namespace {

@@ -10,10 +10,10 @@
 #include <string>
 #include <vector>
 
+#include "models/spec/network.h"
 #include "models/unrolled/synthetic_hgq.h"
 #include "models/unrolled/unrolled_cost.h"
 #include "models/unrolled/unrolled_timing.h"
-#include "sim/spec/network.h"
 #include "sim/spec/unrolled_design.h"
 
 namespace msqx::dse {

@@ -2,16 +2,16 @@
 
 #include <filesystem>
 
-#include "models/unrolled/precision_io.h"
+#include "models/spec/config_error.h"
 #include "sim/io/npy.h"
-#include "sim/spec/json_reader.h"
+#include "sim/io/precision_io.h"
 
 namespace msqx::dse {
 namespace {
 
 namespace fs = std::filesystem;
 
-unrolled::BitArray BitsOf(const fs::path& file) {
+io::BitArray BitsOf(const fs::path& file) {
   const io::NpyArray a = io::ReadNpy(file.string());
   return {file.string(), a.shape, a.values};
 }
@@ -22,7 +22,7 @@ unrolled::PrecisionTensor PrecisionOf(const fs::path& dir, const std::string& st
   const fs::path json = dir / (stem + "_precision.json");
   unrolled::PrecisionTensor p;
   if (fs::exists(json)) {
-    p = unrolled::LoadPrecisionJson(json.string());
+    p = io::LoadPrecisionJson(json.string());
   } else {
     const fs::path ints = dir / (stem + "_int_bits.npy"), fracs = dir / (stem + "_frac_bits.npy");
     if (!fs::exists(ints) || !fs::exists(fracs)) {
@@ -31,7 +31,7 @@ unrolled::PrecisionTensor PrecisionOf(const fs::path& dir, const std::string& st
                                   ", or " + ints.filename().string() + " with " +
                                   fracs.filename().string());
     }
-    p = unrolled::PrecisionFromBitArrays(BitsOf(ints), BitsOf(fracs), sign_bits);
+    p = io::PrecisionFromBitArrays(BitsOf(ints), BitsOf(fracs), sign_bits);
   }
   if (p.shape != shape) {
     std::string want;

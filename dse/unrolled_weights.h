@@ -10,8 +10,8 @@
 
 #include <string>
 
+#include "models/spec/network.h"
 #include "models/unrolled/synthetic_hgq.h"
-#include "sim/spec/network.h"
 
 namespace msqx::dse {
 

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "sim/spec/json_reader.h"
+#include "models/spec/config_error.h"
 
 namespace msqx::accel {
 namespace {

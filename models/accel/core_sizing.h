@@ -15,7 +15,7 @@
 
 #include "models/accel/core_types.h"
 #include "models/accel/step_timing.h"
-#include "sim/spec/design.h"
+#include "models/spec/design.h"
 
 namespace msqx::accel {
 

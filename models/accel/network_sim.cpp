@@ -12,7 +12,7 @@
 #include "models/accel/step_timing.h"
 #include "models/accel/vector_timing.h"
 #include "models/mem/memsys_dma.h"
-#include "sim/spec/json_reader.h"
+#include "models/spec/config_error.h"
 
 namespace msqx::accel {
 namespace {

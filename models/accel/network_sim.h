@@ -11,9 +11,9 @@
 #include <cstddef>
 #include <functional>
 
-#include "sim/report/stats.h"
-#include "sim/spec/design.h"
-#include "sim/spec/network.h"
+#include "models/spec/design.h"
+#include "models/spec/network.h"
+#include "models/spec/run_stats.h"
 
 namespace msqx::accel {
 

@@ -6,7 +6,7 @@
 #include <string>
 
 #include "models/accel/core_sizing.h"
-#include "sim/spec/json_reader.h"
+#include "models/spec/config_error.h"
 
 namespace msqx::accel {
 namespace {

@@ -24,8 +24,8 @@
 
 #include <vector>
 
-#include "sim/spec/design.h"
-#include "sim/spec/network.h"
+#include "models/spec/design.h"
+#include "models/spec/network.h"
 
 namespace msqx::accel {
 

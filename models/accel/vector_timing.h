@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "models/accel/layer_memory.h"
-#include "sim/spec/network.h"
+#include "models/spec/network.h"
 
 namespace msqx::accel {
 

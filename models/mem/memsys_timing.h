@@ -5,7 +5,7 @@
 
 #include <cstdint>
 
-#include "sim/spec/design.h"
+#include "models/spec/design.h"
 
 namespace msqx::mem {
 

@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "models/spec/network.h"
 #include "models/unrolled/precision.h"
-#include "sim/spec/network.h"
 
 namespace msqx::unrolled {
 

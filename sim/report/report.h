@@ -9,7 +9,7 @@
 #include <utility>
 #include <vector>
 
-#include "sim/report/stats.h"
+#include "models/spec/run_stats.h"
 #include "sim/spec/design.h"
 #include "sim/spec/network.h"
 

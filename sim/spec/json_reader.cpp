@@ -66,12 +66,6 @@ bool IsIdentifier(const std::string& key) {
 
 }  // namespace
 
-ConfigError::ConfigError(std::string file, std::string json_path, std::string message)
-    : std::runtime_error(file + ": " + json_path + ": " + message),
-      file_(std::move(file)),
-      json_path_(std::move(json_path)),
-      message_(std::move(message)) {}
-
 nlohmann::json ParseJsonText(const std::string& text, const std::string& file_label) {
   try {
     return nlohmann::json::parse(text);

@@ -13,20 +13,9 @@
 #include <utility>
 #include <vector>
 
+#include "models/spec/config_error.h"
+
 namespace msqx::spec {
-
-// A bad input: which file, where in it (a JSON path such as "$.layers[3].kernel"), what was
-// expected. The command line prints it and exits with status 2.
-class ConfigError : public std::runtime_error {
- public:
-  ConfigError(std::string file, std::string json_path, std::string message);
-  const std::string& file() const { return file_; }
-  const std::string& json_path() const { return json_path_; }
-  const std::string& message() const { return message_; }
-
- private:
-  std::string file_, json_path_, message_;
-};
 
 // Reads and parses a JSON file; a missing file or a syntax error is a ConfigError with line and
 // column.

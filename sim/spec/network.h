@@ -1,83 +1,11 @@
 #pragma once
-// A network as an ordered list of layers. Shapes are derived and checked layer to layer when the
-// network is parsed, so everything downstream can trust them.
-
-#include <cstdint>
-#include <string>
-#include <vector>
+// Reading a network config (docs/configs.md) into models/spec/network.h's NetworkSpec, with every
+// shape derived and checked layer to layer.
 
 #include "json_reader.h"
+#include "models/spec/network.h"
 
 namespace msqx::spec {
-
-enum class LayerKind { kConv, kFc, kMaxPool, kAvgPool, kAdd, kAct };
-const char* ToString(LayerKind kind);
-
-enum class ActFunction { kRelu, kRelu6 };
-const char* ToString(ActFunction f);
-
-struct Shape {
-  int channels = 0;
-  int height = 0;
-  int width = 0;
-  std::int64_t Elements() const { return std::int64_t{channels} * height * width; }
-  bool operator==(const Shape& o) const {
-    return channels == o.channels && height == o.height && width == o.width;
-  }
-};
-
-inline constexpr int kNetworkInput = -1;  // index used in Layer::inputs for the network's input
-
-struct Layer {
-  std::string name;
-  LayerKind kind = LayerKind::kConv;
-  std::vector<int> inputs;  // producer layer indices; kNetworkInput for the input tensor
-
-  // conv and pooling
-  int out_channels = 0;  // conv: filters; fc: out_features
-  int kernel = 1;
-  int stride = 1;
-  int padding = 0;
-  int groups = 1;       // conv only; groups == in channels == out channels is depthwise
-  bool global = false;  // pooling over the whole feature map
-  bool bias = false;    // conv and fc
-  ActFunction function = ActFunction::kRelu;  // act only
-
-  int weight_bits = 4;
-  int act_bits = 4;
-
-  // derived
-  Shape in;  // first input's shape
-  Shape out;
-
-  bool HasWeights() const { return kind == LayerKind::kConv || kind == LayerKind::kFc; }
-  bool IsDepthwise() const {
-    return kind == LayerKind::kConv && groups > 1 && groups == in.channels &&
-           groups == out.channels;
-  }
-  // Multiply-accumulates of one inference (conv and fc); 0 for other kinds.
-  std::int64_t Macs() const;
-  // Weights (one per filter tap), without bias.
-  std::int64_t WeightCount() const;
-  // Reduction length of one output: in_channels / groups * kernel^2, or in features for fc.
-  std::int64_t AccumulationDepth() const;
-  std::int64_t WeightBytes() const;  // packed at weight_bits
-  std::int64_t InputBytes() const;   // all inputs at act_bits
-  std::int64_t OutputBytes() const;  // at act_bits
-};
-
-struct NetworkSpec {
-  std::string name;
-  std::string source;
-  Shape input;
-  int weight_bits = 4;
-  int act_bits = 4;
-  std::vector<Layer> layers;
-
-  std::int64_t TotalMacs() const;
-  std::int64_t TotalWeightBytes() const;
-  int IndexOf(const std::string& layer_name) const;  // -1 when absent
-};
 
 NetworkSpec ParseNetwork(const Node& root);
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "json_reader.h"
+#include "models/spec/device.h"
 
 namespace msqx::spec {
 
@@ -17,14 +18,6 @@ namespace msqx::spec {
 struct SweepAxis {
   std::string key;  // dotted design key, e.g. "lut_engine.cols"
   std::vector<nlohmann::json> values;
-};
-
-struct UtilizationLimits {
-  double lut = 1.0;
-  double ff = 1.0;
-  double dsp = 1.0;
-  double bram36 = 1.0;
-  double uram = 1.0;
 };
 
 struct SweepSpec {

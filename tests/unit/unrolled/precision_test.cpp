@@ -5,8 +5,8 @@
 
 #include <string>
 
-#include "models/unrolled/precision_io.h"
 #include "sim/io/npy.h"
+#include "sim/io/precision_io.h"
 
 namespace msqx::unrolled {
 namespace {
@@ -68,7 +68,7 @@ TEST(Quantize, DenseLayerAndUniformPrecision) {
 // The JSON path of the error a precision document raises, or "" when it parses.
 std::string ErrorPath(const std::string& text) {
   try {
-    ParsePrecisionJson(spec::Document(spec::ParseJsonText(text, "p.json"), "p.json").Root());
+    io::ParsePrecisionJson(spec::Document(spec::ParseJsonText(text, "p.json"), "p.json").Root());
   } catch (const spec::ConfigError& e) {
     EXPECT_EQ(e.file(), "p.json");
     return e.json_path();
@@ -80,7 +80,7 @@ TEST(PrecisionJson, ScalarsBroadcastAndArraysAreReadInCOrder) {
   const std::string text = R"({"shape": [2, 3], "sign_bits": [[1, 1, 1], [0, 1, 1]],
     "integer_bits": 0, "fractional_bits": [[1, 2, 3], [0, -1, 4]]})";
   const PrecisionTensor p =
-      ParsePrecisionJson(spec::Document(spec::ParseJsonText(text, "p.json"), "p.json").Root());
+      io::ParsePrecisionJson(spec::Document(spec::ParseJsonText(text, "p.json"), "p.json").Root());
   ASSERT_EQ(p.shape, (std::vector<std::int64_t>{2, 3}));
   ASSERT_EQ(p.types.size(), 6u);
   EXPECT_EQ(p[2], (FixedType{1, 0, 3}));
@@ -88,7 +88,7 @@ TEST(PrecisionJson, ScalarsBroadcastAndArraysAreReadInCOrder) {
   EXPECT_TRUE(p[4].IsPruned());  // 1 + 0 - 1 = 0 bits
   EXPECT_EQ(p[5].TotalBits(), 5);
   // sign_bits defaults to 1
-  const PrecisionTensor q = ParsePrecisionJson(
+  const PrecisionTensor q = io::ParsePrecisionJson(
       spec::Document(spec::ParseJsonText(
                          R"({"shape": [4], "integer_bits": 2, "fractional_bits": 3})", "p.json"),
                      "p.json")
@@ -123,8 +123,8 @@ TEST(PrecisionJson, ErrorsNameThePath) {
   EXPECT_EQ(ErrorPath(R"({"shape": [2], "integer_bits": 0})"), "$");
 }
 
-BitArray ThroughNpy(const std::vector<std::int64_t>& shape, const std::vector<double>& values,
-                    const std::string& file) {
+io::BitArray ThroughNpy(const std::vector<std::int64_t>& shape, const std::vector<double>& values,
+                        const std::string& file) {
   io::NpyArray a;
   a.type = io::NpyType::kInt8;
   a.shape = shape;
@@ -134,29 +134,29 @@ BitArray ThroughNpy(const std::vector<std::int64_t>& shape, const std::vector<do
 }
 
 TEST(PrecisionNpy, IntegerAndFractionalArrays) {
-  const BitArray i = ThroughNpy({2, 2}, {0, 1, -1, 2}, "w_i.npy");
-  const BitArray f = ThroughNpy({2, 2}, {3, 2, 1, -3}, "w_f.npy");
-  const PrecisionTensor p = PrecisionFromBitArrays(i, f, 1);
+  const io::BitArray i = ThroughNpy({2, 2}, {0, 1, -1, 2}, "w_i.npy");
+  const io::BitArray f = ThroughNpy({2, 2}, {3, 2, 1, -3}, "w_f.npy");
+  const PrecisionTensor p = io::PrecisionFromBitArrays(i, f, 1);
   EXPECT_EQ(p.shape, (std::vector<std::int64_t>{2, 2}));
   EXPECT_EQ(p[0], (FixedType{1, 0, 3}));
   EXPECT_EQ(p[2].TotalBits(), 1);
   EXPECT_TRUE(p[3].IsPruned());
 
   try {
-    PrecisionFromBitArrays(i, ThroughNpy({4}, {1, 1, 1, 1}, "flat.npy"), 1);
+    io::PrecisionFromBitArrays(i, ThroughNpy({4}, {1, 1, 1, 1}, "flat.npy"), 1);
     ADD_FAILURE() << "shape mismatch accepted";
   } catch (const spec::ConfigError& e) {
     EXPECT_EQ(e.file(), "flat.npy");
   }
   try {
-    PrecisionFromBitArrays(i, {"half.npy", {2, 2}, {1, 1.5, 1, 1}}, 1);
+    io::PrecisionFromBitArrays(i, {"half.npy", {2, 2}, {1, 1.5, 1, 1}}, 1);
     ADD_FAILURE() << "fractional bit count accepted";
   } catch (const spec::ConfigError& e) {
     EXPECT_EQ(e.file(), "half.npy");
     EXPECT_NE(e.message().find("flat index 1"), std::string::npos) << e.message();
   }
   try {
-    PrecisionFromBitArrays(i, ThroughNpy({2, 2}, {-5, 1, 1, 1}, "neg.npy"), 0);
+    io::PrecisionFromBitArrays(i, ThroughNpy({2, 2}, {-5, 1, 1, 1}, "neg.npy"), 0);
     ADD_FAILURE() << "negative total accepted";
   } catch (const spec::ConfigError& e) {
     EXPECT_NE(e.message().find("flat index 0"), std::string::npos) << e.message();

@@ -10,16 +10,15 @@
 #include "models/unrolled/precision.h"
 #include "sim/spec/json_reader.h"
 
-namespace msqx::unrolled {
+namespace msqx::io {
 
 // {"shape": [2, 3], "sign_bits": 1, "integer_bits": 0, "fractional_bits": [[...], [...]]}: each of
 // the three fields is one integer for every element or a nested array of exactly `shape`;
 // sign_bits is optional (default 1).
-PrecisionTensor ParsePrecisionJson(const spec::Node& root);
-PrecisionTensor LoadPrecisionJson(const std::string& path);
+unrolled::PrecisionTensor ParsePrecisionJson(const spec::Node& root);
+unrolled::PrecisionTensor LoadPrecisionJson(const std::string& path);
 
-// One array of a .npy pair as io::ReadNpy returns it (shape and C-order values). models/ does not
-// link sim/io, which sits above it; the caller reads the files and hands the arrays over.
+// One array of a .npy pair as ReadNpy returns it (shape and C-order values).
 struct BitArray {
   std::string file;  // names the array in errors
   std::vector<std::int64_t> shape;
@@ -29,7 +28,7 @@ struct BitArray {
 // Per-element precision from an integer-bit and a fractional-bit array of equal shape, every
 // element taking `sign_bits` (HGQ keeps the sign per tensor: 1 for weights, 0 after a relu).
 // Values must be integers and every element a valid FixedType (CheckFixedType).
-PrecisionTensor PrecisionFromBitArrays(const BitArray& integer_bits,
-                                       const BitArray& fractional_bits, int sign_bits);
+unrolled::PrecisionTensor PrecisionFromBitArrays(const BitArray& integer_bits,
+                                                 const BitArray& fractional_bits, int sign_bits);
 
-}  // namespace msqx::unrolled
+}  // namespace msqx::io

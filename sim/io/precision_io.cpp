@@ -1,9 +1,14 @@
-#include "models/unrolled/precision_io.h"
+#include "sim/io/precision_io.h"
 
 #include <cmath>
 #include <stdexcept>
 
-namespace msqx::unrolled {
+namespace msqx::io {
+
+using unrolled::FixedType;
+using unrolled::kMaxFieldBits;
+using unrolled::kMaxTotalBits;
+using unrolled::PrecisionTensor;
 
 namespace {
 
@@ -149,4 +154,4 @@ PrecisionTensor PrecisionFromBitArrays(const BitArray& integer_bits,
   return p;
 }
 
-}  // namespace msqx::unrolled
+}  // namespace msqx::io

@@ -1,4 +1,4 @@
-#include "sim/report/stats.h"
+#include "models/spec/run_stats.h"
 
 #include <numeric>
 

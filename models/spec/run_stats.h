@@ -1,6 +1,6 @@
 #pragma once
-// What a simulation (any fidelity) measured, per layer and in total. Reports are written from
-// this alone, so every fidelity produces the same files with the same schema.
+// What a simulation (any fidelity) measured, per layer and in total. Reports (sim/report) are
+// written from this alone, so every fidelity produces the same files with the same schema.
 
 #include <cstdint>
 #include <string>
