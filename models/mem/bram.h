@@ -15,7 +15,7 @@
 // read several words of one tile in the same cycle.
 //
 // In ICSC's translation (__SC_TOOL__) the module is a SystemVerilog intrinsic: ICSC instantiates
-// msqx_bram_icsc (dse/hls_templates/msqx_bram_icsc.sv around msqx_bram.sv, block RAM that Vivado
+// msqx_bram_icsc (dse/hls/templates/msqx_bram_icsc.sv around msqx_bram.sv, block RAM that Vivado
 // and Yosys infer) instead of translating Run(), whose array it would make a register file.
 // Simulation never sees the intrinsic.
 

@@ -2,9 +2,9 @@
 
 #include <iostream>
 
-#include "dse/hls_check.h"
-#include "dse/hls_export.h"
-#include "dse/hls_unrolled.h"
+#include "dse/hls/check.h"
+#include "dse/hls/export.h"
+#include "dse/hls/unrolled.h"
 #include "sim/cli/commands.h"
 #include "sim/cli/options.h"
 #include "sim/spec/resolve.h"
@@ -60,16 +60,16 @@ int RunHls(const Args& args) {
   }
   const spec::NetworkSpec network =
       resolver.LoadNetwork(network_ref, cl.vm.count("network") ? "" : design_source);
-  dse::HlsExportOptions export_options;
+  hls::HlsExportOptions export_options;
   export_options.layer = cl.vm["layer"].as<std::string>();
   const long long seed = cl.vm["seed"].as<long long>();
   if (seed < 0 || seed > 0xFFFFFFFFLL) throw UsageError("--seed must be between 0 and 4294967295");
   export_options.seed = static_cast<unsigned>(seed);
   const std::string dir = OutputDir(cl.vm, "hls-" + design_name);
-  dse::HlsCheckTarget target;
+  hls::HlsCheckTarget target;
   if (unrolled) {
-    const dse::UnrolledHlsExport e =
-        dse::ExportUnrolledHls(unrolled_design, network, export_options, dir);
+    const hls::UnrolledHlsExport e =
+        hls::ExportUnrolledHls(unrolled_design, network, export_options, dir);
     std::cout << "msqx hls: exported layer " << e.layer << " of " << design_name << " for "
               << network.name << " to " << dir << "\n  " << e.in_features << " -> "
               << e.out_features << ", " << e.products << " constant multipliers' products, latency "
@@ -77,12 +77,12 @@ int RunHls(const Args& args) {
               << " at cycle fidelity\n";
     target = e.target;
   } else {
-    const dse::HlsExport e = dse::ExportHls(design, network, export_options, dir);
+    const hls::HlsExport e = hls::ExportHls(design, network, export_options, dir);
     std::cout << "msqx hls: exported " << design_name << " for " << network.name << " to " << dir
               << "\n"
               << "  testbench layer " << e.layer_name << ": " << e.steps << " steps, " << e.outputs
               << " outputs, " << e.expected_cycles << " cycles at cycle fidelity (ideal memory)\n";
-    target = dse::CheckTargetOf(design, network, e);
+    target = hls::CheckTargetOf(design, network, e);
   }
   if (!cl.vm.count("check")) {
     std::cout << "  build and run it: cmake -S " << dir << " -B " << dir
@@ -91,13 +91,13 @@ int RunHls(const Args& args) {
               << "report: " << dir << "/README.md\n";
     return 0;
   }
-  dse::HlsCheckOptions check_options;
+  hls::HlsCheckOptions check_options;
   check_options.jobs = cl.vm["jobs"].as<int>();
   check_options.icsc_timeout_s = cl.vm["icsc-timeout"].as<int>();
   if (check_options.icsc_timeout_s < 1)
     throw UsageError("--icsc-timeout must be at least 1 second");
   check_options.note = [](const std::string& line) { std::cout << "  " << line << std::endl; };
-  const dse::HlsCheck check = dse::RunHlsCheck(target, check_options);
+  const hls::HlsCheck check = hls::RunHlsCheck(target, check_options);
   const nlohmann::json& sc = check.report["systemc"];
   if (check.pass) {
     std::cout << "  SystemC testbench: PASS (" << sc["result"].value("outputs", 0LL)

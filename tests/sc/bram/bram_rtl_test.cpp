@@ -1,5 +1,5 @@
 // The SystemVerilog block RAM that ICSC's translation instantiates for mem::Bram
-// (dse/hls_templates/msqx_bram.sv, through bram.h's intrinsic) against the SystemC model, cycle by
+// (dse/hls/templates/msqx_bram.sv, through bram.h's intrinsic) against the SystemC model, cycle by
 // cycle: random reads and writes on both ports of every bank, addresses past the depth, resets
 // before and during the run. Verilator (skipped when absent) simulates the RTL from a stimulus file
 // this test writes; the same stimulus drives the model. Compared: both ports' read data after every
@@ -181,7 +181,7 @@ std::vector<std::string> RtlResponses(const std::vector<Cycle>& stimulus, const 
                              " -GTDP=" + std::to_string(Cfg::kTrueDualPort ? 1 : 0);
   const std::string command =
       "cd '" + dir.string() + "' && verilator --binary -Wno-fatal -Wno-lint --top-module tb" +
-      params + " tb.sv '" + MSQX_SOURCE_DIR + "/dse/hls_templates/msqx_bram.sv' -o tbsim" +
+      params + " tb.sv '" + MSQX_SOURCE_DIR + "/dse/hls/templates/msqx_bram.sv' -o tbsim" +
       " >build.log 2>&1 && obj_dir/tbsim >run.log 2>&1";
   std::vector<std::string> responses;
   if (std::system(command.c_str()) != 0) return responses;

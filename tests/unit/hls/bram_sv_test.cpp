@@ -15,14 +15,14 @@
 #include <sstream>
 #include <string>
 
-#include "dse/embedded_files.h"
-#include "dse/hls_check.h"
+#include "dse/hls/check.h"
+#include "dse/hls/embedded_files.h"
 #include "models/mem/bram.h"
 
 namespace {
 
 namespace fs = std::filesystem;
-using msqx::dse::HlsTemplate;
+using msqx::hls::HlsTemplate;
 using msqx::mem::Bram;
 using msqx::mem::BramConfig;
 
@@ -81,7 +81,7 @@ std::map<std::string, long long> Synthesize(const std::string& params) {
   const std::string command =
       "cd '" + dir.string() + "' && yosys -q -p '" + script + "' >yosys.log 2>&1";
   EXPECT_EQ(std::system(command.c_str()), 0) << Slurp(dir / "yosys.log");
-  return msqx::dse::YosysCounts(Slurp(dir / "stat.txt"));
+  return msqx::hls::YosysCounts(Slurp(dir / "stat.txt"));
 }
 
 // 2 banks x 256 words x 64 bits: a bank per RAMB36E1 in SDP mode (72 bits wide), the read data

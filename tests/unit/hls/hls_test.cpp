@@ -12,7 +12,7 @@
 #include <sstream>
 #include <string>
 
-#include "dse/hls_check.h"
+#include "dse/hls/check.h"
 #include "tests/common/run_msqx.h"
 #include "tests/common/subset_scan.h"
 
@@ -281,7 +281,7 @@ TEST(HlsCheck, YosysCountsReadBothStatLayouts) {
       "                         5\n"
       "     RAMB18E1                        1\n     RAMB36E1                        2\n     CARRY4 "
       "                         7\n";
-  const auto a = msqx::dse::YosysCounts(old_layout);
+  const auto a = msqx::hls::YosysCounts(old_layout);
   EXPECT_EQ(a.at("lut"), 15);
   EXPECT_EQ(a.at("ff"), 103);
   EXPECT_EQ(a.at("dsp"), 2);
@@ -289,7 +289,7 @@ TEST(HlsCheck, YosysCountsReadBothStatLayouts) {
   const std::string new_layout =
       "        9 cells\n        4   LUT4\n       20   FDCE\n        1   DSP48E2\n        3   "
       "RAMB36E2\n";
-  const auto b = msqx::dse::YosysCounts(new_layout);
+  const auto b = msqx::hls::YosysCounts(new_layout);
   EXPECT_EQ(b.at("lut"), 4);
   EXPECT_EQ(b.at("ff"), 20);
   EXPECT_EQ(b.at("dsp"), 1);
@@ -312,7 +312,7 @@ TEST(HlsCheck, YosysCountsTakeTheHierarchysTotals) {
       "                    8770\n"
       "     LUT2                            4\n     LUT6                         9341\n     "
       "RAMB36E1                        4\n";
-  const auto c = msqx::dse::YosysCounts(report);
+  const auto c = msqx::hls::YosysCounts(report);
   EXPECT_EQ(c.at("lut"), 9345);
   EXPECT_EQ(c.at("ff"), 8770);
   EXPECT_EQ(c.at("dsp"), 72);

@@ -1,9 +1,9 @@
-// dse/sv_for_yosys: ICSC's SystemVerilog rewritten for Yosys 0.23. The inputs are cut from what
+// dse/hls/sv_for_yosys: ICSC's SystemVerilog rewritten for Yosys 0.23. The inputs are cut from what
 // ICSC 1.7.6 wrote for its counter example, for msqx's exported core (the controller, a PE
 // array, a BRAM instance) and for an unrolled layer (the jet tagger's fc4); each test asserts the
 // converted text and, when yosys is on PATH, that Yosys reads it (the BRAM one also that the
 // buffer becomes block RAM, the unrolled ones also constants Yosys proves from the conversion).
-#include "dse/sv_for_yosys.h"
+#include "dse/hls/sv_for_yosys.h"
 
 #include <gtest/gtest.h>
 
@@ -14,13 +14,13 @@
 #include <stdexcept>
 #include <string>
 
-#include "dse/embedded_files.h"
-#include "dse/hls_check.h"
+#include "dse/hls/check.h"
+#include "dse/hls/embedded_files.h"
 
 namespace {
 
 namespace fs = std::filesystem;
-using msqx::dse::SvForYosys;
+using msqx::hls::SvForYosys;
 
 bool HaveYosys() { return std::system("command -v yosys >/dev/null 2>&1") == 0; }
 
@@ -331,14 +331,14 @@ endmodule
   EXPECT_TRUE(has(converted, "i_awdata_v[(b * 8 + l)*8 +: 8] = ld_data_v[l*8 +: 8];"));
   EXPECT_TRUE(has(converted, "  .b_rdata_v(out_v)\n"));  // connections name whole arrays: unchanged
 
-  const std::string adapter = SvForYosys(msqx::dse::HlsTemplate("msqx_bram_icsc.sv"));
+  const std::string adapter = SvForYosys(msqx::hls::HlsTemplate("msqx_bram_icsc.sv"));
   EXPECT_TRUE(has(adapter, "    input  logic [(WIDTH*(BANKS*LANES))-1:0] a_wdata_v,"));
   EXPECT_TRUE(
       has(adapter, "      assign a_rdata_v[i*WIDTH +: WIDTH] = a_rdata[WIDTH*i +: WIDTH];"));
   EXPECT_TRUE(has(
       adapter, "      assign a_wdata[WIDTH*i +: WIDTH] = $signed(a_wdata_v[i*WIDTH +: WIDTH]);"));
   // The block RAM itself needs nothing: Yosys 0.23 reads it as it is.
-  const std::string bram = msqx::dse::HlsTemplate("msqx_bram.sv");
+  const std::string bram = msqx::hls::HlsTemplate("msqx_bram.sv");
   EXPECT_EQ(SvForYosys(bram), bram);
 
   if (!HaveYosys()) GTEST_SKIP() << "yosys is not on PATH";
@@ -348,7 +348,7 @@ endmodule
   ASSERT_EQ(log, "");
   const fs::path stat = fs::path(MSQX_BINARY_DIR) / "sv_for_yosys_test" /
                         testing::UnitTest::GetInstance()->current_test_info()->name() / "stat.txt";
-  const auto counts = msqx::dse::YosysCounts(Slurp(stat));
+  const auto counts = msqx::hls::YosysCounts(Slurp(stat));
   EXPECT_EQ(counts.at("bram18"), 4);  // two RAMB36E1
   EXPECT_LE(counts.at("ff"), 8);      // the read data is the BRAM's latch, not fabric registers
 }

@@ -8,12 +8,12 @@
 #include <filesystem>
 #include <vector>
 
-#include "dse/hls_check.h"
-#include "dse/hls_export.h"
+#include "dse/hls/check.h"
+#include "dse/hls/export.h"
 #include "models/spec/network.h"
 #include "sim/spec/unrolled_design.h"
 
-namespace msqx::dse {
+namespace msqx::hls {
 
 struct UnrolledHlsExport {
   std::string layer;
@@ -31,4 +31,4 @@ UnrolledHlsExport ExportUnrolledHls(const spec::UnrolledDesignSpec& design,
                                     const HlsExportOptions& options,
                                     const std::filesystem::path& dir);
 
-}  // namespace msqx::dse
+}  // namespace msqx::hls

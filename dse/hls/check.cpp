@@ -1,4 +1,4 @@
-#include "dse/hls_check.h"
+#include "dse/hls/check.h"
 
 #include <chrono>
 #include <cstdio>
@@ -7,10 +7,10 @@
 #include <regex>
 #include <sstream>
 
-#include "dse/hls_scripts.h"
-#include "dse/sv_for_yosys.h"
+#include "dse/hls/scripts.h"
+#include "dse/hls/sv_for_yosys.h"
 
-namespace msqx::dse {
+namespace msqx::hls {
 namespace {
 
 namespace fs = std::filesystem;
@@ -182,7 +182,7 @@ nlohmann::json Synthesize(const HlsCheckTarget& target, const HlsCheckOptions& o
     return r;
   };
   // ICSC's SystemVerilog as it is when this Yosys reads it; Debian 12's Yosys 0.23 does not, and
-  // reads a converted copy instead (dse/sv_for_yosys.h: good for an estimate, not verified
+  // reads a converted copy instead (dse/hls/sv_for_yosys.h: good for an estimate, not verified
   // equivalent).
   std::vector<std::string> input = sv;
   const std::size_t log_before = Slurp(log).size();
@@ -329,4 +329,4 @@ HlsCheck RunHlsCheck(const HlsCheckTarget& target, const HlsCheckOptions& option
   return check;
 }
 
-}  // namespace msqx::dse
+}  // namespace msqx::hls

@@ -1,4 +1,4 @@
-#include "dse/hls_scripts.h"
+#include "dse/hls/scripts.h"
 
 #include <cctype>
 #include <cmath>
@@ -7,11 +7,11 @@
 #include <map>
 #include <sstream>
 
-#include "dse/embedded_files.h"
-#include "dse/hls_export.h"
+#include "dse/hls/embedded_files.h"
+#include "dse/hls/export.h"
 #include "msqx/version.h"
 
-namespace msqx::dse {
+namespace msqx::hls {
 namespace {
 
 namespace fs = std::filesystem;
@@ -311,4 +311,4 @@ void WriteBuildScripts(const ProjectInfo& project, const fs::path& dir) {
   WriteProjectFile(dir / "stratus" / "project.tcl", StratusScript(project));
 }
 
-}  // namespace msqx::dse
+}  // namespace msqx::hls

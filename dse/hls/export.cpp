@@ -1,4 +1,4 @@
-#include "dse/hls_export.h"
+#include "dse/hls/export.h"
 
 #include <algorithm>
 #include <cmath>
@@ -6,8 +6,8 @@
 #include <random>
 #include <sstream>
 
-#include "dse/embedded_files.h"
-#include "dse/hls_scripts.h"
+#include "dse/hls/embedded_files.h"
+#include "dse/hls/scripts.h"
 #include "dse/resource.h"
 #include "models/accel/core_types.h"
 #include "models/accel/layer_memory.h"
@@ -17,7 +17,7 @@
 #include "sim/spec/design.h"
 #include "sim/spec/json_reader.h"
 
-namespace msqx::dse {
+namespace msqx::hls {
 namespace {
 
 namespace fs = std::filesystem;
@@ -340,8 +340,9 @@ HlsCheckTarget CheckTargetOf(const spec::DesignSpec& design, const spec::Network
   t.yosys_family = YosysFamily(design.device);
   // What Top holds: both engines, the five buffers and the controller (not the DMA, not the
   // post-processing unit).
-  const ResourceEstimate r = EstimateResources(design, network);
-  ResourceUse core;
+  using dse::Component;
+  const dse::ResourceEstimate r = dse::EstimateResources(design, network);
+  dse::ResourceUse core;
   for (Component c :
        {Component::kDspEngine, Component::kLutEngine, Component::kInputBuffer,
         Component::kDspWeightBuffer, Component::kLutWeightBuffer, Component::kDspOutputBuffer,
@@ -354,4 +355,4 @@ HlsCheckTarget CheckTargetOf(const spec::DesignSpec& design, const spec::Network
   return t;
 }
 
-}  // namespace msqx::dse
+}  // namespace msqx::hls

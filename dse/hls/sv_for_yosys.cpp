@@ -1,4 +1,4 @@
-#include "dse/sv_for_yosys.h"
+#include "dse/hls/sv_for_yosys.h"
 
 #include <cctype>
 #include <cstdlib>
@@ -8,7 +8,7 @@
 #include <stdexcept>
 #include <vector>
 
-namespace msqx::dse {
+namespace msqx::hls {
 namespace {
 
 // Lines of a text without their '\n'; Join gives the text back exactly.
@@ -624,4 +624,4 @@ std::string SvForYosys(const std::string& sv) {
   return out;
 }
 
-}  // namespace msqx::dse
+}  // namespace msqx::hls

@@ -9,12 +9,12 @@
 #include <string>
 #include <vector>
 
-#include "dse/hls_check.h"
+#include "dse/hls/check.h"
 #include "models/accel/core_sizing.h"
 #include "models/spec/design.h"
 #include "models/spec/network.h"
 
-namespace msqx::dse {
+namespace msqx::hls {
 
 // The type Top aliases in an accelerator-template export.
 inline constexpr const char* kCoreTopType = "msqx::accel::AccelCore<msqx_design::CoreCfg>";
@@ -49,7 +49,7 @@ HlsExport ExportHls(const spec::DesignSpec& design, const spec::NetworkSpec& net
 // when depthwise; the sum over input-channel chunks is kept in the 32-bit partial-sum buffers.
 long long MaxStepDepth(const spec::NetworkSpec& network, const spec::DesignSpec& design);
 
-// The SystemVerilog block RAM (dse/hls_templates/msqx_bram*.sv) that ICSC's output instantiates
+// The SystemVerilog block RAM (dse/hls/templates/msqx_bram*.sv) that ICSC's output instantiates
 // for each mem::Bram through bram.h's intrinsic, as the project holds it (relative paths).
 std::vector<std::string> BramSystemVerilog();
 
@@ -58,4 +58,4 @@ std::vector<std::string> BramSystemVerilog();
 HlsCheckTarget CheckTargetOf(const spec::DesignSpec& design, const spec::NetworkSpec& network,
                              const HlsExport& exported);
 
-}  // namespace msqx::dse
+}  // namespace msqx::hls

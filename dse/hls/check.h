@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-namespace msqx::dse {
+namespace msqx::hls {
 
 struct HlsCheckOptions {
   int jobs = 1;               // parallel compile jobs
@@ -46,4 +46,4 @@ HlsCheck RunHlsCheck(const HlsCheckTarget& target, const HlsCheckOptions& option
 // with submodules, the totals of its "design hierarchy" section.
 std::map<std::string, long long> YosysCounts(const std::string& stat_report);
 
-}  // namespace msqx::dse
+}  // namespace msqx::hls

@@ -43,8 +43,8 @@
 
 #include <string>
 
-namespace msqx::dse {
+namespace msqx::hls {
 
 std::string SvForYosys(const std::string& sv);
 
-}  // namespace msqx::dse
+}  // namespace msqx::hls

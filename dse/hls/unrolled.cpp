@@ -1,18 +1,18 @@
-#include "dse/hls_unrolled.h"
+#include "dse/hls/unrolled.h"
 
 #include <algorithm>
 #include <sstream>
 #include <stdexcept>
 #include <vector>
 
-#include "dse/embedded_files.h"
-#include "dse/hls_scripts.h"
+#include "dse/hls/embedded_files.h"
+#include "dse/hls/scripts.h"
 #include "dse/unrolled_eval.h"
 #include "models/unrolled/alignment.h"
 #include "models/unrolled/unrolled_timing.h"
 #include "msqx/version.h"
 
-namespace msqx::dse {
+namespace msqx::hls {
 namespace {
 
 namespace fs = std::filesystem;
@@ -198,7 +198,7 @@ std::string Readme(const spec::UnrolledDesignSpec& d, const spec::NetworkSpec& n
 UnrolledHlsExport ExportUnrolledHls(const spec::UnrolledDesignSpec& design,
                                     const spec::NetworkSpec& network,
                                     const HlsExportOptions& options, const fs::path& dir) {
-  const unrolled::HgqNetwork net = UnrolledWeights(design, network);
+  const unrolled::HgqNetwork net = dse::UnrolledWeights(design, network);
   std::size_t index = net.layers.size() - 1;
   if (!options.layer.empty()) {
     const auto it = std::find_if(net.layers.begin(), net.layers.end(),
@@ -210,7 +210,7 @@ UnrolledHlsExport ExportUnrolledHls(const spec::UnrolledDesignSpec& design,
     index = static_cast<std::size_t>(it - net.layers.begin());
   }
   const unrolled::HgqDenseLayer& layer = net.layers[index];
-  const unrolled::UnrolledParams params = UnrolledParamsOf(design);
+  const unrolled::UnrolledParams params = dse::UnrolledParamsOf(design);
   const unrolled::UnrolledLayerTiming timing =
       unrolled::DenseUnrolledTiming(layer.name, layer.quantized, layer.activations, params);
   const unrolled::UnrolledCost cost =
@@ -294,4 +294,4 @@ UnrolledHlsExport ExportUnrolledHls(const spec::UnrolledDesignSpec& design,
   return e;
 }
 
-}  // namespace msqx::dse
+}  // namespace msqx::hls

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-namespace msqx::dse {
+namespace msqx::hls {
 
 struct EmbeddedFile {
   std::string path;  // relative to the source tree, e.g. "models/pe/pe_array.h"
@@ -17,9 +17,9 @@ struct EmbeddedFile {
 const std::vector<EmbeddedFile>& HlsCoreSources();
 // The unrolled dense layer (models/unrolled/dense_pin.h) and what it includes.
 const std::vector<EmbeddedFile>& HlsUnrolledSources();
-// dse/hls_templates/: the testbenches and the ICSC elaboration tops, copied verbatim.
+// dse/hls/templates/: the testbenches and the ICSC elaboration tops, copied verbatim.
 const std::vector<EmbeddedFile>& HlsTemplates();
 // The content of the template named `file_name` (e.g. "tb_main.cpp"); std::logic_error when absent.
 const std::string& HlsTemplate(const std::string& file_name);
 
-}  // namespace msqx::dse
+}  // namespace msqx::hls

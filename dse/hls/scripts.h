@@ -1,5 +1,5 @@
 #pragma once
-// The build files of an exported HLS project (dse/hls_export.h): CMake for simulation with
+// The build files of an exported HLS project (dse/hls/export.h): CMake for simulation with
 // Debian's SystemC, an ICSC project, Catapult and Stratus scripts and the project's README.
 
 #include <filesystem>
@@ -9,7 +9,7 @@
 #include "models/spec/design.h"
 #include "models/spec/network.h"
 
-namespace msqx::dse {
+namespace msqx::hls {
 
 struct HlsExport;
 
@@ -50,4 +50,4 @@ std::string TemplateReadme(const spec::DesignSpec& design, const spec::NetworkSp
 // The design's clock period in ns as the scripts write it.
 std::string ClockPeriodNs(double clock_mhz);
 
-}  // namespace msqx::dse
+}  // namespace msqx::hls
