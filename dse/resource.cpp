@@ -8,17 +8,10 @@
 
 #include "dse/resource_bram.h"
 #include "models/spec/config_error.h"
+#include "models/util/int_math.h"
 
 namespace msqx::dse {
 namespace {
-
-int CeilLog2(std::int64_t n) {
-  int c = 0;
-  while ((std::int64_t{1} << c) < n) ++c;
-  return c;
-}
-
-std::int64_t CeilDiv(std::int64_t a, std::int64_t b) { return (a + b - 1) / b; }
 
 std::int64_t Round(double x) { return static_cast<std::int64_t>(std::ceil(x - 1e-9)); }
 

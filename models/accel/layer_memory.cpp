@@ -3,12 +3,9 @@
 #include <algorithm>
 
 #include "models/mem/memsys_dma.h"
+#include "models/util/int_math.h"
 
 namespace msqx::accel {
-namespace {
-std::int64_t CeilDiv(std::int64_t a, std::int64_t b) { return (a + b - 1) / b; }
-}  // namespace
-
 std::int64_t PackedBytes(std::int64_t first, std::int64_t elements, int bits) {
   if (elements <= 0) return 0;
   return CeilDiv((first + elements) * bits, 8) - first * bits / 8;

@@ -7,11 +7,10 @@
 
 #include "models/accel/core_sizing.h"
 #include "models/spec/config_error.h"
+#include "models/util/int_math.h"
 
 namespace msqx::accel {
 namespace {
-
-int CeilDiv(int a, int b) { return (a + b - 1) / b; }
 
 void Require(bool ok, const std::string& path, const std::string& message) {
   if (!ok) throw spec::ConfigError("", path, message);

@@ -4,12 +4,9 @@
 #include <deque>
 
 #include "models/accel/layer_memory.h"
+#include "models/util/int_math.h"
 
 namespace msqx::accel {
-namespace {
-std::int64_t CeilDiv(std::int64_t a, std::int64_t b) { return (a + b - 1) / b; }
-}  // namespace
-
 LayerTimes TimeLayer(const std::vector<StepCmd>& cmds, int kernel, int stride,
                      const CoreTiming& core, std::int64_t first_command, LayerMemory* memory) {
   IdealMemory ideal(kernel, stride, core);

@@ -4,13 +4,12 @@
 #include <deque>
 
 #include "models/mem/memsys_dma.h"
+#include "models/util/int_math.h"
 
 namespace msqx::accel {
 namespace {
 
 using spec::LayerKind;
-
-std::int64_t CeilDiv(std::int64_t a, std::int64_t b) { return (a + b - 1) / b; }
 
 // Moves rows [y0, y1) of a channel-blocked tensor, one transfer per channel block (a block's
 // full-width rows are contiguous). Returns the completion cycle.

@@ -4,13 +4,9 @@
 
 #include <cstdint>
 
-namespace msqx::pe {
+#include "models/util/int_math.h"
 
-constexpr int CeilLog2(long long n) {
-  int b = 0;
-  while ((1LL << b) < n) ++b;
-  return b;
-}
+namespace msqx::pe {
 
 // Accumulator width for a dot product of `depth` terms: a signed m-bit weight (magnitude at most
 // 2^(m-1) - 1) times an unsigned a-bit activation fits m + a bits with sign; depth terms add
