@@ -235,7 +235,7 @@ void AnalyticModel::Vector(const spec::Layer& l, report::LayerStats& s) const {
   const auto& d = design_;
   std::int64_t work = l.out.Elements();
   if (l.kind == LayerKind::kMaxPool || l.kind == LayerKind::kAvgPool) {
-    work = l.global ? l.in.Elements() : l.out.Elements() * l.kernel * l.kernel;
+    work = l.global ? l.in.Elements() : l.out.Elements() * l.KernelArea();
   } else if (l.kind == LayerKind::kAdd) {
     work = l.out.Elements() * static_cast<std::int64_t>(l.inputs.size());
   }

@@ -44,9 +44,16 @@ LayerShape LayerShape::FromLayer(const spec::Layer& layer) {
   s.out_channels = layer.out.channels;
   s.out_height = layer.out.height;
   s.out_width = layer.out.width;
-  s.kernel = layer.kernel;
-  s.stride = layer.stride;
-  s.padding = layer.padding;
+  // The core reads zeros outside the input, so padding after the last row or column needs
+  // nothing of it; a kernel or stride that differs between the dimensions, or a leading padding
+  // that does, it cannot run yet.
+  Require(layer.kernel_h == layer.kernel_w && layer.stride_h == layer.stride_w &&
+              layer.pad_top == layer.pad_left,
+          layer.name,
+          "the accelerator core runs square kernels and strides with equal top and left padding");
+  s.kernel = layer.kernel_h;
+  s.stride = layer.stride_h;
+  s.padding = layer.pad_top;
   s.depthwise = layer.IsDepthwise();
   return s;
 }

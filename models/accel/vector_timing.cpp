@@ -45,7 +45,7 @@ VectorTimes TimeVectorLayer(const spec::Layer& l, const VectorUnit& unit, mem::D
   const int band = l.global ? l.out.height : std::max(1, unit.band_rows);
   const std::int64_t taps = !pool      ? std::int64_t(l.inputs.size())
                             : l.global ? std::int64_t{l.in.height} * l.in.width
-                                       : std::int64_t{l.kernel} * l.kernel;
+                                       : l.KernelArea();
   const BandMover mover{dma, unit, l.act_bits};
   VectorTimes t;
   t.start = start;
@@ -69,9 +69,9 @@ VectorTimes TimeVectorLayer(const spec::Layer& l, const VectorUnit& unit, mem::D
     flush(issue);
     int in0 = y0, in1 = y1;
     if (pool) {
-      in0 = l.global ? 0 : std::max(0, y0 * l.stride - l.padding);
+      in0 = l.global ? 0 : std::max(0, y0 * l.stride_h - l.pad_top);
       in1 = l.global ? l.in.height
-                     : std::min(l.in.height, (y1 - 1) * l.stride - l.padding + l.kernel);
+                     : std::min(l.in.height, (y1 - 1) * l.stride_h - l.pad_top + l.kernel_h);
     }
     read_done = issue;
     for (std::size_t i = 0; i < inputs.size(); ++i) {

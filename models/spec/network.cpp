@@ -23,7 +23,7 @@ const char* ToString(LayerKind kind) {
 const char* ToString(ActFunction f) { return f == ActFunction::kRelu ? "relu" : "relu6"; }
 
 std::int64_t Layer::AccumulationDepth() const {
-  if (kind == LayerKind::kConv) return std::int64_t{in.channels / groups} * kernel * kernel;
+  if (kind == LayerKind::kConv) return std::int64_t{in.channels / groups} * KernelArea();
   if (kind == LayerKind::kFc) return in.Elements();
   return 0;
 }

@@ -31,14 +31,15 @@ struct Layer {
   LayerKind kind = LayerKind::kConv;
   std::vector<int> inputs;  // producer layer indices; kNetworkInput for the input tensor
 
-  // conv and pooling
+  // conv and pooling: the window per dimension (h: rows, w: columns) and the padding per side
   int out_channels = 0;  // conv: filters; fc: out_features
-  int kernel = 1;
-  int stride = 1;
-  int padding = 0;
-  int groups = 1;       // conv only; groups == in channels == out channels is depthwise
-  bool global = false;  // pooling over the whole feature map
-  bool bias = false;    // conv and fc
+  int kernel_h = 1, kernel_w = 1;
+  int stride_h = 1, stride_w = 1;
+  int pad_top = 0, pad_left = 0, pad_bottom = 0, pad_right = 0;
+  bool ceil_mode = false;  // pooling: a last window that starts inside the input counts
+  int groups = 1;          // conv only; groups == in channels == out channels is depthwise
+  bool global = false;     // pooling over the whole feature map
+  bool bias = false;       // conv and fc
   ActFunction function = ActFunction::kRelu;  // act only
 
   int weight_bits = 4;
@@ -57,7 +58,9 @@ struct Layer {
   std::int64_t Macs() const;
   // Weights (one per filter tap), without bias.
   std::int64_t WeightCount() const;
-  // Reduction length of one output: in_channels / groups * kernel^2, or in features for fc.
+  std::int64_t KernelArea() const { return std::int64_t{kernel_h} * kernel_w; }
+  // Reduction length of one output: in_channels / groups * kernel_h * kernel_w, or in features for
+  // fc.
   std::int64_t AccumulationDepth() const;
   std::int64_t WeightBytes() const;  // packed at weight_bits
   std::int64_t InputBytes() const;   // all inputs at act_bits

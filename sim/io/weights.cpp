@@ -9,7 +9,7 @@ namespace msqx::io {
 
 std::vector<std::int64_t> ExpectedWeightShape(const spec::Layer& layer) {
   if (layer.kind == spec::LayerKind::kConv) {
-    return {layer.out_channels, layer.in.channels / layer.groups, layer.kernel, layer.kernel};
+    return {layer.out_channels, layer.in.channels / layer.groups, layer.kernel_h, layer.kernel_w};
   }
   if (layer.kind == spec::LayerKind::kFc) return {layer.out_channels, layer.in.Elements()};
   return {};

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <string>
 
 namespace msqx::spec {
@@ -27,7 +28,7 @@ std::vector<std::string> AllowedKeys(LayerKind kind) {
       break;
     case LayerKind::kMaxPool:
     case LayerKind::kAvgPool:
-      keys.insert(keys.end(), {"input", "kernel", "stride", "padding", "global"});
+      keys.insert(keys.end(), {"input", "kernel", "stride", "padding", "ceil_mode", "global"});
       break;
     case LayerKind::kAdd:
       keys.push_back("inputs");
@@ -131,22 +132,71 @@ class LayerParser {
            std::to_string(s.width) + " (CxHxW)";
   }
 
-  // Output extent of a sliding window; fails when the window does not fit.
-  static int WindowOut(const Node& n, int extent, int kernel, int stride, int padding) {
-    const int span = extent + 2 * padding - kernel;
+  // A window key: one integer for both dimensions or [rows, columns].
+  static void ReadPair(const Node& n, const char* key, int fallback, int min, int* h, int* w) {
+    *h = *w = fallback;
+    const std::optional<Node> v = n.Find(key);
+    if (!v) return;
+    if (!v->json().is_array()) {
+      *h = *w = static_cast<int>(v->Int(min, 64));
+      return;
+    }
+    if (v->ArraySize() != 2) v->Fail("expected an integer or [rows, columns]");
+    *h = static_cast<int>(v->At(std::size_t{0}).Int(min, 64));
+    *w = static_cast<int>(v->At(std::size_t{1}).Int(min, 64));
+  }
+
+  // "padding": one integer for every side, [rows, columns] (top = bottom, left = right) or
+  // [top, left, bottom, right] (ONNX's order of "pads").
+  static void ReadPadding(const Node& n, Layer& l) {
+    const std::optional<Node> v = n.Find("padding");
+    if (!v) return;
+    if (!v->json().is_array()) {
+      l.pad_top = l.pad_left = l.pad_bottom = l.pad_right = static_cast<int>(v->Int(0, 64));
+      return;
+    }
+    const std::size_t size = v->ArraySize();
+    if (size != 2 && size != 4) {
+      v->Fail("expected an integer, [rows, columns] or [top, left, bottom, right]");
+    }
+    int* sides[4] = {&l.pad_top, &l.pad_left, &l.pad_bottom, &l.pad_right};
+    for (std::size_t i = 0; i < 4; ++i) {
+      *sides[i] = static_cast<int>(v->At(size == 4 ? i : i % 2).Int(0, 64));
+    }
+  }
+
+  static void ReadWindow(const Node& n, Layer& l, int stride_fallback) {
+    ReadPair(n, "kernel", 1, 1, &l.kernel_h, &l.kernel_w);
+    if (!n.Has("kernel")) n.At("kernel");  // required: fails naming the key
+    ReadPair(n, "stride", stride_fallback, 1, &l.stride_h, &l.stride_w);
+    ReadPadding(n, l);
+  }
+
+  // Output extent of a sliding window along one dimension (floor, or with ceil_mode the last
+  // window that starts inside the input or its leading padding, as PyTorch and ONNX count);
+  // fails when the window does not fit.
+  static int WindowOut(const Node& n, int extent, int kernel, int stride, int pad_lo, int pad_hi,
+                       bool ceil_mode) {
+    const int span = extent + pad_lo + pad_hi - kernel;
     if (span < 0) {
       n.At("kernel").Fail("expected a kernel no larger than the padded input (" +
-                          std::to_string(extent + 2 * padding) + "), got " +
+                          std::to_string(extent + pad_lo + pad_hi) + "), got " +
                           std::to_string(kernel));
     }
-    return span / stride + 1;
+    int out = (ceil_mode ? (span + stride - 1) / stride : span / stride) + 1;
+    if (ceil_mode && (out - 1) * stride >= extent + pad_lo) --out;
+    return out;
+  }
+
+  static Shape WindowOutput(const Node& n, const Layer& l, int channels) {
+    return {channels,
+            WindowOut(n, l.in.height, l.kernel_h, l.stride_h, l.pad_top, l.pad_bottom, l.ceil_mode),
+            WindowOut(n, l.in.width, l.kernel_w, l.stride_w, l.pad_left, l.pad_right, l.ceil_mode)};
   }
 
   void ParseConv(const Node& n, Layer& l) {
     l.out_channels = static_cast<int>(n.At("out_channels").Int(1, 1 << 16));
-    l.kernel = static_cast<int>(n.At("kernel").Int(1, 64));
-    l.stride = static_cast<int>(n.IntOr("stride", 1, 1, 64));
-    l.padding = static_cast<int>(n.IntOr("padding", 0, 0, 64));
+    ReadWindow(n, l, 1);
     l.groups = static_cast<int>(n.IntOr("groups", 1, 1, 1 << 16));
     l.bias = n.BoolOr("bias", false);
     l.weight_bits = static_cast<int>(n.IntOr("weight_bits", net_.weight_bits, 2, 16));
@@ -155,30 +205,39 @@ class LayerParser {
                           std::to_string(l.in.channels) + ") and out_channels (" +
                           std::to_string(l.out_channels) + "), got " + std::to_string(l.groups));
     }
-    l.out = {l.out_channels, WindowOut(n, l.in.height, l.kernel, l.stride, l.padding),
-             WindowOut(n, l.in.width, l.kernel, l.stride, l.padding)};
+    l.out = WindowOutput(n, l, l.out_channels);
   }
 
   void ParsePool(const Node& n, Layer& l) {
     l.global = n.BoolOr("global", false);
     if (l.global) {
-      for (const char* key : {"kernel", "stride", "padding"}) {
+      for (const char* key : {"kernel", "stride", "padding", "ceil_mode"}) {
         if (n.Has(key))
           n.At(key).Fail("a global pooling layer takes no '" + std::string(key) + "'");
       }
-      l.kernel = std::max(l.in.height, l.in.width);
+      l.kernel_h = l.in.height;
+      l.kernel_w = l.in.width;
       l.out = {l.in.channels, 1, 1};
       return;
     }
-    l.kernel = static_cast<int>(n.At("kernel").Int(1, 64));
-    l.stride = static_cast<int>(n.IntOr("stride", l.kernel, 1, 64));
-    l.padding = static_cast<int>(n.IntOr("padding", 0, 0, 64));
-    if (2 * l.padding > l.kernel) {
-      n.At("padding").Fail("expected padding at most half the kernel (" +
-                           std::to_string(l.kernel / 2) + "), got " + std::to_string(l.padding));
+    ReadPair(n, "kernel", 1, 1, &l.kernel_h, &l.kernel_w);
+    if (!n.Has("kernel")) n.At("kernel");
+    ReadPair(n, "stride", 0, 1, &l.stride_h, &l.stride_w);
+    if (!n.Has("stride")) {  // a pooling window's stride defaults to its size
+      l.stride_h = l.kernel_h;
+      l.stride_w = l.kernel_w;
     }
-    l.out = {l.in.channels, WindowOut(n, l.in.height, l.kernel, l.stride, l.padding),
-             WindowOut(n, l.in.width, l.kernel, l.stride, l.padding)};
+    ReadPadding(n, l);
+    l.ceil_mode = n.BoolOr("ceil_mode", false);
+    const int pad_h = std::max(l.pad_top, l.pad_bottom), pad_w = std::max(l.pad_left, l.pad_right);
+    if (2 * pad_h > l.kernel_h || 2 * pad_w > l.kernel_w) {
+      const std::string half = l.kernel_h == l.kernel_w ? std::to_string(l.kernel_h / 2)
+                                                        : std::to_string(l.kernel_h / 2) + " x " +
+                                                              std::to_string(l.kernel_w / 2);
+      n.At("padding").Fail("expected padding at most half the kernel (" + half + "), got " +
+                           std::to_string(2 * pad_h > l.kernel_h ? pad_h : pad_w));
+    }
+    l.out = WindowOutput(n, l, l.in.channels);
   }
 
   NetworkSpec& net_;

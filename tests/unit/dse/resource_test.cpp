@@ -401,8 +401,8 @@ TEST(Resource, WidthsOfNetwork) {
   std::int64_t depth = 1;
   for (const spec::Layer& l : n.layers) {
     if (l.kind == spec::LayerKind::kConv)
-      depth = std::max<std::int64_t>(depth,
-                                     std::int64_t{l.in.channels} / l.groups * l.kernel * l.kernel);
+      depth = std::max<std::int64_t>(
+          depth, std::int64_t{l.in.channels} / l.groups * l.kernel_h * l.kernel_w);
     if (l.kind == spec::LayerKind::kFc) depth = std::max<std::int64_t>(depth, l.in.Elements());
   }
   EXPECT_EQ(WidthsOf(n).max_depth, depth);

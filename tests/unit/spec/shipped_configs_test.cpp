@@ -91,7 +91,7 @@ TEST(ShippedConfigs, ResNet18HasEveryConvolutionAndTheClassifier) {
   int convs = 0, downsamples = 0, adds = 0;
   for (const auto& l : n.layers) {
     convs += l.kind == LayerKind::kConv;
-    downsamples += l.kind == LayerKind::kConv && l.kernel == 1;
+    downsamples += l.kind == LayerKind::kConv && l.KernelArea() == 1;
     adds += l.kind == LayerKind::kAdd;
   }
   EXPECT_EQ(convs, 1 + 16 + 3);  // stem, 8 basic blocks of 2, 3 downsample paths
