@@ -1,11 +1,11 @@
 #pragma once
 // Member definitions of AccelCore (core.h); kept apart so that the header shows the interface.
 // Written in the subset Intel's SystemC compiler translates (docs/hls.md): references rather than
-// pointers to locals, no std::min/max, no range-for, no [[fallthrough]], buses indexed through
-// .v[], no braced temporaries of records, no increment inside a condition, one assignment per
-// statement. No division and no multiplication per beat: loops count in filters and channels and
-// addresses advance by additions; the products a step needs are formed once, when its command is
-// taken (MakeStepInfo). A divider per item made the controller 190,000 LUTs (docs/hls.md).
+// pointers to locals, no out-parameters of scalars (a result is returned), no std::min/max, no
+// range-for, no [[fallthrough]], buses indexed through .v[], no braced temporaries of records, no
+// increment inside a condition, one assignment per statement. No division and no multiplication
+// per beat: loops count in their units and addresses advance by additions; the products a step
+// needs are formed once, when its command is taken (MakeStepInfo).
 
 namespace msqx::accel {
 
@@ -13,20 +13,54 @@ template <typename Cfg>
 AccelCore<Cfg>::AccelCore(const sc_core::sc_module_name& name) : sc_module(name) {
   dsp.Bind(clk, rst);
   lut.Bind(clk, rst);
-  in_buf.clk(clk);
-  in_buf.rst(rst);
-  in_buf.a_en(i_aen);
-  in_buf.a_we(i_awe);
-  in_buf.a_addr(i_aaddr);
-  in_buf.a_wdata(i_awdata);
-  in_buf.a_rdata(i_ardata);
-  in_buf.b_en(i_ben);
-  in_buf.b_we(i_bwe);
-  in_buf.b_addr(i_baddr);
-  in_buf.b_wdata(i_bwdata);
-  in_buf.b_rdata(i_brdata);
+  detail::BindBram(in_buf, clk, rst, i_aen, i_awe, i_aaddr, i_awdata, i_ardata, i_ben, i_bwe,
+                   i_baddr, i_bwdata, i_brdata);
   SC_CTHREAD(Run, clk.pos());
   reset_signal_is(rst, true);
+}
+
+template <typename Cfg>
+CoreParams AccelCore<Cfg>::Params() {
+  CoreParams p;
+  p.geo.dsp_rows = Dsp::kR;
+  p.geo.lut_rows = Lut::kR;
+  p.geo.cols = kC;
+  p.geo.tile_ic = kIc;
+  p.geo.dsp_piece_rows = Cfg::Dsp::kPieceRows;
+  p.geo.lut_piece_rows = Cfg::Lut::kPieceRows;
+  p.in_depth = Cfg::kInDepth;
+  p.dsp_weight_depth = Cfg::kDspWeightDepth;
+  p.lut_weight_depth = Cfg::kLutWeightDepth;
+  p.dsp_out_depth = Cfg::kDspOutDepth;
+  p.lut_out_depth = Cfg::kLutOutDepth;
+  p.max_depth = Cfg::kMaxDepth;
+  p.bram_latency = kL;
+  p.double_buffered = Cfg::kDoubleBuffered;
+  return p;
+}
+
+template <typename Cfg>
+std::string AccelCore<Cfg>::Fits(const LayerRegs& r, const StepCmd& c) {
+  const std::string regs_fit = RegsFit(r);
+  if (!regs_fit.empty()) return regs_fit;
+  if (r.fold > 0 && (c.in_ch0 != 0 || c.in_chs != r.fold * r.in_c)) {
+    return "a folded layer's chunk is every channel of its pixel runs";
+  }
+  StepLayer l;
+  l.in_c = r.in_c;
+  l.kh = r.kh;
+  l.kw = r.kw;
+  l.sh = r.sh;
+  l.sw = r.sw;
+  l.acc_depth = r.acc_depth;
+  StepDims s;
+  s.out_rows = c.out_rows;
+  s.out_cols = c.out_cols;
+  s.in_chs = c.in_chs;
+  s.dsp_n = c.dsp_n;
+  s.lut_n = c.lut_n;
+  const CoreParams p = Params();
+  return Misfit(l, s, p, CostOf(l, s, p));
 }
 
 template <typename Cfg>
@@ -40,84 +74,105 @@ typename AccelCore<Cfg>::StepInfo AccelCore<Cfg>::MakeStepInfo(const StepCmd& c)
   s.in_chs = c.in_chs;
   s.first_chunk = c.first_chunk;
   s.last_chunk = c.last_chunk;
-  const int k = r_.kernel;
-  s.win_rows = (c.out_rows - 1) * r_.stride + k;
-  s.win_cols = (c.out_cols - 1) * r_.stride + k;
+  s.win_rows = (c.out_rows - 1) * r_.sh + r_.kh;
+  s.win_cols = (c.out_cols - 1) * r_.sw + r_.kw;
   s.pixels = c.out_rows * c.out_cols;
-  s.row_step = r_.stride * s.win_cols;
-  s.iy0 = c.out_row0 * r_.stride - r_.padding;
-  s.ix0 = c.out_col0 * r_.stride - r_.padding;
+  s.row_step = r_.sh * s.win_cols;
+  s.col_step = r_.sw;
+  s.taps = r_.kh * r_.kw;
+  s.groups = (c.in_chs + kC - 1) / kC;
+  s.iy0 = c.out_row0 * r_.sh - r_.pt;
+  if (r_.fold > 0) {
+    s.x0 = c.out_col0 * r_.fold_sw - r_.fold_pl;
+    s.x_step = r_.fold_sw;
+    s.run = r_.fold;
+    s.pix_elems = r_.in_c;
+  } else {
+    s.x0 = c.out_col0 * r_.sw - r_.pl;
+    s.x_step = 1;
+    s.run = 1;
+    s.pix_elems = c.in_chs;
+  }
   s.in_row_elems = r_.in_w * r_.in_c;
-  s.in_addr0 = s.iy0 * s.in_row_elems + s.ix0 * r_.in_c + c.in_ch0;
   s.out_row_elems = r_.out_w * r_.out_c;
   s.out_addr0 = c.out_row0 * s.out_row_elems + c.out_col0 * r_.out_c;
-  s.taps = k * k;
-  s.tap_elems = r_.depthwise ? 1 : r_.in_c;
-  s.filter_elems = s.taps * s.tap_elems;
   s.e_n[0] = c.dsp_n;
   s.e_n[1] = c.lut_n;
-  s.e_ch0[0] = c.dsp_ch0;
-  s.e_ch0[1] = c.lut_ch0;
-  s.e_waddr0[0] = c.dsp_ch0 * s.filter_elems;
-  s.e_waddr0[1] = c.lut_ch0 * s.filter_elems;
+  s.e_ch0[0] = c.ch0;
+  s.e_ch0[1] = c.ch0 + c.dsp_n;
+  s.e_ogs[0] = (c.dsp_n + Dsp::kR - 1) / Dsp::kR;
+  s.e_ogs[1] = (c.lut_n + Lut::kR - 1) / Lut::kR;
+  s.e_last_rows[0] = c.dsp_n - (s.e_ogs[0] - 1) * Dsp::kR;
+  s.e_last_rows[1] = c.lut_n - (s.e_ogs[1] - 1) * Lut::kR;
+  s.ogs = s.e_ogs[0] > s.e_ogs[1] ? s.e_ogs[0] : s.e_ogs[1];
+  s.e_waddr[0] = static_cast<Addr>(c.dsp_w);
+  s.e_waddr[1] = static_cast<Addr>(c.lut_w);
   return s;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Loader
 
 template <typename Cfg>
 void AccelCore<Cfg>::StartWalk(LoadWalk& w, const StepInfo& s) const {
   w.phase = 0;
+  w.word = 0;
   w.wy = 0;
   w.wx = 0;
   w.iy = s.iy0;
-  w.ix = s.ix0;
-  w.row_addr = s.in_addr0;
-  w.addr = s.in_addr0;
-  StartItems(w, 0);
+  w.x = s.x0;
+  w.row_addr = s.iy0 * s.in_row_elems;
+  w.og = 0;
+  w.g = 0;
+  w.t = 0;
+  w.q = 0;
+  w.block = 0;
+  w.addr = 0;
 }
 
-template <typename Cfg>
-void AccelCore<Cfg>::StartItems(LoadWalk& w, Addr og_addr) const {
-  w.word = 0;
-  w.f0 = 0;
-  w.gc = 0;
-  w.tap = 0;
-  w.r = 0;
-  w.og_addr = og_addr;
-  w.tap_addr = 0;
-  w.r_addr = 0;
-}
-
-// From the input window (or the DSP weights) to the next engine with filters, or to the end.
+// From the input window (or the DSP pieces) to the next engine with filters, or to the end.
 template <typename Cfg>
 void AccelCore<Cfg>::NextPhase(LoadWalk& w, const StepInfo& s) const {
   int p = w.phase + 1;
   if (p == 1 && s.e_n[0] == 0) p = 2;
   if (p == 2 && s.e_n[1] == 0) p = 3;
   w.phase = p;
-  StartItems(w, p == 1 ? s.e_waddr0[0] : s.e_waddr0[1]);
+  w.og = 0;
+  w.g = 0;
+  w.t = 0;
+  w.q = 0;
+  w.block = 0;
+  w.addr = p == 1 ? s.e_waddr[0] : s.e_waddr[1];
 }
 
-// Weight items in the order og, g, ky, kx, r (one word per og, g, ky, kx; its row r innermost).
+// Pieces of row group og: all of the engine's, or those holding the last group's rows.
 template <typename Cfg>
 template <typename E>
-void AccelCore<Cfg>::AdvanceWeights(LoadWalk& w, const StepInfo& s, int k) const {
-  ++w.r;
-  w.r_addr += s.filter_elems;
-  if (w.r == E::kR) {
-    w.r = 0;
-    w.r_addr = 0;
-    ++w.word;
-    ++w.tap;
-    w.tap_addr += s.tap_elems;
-    if (w.tap == s.taps) {
-      w.tap = 0;
-      w.tap_addr = 0;
-      w.gc += E::kC;
-      if (w.gc >= s.in_chs) {
-        w.gc = 0;
-        w.f0 += E::kR;
-        w.og_addr += E::kR * s.filter_elems;
-        if (w.f0 >= s.e_n[k]) NextPhase(w, s);
+Dim AccelCore<Cfg>::PiecesOf(const StepInfo& s, int k, int og) const {
+  Dim n = E::kPieces;
+  if (og == s.e_ogs[k] - 1) {
+    n = (s.e_last_rows[k] + E::Array::kPieceLanes / E::kC - 1) / (E::Array::kPieceLanes / E::kC);
+  }
+  return n;
+}
+
+// Pieces in the order og, g, tap, q (the weight image's order, core_types.h).
+template <typename Cfg>
+template <typename E>
+void AccelCore<Cfg>::AdvancePieces(LoadWalk& w, const StepInfo& s, int k) const {
+  w.addr += E::kPieceLanes;
+  ++w.q;
+  if (w.q == PiecesOf<E>(s, k, w.og)) {
+    w.q = 0;
+    ++w.t;
+    ++w.block;
+    if (w.t == s.taps) {
+      w.t = 0;
+      ++w.g;
+      if (w.g == s.groups) {
+        w.g = 0;
+        ++w.og;
+        if (w.og == s.e_ogs[k]) NextPhase(w, s);
       }
     }
   }
@@ -128,359 +183,453 @@ void AccelCore<Cfg>::Advance(LoadWalk& w, const StepInfo& s) const {
   if (w.phase == 0) {
     ++w.word;
     ++w.wx;
-    ++w.ix;
-    w.addr += r_.in_c;
+    w.x += s.x_step;
     if (w.wx == s.win_cols) {
       w.wx = 0;
+      w.x = s.x0;
       ++w.wy;
       ++w.iy;
-      w.ix = s.ix0;
       w.row_addr += s.in_row_elems;
-      w.addr = w.row_addr;
       if (w.wy == s.win_rows) NextPhase(w, s);
     }
   } else if (w.phase == 1) {
-    AdvanceWeights<Dsp>(w, s, 0);
+    AdvancePieces<Dsp>(w, s, 0);
   } else if (w.phase == 2) {
-    AdvanceWeights<Lut>(w, s, 1);
+    AdvancePieces<Lut>(w, s, 1);
   }
 }
 
+// The request of the walk's item. A window word is its pixel's chunk (or, folded, the run of
+// pixels from column x), with the pixels outside the input left zero by lane0 and count.
 template <typename Cfg>
-template <typename E>
-void AccelCore<Cfg>::WeightRequest(const LoadWalk& w, const StepInfo& s, int k, LoadReq& req,
-                                   int& lane0) const {
-  lane0 = 0;
+LoadReq AccelCore<Cfg>::Request(const LoadWalk& w, const StepInfo& s) const {
+  LoadReq req;
   req.addr = 0;
   req.count = 0;
-  req.weights = true;
-  const int f = w.f0 + w.r;
-  if (f < s.e_n[k]) {  // else an absent filter of a partial row group: a zero beat
-    const int addr = w.og_addr + w.r_addr + w.tap_addr;
-    if (r_.depthwise) {
-      const int lane = s.e_ch0[k] + f - s.in_ch0 - w.gc;
-      if (lane >= 0 && lane < E::kC) {
-        req.addr = static_cast<std::uint32_t>(addr);
-        req.count = 1;
-        lane0 = lane;
-      }
-    } else {
-      const int left = s.in_chs - w.gc;
-      req.addr = static_cast<std::uint32_t>(addr + s.in_ch0 + w.gc);
-      req.count = static_cast<std::uint16_t>(left < E::kC ? left : E::kC);
-    }
-  }
-}
-
-template <typename Cfg>
-void AccelCore<Cfg>::Request(const LoadWalk& w, const StepInfo& s, LoadReq& req, int& lane0) const {
-  lane0 = 0;
+  req.lane0 = 0;
+  req.weights = w.phase != 0;
   if (w.phase == 0) {
-    req.addr = 0;
-    req.count = 0;
-    req.weights = false;
-    if (w.iy >= 0 && w.iy < r_.in_h && w.ix >= 0 && w.ix < r_.in_w) {
-      req.addr = static_cast<std::uint32_t>(w.addr);
-      req.count = static_cast<std::uint16_t>(s.in_chs);
+    const int lo = w.x < 0 ? 0 : w.x;
+    const int end = w.x + s.run;
+    const int hi = end > r_.in_w ? r_.in_w : end;
+    if (w.iy >= 0 && w.iy < r_.in_h && lo < hi) {
+      req.addr = static_cast<std::uint32_t>(w.row_addr + lo * r_.in_c + s.in_ch0);
+      req.count = static_cast<std::uint16_t>((hi - lo) * s.pix_elems);
+      req.lane0 = static_cast<std::uint16_t>((lo - w.x) * s.pix_elems);
     }
-  } else if (w.phase == 1) {
-    WeightRequest<Dsp>(w, s, 0, req, lane0);
   } else {
-    WeightRequest<Lut>(w, s, 1, req, lane0);
+    req.addr = static_cast<std::uint32_t>(w.addr);
+    req.count = static_cast<std::uint16_t>(w.phase == 1 ? Dsp::kPieceLanes : Lut::kPieceLanes);
   }
+  return req;
+}
+
+// A piece goes to its word's place in the weight buffer: block (og, g, tap) x pieces + q.
+template <typename Cfg>
+template <typename E>
+void AccelCore<Cfg>::WritePiece(E& e, const LoadWalk& w, const StepInfo& s, int k,
+                                const LoadBeat& beat, int half) {
+  typename E::WBram::Flags on;
+  on.v[0] = true;
+  typename E::WBram::Addrs a;
+  a.v[0] = static_cast<std::uint32_t>(half * E::kWHalf + w.block * E::kPieces + w.q);
+  typename E::WBram::Words wd;
+  for (int l = 0; l < E::kPieceLanes; ++l) wd.v[l] = beat.v[l];
+  e.w_aen.write(on);
+  e.w_awe.write(on);
+  e.w_aaddr.write(a);
+  e.w_awdata.write(wd);
 }
 
 template <typename Cfg>
-template <typename E>
-void AccelCore<Cfg>::StartEngine(E& e, int k) {
-  e.ch0 = cp_.e_ch0[k];
-  e.n = cp_.e_n[k];
-  e.pixels = cp_.pixels;
-  e.f0 = 0;
-  e.gc = 0;
-  e.ky = 0;
-  e.kx = 0;
-  e.ox = 0;
-  e.oy = 0;
-  e.in_row = 0;
-  e.in_pix = 0;
-  e.in_tap = 0;
-  e.w_addr = 0;
-  e.w_og = 0;
-  e.out_f0 = 0;
-  e.out_pix = 0;
-  e.out_addr = 0;
-  for (int i = 0; i <= kL; ++i) {
-    e.tags[i].valid = false;
-    e.tags[i].first = false;
-    e.tags[i].last = false;
-    e.tags[i].gc = 0;
-    e.rmw[i].valid = false;
-    e.rmw[i].addr = 0;
-    for (int r = 0; r < E::kR; ++r) e.rmw[i].sums[r] = 0;
-  }
-}
-
-template <typename Cfg>
-template <typename E>
-void AccelCore<Cfg>::ReceiveWeight(E& e, const LoadWalk& w, const StepInfo& s, int k,
-                                   const LoadBeat& beat, int half) {
-  LoadReq req;
-  int lane0 = 0;
-  WeightRequest<E>(w, s, k, req, lane0);
-  // A word's rows arrive in order, so the word is a shift register of rows: the new row enters
-  // at the top and row 0 is at the bottom when the last one arrives. Constant indices only: a
-  // write at a variable row would be a decoder in front of every bit of the word.
-  for (int l = 0; l < (E::kR - 1) * E::kC; ++l) e.wword.v[l] = e.wword.v[l + E::kC];
-  for (int l = 0; l < E::kC; ++l) {
-    e.wword.v[(E::kR - 1) * E::kC + l] = l >= lane0 ? beat.v[l - lane0] : 0;
-  }
-  if (w.r == E::kR - 1) {
-    typename E::WBram::Flags on;
-    on.v[0] = true;
-    typename E::WBram::Addrs a;
-    a.v[0] = static_cast<std::uint32_t>(half * E::kWHalf + w.word);
-    typename E::WBram::Words wd;
-    for (int l = 0; l < E::kR * E::kC; ++l) wd.v[l] = e.wword.v[l];
-    e.w_aen.write(on);
-    e.w_awe.write(on);
-    e.w_aaddr.write(a);
-    e.w_awdata.write(wd);
-  }
-}
-
-template <typename Cfg>
-template <typename E>
-void AccelCore<Cfg>::ComputeCycle(E& e, int bank, const typename InBram::Words& in_words,
-                                  typename InBram::Addrs& in_addr, typename InBram::Flags& in_en) {
-  const int k = r_.kernel;
-  // The beat whose reads were issued BRAM-latency + 1 cycles ago goes to the array.
-  const bool tag_valid = e.tags[kL].valid, tag_first = e.tags[kL].first, tag_last = e.tags[kL].last;
-  const int tag_gc = e.tags[kL].gc;
-  for (int i = kL; i > 0; --i) e.tags[i] = e.tags[i - 1];
-  e.tags[0].valid = false;
-  e.tags[0].first = false;
-  e.tags[0].last = false;
-  e.tags[0].gc = 0;
-  if (tag_valid) {
-    typename E::Array::InBus b;
-    // The channel group's lanes of the input word; tag_gc is a multiple of kC, so this is a
-    // multiplexer of the word's ceil(kIc / kC) groups, not of all its lanes.
-    for (int c = 0; c < E::kC; ++c) b.act[c] = 0;
-    for (int g = 0; g * E::kC < kIc; ++g) {
-      if (tag_gc == g * E::kC) {
-        for (int c = 0; c < E::kC; ++c) {
-          b.act[c] = g * E::kC + c < kIc ? in_words.v[bank * kIc + g * E::kC + c] : 0;
-        }
+void AccelCore<Cfg>::LoaderCycle(typename InBram::Flags& i_aen_v, typename InBram::Addrs& i_aaddr_v,
+                                 typename InBram::Words& i_awdata_v) {
+  bool next_ld_ready = false;
+  if (!loading_) {
+    if (cmd.ready.read() && cmd.valid.read()) {
+      r_ = regs.read();
+      const int half = HalfOf(taken_);
+      info_[half] = MakeStepInfo(cmd.data.read());
+      StartWalk(req_w_, info_[half]);
+      StartWalk(rcv_w_, info_[half]);
+      ++taken_;
+      req_v_ = false;
+      loading_ = true;
+      next_ld_ready = true;
+    }
+  } else {
+    const int half = HalfOf(taken_ - 1);
+    const StepInfo s = info_[half];
+    if (req_v_ && ld_req.ready.read()) {
+      Advance(req_w_, s);
+      req_v_ = false;
+    }
+    if (!req_v_ && req_w_.phase != 3) {
+      ld_req.data.write(Request(req_w_, s));
+      req_v_ = true;
+    }
+    next_ld_ready = true;
+    if (ld.ready.read() && ld.valid.read()) {
+      const LoadBeat beat = ld.data.read();
+      if (rcv_w_.phase == 0) {
+        i_aen_v.v[0] = true;
+        i_aaddr_v.v[0] = static_cast<std::uint32_t>(half * kInHalf + rcv_w_.word);
+        for (int l = 0; l < kIc; ++l) i_awdata_v.v[l] = beat.v[l];
+      } else if (rcv_w_.phase == 1) {
+        WritePiece(dsp, rcv_w_, s, 0, beat, half);
+      } else {
+        WritePiece(lut, rcv_w_, s, 1, beat, half);
+      }
+      Advance(rcv_w_, s);
+      if (rcv_w_.phase == 3) {
+        next_ld_ready = false;
+        loading_ = false;
+        ++loaded_;
       }
     }
-    const typename E::WBram::Words wr = e.w_brdata.read();
-    for (int l = 0; l < E::kR * E::kC; ++l) b.w[l] = wr.v[l];
-    b.first = tag_first;
-    b.last = tag_last;
-    e.in_data.write(b);
   }
-  e.in_valid.write(tag_valid);
+  // A new command needs an idle loader and a free half: with one half, the previous step must be
+  // completely done; with two, the step that used this half must have issued its last beat.
+  const int busy = taken_ - (Cfg::kDoubleBuffered ? freed_ : done_);
+  cmd.ready.write(!loading_ && busy < kHalves);
+  ld_req.valid.write(req_v_);
+  ld.ready.write(next_ld_ready);
+}
 
-  // Issue one beat: for og, output pixel (oy, ox), channel group, ky, kx. The weight words of a
-  // row group are consecutive and reread for each pixel; the input word is the pixel's corner
-  // plus the tap.
-  typename E::WBram::Flags w_en;
-  typename E::WBram::Addrs w_addr;
-  if (e.f0 < e.n) {
-    in_en.v[bank] = true;
-    in_addr.v[bank] = static_cast<std::uint32_t>(cp_half_ * kInHalf + e.in_pix + e.in_tap + e.kx);
-    w_en.v[0] = true;
-    w_addr.v[0] = static_cast<std::uint32_t>(cp_half_ * E::kWHalf + e.w_addr);
-    e.tags[0].valid = true;
-    e.tags[0].gc = e.gc;
-    e.tags[0].first = e.gc == 0 && e.ky == 0 && e.kx == 0;
-    e.tags[0].last = e.gc + E::kC >= cp_.in_chs && e.ky == k - 1 && e.kx == k - 1;
-    ++e.w_addr;
-    ++e.kx;
-    if (e.kx == k) {
-      e.kx = 0;
-      ++e.ky;
-      e.in_tap += cp_.win_cols;
-      if (e.ky == k) {
-        e.ky = 0;
-        e.in_tap = 0;
-        e.gc += E::kC;
-        if (e.gc >= cp_.in_chs) {  // the pixel is done
-          e.gc = 0;
-          bool next_og = false;
-          ++e.ox;
-          e.in_pix += r_.stride;
-          if (e.ox == cp_.out_cols) {
-            e.ox = 0;
-            ++e.oy;
-            e.in_row += cp_.row_step;
-            e.in_pix = e.in_row;
-            if (e.oy == cp_.out_rows) {
-              e.oy = 0;
-              e.in_row = 0;
-              e.in_pix = 0;
-              e.f0 += E::kR;
-              next_og = true;
+// ---------------------------------------------------------------------------------------------
+// Sequencer: the lane loader and the beat issue
+
+// Step n may start reading its pieces: loaded, and (double-buffered) a first chunk needs its
+// partial-sum bank stored.
+template <typename Cfg>
+bool AccelCore<Cfg>::StepStartable(int n) const {
+  bool ok = loaded_ > n;
+  if (Cfg::kDoubleBuffered && ok && info_[HalfOf(n)].first_chunk) {
+    ok = !bank_busy_[HalfOf(tiles_)];
+  }
+  return ok;
+}
+
+// Reads piece q of block (og, ...) for engine e when it has the row group. Every piece of the word
+// is shifted in, so that the first lands in rows 0..; pieces of absent rows hold stale weights,
+// whose sums are never stored.
+template <typename Cfg>
+template <typename E>
+void AccelCore<Cfg>::LanePiece(E& e, int k, Dim og, Dim block, Dim q, int half) {
+  const StepInfo& s = info_[half];
+  const bool on = og < s.e_ogs[k] && q < E::kPieces;
+  ptags_[0].valid[k] = on;
+  if (on) {
+    typename E::WBram::Flags en;
+    en.v[0] = true;
+    typename E::WBram::Addrs a;
+    a.v[0] = static_cast<std::uint32_t>(half * E::kWHalf + block * E::kPieces + q);
+    e.w_ben.write(en);
+    e.w_baddr.write(a);
+  }
+}
+
+// The issued beats' input words and pieces reach the arrays kRead cycles after issue.
+template <typename Cfg>
+template <typename E>
+void AccelCore<Cfg>::FeedArray(E& e, const typename InBram::Words& in_words) {
+  const Tag& t = tags_[kRead];
+  if (t.valid) {
+    typename E::Array::InBus b;
+    // The channel group's lanes of the input word: a multiplexer of its groups.
+    for (int c = 0; c < kC; ++c) b.act[c] = 0;
+    for (int g = 0; g * kC < kIc; ++g) {
+      if (t.g == g) {
+        for (int c = 0; c < kC; ++c) b.act[c] = g * kC + c < kIc ? in_words.v[g * kC + c] : 0;
+      }
+    }
+    b.swap = t.swap;
+    e.in.data.write(b);
+  }
+  e.in.valid.write(t.valid);
+}
+
+template <typename Cfg>
+void AccelCore<Cfg>::SequencerCycle(typename InBram::Flags& i_ben_v,
+                                    typename InBram::Addrs& i_baddr_v) {
+  // The beat issue takes the lane loader's step when it is done with its own.
+  if (!sq_active_ && ll_active_ && ll_n_ == sq_n_) {
+    sq_ = info_[ll_half_];
+    sq_half_ = ll_half_;
+    sq_bank_ = ll_bank_;
+    sq_active_ = true;
+    sq_first_ = true;
+    sq_og_ = 0;
+    sq_g_ = 0;
+    sq_ky_ = 0;
+    sq_kx_ = 0;
+    sq_block_ = 0;
+    sq_px_ = 0;
+    sq_py_ = 0;
+    sq_p_ = 0;
+    sq_row_ = 0;
+    sq_pix_ = 0;
+    sq_tap_ = 0;
+  }
+  // A block's first beat needs its word in the shadow registers, and takes it (swap).
+  bool issue = sq_active_ && (!sq_first_ || (ll_ready_ && ll_block_ == sq_block_));
+  bool swapped = false;
+  Tag& t = tags_[0];
+  t.valid = issue;
+  t.swap = false;
+  t.init = false;
+  t.g = 0;
+  t.og = 0;
+  t.addr = 0;
+  t.bank = 0;
+  t.end_tile = false;
+  t.end_step = false;
+  t.wr[0] = false;
+  t.wr[1] = false;
+  if (issue) {
+    i_ben_v.v[0] = true;
+    i_baddr_v.v[0] = static_cast<std::uint32_t>(sq_half_ * kInHalf + sq_pix_ + sq_tap_);
+    swapped = sq_first_;
+    t.swap = sq_first_;
+    t.init = sq_.first_chunk && sq_g_ == 0 && sq_tap_ == 0;
+    t.g = sq_g_;
+    t.og = sq_og_;
+    t.addr = static_cast<Dim>(sq_og_ * sq_.pixels + sq_p_);
+    t.bank = static_cast<Dim>(sq_bank_);
+    t.wr[0] = sq_og_ < sq_.e_ogs[0];
+    t.wr[1] = sq_og_ < sq_.e_ogs[1];
+    sq_first_ = false;
+    // Next beat: the next pixel of this block, or the first of the next block (og, g, ky, kx).
+    ++sq_p_;
+    ++sq_px_;
+    sq_pix_ += sq_.col_step;
+    if (sq_px_ == sq_.out_cols) {
+      sq_px_ = 0;
+      ++sq_py_;
+      sq_row_ += sq_.row_step;
+      sq_pix_ = sq_row_;
+      if (sq_py_ == sq_.out_rows) {
+        sq_py_ = 0;
+        sq_p_ = 0;
+        sq_row_ = 0;
+        sq_pix_ = 0;
+        sq_first_ = true;
+        ++sq_block_;
+        ++sq_kx_;
+        ++sq_tap_;
+        if (sq_kx_ == r_.kw) {
+          sq_kx_ = 0;
+          ++sq_ky_;
+          sq_tap_ = sq_ky_ * sq_.win_cols;
+          if (sq_ky_ == r_.kh) {
+            sq_ky_ = 0;
+            sq_tap_ = 0;
+            ++sq_g_;
+            if (sq_g_ == sq_.groups) {
+              sq_g_ = 0;
+              ++sq_og_;
+              if (sq_og_ == sq_.ogs) {  // the step's last beat: its buffer half is free
+                t.end_step = true;
+                t.end_tile = sq_.last_chunk;
+                if (sq_.last_chunk) tile_info_[sq_bank_] = sq_;
+                sq_active_ = false;
+                ++sq_n_;
+                ++freed_;
+              }
             }
           }
-          if (next_og) {
-            e.w_og = e.w_addr;
-          } else {
-            e.w_addr = e.w_og;
-          }
         }
       }
     }
   }
-  e.w_ben.write(w_en);
-  e.w_baddr.write(w_addr);
 
-  // Accumulation into the output buffer: write on the first chunk, else read-add-write.
-  typename E::OBram::Flags a_en, b_en;
-  typename E::OBram::Addrs a_addr, b_addr;
-  typename E::OBram::Words a_data;
-  const bool done_valid = e.rmw[kL].valid;
-  const std::uint32_t done_addr = e.rmw[kL].addr;
-  std::int32_t done_sums[E::kR];
-  for (int r = 0; r < E::kR; ++r) done_sums[r] = e.rmw[kL].sums[r];
-  for (int i = kL; i > 0; --i) e.rmw[i] = e.rmw[i - 1];
-  e.rmw[0].valid = false;
-  e.rmw[0].addr = 0;
-  for (int r = 0; r < E::kR; ++r) e.rmw[0].sums[r] = 0;
-  if (done_valid) {
-    const typename E::OBram::Words old = e.o_brdata.read();
-    for (int r = 0; r < E::kR; ++r) a_data.v[r] = old.v[r] + done_sums[r];
-    a_en.v[0] = true;
-    a_addr.v[0] = done_addr;
-  }
-  if (e.out_valid.read()) {  // sums leave the array in issue order: og, pixel
-    const std::uint32_t addr = static_cast<std::uint32_t>(cp_out_half_ * E::kOHalf + e.out_addr);
-    ++e.out_addr;
-    ++e.out_pix;
-    if (e.out_pix == e.pixels) {
-      e.out_pix = 0;
-      e.out_f0 += E::kR;
+  // Lane loader: one piece per cycle per engine into the shadow words; the next word may load
+  // from the cycle the current one is swapped in.
+  if (ll_active_ && ll_ready_ && swapped) {
+    ll_ready_ = false;
+    ll_q_ = 0;
+    ++ll_block_;
+    ++ll_t_;
+    const StepInfo& s = info_[ll_half_];
+    if (ll_t_ == s.taps) {
+      ll_t_ = 0;
+      ++ll_g_;
+      if (ll_g_ == s.groups) {
+        ll_g_ = 0;
+        ++ll_og_;
+        if (ll_og_ == s.ogs) {
+          ll_active_ = false;
+          ++ll_n_;
+        }
+      }
     }
-    const typename E::Array::OutBus sums = e.out_data.read();
-    if (cp_.first_chunk) {
-      a_en.v[0] = true;
-      a_addr.v[0] = addr;
-      for (int r = 0; r < E::kR; ++r) a_data.v[r] = sums.v[r];
-    } else {
-      b_en.v[0] = true;
-      b_addr.v[0] = addr;
-      e.rmw[0].valid = true;
-      e.rmw[0].addr = addr;
-      for (int r = 0; r < E::kR; ++r) e.rmw[0].sums[r] = sums.v[r];
+  }
+  if (!ll_active_ && StepStartable(ll_n_)) {
+    ll_active_ = true;
+    ll_ready_ = false;
+    ll_half_ = HalfOf(ll_n_);
+    if (info_[ll_half_].first_chunk) {
+      ll_bank_ = HalfOf(tiles_);
+      bank_busy_[ll_bank_] = Cfg::kDoubleBuffered;
+      ++tiles_;
+    }
+    ll_og_ = 0;
+    ll_g_ = 0;
+    ll_t_ = 0;
+    ll_q_ = 0;
+    ll_block_ = 0;
+  }
+  ptags_[0].valid[0] = false;
+  ptags_[0].valid[1] = false;
+  if (ll_active_ && !ll_ready_) {
+    LanePiece(dsp, 0, ll_og_, ll_block_, ll_q_, ll_half_);
+    LanePiece(lut, 1, ll_og_, ll_block_, ll_q_, ll_half_);
+    ++ll_q_;
+    if (ll_q_ == kPieces) ll_ready_ = true;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Accumulation and store
+
+// Every sum the array emits is added to its pixel's partial sum: read now, written kRead cycles
+// later (all writes at the same distance, so port A takes one per cycle). A read misses the
+// writes issued from its own cycle until its data arrives; those are forwarded from hist.
+template <typename Cfg>
+template <typename E>
+void AccelCore<Cfg>::Accumulate(E& e, int k, typename E::OBram::Flags& b_en,
+                                typename E::OBram::Addrs& b_addr) {
+  typename E::OBram::Flags a_en;
+  typename E::OBram::Addrs a_addr;
+  typename E::OBram::Words a_data;
+  for (int i = kRead; i > 0; --i) e.rmw[i] = e.rmw[i - 1];
+  e.rmw[0].valid = false;
+  const typename E::Rmw done = e.rmw[kRead];
+  std::int32_t written[E::kR];
+  for (int r = 0; r < E::kR; ++r) written[r] = 0;
+  if (done.valid) {
+    const typename E::OBram::Words rd = e.o_brdata.read();
+    // The newest matching write missed by the read, if any (a multiplexer per row).
+    int hit = -1;
+    for (int j = kRead - 1; j >= 0; --j) {
+      if (e.hist[j].valid && e.hist[j].bank == done.bank && e.hist[j].addr == done.addr) hit = j;
+    }
+    for (int r = 0; r < E::kR; ++r) {
+      std::int32_t old = rd.v[done.bank * E::kR + r];
+      for (int j = 0; j < kRead; ++j) {
+        if (hit == j) old = e.hist[j].sums[r];
+      }
+      written[r] = done.init ? done.sums[r] : old + done.sums[r];
+      a_data.v[done.bank * E::kR + r] = written[r];
+    }
+    a_en.v[done.bank] = true;
+    a_addr.v[done.bank] = static_cast<std::uint32_t>(done.addr);
+  }
+  for (int j = kRead - 1; j > 0; --j) e.hist[j] = e.hist[j - 1];
+  e.hist[0].valid = done.valid;
+  e.hist[0].bank = done.bank;
+  e.hist[0].addr = done.addr;
+  for (int r = 0; r < E::kR; ++r) e.hist[0].sums[r] = written[r];
+  // A new sum: read its partial sum unless it is the first.
+  const Tag& t = tags_[kSumDelay];
+  if (t.valid && t.wr[k]) {
+    const typename E::OWord sums = e.out.data.read();
+    e.rmw[0].valid = true;
+    e.rmw[0].init = t.init;
+    e.rmw[0].bank = t.bank;
+    e.rmw[0].addr = t.addr;
+    for (int r = 0; r < E::kR; ++r) e.rmw[0].sums[r] = sums.v[r];
+    if (!t.init) {
+      b_en.v[t.bank] = true;
+      b_addr.v[t.bank] = static_cast<std::uint32_t>(t.addr);
     }
   }
   e.o_aen.write(a_en);
   e.o_awe.write(a_en);
   e.o_aaddr.write(a_addr);
   e.o_awdata.write(a_data);
-  if (b_en.v[0]) {  // port B is the storer's when the computer does not need it (Quiet: off)
-    e.o_ben.write(b_en);
-    e.o_baddr.write(b_addr);
-  }
 }
 
-template <typename Cfg>
-void AccelCore<Cfg>::StartStore(const StepInfo& s, int engine) {
-  st_e_ = engine;
-  st_f0_ = 0;
-  st_px_ = 0;
-  st_py_ = 0;
-  st_r_ = 0;
-  st_wait_ = -1;
-  st_raddr_ = 0;
-  st_row_addr_ = s.out_addr0;
-  st_pix_addr_ = s.out_addr0;
-}
-
-// One cycle of storing engine e's sums; true when its last output activation has left.
 template <typename Cfg>
 template <typename E>
-bool AccelCore<Cfg>::StoreCycle(E& e, const StepInfo& s, int k, int half, Mult mult, int shift) {
-  typename E::OBram::Flags b_en;
-  typename E::OBram::Addrs b_addr;
-  bool finished = false;
-  bool issue = false;
-  if (st_wait_ < 0) {
-    issue = true;  // first word of this engine
-  } else if (st_wait_ > 0) {
-    --st_wait_;
-    if (st_wait_ == 0) {
-      const typename E::OBram::Words rd = e.o_brdata.read();
-      for (int r = 0; r < E::kR; ++r) e.sword.v[r] = rd.v[r];
-      st_r_ = 0;
-      st_v_ = true;
-    }
-  } else if (st_v_ && st_ready.read()) {
-    ++st_r_;
-    if (st_r_ == E::kR || st_f0_ + st_r_ >= s.e_n[k]) {  // the word's filters are out: next pixel
-      st_v_ = false;
-      ++st_raddr_;
-      ++st_px_;
-      st_pix_addr_ += r_.out_c;
-      if (st_px_ == s.out_cols) {
-        st_px_ = 0;
-        ++st_py_;
-        st_row_addr_ += s.out_row_elems;
-        st_pix_addr_ = st_row_addr_;
-        if (st_py_ == s.out_rows) {
-          st_py_ = 0;
-          st_f0_ += E::kR;
-          st_row_addr_ = s.out_addr0;
-          st_pix_addr_ = s.out_addr0;
-        }
-      }
-      if (st_f0_ >= s.e_n[k]) {
-        finished = true;
-      } else {
-        issue = true;
-      }
-    }
-  }
-  if (issue) {
-    b_en.v[0] = true;
-    b_addr.v[0] = static_cast<std::uint32_t>(half * E::kOHalf + st_raddr_);
-    st_wait_ = kL + 1;
-  }
-  if (st_v_) {
-    const std::int32_t acc = e.sword.v[st_r_];
-    const std::int64_t rounded =
-        static_cast<std::int64_t>(acc) * mult + (shift > 0 ? std::int64_t{1} << (shift - 1) : 0);
-    const std::int64_t hi = (std::int64_t{1} << r_.act_bits) - 1;
-    const std::int64_t y = detail::Min(detail::Max(rounded >> shift, 0), hi);
-    StoreBeat beat;
-    beat.addr = static_cast<std::uint32_t>(st_pix_addr_ + s.e_ch0[k] + st_f0_ + st_r_);
-    beat.value = static_cast<std::uint8_t>(y);
-    st_data.write(beat);
-  }
-  if (issue) {
-    e.o_ben.write(b_en);
-    e.o_baddr.write(b_addr);
-  }
-  return finished;
+void AccelCore<Cfg>::StartStore(E& e, const StepInfo& s, int k, int bank) {
+  e.storing = s.e_n[k] > 0;
+  e.st_bank = static_cast<Dim>(bank);
+  e.st_og = 0;
+  e.st_px = 0;
+  e.st_py = 0;
+  e.st_word = 0;
+  e.st_ogs = s.e_ogs[k];
+  e.st_last_rows = s.e_last_rows[k];
+  e.st_row_addr = s.out_addr0;
+  e.st_pix_addr = s.out_addr0;
+  e.st_ch = s.e_ch0[k];
 }
 
-// One cycle of storing step s's tile from partial-sum half `half`: the DSP engine's sums, then the
-// LUT engine's. True when the tile's last activation has left.
+// One cycle of engine e's store of the tile in its bank: send the oldest word read if the
+// consumer takes it, requantize the word that arrives, read the next word while the queue has
+// room. True when the tile's last word has been taken.
 template <typename Cfg>
-bool AccelCore<Cfg>::StoreStep(const StepInfo& s, int half) {
-  bool finished = false;
-  if (st_e_ == 0) {
-    finished = StoreCycle(dsp, s, 0, half, static_cast<Mult>(r_.dsp_mult), r_.dsp_shift);
-  } else {
-    finished = StoreCycle(lut, s, 1, half, static_cast<Mult>(r_.lut_mult), r_.lut_shift);
+template <typename E>
+bool AccelCore<Cfg>::StoreCycle(E& e, pe::Out<typename E::Store>& port, const StepInfo& s, int k,
+                                Mult mult, int shift, typename E::OBram::Flags& b_en,
+                                typename E::OBram::Addrs& b_addr) {
+  if (e.st_size > 0 && port.ready.read()) {  // the word on the port (valid since last cycle)
+    ++e.st_head;
+    if (e.st_head == E::kQueue) e.st_head = 0;
+    --e.st_size;
   }
-  bool all = finished;  // one return: ICSC takes no code after a return
-  if (finished && st_e_ == 0 && s.e_n[1] > 0) {
-    StartStore(s, 1);
-    all = false;
+  for (int i = kRead; i > 0; --i) e.st_reads[i] = e.st_reads[i - 1];
+  e.st_reads[0].valid = false;
+  const typename E::Pending arrived = e.st_reads[kRead];
+  if (arrived.valid) {
+    const typename E::OBram::Words rd = e.o_brdata.read();
+    int tail = e.st_head + e.st_size;
+    if (tail >= E::kQueue) tail -= E::kQueue;
+    typename E::Store w;
+    w.addr = arrived.addr;
+    w.count = arrived.count;
+    const std::int64_t round = shift > 0 ? std::int64_t{1} << (shift - 1) : 0;
+    const std::int64_t hi = (std::int64_t{1} << r_.act_bits) - 1;
+    for (int r = 0; r < E::kR; ++r) {
+      const std::int64_t acc = rd.v[e.st_bank * E::kR + r];
+      const std::int64_t y = detail::Min(detail::Max((acc * mult + round) >> shift, 0), hi);
+      w.v[r] = r < arrived.count ? static_cast<std::uint8_t>(y) : 0;
+    }
+    e.st_q[tail] = w;
+    ++e.st_size;
+    --e.st_inflight;
   }
-  return all;
+  if (e.storing && e.st_inflight + e.st_size < E::kQueue) {
+    b_en.v[e.st_bank] = true;
+    b_addr.v[e.st_bank] = static_cast<std::uint32_t>(e.st_word);
+    e.st_reads[0].valid = true;
+    e.st_reads[0].addr = static_cast<std::uint32_t>(e.st_pix_addr + e.st_ch);
+    e.st_reads[0].count =
+        static_cast<std::uint16_t>(e.st_og == e.st_ogs - 1 ? e.st_last_rows : E::kR);
+    ++e.st_inflight;
+    // Next word: the next pixel of this row group, or the next row group's first.
+    ++e.st_word;
+    ++e.st_px;
+    e.st_pix_addr += r_.out_c;
+    if (e.st_px == s.out_cols) {
+      e.st_px = 0;
+      ++e.st_py;
+      e.st_row_addr += s.out_row_elems;
+      e.st_pix_addr = e.st_row_addr;
+      if (e.st_py == s.out_rows) {
+        e.st_py = 0;
+        ++e.st_og;
+        e.st_ch += E::kR;
+        e.st_row_addr = s.out_addr0;
+        e.st_pix_addr = s.out_addr0;
+        if (e.st_og == e.st_ogs) e.storing = false;
+      }
+    }
+  }
+  port.valid.write(e.st_size > 0);
+  if (e.st_size > 0) port.data.write(e.st_q[e.st_head]);
+  return !e.storing && e.st_inflight == 0 && e.st_size == 0;
 }
 
 template <typename Cfg>
@@ -489,14 +638,42 @@ void AccelCore<Cfg>::Quiet(E& e) {
   typename E::WBram::Flags w_off;
   typename E::OBram::Flags o_off;
   e.w_aen.write(w_off);
+  e.w_awe.write(w_off);
   e.w_ben.write(w_off);
   e.o_aen.write(o_off);
   e.o_awe.write(o_off);
   e.o_ben.write(o_off);
+  e.wl.valid.write(false);
 }
 
-// Each cycle: the computer (compute, then store) first, then the loader. The computer runs first
-// so that it only sees a step as loaded from the cycle after its last word was written.
+template <typename Cfg>
+template <typename E>
+void AccelCore<Cfg>::ResetEngine(E& e) {
+  for (int i = 0; i <= kRead; ++i) {
+    e.rmw[i].valid = false;
+    e.rmw[i].init = false;
+    e.rmw[i].bank = 0;
+    e.rmw[i].addr = 0;
+    for (int r = 0; r < E::kR; ++r) e.rmw[i].sums[r] = 0;
+    e.st_reads[i].valid = false;
+    e.st_reads[i].addr = 0;
+    e.st_reads[i].count = 0;
+  }
+  for (int i = 0; i < kRead; ++i) {
+    e.hist[i].valid = false;
+    e.hist[i].init = false;
+    e.hist[i].bank = 0;
+    e.hist[i].addr = 0;
+    for (int r = 0; r < E::kR; ++r) e.hist[i].sums[r] = 0;
+  }
+  e.st_head = 0;
+  e.st_size = 0;
+  e.st_inflight = 0;
+  e.storing = false;
+}
+
+// Each cycle: the storers, the accumulation, the sequencer, then the loader. A later sub-machine
+// sees what an earlier one did in the same cycle, which is what the timing (step_cost.h) counts.
 template <typename Cfg>
 void AccelCore<Cfg>::Run() {
   taken_ = 0;
@@ -505,156 +682,116 @@ void AccelCore<Cfg>::Run() {
   done_ = 0;
   tiles_ = 0;
   loading_ = false;
-  st_pending_ = false;
-  storing_ = false;
-  half_busy_[0] = false;
-  half_busy_[1] = false;
-  cp_state_ = CpState::kIdle;
   req_v_ = false;
-  st_v_ = false;
-  cmd_ready.write(false);
-  ld_req_valid.write(false);
-  ld_ready.write(false);
-  st_valid.write(false);
-  dsp.out_ready.write(true);  // the accumulation logic takes a sum every cycle: arrays never stall
-  lut.out_ready.write(true);
-  dsp.in_valid.write(false);
-  lut.in_valid.write(false);
-  bool cmd_ready_r = false, ld_ready_r = false;
+  ll_n_ = 0;
+  ll_active_ = false;
+  ll_ready_ = false;
+  sq_n_ = 0;
+  sq_active_ = false;
+  st_wait_ = false;
+  bank_busy_[0] = false;
+  bank_busy_[1] = false;
+  storing_ = false;
+  for (int i = 0; i <= kWrite; ++i) {
+    tags_[i].valid = false;
+    tags_[i].swap = false;
+    tags_[i].init = false;
+    tags_[i].end_tile = false;
+    tags_[i].end_step = false;
+    tags_[i].wr[0] = false;
+    tags_[i].wr[1] = false;
+    tags_[i].g = 0;
+    tags_[i].og = 0;
+    tags_[i].addr = 0;
+    tags_[i].bank = 0;
+  }
+  for (int i = 0; i <= kRead; ++i) {
+    ptags_[i].valid[0] = false;
+    ptags_[i].valid[1] = false;
+  }
+  ResetEngine(dsp);
+  ResetEngine(lut);
+  cmd.ready.write(false);
+  ld_req.valid.write(false);
+  ld.ready.write(false);
+  ld_req.data.write(LoadReq());
+  st_dsp.valid.write(false);
+  st_lut.valid.write(false);
+  dsp.in.valid.write(false);
+  lut.in.valid.write(false);
+  dsp.out.ready.write(true);  // the accumulation takes a sum every cycle: arrays never stall
+  lut.out.ready.write(true);
   wait();
   while (true) {
     typename InBram::Flags i_aen_v, i_ben_v;
     typename InBram::Addrs i_aaddr_v, i_baddr_v;
     typename InBram::Words i_awdata_v;
-    Quiet(dsp);  // enables default to off; the phases below override what they use
+    Quiet(dsp);  // enables default to off; the sub-machines below override what they use
     Quiet(lut);
+    for (int i = kWrite; i > 0; --i) tags_[i] = tags_[i - 1];
+    for (int i = kRead; i > 0; --i) ptags_[i] = ptags_[i - 1];
+    // Port B of the partial sums: the accumulation reads one bank, the storers the other.
+    typename Dsp::OBram::Flags dsp_ben;
+    typename Dsp::OBram::Addrs dsp_baddr;
+    typename Lut::OBram::Flags lut_ben;
+    typename Lut::OBram::Addrs lut_baddr;
 
-    // Storer (OverlapStore): before the computer, so that a half it frees can be reused at once.
-    if constexpr (Cfg::kOverlapStore) {
-      if (!storing_ && st_pending_) {
-        storing_ = true;
-        st_pending_ = false;
-        st_info_ = pend_info_;
-        st_half_ = pend_half_;
-        StartStore(st_info_, st_info_.e_n[0] > 0 ? 0 : 1);
-      }
-      if (storing_) {
-        if (StoreStep(st_info_, st_half_)) {
-          storing_ = false;
-          half_busy_[st_half_] = false;
-          ++done_;
-        }
-      }
+    // Storers: a tile whose sums are complete, both engines at once.
+    if (st_wait_ && !storing_) {
+      st_wait_ = false;
+      storing_ = true;
+      st_bank_ = st_wait_bank_;
+      st_info_ = tile_info_[st_bank_];
+      StartStore(dsp, st_info_, 0, st_bank_);
+      StartStore(lut, st_info_, 1, st_bank_);
+    }
+    const bool dsp_done = StoreCycle(dsp, st_dsp, st_info_, 0, static_cast<Mult>(r_.dsp_mult),
+                                     r_.dsp_shift, dsp_ben, dsp_baddr);
+    const bool lut_done = StoreCycle(lut, st_lut, st_info_, 1, static_cast<Mult>(r_.lut_mult),
+                                     r_.lut_shift, lut_ben, lut_baddr);
+    if (storing_ && dsp_done && lut_done) {
+      storing_ = false;
+      bank_busy_[st_bank_] = false;
+      ++done_;
     }
 
-    // Computer (an if-chain: ICSC takes no switch with [[fallthrough]]).
-    if (cp_state_ == CpState::kIdle) {
-      // The next step is loaded; with double-buffered sums, a new tile needs a stored half and a
-      // later chunk needs port B (no store running or waiting).
-      bool start = loaded_ > freed_;
-      const int next_half = HalfOf(freed_, Cfg::kHalves);
-      if constexpr (Cfg::kOverlapStore) {
-        start = start && (info_[next_half].first_chunk ? !half_busy_[tiles_ & 1]
-                                                       : !storing_ && !st_pending_);
-      }
-      if (start) {
-        cp_half_ = next_half;
-        cp_ = info_[next_half];
-        if (cp_.first_chunk) {
-          cp_out_half_ = HalfOf(tiles_, Cfg::kOutHalves);
-          ++tiles_;
-          half_busy_[cp_out_half_] = Cfg::kOverlapStore;
-        }
-        StartEngine(dsp, 0);
-        StartEngine(lut, 1);
-        cp_state_ = CpState::kCompute;  // the first beats issue in the cycle the step starts
-      }
+    // Accumulation, and the end of a step's or a tile's writes.
+    Accumulate(dsp, 0, dsp_ben, dsp_baddr);
+    Accumulate(lut, 1, lut_ben, lut_baddr);
+    dsp.o_ben.write(dsp_ben);
+    dsp.o_baddr.write(dsp_baddr);
+    lut.o_ben.write(lut_ben);
+    lut.o_baddr.write(lut_baddr);
+    const Tag& end = tags_[kWrite];  // the step's last sum is written in this cycle
+    if (end.valid && end.end_tile) {
+      st_wait_ = true;
+      st_wait_bank_ = end.bank;
+    } else if (end.valid && end.end_step) {
+      ++done_;
     }
-    if (cp_state_ == CpState::kCompute) {
-      const typename InBram::Words in_words = i_brdata.read();
-      ComputeCycle(dsp, 0, in_words, i_baddr_v, i_ben_v);
-      ComputeCycle(lut, 1, in_words, i_baddr_v, i_ben_v);
-      if (EngineDone(dsp) && EngineDone(lut)) {
-        ++freed_;
-        if (cp_.last_chunk && Cfg::kOverlapStore) {
-          pend_info_ = cp_;  // the storer may still be busy with the previous tile
-          pend_half_ = cp_out_half_;
-          st_pending_ = true;
-          cp_state_ = CpState::kIdle;
-        } else if (cp_.last_chunk) {
-          cp_state_ = CpState::kStore;
-          StartStore(cp_, dsp.n > 0 ? 0 : 1);
-        } else {
-          cp_state_ = CpState::kIdle;
-          ++done_;
-        }
-      }
-    } else if (cp_state_ == CpState::kStore) {
-      if constexpr (!Cfg::kOverlapStore) {  // else the storer stores: no second copy of its logic
-        if (StoreStep(cp_, cp_out_half_)) {
-          cp_state_ = CpState::kIdle;
-          ++done_;
-        }
-      }
+
+    // Sequencer: feed the arrays what was issued kL + 1 cycles ago, then issue.
+    const typename InBram::Words in_words = i_brdata.read();
+    FeedArray(dsp, in_words);
+    FeedArray(lut, in_words);
+    if (ptags_[kRead].valid[0]) {
+      typename Dsp::Piece p;
+      const typename Dsp::WBram::Words wd = dsp.w_brdata.read();
+      for (int l = 0; l < Dsp::kPieceLanes; ++l) p.v[l] = wd.v[l];
+      dsp.wl.data.write(p);
+      dsp.wl.valid.write(true);
     }
+    if (ptags_[kRead].valid[1]) {
+      typename Lut::Piece p;
+      const typename Lut::WBram::Words wd = lut.w_brdata.read();
+      for (int l = 0; l < Lut::kPieceLanes; ++l) p.v[l] = wd.v[l];
+      lut.wl.data.write(p);
+      lut.wl.valid.write(true);
+    }
+    SequencerCycle(i_ben_v, i_baddr_v);
 
     // Loader.
-    bool next_ld_ready = false;
-    if (!loading_) {
-      if (cmd_ready_r && cmd_valid.read()) {
-        r_ = regs.read();
-        const int half = HalfOf(taken_, Cfg::kHalves);
-        info_[half] = MakeStepInfo(cmd.read());
-        StartWalk(req_w_, info_[half]);
-        StartWalk(rcv_w_, info_[half]);
-        ++taken_;
-        req_v_ = false;
-        loading_ = true;
-        next_ld_ready = true;
-      }
-    } else {
-      const int half = HalfOf(taken_ - 1, Cfg::kHalves);
-      const StepInfo s = info_[half];
-      if (req_v_ && ld_req_ready.read()) {
-        Advance(req_w_, s);
-        req_v_ = false;
-      }
-      if (!req_v_ && req_w_.phase != 3) {
-        LoadReq req;
-        int lane0 = 0;
-        Request(req_w_, s, req, lane0);
-        ld_req.write(req);
-        req_v_ = true;
-      }
-      next_ld_ready = true;
-      if (ld_ready_r && ld_valid.read()) {
-        const LoadBeat beat = ld_data.read();
-        if (rcv_w_.phase == 0) {
-          i_aen_v.v[0] = true;
-          i_aen_v.v[1] = true;
-          i_aaddr_v.v[0] = static_cast<std::uint32_t>(half * kInHalf + rcv_w_.word);
-          i_aaddr_v.v[1] = static_cast<std::uint32_t>(half * kInHalf + rcv_w_.word);
-          for (int l = 0; l < kIc; ++l) {
-            i_awdata_v.v[l] = beat.v[l];
-            i_awdata_v.v[kIc + l] = beat.v[l];
-          }
-        } else if (rcv_w_.phase == 1) {
-          ReceiveWeight(dsp, rcv_w_, s, 0, beat, half);
-        } else {
-          ReceiveWeight(lut, rcv_w_, s, 1, beat, half);
-        }
-        Advance(rcv_w_, s);
-        if (rcv_w_.phase == 3) {
-          next_ld_ready = false;
-          loading_ = false;
-          ++loaded_;
-        }
-      }
-    }
-    // A new command needs an idle loader and a free half: with one half, the previous step must be
-    // completely done; with two, the step that used this half must have finished computing.
-    const int busy = taken_ - (Cfg::kOverlapLoad ? freed_ : done_);
-    const bool next_cmd_ready = !loading_ && busy < Cfg::kHalves;
+    LoaderCycle(i_aen_v, i_aaddr_v, i_awdata_v);
 
     i_aen.write(i_aen_v);
     i_awe.write(i_aen_v);
@@ -662,12 +799,6 @@ void AccelCore<Cfg>::Run() {
     i_awdata.write(i_awdata_v);
     i_ben.write(i_ben_v);
     i_baddr.write(i_baddr_v);
-    ld_req_valid.write(req_v_);
-    st_valid.write(st_v_);
-    cmd_ready_r = next_cmd_ready;
-    ld_ready_r = next_ld_ready;
-    cmd_ready.write(cmd_ready_r);
-    ld_ready.write(ld_ready_r);
     wait();
   }
 }

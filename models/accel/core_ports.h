@@ -11,26 +11,33 @@
 namespace msqx::accel {
 
 // Layer registers, constant while a layer runs (written by the host before the first command).
+// The engines compute a kh x kw window with strides sh, sw and leading padding pt, pl (padding
+// after the last row or column needs nothing: the loader answers pixels outside the input with
+// zeros). A layer with few input channels may fold its kernel columns into the channels (fold > 0,
+// docs/models.md "Folding"): the engines then see a kh x 1 window over fold x in_c channels, and
+// window column x' is the run of `fold` input pixels from x' * fold_sw - fold_pl.
 struct LayerRegs {
-  int in_c = 0, in_h = 0, in_w = 0;
+  int in_c = 0, in_h = 0, in_w = 0;  // the input tensor (HWC) as the loader reads it
   int out_c = 0, out_h = 0, out_w = 0;
-  int kernel = 1, stride = 1, padding = 0;
-  bool depthwise = false;
+  int kh = 1, kw = 1, sh = 1, sw = 1, pt = 0, pl = 0;
+  int fold = 0, fold_sw = 1, fold_pl = 0;
+  int acc_depth = 0;  // the layer's dot-product length, which the partial sums must hold (Fits)
   int act_bits = 4;
   // Requantization per engine (its filters share one scale): see golden::Requantize.
   int dsp_mult = 1, dsp_shift = 0, lut_mult = 1, lut_shift = 0;
   bool operator==(const LayerRegs& o) const {
     return in_c == o.in_c && in_h == o.in_h && in_w == o.in_w && out_c == o.out_c &&
-           out_h == o.out_h && out_w == o.out_w && kernel == o.kernel && stride == o.stride &&
-           padding == o.padding && depthwise == o.depthwise && act_bits == o.act_bits &&
+           out_h == o.out_h && out_w == o.out_w && kh == o.kh && kw == o.kw && sh == o.sh &&
+           sw == o.sw && pt == o.pt && pl == o.pl && fold == o.fold && fold_sw == o.fold_sw &&
+           fold_pl == o.fold_pl && acc_depth == o.acc_depth && act_bits == o.act_bits &&
            dsp_mult == o.dsp_mult && dsp_shift == o.dsp_shift && lut_mult == o.lut_mult &&
            lut_shift == o.lut_shift;
   }
 };
 inline std::ostream& operator<<(std::ostream& os, const LayerRegs& r) {
   return os << "in " << r.in_c << "x" << r.in_h << "x" << r.in_w << " out " << r.out_c << "x"
-            << r.out_h << "x" << r.out_w << " k" << r.kernel << " s" << r.stride << " p"
-            << r.padding << (r.depthwise ? " dw" : "");
+            << r.out_h << "x" << r.out_w << " k" << r.kh << "x" << r.kw << " s" << r.sh << "x"
+            << r.sw << " p" << r.pt << "," << r.pl << (r.fold ? " fold" : "");
 }
 inline void sc_trace(sc_core::sc_trace_file*, const LayerRegs&, const std::string&) {}
 
@@ -50,6 +57,9 @@ inline std::string RegsFit(const LayerRegs& r) {
     if (dims[i] > kMaxDim)
       return "a layer dimension above " + std::to_string(kMaxDim) + " (the core's 16-bit Dim)";
   }
+  const long long elems = static_cast<long long>(r.in_c) * r.in_h * r.in_w;
+  const long long outs = static_cast<long long>(r.out_c) * r.out_h * r.out_w;
+  if (elems > 0x7fffffffLL || outs > 0x7fffffffLL) return "a tensor above 2^31 elements";
   const int mults[2] = {r.dsp_mult, r.lut_mult};
   for (int i = 0; i < 2; ++i) {
     if (mults[i] > kMaxDim || mults[i] < -kMaxDim - 1)
@@ -58,53 +68,72 @@ inline std::string RegsFit(const LayerRegs& r) {
   return "";
 }
 
-// One schedule step: the shared input tile and each engine's filters, as channel ranges.
+// One schedule step: the shared input tile and each engine's filters. The step's filters are the
+// output channels [ch0, ch0 + dsp_n + lut_n): the DSP engine's first, then the LUT engine's, so
+// both engines' outputs of a pixel are one run of channels. Each engine's weights for the step
+// are its pieces in the order it loads them, from element dsp_w / lut_w of the weight image
+// (core_types.h, WeightImage).
 struct StepCmd {
   int out_row0 = 0, out_rows = 0, out_col0 = 0, out_cols = 0;
-  int in_ch0 = 0, in_chs = 0;
-  int dsp_ch0 = 0, dsp_n = 0;  // output channels [dsp_ch0, dsp_ch0 + dsp_n) on the DSP engine
-  int lut_ch0 = 0, lut_n = 0;
+  int in_ch0 = 0, in_chs = 0;  // channels the engines see (folded: fold x in_c from 0)
+  int ch0 = 0, dsp_n = 0, lut_n = 0;
+  std::uint32_t dsp_w = 0, lut_w = 0;
   bool first_chunk = true, last_chunk = true;
   bool operator==(const StepCmd& o) const {
     return out_row0 == o.out_row0 && out_rows == o.out_rows && out_col0 == o.out_col0 &&
-           out_cols == o.out_cols && in_ch0 == o.in_ch0 && in_chs == o.in_chs &&
-           dsp_ch0 == o.dsp_ch0 && dsp_n == o.dsp_n && lut_ch0 == o.lut_ch0 && lut_n == o.lut_n &&
+           out_cols == o.out_cols && in_ch0 == o.in_ch0 && in_chs == o.in_chs && ch0 == o.ch0 &&
+           dsp_n == o.dsp_n && lut_n == o.lut_n && dsp_w == o.dsp_w && lut_w == o.lut_w &&
            first_chunk == o.first_chunk && last_chunk == o.last_chunk;
   }
 };
 inline std::ostream& operator<<(std::ostream& os, const StepCmd& c) {
   return os << "rows " << c.out_row0 << "+" << c.out_rows << " cols " << c.out_col0 << "+"
-            << c.out_cols << " ic " << c.in_ch0 << "+" << c.in_chs << " dsp " << c.dsp_ch0 << "+"
-            << c.dsp_n << " lut " << c.lut_ch0 << "+" << c.lut_n;
+            << c.out_cols << " ic " << c.in_ch0 << "+" << c.in_chs << " oc " << c.ch0 << " dsp "
+            << c.dsp_n << " lut " << c.lut_n << (c.first_chunk ? " first" : "")
+            << (c.last_chunk ? " last" : "");
 }
 inline void sc_trace(sc_core::sc_trace_file*, const StepCmd&, const std::string&) {}
 
 // A load request: `count` consecutive elements from element address `addr` of the activation
-// tensor (HWC) or of the weight array (OHWI, codes), answered by exactly one data beat whose lanes
-// [0, count) hold them and whose other lanes are zero. count = 0 asks for a zero beat (padding,
-// absent filters): the memory side answers it without touching DDR.
+// tensor (HWC) or of the weight image, answered by exactly one data beat whose lanes
+// [lane0, lane0 + count) hold them and whose other lanes are zero (the DMA aligns the data, as an
+// AXI DMA's realignment engine does). count = 0 asks for a zero beat (padding): the memory side
+// answers it without touching DDR.
 struct LoadReq {
   std::uint32_t addr = 0;
   std::uint16_t count = 0;
+  std::uint16_t lane0 = 0;
   bool weights = false;
   bool operator==(const LoadReq& o) const {
-    return addr == o.addr && count == o.count && weights == o.weights;
+    return addr == o.addr && count == o.count && lane0 == o.lane0 && weights == o.weights;
   }
 };
 inline std::ostream& operator<<(std::ostream& os, const LoadReq& r) {
-  return os << (r.weights ? "w@" : "a@") << r.addr << "x" << r.count;
+  return os << (r.weights ? "w@" : "a@") << r.addr << "x" << r.count << "+" << r.lane0;
 }
 inline void sc_trace(sc_core::sc_trace_file*, const LoadReq&, const std::string&) {}
 
-// One output activation at element address `addr` of the output tensor (HWC).
-struct StoreBeat {
+// A word of output activations: `count` consecutive channels of one pixel from element address
+// `addr` of the output tensor (HWC), one lane each. An engine stores a word per cycle.
+template <int N>
+struct StoreWord {
   std::uint32_t addr = 0;
-  std::uint8_t value = 0;
-  bool operator==(const StoreBeat& o) const { return addr == o.addr && value == o.value; }
+  std::uint16_t count = 0;
+  std::uint8_t v[N];
+  StoreWord() {
+    for (int i = 0; i < N; ++i) v[i] = 0;
+  }
+  bool operator==(const StoreWord& o) const {
+    bool eq = addr == o.addr && count == o.count;
+    for (int i = 0; eq && i < N; ++i) eq = v[i] == o.v[i];
+    return eq;
+  }
 };
-inline std::ostream& operator<<(std::ostream& os, const StoreBeat& s) {
-  return os << "@" << s.addr << "=" << int{s.value};
+template <int N>
+std::ostream& operator<<(std::ostream& os, const StoreWord<N>& s) {
+  return os << "@" << s.addr << "x" << s.count;
 }
-inline void sc_trace(sc_core::sc_trace_file*, const StoreBeat&, const std::string&) {}
+template <int N>
+void sc_trace(sc_core::sc_trace_file*, const StoreWord<N>&, const std::string&) {}
 
 }  // namespace msqx::accel

@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cmath>
 
+#include "models/pe/arithmetic.h"
 #include "models/spec/config_error.h"
+#include "models/util/int_math.h"
 
 namespace msqx::accel {
 namespace {
@@ -24,172 +26,180 @@ int Words(double bits, long long word_bits, int halves) {
         (std::max(words * halves, 1LL) + kBramDepth - 1) / kBramDepth * kBramDepth;
     words = total / halves;
   }
-  return static_cast<int>(words);
+  return static_cast<int>(std::min<long long>(words, 32767 / halves));
 }
 
 }  // namespace
 
-CoreTiming CoreTimingOf(const spec::DesignSpec& d) {
-  CoreTiming t;
-  t.dsp_rows = std::max(1, d.dsp_engine.rows);
-  t.dsp_cols = std::max(1, d.dsp_engine.cols);
-  t.lut_rows = std::max(1, d.lut_engine.rows);
-  t.lut_cols = std::max(1, d.lut_engine.cols);
-  t.bram_latency = 1;
-  t.array_stages = 4;
-  t.overlap_load = d.buffers.double_buffered;
-  t.overlap_store = d.buffers.double_buffered;
-  return t;
+int DspAccBits(int weight_bits, int act_bits, long long max_depth) {
+  return pe::FixedAccBits(weight_bits, act_bits, max_depth);
+}
+int LutAccBits(int weight_bits, int act_bits, long long max_depth) {
+  return pe::Sp2AccBits(weight_bits / 2, act_bits, max_depth);
 }
 
-CoreSizing SizingOf(const spec::DesignSpec& d, int act_bits, int weight_bits, long long max_depth) {
-  CoreSizing s;
-  s.tile_ic = d.tile.in_channels;
-  s.act_bits = act_bits;
-  s.weight_bits = weight_bits;
+CoreGeometry GeometryOf(const spec::DesignSpec& d) {
+  CoreGeometry g;
+  g.dsp = d.dsp_engine.rows > 0 && d.dsp_engine.cols > 0;
+  g.lut = d.lut_engine.rows > 0 && d.lut_engine.cols > 0;
+  g.dsp_rows = std::max(1, d.dsp_engine.rows);
+  g.lut_rows = std::max(1, d.lut_engine.rows);
+  g.cols = std::max(1, g.dsp ? d.dsp_engine.cols : d.lut_engine.cols);
+  g.tile_ic = std::max(1, d.tile.in_channels);
+  // A load beat (tile_ic lanes) carries a whole piece: as many rows of cols weights as fit.
+  const int rows_per_beat = std::max(1, g.tile_ic / g.cols);
+  g.dsp_piece_rows = std::min(g.dsp_rows, rows_per_beat);
+  g.lut_piece_rows = std::min(g.lut_rows, rows_per_beat);
+  return g;
+}
+
+CoreParams SizingOf(const spec::DesignSpec& d, int act_bits, int weight_bits, long long max_depth) {
+  CoreParams s;
+  s.geo = GeometryOf(d);
+  const CoreGeometry& g = s.geo;
   s.max_depth = max_depth;
-  s.timing = CoreTimingOf(d);
-  const bool dsp_on = d.dsp_engine.rows > 0 && d.dsp_engine.cols > 0 && d.ratio.fixed > 0;
-  const bool lut_on = d.lut_engine.rows > 0 && d.lut_engine.cols > 0 && d.ratio.sp2 > 0;
-  double fixed = d.ratio.FixedShare();
-  if (!lut_on) fixed = 1;
-  if (!dsp_on) fixed = 0;
-  const int halves = d.buffers.double_buffered ? 2 : 1;
+  s.bram_latency = 1;
+  s.double_buffered = d.buffers.double_buffered;
+  const int halves = s.double_buffered ? 2 : 1;
+  const double dsp_share = !g.lut   ? 1.0
+                           : !g.dsp ? 0.0
+                                    : static_cast<double>(g.dsp_rows) / (g.dsp_rows + g.lut_rows);
   s.in_depth = Words(d.buffers.input_kib * kBitsPerKib,
-                     static_cast<long long>(s.tile_ic) * act_bits, halves);
-  if (dsp_on) {
-    s.dsp_weight_depth = Words(d.buffers.weight_kib * kBitsPerKib * fixed,
-                               static_cast<long long>(d.dsp_engine.Lanes()) * weight_bits, halves);
-    s.dsp_out_depth = Words(d.buffers.output_kib * kBitsPerKib * fixed,
-                            static_cast<long long>(d.dsp_engine.rows) * kPartialSumBits, halves);
+                     static_cast<long long>(g.tile_ic) * act_bits, halves);
+  if (g.dsp) {
+    s.dsp_weight_depth =
+        Words(d.buffers.weight_kib * kBitsPerKib * dsp_share,
+              static_cast<long long>(g.dsp_piece_rows) * g.cols * weight_bits, halves);
+    s.dsp_out_depth = Words(
+        d.buffers.output_kib * kBitsPerKib * dsp_share,
+        static_cast<long long>(g.dsp_rows) * DspAccBits(weight_bits, act_bits, max_depth), halves);
   }
-  if (lut_on) {
-    s.lut_weight_depth = Words(d.buffers.weight_kib * kBitsPerKib * (1 - fixed),
-                               static_cast<long long>(d.lut_engine.Lanes()) * weight_bits, halves);
-    s.lut_out_depth = Words(d.buffers.output_kib * kBitsPerKib * (1 - fixed),
-                            static_cast<long long>(d.lut_engine.rows) * kPartialSumBits, halves);
+  if (g.lut) {
+    s.lut_weight_depth =
+        Words(d.buffers.weight_kib * kBitsPerKib * (1 - dsp_share),
+              static_cast<long long>(g.lut_piece_rows) * g.cols * weight_bits, halves);
+    s.lut_out_depth = Words(
+        d.buffers.output_kib * kBitsPerKib * (1 - dsp_share),
+        static_cast<long long>(g.lut_rows) * LutAccBits(weight_bits, act_bits, max_depth), halves);
   }
   return s;
 }
 
-namespace {
-
-// What a step needs of the core, worked out once for the check and, on a misfit, its message.
-struct StepNeeds {
-  long long win = 0, dsp_words = 0, lut_words = 0, dsp_sums = 0, lut_sums = 0, depth = 0;
-};
-
-StepNeeds NeedsOf(const CoreSizing& core, const LayerRegs& r, const StepCmd& c) {
-  const CoreTiming& t = core.timing;
-  const long long pixels = static_cast<long long>(c.out_rows) * c.out_cols;
-  const auto words = [&](int n, int rows, int cols) {
-    return n > 0 ? static_cast<long long>((n + rows - 1) / rows) * ((c.in_chs + cols - 1) / cols) *
-                       r.kernel * r.kernel
-                 : 0;
-  };
-  const auto sums = [&](int n, int rows) {
-    return n > 0 ? static_cast<long long>((n + rows - 1) / rows) * pixels : 0;
-  };
-  StepNeeds n;
-  n.win = static_cast<long long>((c.out_rows - 1) * r.stride + r.kernel) *
-          ((c.out_cols - 1) * r.stride + r.kernel);
-  n.dsp_words = words(c.dsp_n, t.dsp_rows, t.dsp_cols);
-  n.lut_words = words(c.lut_n, t.lut_rows, t.lut_cols);
-  n.dsp_sums = sums(c.dsp_n, t.dsp_rows);
-  n.lut_sums = sums(c.lut_n, t.lut_rows);
-  n.depth = static_cast<long long>(r.depthwise ? 1 : c.in_chs) * r.kernel * r.kernel;
-  return n;
+CoreParams SizingOf(const spec::DesignSpec& d, const spec::NetworkSpec& network) {
+  int act_bits = network.act_bits, weight_bits = network.weight_bits;
+  long long depth = 1;
+  for (const spec::Layer& l : network.layers) {
+    act_bits = std::max(act_bits, l.act_bits);
+    if (!l.HasWeights()) continue;
+    weight_bits = std::max(weight_bits, l.weight_bits);
+    depth = std::max<long long>(depth, l.AccumulationDepth());
+  }
+  return SizingOf(d, act_bits, weight_bits, depth);
 }
 
-// Without building a message: TileFor asks this many times per layer (and the analytic model per
-// design point).
-bool Fits(const CoreSizing& core, const StepCmd& c, const StepNeeds& n) {
-  return c.in_chs <= core.tile_ic && n.win <= core.in_depth &&
-         n.dsp_words <= core.dsp_weight_depth && n.lut_words <= core.lut_weight_depth &&
-         n.dsp_sums <= core.dsp_out_depth && n.lut_sums <= core.lut_out_depth &&
-         n.depth <= core.max_depth;
+StepLayer StepLayerOf(const LayerRegs& r) {
+  StepLayer l;
+  l.in_c = r.in_c;
+  l.kh = r.kh;
+  l.kw = r.kw;
+  l.sh = r.sh;
+  l.sw = r.sw;
+  l.acc_depth = r.acc_depth;
+  return l;
 }
 
-}  // namespace
+StepDims StepDimsOf(const StepCmd& c) {
+  StepDims s;
+  s.out_rows = c.out_rows;
+  s.out_cols = c.out_cols;
+  s.in_chs = c.in_chs;
+  s.dsp_n = c.dsp_n;
+  s.lut_n = c.lut_n;
+  return s;
+}
 
-std::string StepFits(const CoreSizing& core, const LayerRegs& r, const StepCmd& c) {
-  const StepNeeds n = NeedsOf(core, r, c);
-  if (Fits(core, c, n)) return "";
-  const auto larger = [](const char* what, long long need, const char* buffer, long long have) {
-    return std::string(what) + " of " + std::to_string(need) + " words larger than " + buffer +
-           " (" + std::to_string(have) + " words)";
-  };
-  if (c.in_chs > core.tile_ic) return "input chunk wider than the input word";
-  if (n.win > core.in_depth)
-    return larger("input window", n.win, "the input buffer", core.in_depth);
-  if (n.dsp_words > core.dsp_weight_depth) {
-    return larger("DSP weights", n.dsp_words, "its weight buffer", core.dsp_weight_depth);
-  }
-  if (n.lut_words > core.lut_weight_depth) {
-    return larger("LUT weights", n.lut_words, "its weight buffer", core.lut_weight_depth);
-  }
-  if (n.dsp_sums > core.dsp_out_depth)
-    return larger("DSP partial sums", n.dsp_sums, "its output buffer", core.dsp_out_depth);
-  if (n.lut_sums > core.lut_out_depth)
-    return larger("LUT partial sums", n.lut_sums, "its output buffer", core.lut_out_depth);
-  return "dot product of " + std::to_string(n.depth) +
-         " longer than the accumulators are sized for (" + std::to_string(core.max_depth) + ")";
+std::string StepFits(const CoreParams& core, const LayerRegs& regs, const StepCmd& cmd) {
+  const StepLayer l = StepLayerOf(regs);
+  const StepDims s = StepDimsOf(cmd);
+  return Misfit(l, s, core, CostOf(l, s, core));
 }
 
 namespace {
 
 // The step of a layer with the most of everything under tile `t`: a full spatial tile, a full
-// input-channel chunk and the largest filter share of each engine (depthwise: as if all of a
-// chunk's channels went to one engine). StepFits is monotonic in each, so this step fitting means
-// every step fits.
-StepCmd LargestStep(const LayerShape& l, const spec::TileSpec& t, int fixed_filters) {
-  const auto ceil_div = [](int a, int b) { return (a + b - 1) / b; };
-  StepCmd c;
-  c.out_rows = std::min(t.out_rows, l.out_height);
-  c.out_cols = std::min(t.out_cols, l.out_width);
-  c.in_chs = std::min(t.in_channels, l.in_channels);
-  const int sp2_filters = l.out_channels - fixed_filters;
-  if (l.depthwise) {
-    c.dsp_n = std::min(c.in_chs, fixed_filters);
-    c.lut_n = std::min(c.in_chs, sp2_filters);
-  } else {
-    const int steps = ceil_div(l.out_channels, t.out_channels);
-    c.dsp_n = ceil_div(fixed_filters, steps);
-    c.lut_n = ceil_div(sp2_filters, steps);
-  }
-  return c;
+// input chunk and a full filter step. Misfit is monotonic in each, so this step fitting means
+// every step of the layer fits.
+StepDims LargestStep(const LayerShape& l, const TilePlan& t, const CoreGeometry& g, double share) {
+  StepDims s;
+  s.out_rows = std::min(t.out_rows, l.out_height);
+  s.out_cols = std::min(t.out_cols, l.out_width);
+  s.in_chs = std::min(t.in_chs, l.ComputeChannels());
+  const StepFilters f =
+      l.depthwise ? SplitStep(s.in_chs, 1, g, share) : FiltersPerStep(t.ogs, g, share);
+  s.dsp_n = f.dsp;
+  s.lut_n = f.lut;
+  return s;
 }
 
 }  // namespace
 
-spec::TileSpec TileFor(const spec::Layer& layer, const spec::DesignSpec& design) {
-  return TileFor(LayerShape::FromLayer(layer), layer, design,
-                 SizingOf(design, layer.act_bits, layer.weight_bits));
-}
-
-spec::TileSpec TileFor(const LayerShape& shape, const spec::Layer& layer,
-                       const spec::DesignSpec& design, const CoreSizing& sizing) {
-  const LayerRegs regs = RegsOf(shape, layer.act_bits);
-  const int fixed = static_cast<int>(std::lround(shape.out_channels * design.ratio.FixedShare()));
-  spec::TileSpec t = design.tile;
-  t.out_rows = std::min(t.out_rows, shape.out_height);
-  t.out_cols = std::min(t.out_cols, shape.out_width);
-  t.out_channels = std::min(t.out_channels, shape.out_channels);
-  t.in_channels = std::min(t.in_channels, shape.in_channels);
+TilePlan TileFor(const LayerShape& shape, const spec::Layer& layer, const spec::DesignSpec& design,
+                 const CoreParams& sizing) {
+  const CoreGeometry& g = sizing.geo;
+  const double share = design.ratio.FixedShare();
+  TilePlan t;
+  t.out_rows = std::min(design.tile.out_rows, shape.out_height);
+  t.out_cols = std::min(design.tile.out_cols, shape.out_width);
+  const int rows = (g.dsp ? g.dsp_rows : 0) + (g.lut ? g.lut_rows : 0);
+  if (shape.depthwise) {
+    // One channel group per step, each channel on a row of its engine.
+    t.ogs = 1;
+    const int per_step = FiltersPerStep(1, g, share).Total();
+    t.in_chs = std::max(
+        1, std::min({design.tile.in_channels, shape.in_channels, g.cols, per_step, g.tile_ic}));
+  } else {
+    int needed = 1;  // row groups that hold every filter in one step
+    while (FiltersPerStep(needed, g, share).Total() < shape.out_channels) ++needed;
+    t.ogs = std::clamp(design.tile.out_channels / std::max(1, rows), 1, needed);
+    t.in_chs = shape.fold > 0 ? shape.ComputeChannels()
+                              : std::min({design.tile.in_channels, shape.in_channels, g.tile_ic});
+  }
+  const StepLayer l = shape.Compute();
+  const auto halve = [](int& v) { v = (v + 1) / 2; };
+  const auto halve_spatial = [&]() {
+    if (t.out_rows == 1 && t.out_cols == 1) return false;
+    halve(t.out_rows >= t.out_cols ? t.out_rows : t.out_cols);
+    return true;
+  };
   while (true) {
-    const StepCmd largest = LargestStep(shape, t, fixed);
-    if (Fits(sizing, largest, NeedsOf(sizing, regs, largest))) break;
-    if (t.out_rows > 1 || t.out_cols > 1) {
-      int& larger = t.out_rows >= t.out_cols ? t.out_rows : t.out_cols;
-      larger = (larger + 1) / 2;
-    } else if (t.out_channels > 1) {
-      t.out_channels = (t.out_channels + 1) / 2;
-    } else if (t.in_channels > 1) {
-      t.in_channels = (t.in_channels + 1) / 2;
-    } else {
-      throw spec::ConfigError(design.source, "layer '" + layer.name + "'",
-                              "buffers that hold at least a 1x1 tile of this layer, but " +
-                                  StepFits(sizing, regs, LargestStep(shape, t, fixed)));
+    const StepDims s = LargestStep(shape, t, g, share);
+    const StepCost c = CostOf(l, s, sizing);
+    const std::string why = Misfit(l, s, sizing, c);
+    if (why.empty()) break;
+    bool shrunk = false;
+    if (c.win_words > sizing.in_depth) {
+      shrunk = halve_spatial();
+    } else if (c.dsp_ogs * c.groups * c.taps * g.DspPieces() > sizing.dsp_weight_depth ||
+               c.lut_ogs * c.groups * c.taps * g.LutPieces() > sizing.lut_weight_depth) {
+      if (t.ogs > 1) {
+        halve(t.ogs);
+        shrunk = true;
+      } else if (t.in_chs > 1 && shape.fold == 0) {
+        halve(t.in_chs);
+        shrunk = true;
+      }
+    } else if (c.dsp_words > sizing.dsp_out_depth || c.lut_words > sizing.lut_out_depth) {
+      if (t.ogs > 1) {
+        halve(t.ogs);
+        shrunk = true;
+      } else {
+        shrunk = halve_spatial();
+      }
+    }
+    if (!shrunk) {
+      throw spec::ConfigError(
+          design.source, "layer '" + layer.name + "'",
+          "buffers that hold at least the smallest tile of this layer, but " + why);
     }
   }
   return t;

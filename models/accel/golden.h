@@ -37,13 +37,29 @@ inline std::int64_t Requantize(std::int64_t acc, std::int64_t multiplier, int sh
 }
 
 // A conv (or fc as 1x1 on a 1x1 input) with per-filter integer weights. Tensors are HWC (input
-// [y][x][c]) and weights OHWI ([oc][ky][kx][ic], ic of length 1 when depthwise).
+// [y][x][c]) and weights OHWI ([oc][ky][kx][ic], ic of length 1 when depthwise). The window is
+// kh x kw with strides sh, sw and padding per side (top, left, bottom, right).
 struct ConvLayer {
-  int in_c = 0, in_h = 0, in_w = 0, out_c = 0, kernel = 1, stride = 1, padding = 0;
+  int in_c = 0, in_h = 0, in_w = 0, out_c = 0;
+  int kh = 1, kw = 1, sh = 1, sw = 1, pt = 0, pl = 0, pb = 0, pr = 0;
   bool depthwise = false;
-  int OutH() const { return (in_h + 2 * padding - kernel) / stride + 1; }
-  int OutW() const { return (in_w + 2 * padding - kernel) / stride + 1; }
+  int OutH() const { return (in_h + pt + pb - kh) / sh + 1; }
+  int OutW() const { return (in_w + pl + pr - kw) / sw + 1; }
   int WeightIc() const { return depthwise ? 1 : in_c; }
+  // Square kernel k, stride s and padding p on every side.
+  static ConvLayer Square(int in_c, int in_h, int in_w, int out_c, int k, int s, int p,
+                          bool depthwise = false) {
+    ConvLayer l;
+    l.in_c = in_c;
+    l.in_h = in_h;
+    l.in_w = in_w;
+    l.out_c = out_c;
+    l.kh = l.kw = k;
+    l.sh = l.sw = s;
+    l.pt = l.pl = l.pb = l.pr = p;
+    l.depthwise = depthwise;
+    return l;
+  }
 };
 
 // Returns accumulators in HWC order.
@@ -55,15 +71,15 @@ inline std::vector<std::int64_t> Conv(const ConvLayer& l, const std::vector<std:
     for (int ox = 0; ox < ow; ++ox) {
       for (int oc = 0; oc < l.out_c; ++oc) {
         std::int64_t acc = 0;
-        for (int ky = 0; ky < l.kernel; ++ky) {
-          for (int kx = 0; kx < l.kernel; ++kx) {
-            const int iy = oy * l.stride - l.padding + ky;
-            const int ix = ox * l.stride - l.padding + kx;
+        for (int ky = 0; ky < l.kh; ++ky) {
+          for (int kx = 0; kx < l.kw; ++kx) {
+            const int iy = oy * l.sh - l.pt + ky;
+            const int ix = ox * l.sw - l.pl + kx;
             if (iy < 0 || iy >= l.in_h || ix < 0 || ix >= l.in_w) continue;
             for (int j = 0; j < wic; ++j) {
               const int ic = l.depthwise ? oc : j;
               acc += std::int64_t{in[(static_cast<size_t>(iy) * l.in_w + ix) * l.in_c + ic]} *
-                     weights[((static_cast<size_t>(oc) * l.kernel + ky) * l.kernel + kx) * wic + j];
+                     weights[((static_cast<size_t>(oc) * l.kh + ky) * l.kw + kx) * wic + j];
             }
           }
         }

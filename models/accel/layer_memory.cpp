@@ -2,35 +2,26 @@
 
 #include <algorithm>
 
+#include "models/accel/core_sizing.h"
+#include "models/accel/core_types.h"
 #include "models/mem/memsys_dma.h"
 #include "models/util/int_math.h"
 
 namespace msqx::accel {
+
 std::int64_t PackedBytes(std::int64_t first, std::int64_t elements, int bits) {
   if (elements <= 0) return 0;
   return CeilDiv((first + elements) * bits, 8) - first * bits / 8;
 }
 
-StepItems ItemsOf(const StepCmd& s, int kernel, int stride, const CoreTiming& core) {
-  const std::int64_t k2 = std::int64_t{kernel} * kernel;
-  StepItems it;
-  it.window_rows = std::int64_t{s.out_rows - 1} * stride + kernel;
-  it.window_cols = std::int64_t{s.out_cols - 1} * stride + kernel;
-  it.dsp_weights =
-      CeilDiv(s.dsp_n, core.dsp_rows) * CeilDiv(s.in_chs, core.dsp_cols) * k2 * core.dsp_rows;
-  it.lut_weights =
-      CeilDiv(s.lut_n, core.lut_rows) * CeilDiv(s.in_chs, core.lut_cols) * k2 * core.lut_rows;
-  return it;
-}
-
 void IdealMemory::Load(const StepCmd& cmd, std::int64_t cycle, std::vector<LoadSegment>& segments) {
   segments.clear();
-  segments.push_back({ItemsOf(cmd, kernel_, stride_, core_).Total(), cycle});
+  segments.push_back({CostOf(layer_, StepDimsOf(cmd), core_).items, cycle});
 }
 
 DdrLayerMemory::DdrLayerMemory(mem::Dma& dma, std::int64_t period_ps, const LayerShape& layer,
                                int channel_block, int act_bits, int weight_bits,
-                               const CoreTiming& core, TensorPlacement where)
+                               const CoreParams& core, TensorPlacement where)
     : dma_(dma),
       period_ps_(period_ps),
       layer_(layer),
@@ -38,6 +29,7 @@ DdrLayerMemory::DdrLayerMemory(mem::Dma& dma, std::int64_t period_ps, const Laye
       act_bits_(act_bits),
       weight_bits_(weight_bits),
       core_(core),
+      step_layer_(layer.Compute()),
       where_(where) {}
 
 std::int64_t DdrLayerMemory::ActElement(int y, int x, int c, int height, int width,
@@ -70,52 +62,65 @@ std::int64_t DdrLayerMemory::Write(std::uint64_t base, std::int64_t first, std::
   return CeilDiv(done, period_ps_);
 }
 
+// The pixels [x_lo, x_hi) of input row y, the step's channels: one run per channel block the
+// chunk touches (one when the layer's chunks are the layout's blocks), from the first pixel's
+// first channel to the last pixel's last one.
+std::int64_t DdrLayerMemory::WindowRow(const StepCmd& cmd, int y, int x_lo, int x_hi,
+                                       std::int64_t cycle) {
+  const LayerShape& l = layer_;
+  std::int64_t ready = cycle;
+  if (y < 0 || y >= l.in_height || x_lo >= x_hi) return ready;
+  const int c_first = l.fold > 0 ? 0 : cmd.in_ch0;
+  const int c_end = l.fold > 0 ? l.in_channels : cmd.in_ch0 + cmd.in_chs;
+  for (int c = c_first; c < c_end;) {
+    const int b = c / block_;
+    const int c_hi = std::min(c_end, (b + 1) * block_);
+    const std::int64_t width_of_block = std::min(block_, l.in_channels - b * block_);
+    const std::int64_t first = ActElement(y, x_lo, c, l.in_height, l.in_width, l.in_channels);
+    const std::int64_t span = std::int64_t{x_hi - x_lo - 1} * width_of_block + (c_hi - c);
+    ready = std::max(ready, Read(where_.input, first, span, act_bits_, cycle));
+    c = c_hi;
+  }
+  return ready;
+}
+
 void DdrLayerMemory::Load(const StepCmd& cmd, std::int64_t cycle,
                           std::vector<LoadSegment>& segments) {
   segments.clear();
   const LayerShape& l = layer_;
-  const StepItems items = ItemsOf(cmd, l.kernel, l.stride, core_);
-  // The input window, row by row; rows and columns in the padding cost no transfer.
-  const int row0 = cmd.out_row0 * l.stride - l.padding, col0 = cmd.out_col0 * l.stride - l.padding;
-  const int x_lo = std::max(0, col0);
-  const int x_hi = std::min<int>(l.in_width, col0 + static_cast<int>(items.window_cols));
-  for (std::int64_t r = 0; r < items.window_rows; ++r) {
-    const int y = row0 + static_cast<int>(r);
-    std::int64_t ready = cycle;
-    if (y >= 0 && y < l.in_height && x_lo < x_hi) {
-      // One run per channel block the chunk touches (one when the layer's chunks are the
-      // layout's blocks): from the first pixel's first channel to the last pixel's last one.
-      for (int c = cmd.in_ch0; c < cmd.in_ch0 + cmd.in_chs;) {
-        const int b = c / block_;
-        const int c_hi = std::min(cmd.in_ch0 + cmd.in_chs, (b + 1) * block_);
-        const std::int64_t width_of_block = std::min(block_, l.in_channels - b * block_);
-        const std::int64_t first = ActElement(y, x_lo, c, l.in_height, l.in_width, l.in_channels);
-        const std::int64_t span = std::int64_t{x_hi - x_lo - 1} * width_of_block + (c_hi - c);
-        ready = std::max(ready, Read(where_.input, first, span, act_bits_, cycle));
-        c = c_hi;
-      }
-    }
-    segments.push_back({items.window_cols, ready});
+  const StepCost c = CostOf(step_layer_, StepDimsOf(cmd), core_);
+  // The input window, row by row; rows and columns in the padding cost no transfer. A folded
+  // row's words are runs of pixels from x' * sw - pl, which together span the row's pixels.
+  const int row0 = cmd.out_row0 * l.sh - l.pt, col0 = cmd.out_col0 * l.sw - l.pl;
+  const int col_end = l.fold > 0 ? (cmd.out_col0 + cmd.out_cols - 1) * l.sw - l.pl + l.kw
+                                 : col0 + static_cast<int>(c.win_cols);
+  const int x_lo = std::max(0, col0), x_hi = std::min(l.in_width, col_end);
+  for (std::int64_t r = 0; r < c.win_rows; ++r) {
+    segments.push_back({c.win_cols, WindowRow(cmd, row0 + static_cast<int>(r), x_lo, x_hi, cycle)});
   }
-  // Each engine's filters of this input-channel chunk: one run.
-  const std::int64_t k2 = std::int64_t{l.kernel} * l.kernel;
-  const auto weights = [&](int ch0, int n, std::int64_t words) {
-    if (words == 0) return;
-    const std::int64_t first = l.depthwise ? ch0 * k2
-                                           : std::int64_t{cmd.in_ch0} * l.out_channels * k2 +
-                                                 std::int64_t{ch0} * k2 * cmd.in_chs;
-    const std::int64_t elements = l.depthwise ? n * k2 : n * k2 * cmd.in_chs;
-    segments.push_back({words, Read(where_.weights, first, elements, weight_bits_, cycle)});
-  };
-  weights(cmd.dsp_ch0, cmd.dsp_n, items.dsp_weights);
-  weights(cmd.lut_ch0, cmd.lut_n, items.lut_weights);
+  // Each engine's pieces of this filter step and chunk: one run of the weight image.
+  Step st;
+  st.in_chs = cmd.in_chs;
+  st.dsp_n = cmd.dsp_n;
+  st.lut_n = cmd.lut_n;
+  if (c.dsp_pieces > 0) {
+    const std::int64_t elements = PieceElements(st, l, core_.geo, true);
+    segments.push_back(
+        {c.dsp_pieces, Read(where_.weights, cmd.dsp_w, elements, weight_bits_, cycle)});
+  }
+  if (c.lut_pieces > 0) {
+    const std::int64_t elements = PieceElements(st, l, core_.geo, false);
+    segments.push_back(
+        {c.lut_pieces, Read(where_.weights, cmd.lut_w, elements, weight_bits_, cycle)});
+  }
 }
 
-void DdrLayerMemory::StoreRange(const StepCmd& cmd, int ch0, int n, std::int64_t cycle) {
+void DdrLayerMemory::Store(const StepCmd& cmd, std::int64_t cycle) {
   const LayerShape& l = layer_;
-  for (int c = ch0; c < ch0 + n;) {
+  const int ch0 = cmd.ch0, ch_end = cmd.ch0 + cmd.dsp_n + cmd.lut_n;
+  for (int c = ch0; c < ch_end;) {
     const int b = c / block_;
-    const int c_hi = std::min(ch0 + n, (b + 1) * block_);
+    const int c_hi = std::min(ch_end, (b + 1) * block_);
     const std::int64_t width_of_block = std::min(block_, l.out_channels - b * block_);
     // One run per tile row: from the first pixel's first channel to the last pixel's last one.
     const std::int64_t span = std::int64_t{cmd.out_cols - 1} * width_of_block + (c_hi - c);
@@ -126,11 +131,6 @@ void DdrLayerMemory::StoreRange(const StepCmd& cmd, int ch0, int n, std::int64_t
     }
     c = c_hi;
   }
-}
-
-void DdrLayerMemory::Store(const StepCmd& cmd, std::int64_t cycle) {
-  StoreRange(cmd, cmd.dsp_ch0, cmd.dsp_n, cycle);
-  StoreRange(cmd, cmd.lut_ch0, cmd.lut_n, cycle);
 }
 
 }  // namespace msqx::accel

@@ -8,8 +8,8 @@
 // step's reads and returns its load items as segments in request order, each with the cycle from
 // which its items may be answered (the completion of the DMA transfer that carries them). The
 // memory answers one item per cycle, in order, none before its segment is ready.
-// Stores: the core's store beats are taken at once (posted writes); when the last activation of
-// an output tile has been taken at cycle t, Store() issues the tile's writes. A layer is over when
+// Stores: the core's store words are taken at once (posted writes); when the last word of an
+// output tile has been taken at cycle t, Store() issues the tile's writes. A layer is over when
 // its last write has completed (Drained()).
 //
 // Calls must come in time order, stores before loads of the same cycle.
@@ -17,8 +17,9 @@
 #include <cstdint>
 #include <vector>
 
-#include "models/accel/core_types.h"
-#include "models/accel/step_timing.h"
+#include "models/accel/core_ports.h"
+#include "models/accel/schedule.h"
+#include "models/accel/step_cost.h"
 
 namespace msqx::mem {
 class Dma;
@@ -40,27 +41,17 @@ class LayerMemory {
   std::int64_t bytes_read = 0, bytes_written = 0;
 };
 
-// Load items of a step in the core's request order: the input window, then the DSP engine's
-// weight words, then the LUT engine's (core.h).
-struct StepItems {
-  std::int64_t window_rows = 0, window_cols = 0;
-  std::int64_t dsp_weights = 0, lut_weights = 0;
-  std::int64_t Total() const { return window_rows * window_cols + dsp_weights + lut_weights; }
-};
-StepItems ItemsOf(const StepCmd& cmd, int kernel, int stride, const CoreTiming& core);
-
 // Every item answered as soon as it is asked for: the memory the pin core was first tested with.
 class IdealMemory : public LayerMemory {
  public:
-  IdealMemory(int kernel, int stride, const CoreTiming& core)
-      : kernel_(kernel), stride_(stride), core_(core) {}
+  IdealMemory(const StepLayer& layer, const CoreParams& core) : layer_(layer), core_(core) {}
   void Load(const StepCmd& cmd, std::int64_t cycle, std::vector<LoadSegment>& segments) override;
   void Store(const StepCmd&, std::int64_t) override {}
   std::int64_t Drained() const override { return -1; }
 
  private:
-  int kernel_, stride_;
-  CoreTiming core_;
+  StepLayer layer_;
+  CoreParams core_;
 };
 
 // Where a layer's tensors start in DDR (bytes, 4 KB aligned by whoever places them).
@@ -70,15 +61,15 @@ struct TensorPlacement {
 
 // DDR layout (docs/memory.md): activations channel-blocked HWC, blocks of `channel_block`
 // channels (the design's tile.in_channels), each block H x W x block contiguous, so a window row
-// of a step's input chunk is one run when the layer's chunks are the blocks (a layer whose tile
-// was shrunk reads a strided run per block it touches, as a span with byte strobes); weights per
-// input-channel chunk of the layer OHWI, so one engine's filters of a chunk are one run
-// (depthwise: OHW). Output tiles are written with byte strobes, one run per tile row and channel
-// block.
+// of a step's input chunk is one run when the layer's chunks are the blocks (a layer whose chunk
+// differs reads a strided run per block it touches, as a span with byte strobes; a folded layer
+// reads the row's span of pixels); weights as the weight image (core_types.h), so one engine's
+// pieces of a step are one run. Output tiles are written with byte strobes, one run per tile row
+// and channel block over both engines' channels (a step's filters are one run of channels).
 class DdrLayerMemory : public LayerMemory {
  public:
   DdrLayerMemory(mem::Dma& dma, std::int64_t period_ps, const LayerShape& layer, int channel_block,
-                 int act_bits, int weight_bits, const CoreTiming& core, TensorPlacement where);
+                 int act_bits, int weight_bits, const CoreParams& core, TensorPlacement where);
   void Load(const StepCmd& cmd, std::int64_t cycle, std::vector<LoadSegment>& segments) override;
   void Store(const StepCmd& cmd, std::int64_t cycle) override;
   std::int64_t Drained() const override { return drained_; }
@@ -89,13 +80,14 @@ class DdrLayerMemory : public LayerMemory {
   std::int64_t Write(std::uint64_t base, std::int64_t first_element, std::int64_t elements,
                      std::int64_t cycle);
   std::int64_t ActElement(int y, int x, int c, int height, int width, int channels) const;
-  void StoreRange(const StepCmd& cmd, int ch0, int n, std::int64_t cycle);
+  std::int64_t WindowRow(const StepCmd& cmd, int y, int x_lo, int x_hi, std::int64_t cycle);
 
   mem::Dma& dma_;
   std::int64_t period_ps_;
   LayerShape layer_;
   int block_, act_bits_, weight_bits_;
-  CoreTiming core_;
+  CoreParams core_;
+  StepLayer step_layer_;
   TensorPlacement where_;
   std::int64_t drained_ = -1;
 };

@@ -51,7 +51,7 @@ std::string LayerPath(const spec::NetworkSpec& n, std::size_t i) {
 class NetworkSimulator {
  public:
   NetworkSimulator(const spec::DesignSpec& d, const spec::NetworkSpec& n, const CycleOptions& o)
-      : design_(d), network_(n), options_(o), timing_(CoreTimingOf(d)) {
+      : design_(d), network_(n), options_(o), sizing_(SizingOf(d, n)) {
     static std::atomic<int> instances{0};
     const std::string name = "msqx_memory_" + std::to_string(instances++);
     memory_ = std::make_unique<mem::MemorySystem>(name.c_str(), mem::MemoryTiming::From(d));
@@ -91,36 +91,36 @@ class NetworkSimulator {
   std::int64_t Weighted(std::size_t i, std::uint64_t in, std::uint64_t out, std::int64_t now,
                         report::LayerStats& s) {
     const spec::Layer& l = network_.layers[i];
-    LayerShape shape;
+    Schedule schedule;
     std::vector<StepCmd> cmds;
     try {
-      shape = LayerShape::FromLayer(l);
-      const Schedule schedule = MakeSchedule(l, design_);
-      s.fixed_filters = static_cast<int>(schedule.split.fixed.size());
-      s.sp2_filters = static_cast<int>(schedule.split.sp2.size());
+      schedule = MakeSchedule(l, design_, sizing_);
+      s.fixed_filters = schedule.FixedFilters();
+      s.sp2_filters = l.out_channels - s.fixed_filters;
       cmds = CommandsOf(schedule);
     } catch (const spec::ConfigError& e) {
       throw spec::ConfigError(design_.source, LayerPath(network_, i), e.message());
     }
-    const CoreSizing sizing = SizingOf(design_, l.act_bits, l.weight_bits);
+    const LayerShape& shape = schedule.layer;
     const LayerRegs regs = RegsOf(shape, l.act_bits);
     for (const StepCmd& c : cmds) {
-      const std::string why = StepFits(sizing, regs, c);
+      const std::string why = StepFits(sizing_, regs, c);
       if (!why.empty()) {
         throw spec::ConfigError(design_.source, LayerPath(network_, i),
                                 "a tile that fits the core's buffers (tile, buffers), but " + why);
       }
     }
-    const TensorPlacement where{in, map_.Place(l.WeightBytes()), out};
+    const std::int64_t image_bytes = (WeightImageElements(schedule) * l.weight_bits + 7) / 8;
+    const TensorPlacement where{in, map_.Place(image_bytes), out};
     std::unique_ptr<LayerMemory> memory;
     if (options_.memory == MemoryModel::kDdr) {
       memory = std::make_unique<DdrLayerMemory>(memory_->dma, period_ps_, shape,
                                                 design_.tile.in_channels, l.act_bits, l.weight_bits,
-                                                timing_, where);
+                                                sizing_, where);
     } else {
-      memory = std::make_unique<IdealMemory>(shape.kernel, shape.stride, timing_);
+      memory = std::make_unique<IdealMemory>(shape.Compute(), sizing_);
     }
-    const LayerTimes t = TimeLayer(cmds, shape.kernel, shape.stride, timing_, now, memory.get());
+    const LayerTimes t = TimeLayer(cmds, shape.Compute(), sizing_, now, memory.get());
     s.cycles = t.Cycles();
     s.dsp_busy = t.dsp_busy;
     s.lut_busy = t.lut_busy;
@@ -172,7 +172,7 @@ class NetworkSimulator {
   const spec::DesignSpec& design_;
   const spec::NetworkSpec& network_;
   const CycleOptions& options_;
-  CoreTiming timing_;
+  CoreParams sizing_;  // the core instance every layer runs on
   std::unique_ptr<mem::MemorySystem> memory_, scratch_;
   std::int64_t period_ps_ = 5000;
   AddressMap map_;

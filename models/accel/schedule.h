@@ -1,99 +1,114 @@
 #pragma once
-// The tile schedule: the one function that decides the order in which a layer's tiles are
-// visited and which filters each engine computes. The pin-level core, the cycle-level model and the
-// analytic model all consume it, so that they visit exactly the same tiles.
+// The tile schedule: the one function that decides the order in which a layer's steps run and
+// which filters each engine computes in each. The pin-level core, the cycle fidelity and the
+// analytic model all consume it, so that they run exactly the same steps.
 //
 // Loop order (outermost first):
 //   for each output-row tile      (tile.out_rows rows, the last one may be shorter)
 //    for each output-column tile  (tile.out_cols columns)
-//     for each output-channel step (regular conv / fc; see below)
-//      for each input-channel chunk (tile.in_channels channels)      <- one "step"
-//        the DSP engine's tile, then the LUT engine's tile (an engine with no filter is skipped)
-// Both tiles of a step share one input tile (same rows, columns and input channels) and run at
-// the same time; partial sums live in the output buffer from the first to the last chunk.
+//     for each filter step        (a step's filters: ogs row groups of each engine, below)
+//      for each input-channel chunk (tile.in_chs channels)            <- one step
+// Both engines work on every step at once, on one broadcast input word per cycle; partial sums
+// live in the engines' partial-sum buffers from the first to the last chunk.
 //
-// Output-channel steps: S = ceil(out_channels / tile.out_channels). Step s gives the DSP engine
-// fixed filters [s * ceil(nf / S), ...) and the LUT engine SP2 filters [s * ceil(ns / S), ...),
-// so both engines advance through their own filter lists in the same number of steps.
+// Filter steps (FiltersPerStep): a step holds F filters, round(F x fixed share) on the DSP engine
+// and the rest on the LUT engine, F the largest count whose split fits `ogs` row groups of each
+// engine; the step's filters are consecutive output channels, the DSP engine's first. So the rows
+// are used whatever tile the design names, and the split follows the design's ratio in every step.
 //
-// Depthwise conv: output channel c reads only input channel c, so there is no accumulation over
-// chunks. The channel loop is one loop over chunks of tile.in_channels channels; a step gives each
-// engine those of its filters whose channel lies in the chunk (first_chunk = last_chunk = true).
+// Depthwise conv: output channel c reads only input channel c. A step is a chunk of at most one
+// channel group (the array's cols) of channels, each engine taking its share; the chunk's filters
+// are its channels, so there is no accumulation over chunks (first = last chunk).
+//
+// Folding (LayerShape::fold): a layer with few input channels and a wide kernel runs with its
+// kernel columns folded into the channels: the engines see a kh x 1 window over fold x in_c
+// channels, one window column per output column, and the loader reads runs of `fold` pixels.
+// Exact: the folded channel kx x in_c + c is OHWI's (kx, c), so the weights stay as they are.
 //
 // Fully connected layers are 1x1 convolutions of a 1x1 input with in.Elements() channels.
 
+#include <cstdint>
 #include <vector>
 
+#include "models/accel/step_cost.h"
 #include "models/spec/design.h"
 #include "models/spec/network.h"
 
 namespace msqx::accel {
 
-// The shape facts the schedule and the models need, derived from spec::Layer.
+// The shape facts the schedule and the models need, derived from spec::Layer: the layer as the
+// engines compute it (folded or not) and as the loader reads it.
 struct LayerShape {
-  int in_channels = 0;
+  int in_channels = 0;  // of the input tensor
   int in_height = 0;
   int in_width = 0;
   int out_channels = 0;
   int out_height = 0;
   int out_width = 0;
-  int kernel = 1;
-  int stride = 1;
-  int padding = 0;
+  int kh = 1, kw = 1, sh = 1, sw = 1, pt = 0, pl = 0;  // the layer's window
   bool depthwise = false;
+  int fold = 0;  // > 0: kernel columns folded into channels (the engines' kw = 1)
 
   // conv and fc only; grouped convs other than depthwise throw spec::ConfigError.
   static LayerShape FromLayer(const spec::Layer& layer);
-  // Reduction length of one output (in_channels * kernel^2, or kernel^2 when depthwise).
-  long long AccumulationDepth() const;
+  // The engines' view: channels of a window word, window and strides along the columns.
+  int ComputeChannels() const { return fold > 0 ? fold * in_channels : in_channels; }
+  int ComputeKw() const { return fold > 0 ? 1 : kw; }
+  int ComputeSw() const { return fold > 0 ? 1 : sw; }
+  int Taps() const { return kh * ComputeKw(); }
+  // The engines' view as the step costs take it.
+  StepLayer Compute() const;
+  // Reduction length of one output (in_channels * kh * kw, or kh * kw when depthwise).
+  std::int64_t AccumulationDepth() const;
 };
 
-// Output channels of each group, ascending. Fixed-point filters go to the DSP engine, SP2
-// filters to the LUT engine.
-struct FilterSplit {
-  std::vector<int> fixed;
-  std::vector<int> sp2;
+// Folds the kernel columns of `shape` into its channels when that fills more of the array's
+// columns and the folded channels fit one input word (schedule.h, "Folding").
+LayerShape WithFolding(LayerShape shape, const CoreGeometry& core);
+
+// Filters of one step on each engine (one function for every model and the sizing).
+struct StepFilters {
+  int dsp = 0;
+  int lut = 0;
+  int Total() const { return dsp + lut; }
+};
+// The largest step: F filters split round(F x share) : rest, both shares within `ogs` row groups.
+StepFilters FiltersPerStep(int ogs, const CoreGeometry& core, double fixed_share);
+// The split of a step holding `filters` filters (the last filter step may hold fewer).
+StepFilters SplitStep(int filters, int ogs, const CoreGeometry& core, double fixed_share);
+
+// A layer's tile: the spatial tile, the row groups of a step and the input chunk.
+struct TilePlan {
+  int out_rows = 1, out_cols = 1;
+  int ogs = 1;     // row groups of each engine per step
+  int in_chs = 1;  // compute channels per chunk
 };
 
-// fixed count = round(out_channels * fixed_share). Without a ranking the fixed filters are the
-// first channels; a ranking lists channels in order of preference for fixed point (largest
-// variance first) and must be a permutation of 0..out_channels-1 (std::invalid_argument otherwise).
-FilterSplit SplitFilters(int out_channels, double fixed_share,
-                         const std::vector<int>& ranking = {});
-
-enum class Engine { kDsp, kLut };
-
-struct Tile {
-  int step = 0;  // tiles of one step share the input tile and run concurrently
-  Engine engine = Engine::kDsp;
+struct Step {
   int out_row0 = 0, out_rows = 0;
   int out_col0 = 0, out_cols = 0;
   int in_ch0 = 0, in_chs = 0;
-  int filter0 = 0, filters = 0;  // range in the engine's list (FilterSplit::fixed or ::sp2)
-  bool first_chunk = true;       // partial sums start here
-  bool last_chunk = true;        // partial sums are complete after this tile
-
-  // Input rows/columns this tile reads, including padding positions (which may be < 0 or past
-  // the edge).
-  int InRow0(const LayerShape& l) const { return out_row0 * l.stride - l.padding; }
-  int InRows(const LayerShape& l) const { return (out_rows - 1) * l.stride + l.kernel; }
-  int InCol0(const LayerShape& l) const { return out_col0 * l.stride - l.padding; }
-  int InCols(const LayerShape& l) const { return (out_cols - 1) * l.stride + l.kernel; }
+  int ch0 = 0, dsp_n = 0, lut_n = 0;  // filters [ch0, ch0 + dsp_n) DSP, then the LUT's
+  int filter_step = 0, chunk = 0;     // which weights (WeightImage's blocks)
+  bool first_chunk = true, last_chunk = true;
 };
 
 struct Schedule {
   LayerShape layer;
-  FilterSplit split;
-  int steps = 0;
-  std::vector<Tile> tiles;  // in execution order
+  TilePlan tile;
+  CoreGeometry core;
+  std::vector<StepFilters> filter_steps;  // per filter step: its split; ch0 = sum of the earlier
+  int chunks = 1;
+  std::vector<Step> steps;  // in execution order
+  int FixedFilters() const;
 };
 
-// Throws spec::ConfigError for non-positive tile sizes or an unsupported layer.
-Schedule MakeSchedule(const LayerShape& layer, const spec::TileSpec& tile,
-                      const FilterSplit& split);
-// The layer's schedule on a design: tiles from TileFor (core_sizing.h), which shrinks the
-// design's tile until the layer's steps fit the buffers.
+// Throws spec::ConfigError for a non-positive tile or an unsupported layer.
+Schedule MakeSchedule(const LayerShape& layer, const TilePlan& tile, const CoreGeometry& core,
+                      double fixed_share);
+// The layer's schedule on a design's core (SizingOf): its shape with folding and the tile TileFor
+// picks (core_sizing.h).
 Schedule MakeSchedule(const spec::Layer& layer, const spec::DesignSpec& design,
-                      const std::vector<int>& ranking = {});
+                      const CoreParams& sizing);
 
 }  // namespace msqx::accel

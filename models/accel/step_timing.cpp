@@ -3,13 +3,14 @@
 #include <algorithm>
 #include <deque>
 
+#include "models/accel/core_sizing.h"
 #include "models/accel/layer_memory.h"
-#include "models/util/int_math.h"
 
 namespace msqx::accel {
-LayerTimes TimeLayer(const std::vector<StepCmd>& cmds, int kernel, int stride,
-                     const CoreTiming& core, std::int64_t first_command, LayerMemory* memory) {
-  IdealMemory ideal(kernel, stride, core);
+
+LayerTimes TimeLayer(const std::vector<StepCmd>& cmds, const StepLayer& layer,
+                     const CoreParams& core, std::int64_t first_command, LayerMemory* memory) {
+  IdealMemory ideal(layer, core);
   if (!memory) memory = &ideal;
   std::vector<LoadSegment> segments;
   // Output tiles stored but not yet handed to the memory: the memory sees calls in time order,
@@ -21,91 +22,71 @@ LayerTimes TimeLayer(const std::vector<StepCmd>& cmds, int kernel, int stride,
       stores.pop_front();
     }
   };
-  const std::int64_t L = core.bram_latency, S = core.array_stages,
-                     k2 = std::int64_t{kernel} * kernel;
+  const bool db = core.double_buffered;
+  const std::int64_t q = core.geo.Pieces();
   LayerTimes out;
   out.first_command = first_command;
   out.steps.reserve(cmds.size());
+  constexpr std::int64_t kNever = -(std::int64_t{1} << 40);
   std::int64_t h = first_command;
-  std::int64_t e_prev = -1, d_prev = -1, d_prev2 = -1, last_store = -1;
-  std::vector<std::int64_t> tile_stored;  // when each output tile's store ends (overlap_store)
-  for (const StepCmd& s : cmds) {
+  std::int64_t z_prev = kNever, z_prev2 = kNever;  // last beats of the two steps before
+  std::int64_t s_prev = kNever;                    // first beat of the previous step's last block
+  std::int64_t last_store = kNever;                // F of the latest tile
+  std::vector<std::int64_t> tile_stored;           // F per output tile
+  for (const StepCmd& cmd : cmds) {
+    const StepCost c = CostOf(layer, StepDimsOf(cmd), core);
     StepTimes t;
     t.taken = h;
-    // Load: the input window (one word per pixel), then each engine's weights (one word per
-    // filter row of a row group, channel group and tap), one request per cycle, the first taken
-    // by the memory in cycle h + 2. The memory answers one item per cycle in order (an answer
-    // written in cycle w is taken by the core in w + 1), none before the cycle its segment is
-    // ready.
-    const std::int64_t pixels = std::int64_t{s.out_rows} * s.out_cols;
-    const std::int64_t groups_d = CeilDiv(s.dsp_n, core.dsp_rows),
-                       groups_l = CeilDiv(s.lut_n, core.lut_rows);
-    const std::int64_t chans_d = CeilDiv(s.in_chs, core.dsp_cols),
-                       chans_l = CeilDiv(s.in_chs, core.lut_cols);
+    // Load: one request per cycle from h + 1, the first taken by the memory in h + 2; the memory
+    // answers one item per cycle in order (an answer written in cycle w is taken in w + 1), none
+    // before the cycle its segment is ready.
     flush_stores(h + 2);
-    memory->Load(s, h + 2, segments);
+    memory->Load(cmd, h + 2, segments);
     std::int64_t w = h + 1;
-    t.load_items = 0;
     for (const LoadSegment& seg : segments) {
       if (seg.items == 0) continue;
       w = std::max(w + 1, seg.ready) + seg.items - 1;
-      t.load_items += seg.items;
     }
     t.loaded = w + 1;
-    // Compute: one beat per cycle per engine; a beat's sum is written 1 + L + S cycles after the
-    // last beat issues, after a read-modify of 1 + L more for a later input-channel chunk.
-    t.dsp_beats = s.dsp_n ? groups_d * pixels * chans_d * k2 : 0;
-    t.lut_beats = s.lut_n ? groups_l * pixels * chans_l * k2 : 0;
-    std::int64_t compute = 0;
-    for (std::int64_t beats : {t.dsp_beats, t.lut_beats}) {
-      if (beats) compute = std::max(compute, beats + 1 + L + S + (s.first_chunk ? 0 : 1 + L));
+    // The lane loader starts the step after its load, after the previous step's last word was
+    // swapped in, and (double-buffered) a new tile's bank free; the first beat follows its word.
+    std::int64_t start = std::max(t.loaded + 1, s_prev);
+    const std::int64_t unblocked = start;
+    if (db && cmd.first_chunk) {
+      const std::size_t tile = tile_stored.size();
+      if (tile >= 2) start = std::max(start, tile_stored[tile - 2]);
     }
-    // Store (last chunk): per output word a read (1 + L) and its activations, one cycle to switch
-    // from the DSP engine's words to the LUT engine's.
-    const std::int64_t store = groups_d * pixels * (1 + L) + std::int64_t{s.dsp_n} * pixels +
-                               groups_l * pixels * (1 + L) + std::int64_t{s.lut_n} * pixels +
-                               (s.dsp_n > 0 && s.lut_n > 0 ? 1 : 0);
-    std::int64_t start = std::max(t.loaded, e_prev) + 1;
-    if (core.overlap_store) {
-      if (s.first_chunk) tile_stored.push_back(-1);
-      const std::size_t tile = tile_stored.size() - 1;
-      // A first chunk needs the partial-sum half of the tile two back stored; a later chunk
-      // needs the previous tile's store off the shared read port.
-      std::int64_t blocked = -1;
-      if (s.first_chunk && tile >= 2) blocked = tile_stored[tile - 2];
-      if (!s.first_chunk && tile >= 1) blocked = tile_stored[tile - 1];
-      start = std::max({t.loaded + 1, d_prev + 1, blocked});
-    }
-    // The engines idle from the end of the previous compute to this start: the part before the
-    // load finished waited for the load, the rest for a store or a buffer half.
-    const std::int64_t idle_from = out.steps.empty() ? h : d_prev + 1;
-    const std::int64_t idle = std::max<std::int64_t>(0, start - idle_from);
-    const std::int64_t for_load = std::clamp<std::int64_t>(t.loaded + 1 - idle_from, 0, idle);
+    if (cmd.first_chunk) tile_stored.push_back(kNever);
+    t.first_beat = std::max(z_prev + 1, start + q);
+    // Idle issue slots before this step, by their cause.
+    const std::int64_t idle_from = out.steps.empty() ? h : z_prev + 1;
+    const std::int64_t idle = std::max<std::int64_t>(0, t.first_beat - idle_from);
+    const std::int64_t for_load = std::clamp<std::int64_t>(t.loaded + 1 + q - idle_from, 0, idle);
+    const std::int64_t for_store = std::clamp<std::int64_t>(start - unblocked, 0, idle - for_load);
     out.wait_load += for_load;
-    out.wait_store += idle - for_load;
-    t.compute_start = start;
-    t.computed = start + compute;
-    std::int64_t e = t.computed;
-    if (core.overlap_store) {
-      if (s.last_chunk) {
-        last_store = std::max(t.computed, last_store) + 1 + store;
-        tile_stored.back() = last_store;
-        t.stored = last_store;
-      }
-    } else if (s.last_chunk) {
-      e += 1 + store;
-      t.stored = e;
+    out.wait_store += for_store;
+    out.wait_weights += idle - for_load - for_store + (c.blocks - 1) * (c.block_cycles - c.pixels);
+    const std::int64_t s_last = t.first_beat + (c.blocks - 1) * c.block_cycles;
+    t.last_beat = s_last + c.pixels - 1;
+    t.written = t.last_beat + core.Write();
+    std::int64_t done = t.written;
+    if (cmd.last_chunk) {
+      const std::int64_t begin = std::max(t.written, last_store) + 1;
+      last_store = begin + c.StoreWords() + core.Read();
+      tile_stored.back() = last_store;
+      t.stored = last_store;
+      done = last_store;
+      stores.emplace_back(t.stored, &cmd);
     }
-    out.dsp_busy += t.dsp_beats;
-    out.lut_busy += t.lut_beats;
-    d_prev2 = d_prev;
-    d_prev = t.computed;
-    e_prev = e;
-    h = core.overlap_load ? std::max(t.loaded, d_prev2) + 1 : e + 1;
-    if (t.stored >= 0) stores.emplace_back(t.stored, &s);
+    out.dsp_busy += c.dsp_beats;
+    out.lut_busy += c.lut_beats;
+    z_prev2 = z_prev;
+    z_prev = t.last_beat;
+    s_prev = s_last;
+    h = db ? std::max(t.loaded, z_prev2) + 1 : done + 1;
     out.steps.push_back(t);
   }
-  out.last_store = core.overlap_store ? last_store : e_prev;
+  out.last_store = last_store;
   flush_stores(out.last_store);
   out.drained = std::max(out.last_store, memory->Drained());
   return out;

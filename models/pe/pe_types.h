@@ -54,40 +54,6 @@ void sc_trace(sc_core::sc_trace_file* tf, const Bus<T, N>& b, const std::string&
   }
 }
 
-// One input beat of a PE array: the activation vector (broadcast to every row), the weight codes
-// (row-major, rows x cols) and the dot-product framing.
-template <int Rows, int Cols>
-struct ArrayBeat {
-  std::uint8_t act[Cols];
-  std::uint8_t w[Rows * Cols];
-  bool first;  // first beat of a dot product: the accumulator restarts
-  bool last;   // last beat: the accumulated sums leave on the output
-  ArrayBeat() {
-    for (int i = 0; i < Cols; ++i) act[i] = 0;
-    for (int i = 0; i < Rows * Cols; ++i) w[i] = 0;
-    first = false;
-    last = false;
-  }
-  bool operator==(const ArrayBeat& o) const {
-    // Stops at the first difference (sc_signal compares on every write); no return inside a loop.
-    bool eq = first == o.first && last == o.last;
-    for (int i = 0; eq && i < Cols; ++i) eq = act[i] == o.act[i];
-    for (int i = 0; eq && i < Rows * Cols; ++i) eq = w[i] == o.w[i];
-    return eq;
-  }
-};
-
-template <int Rows, int Cols>
-std::ostream& operator<<(std::ostream& os, const ArrayBeat<Rows, Cols>& b) {
-  return os << "act" << b.act[0] << " w" << b.w[0] << (b.first ? " F" : "") << (b.last ? " L" : "");
-}
-
-template <int Rows, int Cols>
-void sc_trace(sc_core::sc_trace_file* tf, const ArrayBeat<Rows, Cols>& b, const std::string& name) {
-  sc_core::sc_trace(tf, b.first, name + "_first");
-  sc_core::sc_trace(tf, b.last, name + "_last");
-}
-
 template <int Rows>
 using AccBus = Bus<std::int32_t, Rows>;
 

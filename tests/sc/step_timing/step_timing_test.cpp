@@ -1,7 +1,7 @@
 // The cycle fidelity of the core (step_timing) against the pin-level core on seeded random layers:
-// the same schedule through both, the same total cycle count and the same cycle for every
-// command handshake, and the pin core's outputs equal to the golden convolution. One layer per
-// test, so that each runs in its own process (SystemC elaborates once per process).
+// the same schedule through both, the same cycle for every command handshake and for the last
+// store, the same DDR traffic, and the pin core's outputs equal to the golden convolution. One
+// layer per test, so that each runs in its own process (SystemC elaborates once per process).
 #include "models/accel/step_timing.h"
 
 #include <gtest/gtest.h>
@@ -17,23 +17,16 @@
 namespace msqx::accel {
 namespace {
 
-template <bool kOverlapLoad, bool kOverlapStore, int kLatency>
-using Small = CoreConfig<pe::PeArrayConfig<pe::PeKind::kFixed, 4, 3, 4, 4, 8 * 9, 2>,
-                         pe::PeArrayConfig<pe::PeKind::kSp2, 3, 5, 4, 4, 8 * 9>, 8, 128, 128, 64,
-                         kLatency, kOverlapLoad, kOverlapStore>;
-
-template <typename Cfg>
-CoreTiming TimingOf() {
-  CoreTiming t;
-  t.dsp_rows = Cfg::Dsp::kRows;
-  t.dsp_cols = Cfg::Dsp::kCols;
-  t.lut_rows = Cfg::Lut::kRows;
-  t.lut_cols = Cfg::Lut::kCols;
-  t.bram_latency = Cfg::kBramLatency;
-  t.overlap_load = Cfg::kOverlapLoad;
-  t.overlap_store = Cfg::kOverlapStore;
-  return t;
-}
+// Two geometries: A = DSP 4 rows (packed) + LUT 5 rows, 3 columns, 8-channel words (2 weight rows
+// a piece); B = DSP 2 rows + LUT 6 rows, 4 columns, 4-channel words (1 row a piece, 6 pieces).
+template <int Latency, bool DoubleBuffered>
+using A = CoreConfig<pe::PeArrayConfig<pe::PeKind::kFixed, 4, 3, 4, 4, 2, 2>,
+                     pe::PeArrayConfig<pe::PeKind::kSp2, 5, 3, 4, 4, 2>, 8, 128, 256, 64, 512,
+                     Latency, DoubleBuffered>;
+template <int Latency, bool DoubleBuffered>
+using B = CoreConfig<pe::PeArrayConfig<pe::PeKind::kFixed, 2, 4, 4, 4, 1, 1>,
+                     pe::PeArrayConfig<pe::PeKind::kSp2, 6, 4, 4, 4, 1>, 4, 160, 512, 48, 512,
+                     Latency, DoubleBuffered>;
 
 // Off-chip memories for the layers: none (the ideal memory), a fast DDR that mostly hides behind
 // compute, and a slow one (one narrow port, short bursts, one burst in flight) that makes every
@@ -70,8 +63,10 @@ mem::MemoryTiming DdrTimingOf(Memory m) {
 }
 
 // Layer `index`: shape, ratio and tile drawn from a seed fixed per index (MSQX_SEED overrides),
-// redrawn until the small instance can hold it. Even indices lean compute-bound (3x3, many
-// filters), odd ones load-bound (1x1, few filters, wide windows), every fifth is fully connected.
+// redrawn until the instance can hold it. Even indices lean compute-bound (3x3, many filters),
+// odd ones load-bound (1x1, few filters); every fifth is fully connected, every seventh a
+// small-channel layer with a wide kernel (folded where the core folds), some depthwise, some with
+// non-square kernels, strides and asymmetric padding.
 template <typename Cfg>
 void CompareWithPin(int index, Memory memory = Memory::kIdeal) {
   const char* env = std::getenv("MSQX_SEED");
@@ -81,73 +76,90 @@ void CompareWithPin(int index, Memory memory = Memory::kIdeal) {
   std::mt19937 rng(seed);
   auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
   const double shares[] = {0.0, 0.25, 0.5, 2.0 / 3, 1.0};
+  const CoreParams core = AccelCore<Cfg>::Params();
   for (int attempt = 0; attempt < 1000; ++attempt) {
     golden::ConvLayer l;
     const bool fc = index % 5 == 4;
+    const bool small_c = !fc && index % 7 == 3;
     const bool compute_bound = index % 2 == 0;
-    const int k = fc ? 1 : compute_bound ? 3 : (pick(0, 3) == 0 ? 3 : 1);
-    l.kernel = k;
-    l.in_c = fc ? pick(8, 40) : pick(1, 14);
-    l.depthwise = !fc && pick(0, 4) == 0;
+    const int k = fc ? 1 : small_c ? pick(3, 5) : compute_bound ? 3 : (pick(0, 3) == 0 ? 3 : 1);
+    l.kh = l.kw = k;
+    if (!fc && pick(0, 4) == 0) l.kw = pick(1, k);  // non-square
+    l.in_c = fc ? pick(8, 40) : small_c ? pick(1, 2) : pick(1, 14);
+    l.depthwise = !fc && !small_c && pick(0, 4) == 0;
     l.out_c = l.depthwise ? l.in_c : compute_bound ? pick(6, 14) : pick(1, 4);
-    l.in_h = fc ? 1 : pick(k, 9);
-    l.in_w = fc ? 1 : pick(k, 9);
-    l.stride = fc ? 1 : pick(1, 2);
-    l.padding = fc ? 0 : pick(0, k / 2);
+    l.in_h = fc ? 1 : pick(l.kh, 9);
+    l.in_w = fc ? 1 : pick(l.kw, 9);
+    l.sh = fc ? 1 : pick(1, 2);
+    l.sw = fc ? 1 : pick(1, 2);
+    l.pt = fc ? 0 : pick(0, l.kh / 2);
+    l.pb = fc ? 0 : pick(0, l.kh / 2);
+    l.pl = fc ? 0 : pick(0, l.kw / 2);
+    l.pr = fc ? 0 : pick(0, l.kw / 2);
+    if (l.OutH() < 1 || l.OutW() < 1) continue;
     const double share = shares[pick(0, 4)];
-    spec::TileSpec t;
+    TilePlan t;
     t.out_rows = pick(1, 4);
     t.out_cols = pick(1, 4);
-    t.out_channels = pick(1, 8);
-    t.in_channels = pick(1, 8);
+    t.ogs = pick(1, 2);
+    t.in_chs = pick(1, core.geo.tile_ic);
+    if (l.depthwise) {
+      t.ogs = 1;
+      t.in_chs = std::min({t.in_chs, core.geo.cols, FiltersPerStep(1, core.geo, share).Total()});
+    }
+    const LayerShape folded = WithFolding(tb::ShapeOf(l), core.geo);
+    if (folded.fold > 0) t.in_chs = folded.ComputeChannels();
     std::mt19937 data(seed);
-    const tb::LayerCase c = tb::MakeCase(l, share, t, data);
-    const std::vector<StepCmd> cmds = CommandsOf(c.schedule);
+    const tb::LayerCase c = tb::MakeCase(l, share, t, core.geo, data);
     bool fits = true;
-    for (const StepCmd& cmd : cmds) fits = fits && AccelCore<Cfg>::Fits(c.regs, cmd).empty();
+    for (const StepCmd& cmd : c.cmds) fits = fits && AccelCore<Cfg>::Fits(c.regs, cmd).empty();
     if (!fits) continue;
-    std::printf("  %dx%dx%d -> %d k%d s%d p%d%s%s share %.2f tile %dx%dx%dx%d, %zu steps\n", l.in_c,
-                l.in_h, l.in_w, l.out_c, k, l.stride, l.padding, l.depthwise ? " dw" : "",
-                fc ? " fc" : "", share, t.out_rows, t.out_cols, t.out_channels, t.in_channels,
-                cmds.size());
+    std::printf(
+        "  %dx%dx%d -> %d k%dx%d s%dx%d p%d,%d,%d,%d%s%s%s share %.2f tile %dx%d ogs %d "
+        "ic %d, %zu steps\n",
+        l.in_c, l.in_h, l.in_w, l.out_c, l.kh, l.kw, l.sh, l.sw, l.pt, l.pl, l.pb, l.pr,
+        l.depthwise ? " dw" : "", fc ? " fc" : "", c.schedule.layer.fold ? " folded" : "", share,
+        t.out_rows, t.out_cols, t.ogs, t.in_chs, c.cmds.size());
 
     // Each model gets its own memory system with the same timing; the cycle model runs first, at
     // simulated time 0, as it does in msqx sim. The first command handshake of the testbench is at
     // cycle 4 (after reset), which the cycle model is told.
-    const CoreTiming timing = TimingOf<Cfg>();
     const TensorPlacement where{0, 1u << 20, 2u << 20};
+    const StepLayer step_layer = c.schedule.layer.Compute();
     std::unique_ptr<mem::MemorySystem> cycle_ddr, pin_ddr;
     std::unique_ptr<LayerMemory> cycle_mem, pin_mem;
+    std::unique_ptr<tb::LayerMemoryHook> hook;
     if (memory != Memory::kIdeal) {
       cycle_ddr = std::make_unique<mem::MemorySystem>("cycle_ddr", DdrTimingOf(memory));
       pin_ddr = std::make_unique<mem::MemorySystem>("pin_ddr", DdrTimingOf(memory));
-      const LayerShape shape = tb::ShapeOf(l);
-      cycle_mem = std::make_unique<DdrLayerMemory>(cycle_ddr->dma, kPeriodPs, shape, t.in_channels,
-                                                   c.act_bits, c.weight_bits, timing, where);
-      pin_mem = std::make_unique<DdrLayerMemory>(pin_ddr->dma, kPeriodPs, shape, t.in_channels,
-                                                 c.act_bits, c.weight_bits, timing, where);
+      cycle_mem = std::make_unique<DdrLayerMemory>(cycle_ddr->dma, kPeriodPs, c.schedule.layer,
+                                                   core.geo.tile_ic, c.act_bits, c.weight_bits,
+                                                   core, where);
+      pin_mem = std::make_unique<DdrLayerMemory>(pin_ddr->dma, kPeriodPs, c.schedule.layer,
+                                                 core.geo.tile_ic, c.act_bits, c.weight_bits, core,
+                                                 where);
+      hook = std::make_unique<tb::LayerMemoryHook>(*pin_mem, c.cmds, step_layer, core);
     }
     constexpr std::int64_t kFirstCommand = 4;
-    const LayerTimes cycle =
-        TimeLayer(cmds, l.kernel, l.stride, timing, kFirstCommand, cycle_mem.get());
+    const LayerTimes cycle = TimeLayer(c.cmds, step_layer, core, kFirstCommand, cycle_mem.get());
 
-    const auto pin = tb::RunCase<Cfg>(c, seed + 1, tb::Traffic{}, pin_mem.get(), timing);
+    const auto pin = tb::RunCase<Cfg>(c, seed + 1, tb::Traffic{}, hook.get());
     ASSERT_EQ(pin->stores, static_cast<long long>(c.expected.size())) << "pin layer did not finish";
     for (std::size_t i = 0; i < c.expected.size(); ++i) ASSERT_EQ(pin->out[i], c.expected[i]) << i;
 
-    ASSERT_EQ(pin->cmd_cycles.front(), kFirstCommand);
+    ASSERT_EQ(pin->FirstCommand(), kFirstCommand);
     ASSERT_EQ(pin->cmd_cycles.size(), cycle.steps.size());
-    for (std::size_t i = 0; i < cmds.size(); ++i) {
-      EXPECT_EQ(cycle.steps[i].taken, pin->cmd_cycles[i]) << "step " << i << ": " << cmds[i];
+    for (std::size_t i = 0; i < c.cmds.size(); ++i) {
+      EXPECT_EQ(cycle.steps[i].taken, pin->cmd_cycles[i]) << "step " << i << ": " << c.cmds[i];
     }
-    EXPECT_EQ(cycle.last_store, pin->last_store_cycle);
+    EXPECT_EQ(cycle.last_store, pin->last_store);
     if (memory != Memory::kIdeal) {
       EXPECT_EQ(cycle_mem->Drained(), pin_mem->Drained());
       EXPECT_EQ(cycle_mem->bytes_read, pin_mem->bytes_read);
       EXPECT_EQ(cycle_mem->bytes_written, pin_mem->bytes_written);
       EXPECT_GT(cycle_mem->bytes_written, 0);
       std::printf("  %lld cycles, ideal memory %lld\n", static_cast<long long>(cycle.Cycles()),
-                  static_cast<long long>(TimeLayer(cmds, l.kernel, l.stride, timing).Cycles()));
+                  static_cast<long long>(TimeLayer(c.cmds, step_layer, core).Cycles()));
     }
     EXPECT_GT(cycle.Cycles(), 0);
     return;
@@ -155,90 +167,51 @@ void CompareWithPin(int index, Memory memory = Memory::kIdeal) {
   FAIL() << "no layer that fits the instance in 1000 draws";
 }
 
+template <template <int, bool> class Geo>
+void CompareInMode(int i, Memory m) {
+  switch (i % 4) {  // both buffering modes, BRAM latency 1 and 2
+    case 0:
+      CompareWithPin<Geo<1, false>>(i, m);
+      break;
+    case 1:
+      CompareWithPin<Geo<2, false>>(i, m);
+      break;
+    case 2:
+      CompareWithPin<Geo<1, true>>(i, m);
+      break;
+    default:
+      CompareWithPin<Geo<2, true>>(i, m);
+      break;
+  }
+}
+
 class CycleEqualsPin : public testing::TestWithParam<int> {};
 
 TEST_P(CycleEqualsPin, RandomLayer) {
   const int i = GetParam();
-  switch (i % 6) {  // every buffering mode, BRAM latency 1 and 2
-    case 0:
-      CompareWithPin<Small<false, false, 1>>(i);
-      break;
-    case 1:
-      CompareWithPin<Small<false, false, 2>>(i);
-      break;
-    case 2:
-      CompareWithPin<Small<true, false, 1>>(i);
-      break;
-    case 3:
-      CompareWithPin<Small<true, false, 2>>(i);
-      break;
-    case 4:
-      CompareWithPin<Small<true, true, 1>>(i);
-      break;
-    default:
-      CompareWithPin<Small<true, true, 2>>(i);
-      break;
+  if ((i / 4) % 2 == 0) {
+    CompareInMode<A>(i, Memory::kIdeal);
+  } else {
+    CompareInMode<B>(i, Memory::kIdeal);
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Layers, CycleEqualsPin, testing::Range(0, 60));
+INSTANTIATE_TEST_SUITE_P(Layers, CycleEqualsPin, testing::Range(0, 64));
 
-// The same layers with loads and stores through the DDR/AXI model: even layers on the fast DDR,
-// odd ones on the slow one, each buffering mode with both.
+// The same draws with loads and stores through the DDR/AXI model: the fast DDR and the slow one.
 class CycleEqualsPinWithDdr : public testing::TestWithParam<int> {};
 
 TEST_P(CycleEqualsPinWithDdr, RandomLayer) {
   const int i = GetParam();
-  const Memory m = (i / 6) % 2 == 0 ? Memory::kFastDdr : Memory::kSlowDdr;
-  switch (i % 6) {
-    case 0:
-      CompareWithPin<Small<false, false, 1>>(i, m);
-      break;
-    case 1:
-      CompareWithPin<Small<false, false, 2>>(i, m);
-      break;
-    case 2:
-      CompareWithPin<Small<true, false, 1>>(i, m);
-      break;
-    case 3:
-      CompareWithPin<Small<true, false, 2>>(i, m);
-      break;
-    case 4:
-      CompareWithPin<Small<true, true, 1>>(i, m);
-      break;
-    default:
-      CompareWithPin<Small<true, true, 2>>(i, m);
-      break;
+  const Memory m = (i / 8) % 2 == 0 ? Memory::kFastDdr : Memory::kSlowDdr;
+  if ((i / 4) % 2 == 0) {
+    CompareInMode<A>(i, m);
+  } else {
+    CompareInMode<B>(i, m);
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Layers, CycleEqualsPinWithDdr, testing::Range(0, 60));
-
-TEST(StepTiming, StallsAddUpForALoadBoundLayer) {
-  // 1x1 conv, one filter per engine, 4x4 tiles of an 8x8 input with 8 channels: each step loads
-  // 16 window words + weights and computes 16 beats, so compute mostly waits for loads.
-  StepCmd s;
-  s.out_rows = s.out_cols = 4;
-  s.in_chs = 8;
-  s.dsp_n = 1;
-  s.lut_n = 1;
-  std::vector<StepCmd> cmds(4, s);
-  CoreTiming core;
-  core.dsp_rows = 4;
-  core.dsp_cols = 3;
-  core.lut_rows = 3;
-  core.lut_cols = 5;
-  const LayerTimes t = TimeLayer(cmds, 1, 1, core);
-  // By hand, single-buffered: items = 16 + ceil(8/3) x 4 + ceil(8/5) x 3 = 16 + 12 + 6 = 34;
-  // compute = max(16 x 3, 16 x 2) + 1 + 1 + 4 = 54; store = 16 x 2 + 16 + 16 x 2 + 16 + 1 = 97;
-  // step: taken h, loaded h + 36, computed h + 37 + 54, stored + 1 + 97; next h = stored + 1.
-  EXPECT_EQ(t.steps[0].loaded, 36);
-  EXPECT_EQ(t.steps[0].computed, 37 + 54);
-  EXPECT_EQ(t.steps[0].stored, 37 + 54 + 1 + 97);
-  EXPECT_EQ(t.steps[1].taken, 37 + 54 + 1 + 97 + 1);
-  EXPECT_EQ(t.last_store, 4 * (37 + 54 + 1 + 97 + 1) - 1);
-  EXPECT_EQ(t.dsp_busy, 4 * 48);
-}
+INSTANTIATE_TEST_SUITE_P(Layers, CycleEqualsPinWithDdr, testing::Range(0, 64));
 
 }  // namespace
 }  // namespace msqx::accel

@@ -1,0 +1,208 @@
+#pragma once
+// The testbench of the pin-level core, one header for msqx's own tests and benchmark and for the
+// testbench of every exported project (`msqx hls` copies it): a command source, a memory serving
+// load requests from the activations (HWC) and the weight image, a store sink per engine, all with
+// optional random gaps and back-pressure, and an optional hook that times loads and stores against
+// an off-chip memory model (msqx's tests give it the DDR model of layer_memory.h).
+//
+// Simulation only: plain C++ around the core's ports, never synthesized.
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <random>
+#include <systemc>
+#include <vector>
+
+#include "models/accel/core.h"
+
+namespace msqx::accel::tb {
+
+// Probabilities of a command offered, a request taken, a data beat offered and a store taken in
+// a cycle (1: the ideal memory, as the cycle fidelity's timing assumes).
+struct Traffic {
+  double cmd_p = 1.0, req_ready_p = 1.0, data_p = 1.0, store_ready_p = 1.0;
+};
+
+// Off-chip timing: when a taken request may be answered, and when a finished tile leaves.
+struct MemoryHook {
+  virtual ~MemoryHook() = default;
+  // A load request was taken in `cycle`: the first cycle its beat may be sent.
+  virtual std::int64_t Taken(std::int64_t cycle) = 0;
+  // The last word of the tile whose last chunk is command `step` was taken in `cycle`.
+  virtual void Stored(std::size_t step, std::int64_t cycle) = 0;
+};
+
+template <typename Cfg>
+struct CoreBench : sc_core::sc_module {
+  using Core = AccelCore<Cfg>;
+  using Beat = typename Core::LoadBeat;
+  using DspStore = typename Core::Dsp::Store;
+  using LutStore = typename Core::Lut::Store;
+  static constexpr double kPeriodNs = 10;
+
+  sc_core::sc_clock clk{"clk", kPeriodNs, sc_core::SC_NS};
+  sc_core::sc_in<bool> tb_clk{"tb_clk"};
+  sc_core::sc_signal<bool> rst{"rst"};
+  sc_core::sc_signal<LayerRegs> regs{"regs"};
+  pe::Channel<StepCmd> cmd{"cmd"};
+  pe::Channel<LoadReq> ld_req{"ld_req"};
+  pe::Channel<Beat> ld{"ld"};
+  pe::Channel<DspStore> st_dsp{"st_dsp"};
+  pe::Channel<LutStore> st_lut{"st_lut"};
+  std::unique_ptr<Core> core;
+
+  std::mt19937 rng;
+  Traffic traffic;
+  MemoryHook* hook = nullptr;
+  std::vector<StepCmd> cmds;
+  std::vector<std::uint8_t> acts, weights;  // HWC activations, the weight image
+  std::vector<int> out;                     // stored activations, -1 = not written
+  long long stores = 0, double_writes = 0, stop_after = 0, last_store = -1;
+  std::vector<long long> cmd_cycles;  // handshake cycle of each command
+  // Members, not locals: a SystemC thread never returns, so its locals are never destroyed.
+  std::deque<LoadReq> pending;
+  std::deque<std::int64_t> ready;  // per pending request: first cycle it may be answered
+  std::size_t store_step = 0;
+  long long tile_words = 0;
+
+  SC_HAS_PROCESS(CoreBench);
+  CoreBench(const sc_core::sc_module_name& n, unsigned seed, Traffic t)
+      : sc_module(n), rng(seed), traffic(t) {
+    core = std::make_unique<Core>("core");
+    core->clk(clk);
+    core->rst(rst);
+    core->regs(regs);
+    core->cmd.Bind(cmd);
+    core->ld_req.Bind(ld_req);
+    core->ld.Bind(ld);
+    core->st_dsp.Bind(st_dsp);
+    core->st_lut.Bind(st_lut);
+    tb_clk(clk);
+    SC_CTHREAD(Commands, tb_clk.pos());
+    SC_CTHREAD(Memory, tb_clk.pos());
+    SC_CTHREAD(Stores, tb_clk.pos());
+  }
+
+  static long long Cycle() {
+    return static_cast<long long>(sc_core::sc_time_stamp() /
+                                  sc_core::sc_time(kPeriodNs, sc_core::SC_NS));
+  }
+  bool Coin(double p) { return p >= 1.0 || std::uniform_real_distribution<double>(0, 1)(rng) < p; }
+
+  // Runs the layer: reset, then until every output is stored or `max_cycles` have passed.
+  void Run(const LayerRegs& r, long long max_cycles) {
+    stop_after = static_cast<long long>(out.size());
+    regs.write(r);
+    rst.write(true);
+    sc_core::sc_start(2.5 * kPeriodNs, sc_core::SC_NS);
+    rst.write(false);
+    sc_core::sc_start(sc_core::sc_time(static_cast<double>(max_cycles) * kPeriodNs,
+                                       sc_core::SC_NS));
+  }
+  long long FirstCommand() const { return cmd_cycles.empty() ? -1 : cmd_cycles.front(); }
+
+  void Commands() {
+    cmd.valid.write(false);
+    bool valid = false;
+    std::size_t i = 0;
+    wait();
+    while (true) {
+      if (valid && cmd.ready.read()) {
+        cmd_cycles.push_back(Cycle());
+        ++i;
+        valid = false;
+      }
+      if (!valid && i < cmds.size() && Coin(traffic.cmd_p)) {
+        cmd.data.write(cmds[i]);
+        valid = true;
+      }
+      cmd.valid.write(valid);
+      wait();
+    }
+  }
+
+  // The words of a tile: each engine's row groups x pixels of its last chunk. Counted where the
+  // memory sees them, so that a tile's writes come before the loads of the same cycle.
+  void CountStores() {
+    const long long taken = (st_dsp.valid.read() && st_dsp.ready.read() ? 1 : 0) +
+                            (st_lut.valid.read() && st_lut.ready.read() ? 1 : 0);
+    for (long long k = 0; k < taken; ++k) {
+      while (store_step < cmds.size() && !cmds[store_step].last_chunk) ++store_step;
+      if (store_step >= cmds.size()) return;
+      const StepCmd& c = cmds[store_step];
+      const long long pixels = static_cast<long long>(c.out_rows) * c.out_cols;
+      const long long words = ((c.dsp_n + Core::Dsp::kR - 1) / Core::Dsp::kR +
+                               (c.lut_n + Core::Lut::kR - 1) / Core::Lut::kR) *
+                              pixels;
+      if (++tile_words == words) {
+        if (hook) hook->Stored(store_step, Cycle());
+        tile_words = 0;
+        ++store_step;
+      }
+    }
+  }
+
+  // Takes requests (with back-pressure) and answers them in order, one beat per cycle, each no
+  // earlier than the cycle after it was taken (or the hook's cycle).
+  void Memory() {
+    ld_req.ready.write(false);
+    ld.valid.write(false);
+    bool ready_r = false, valid = false;
+    wait();
+    while (true) {
+      CountStores();
+      if (valid && ld.ready.read()) {
+        pending.pop_front();
+        ready.pop_front();
+        valid = false;
+      }
+      if (ready_r && ld_req.valid.read()) {
+        pending.push_back(ld_req.data.read());
+        ready.push_back(hook ? hook->Taken(Cycle()) : 0);
+      }
+      if (!valid && !pending.empty() && Cycle() >= ready.front() && Coin(traffic.data_p)) {
+        const LoadReq& q = pending.front();
+        const std::vector<std::uint8_t>& src = q.weights ? weights : acts;
+        Beat b;
+        for (int l = 0; l < q.count; ++l) b[q.lane0 + l] = src.at(q.addr + l);
+        ld.data.write(b);
+        valid = true;
+      }
+      ready_r = Coin(traffic.req_ready_p);
+      ld_req.ready.write(ready_r);
+      ld.valid.write(valid);
+      wait();
+    }
+  }
+
+  template <typename Word>
+  void Take(const Word& w) {
+    for (int l = 0; l < w.count; ++l) {
+      int& o = out.at(w.addr + l);
+      if (o >= 0) ++double_writes;
+      o = w.v[l];
+      ++stores;
+    }
+    last_store = Cycle();
+  }
+
+  void Stores() {
+    st_dsp.ready.write(false);
+    st_lut.ready.write(false);
+    bool dsp_r = false, lut_r = false;
+    wait();
+    while (true) {
+      if (dsp_r && st_dsp.valid.read()) Take(st_dsp.data.read());
+      if (lut_r && st_lut.valid.read()) Take(st_lut.data.read());
+      if (stop_after > 0 && stores >= stop_after) sc_core::sc_stop();
+      dsp_r = Coin(traffic.store_ready_p);
+      lut_r = Coin(traffic.store_ready_p);
+      st_dsp.ready.write(dsp_r);
+      st_lut.ready.write(lut_r);
+      wait();
+    }
+  }
+};
+
+}  // namespace msqx::accel::tb
