@@ -4,91 +4,68 @@
 #include <cmath>
 
 #include "models/accel/core_sizing.h"
+#include "models/accel/network_sim.h"
 #include "models/accel/schedule.h"
+#include "models/util/int_math.h"
 
 namespace msqx::dse {
 namespace {
 
 using spec::LayerKind;
 
-std::int64_t CeilDiv(std::int64_t a, std::int64_t b) { return b > 0 ? (a + b - 1) / b : 0; }
-constexpr int kMaxChannelClasses = 16;  // 5 filter-split segments x 3 chunk classes at most
 std::int64_t Bytes(std::int64_t elements, int bits) { return (elements * bits + 7) / 8; }
 
 // A loop of extent `extent` tiled by `tile`: `full` tiles of `tile` and at most one remainder.
-struct TileClasses {
-  std::int64_t full;
-  std::int64_t tile;
-  std::int64_t rest;  // size of the last tile, 0 when the extent divides evenly
+struct Extent {
+  std::int64_t count[2];  // full tiles, remainder tiles (0 or 1)
+  std::int64_t size[2];
 };
-TileClasses Classes(std::int64_t extent, std::int64_t tile) {
+Extent Classes(std::int64_t extent, std::int64_t tile) {
   tile = std::min(tile, extent);
-  return {extent / tile, tile, extent % tile};
+  return {{extent / tile, extent % tile ? 1 : 0}, {tile, extent % tile}};
 }
 
-// A class of steps that cost the same: `count` of them, their input chunk and each engine's
-// filters, and whether they open or close their output tile.
-struct ChannelClass {
-  std::int64_t count = 0;
+// A class of steps that cost the same: their count in one spatial tile, input chunk and filters,
+// and where they sit in their output tile.
+struct StepClass {
+  std::int64_t per_tile = 0;
   int in_chs = 0, dsp_n = 0, lut_n = 0;
   bool first = true, last = true;
-  std::int64_t per_tile = 1;  // steps of this class in one output tile
 };
 
-// The schedule's channel loops (accel::MakeSchedule) as classes: per output-channel step each
-// engine takes ceil(F_e / steps) filters until its list runs out (ChunkRange), input channels in
-// chunks of the tile; depthwise layers take one chunk of channels per step, each engine the
-// chunk's channels in its list (the first `fixed` channels are fixed-point).
-int ChannelClassesOf(const accel::LayerShape& l, const spec::TileSpec& t, int fixed,
-                     ChannelClass* out) {
+// The schedule's filter and chunk loops (accel::MakeSchedule) as classes: filter steps of F
+// filters and a last one of the rest, input chunks of in_chs channels and a last one of the rest
+// (depthwise: chunks of channels, each its own filter step, first and last chunk at once).
+int StepClassesOf(const accel::LayerShape& l, const accel::TilePlan& t,
+                  const accel::CoreGeometry& g, double share, StepClass* out) {
   int n = 0;
-  const int chunks = static_cast<int>(CeilDiv(l.in_channels, t.in_channels));
-  const int rest = l.in_channels - (chunks - 1) * t.in_channels;
   if (l.depthwise) {
-    // Chunks all fixed-point, one straddling the split, all SP2, the partial last one: equal
-    // neighbours share a class, so there are at most four whatever the channel count.
-    for (int c = 0; c < chunks; ++c) {
-      const int c0 = c * t.in_channels, chs = c == chunks - 1 ? rest : t.in_channels;
-      const int dsp = std::clamp(fixed - c0, 0, chs);
-      if (n > 0 && out[n - 1].in_chs == chs && out[n - 1].dsp_n == dsp) {
-        ++out[n - 1].count;
-      } else {
-        out[n++] = {1, chs, dsp, chs - dsp, true, true, 1};
-      }
+    const std::int64_t full = l.in_channels / t.in_chs, rest = l.in_channels % t.in_chs;
+    for (int k = 0; k < 2; ++k) {
+      const std::int64_t count = k == 0 ? full : (rest ? 1 : 0);
+      if (count == 0) continue;
+      const int chs = k == 0 ? t.in_chs : static_cast<int>(rest);
+      const accel::StepFilters f = accel::SplitStep(chs, 1, g, share);
+      out[n++] = {count, chs, f.dsp, f.lut, true, true};
     }
     return n;
   }
-  const int steps = static_cast<int>(CeilDiv(l.out_channels, t.out_channels));
-  const int sp2 = l.out_channels - fixed;
-  const int chunk_d = static_cast<int>(CeilDiv(fixed, steps)),
-            chunk_l = static_cast<int>(CeilDiv(sp2, steps));
-  const auto filters = [](int count, int chunk, int s) {
-    const int first = std::min(count, s * chunk);
-    return std::min(count, first + chunk) - first;
-  };
-  // Output-channel steps where either engine's share changes: each engine has full chunks, at
-  // most one partial one, then none.
-  int cuts[6] = {0, steps, 0, 0, 0, 0};
-  int ncuts = 2;
-  for (int b : {chunk_d ? fixed / chunk_d : 0, chunk_d ? fixed / chunk_d + 1 : 0,
-                chunk_l ? sp2 / chunk_l : 0, chunk_l ? sp2 / chunk_l + 1 : 0}) {
-    if (b > 0 && b < steps) cuts[ncuts++] = b;
-  }
-  for (int i = 1; i < ncuts; ++i) {  // insertion sort (std::sort trips -Warray-bounds on 6 ints)
-    for (int j = i; j > 0 && cuts[j - 1] > cuts[j]; --j) std::swap(cuts[j - 1], cuts[j]);
-  }
-  for (int i = 0; i + 1 < ncuts; ++i) {
-    if (cuts[i + 1] == cuts[i]) continue;
-    const std::int64_t span = cuts[i + 1] - cuts[i];
-    const int dsp = filters(fixed, chunk_d, cuts[i]), lut = filters(sp2, chunk_l, cuts[i]);
-    if (dsp + lut == 0) continue;
+  const int per_step = accel::FiltersPerStep(t.ogs, g, share).Total();
+  const std::int64_t full_fs = l.out_channels / per_step, rest_fs = l.out_channels % per_step;
+  const int channels = l.ComputeChannels();
+  const std::int64_t chunks = CeilDiv(channels, t.in_chs);
+  const int last_chs = static_cast<int>(channels - (chunks - 1) * t.in_chs);
+  for (int k = 0; k < 2; ++k) {
+    const std::int64_t fs = k == 0 ? full_fs : (rest_fs ? 1 : 0);
+    if (fs == 0) continue;
+    const accel::StepFilters f =
+        accel::SplitStep(k == 0 ? per_step : static_cast<int>(rest_fs), t.ogs, g, share);
     if (chunks == 1) {
-      out[n++] = {span, rest, dsp, lut, true, true, 1};
+      out[n++] = {fs, last_chs, f.dsp, f.lut, true, true};
     } else {
-      out[n++] = {span, t.in_channels, dsp, lut, true, false, 1};
-      if (chunks > 2)
-        out[n++] = {span * (chunks - 2), t.in_channels, dsp, lut, false, false, chunks - 2};
-      out[n++] = {span, rest, dsp, lut, false, true, 1};
+      out[n++] = {fs, t.in_chs, f.dsp, f.lut, true, false};
+      if (chunks > 2) out[n++] = {fs * (chunks - 2), t.in_chs, f.dsp, f.lut, false, false};
+      out[n++] = {fs, last_chs, f.dsp, f.lut, false, true};
     }
   }
   return n;
@@ -105,125 +82,148 @@ MemoryRates RatesOf(const spec::DesignSpec& d) {
   MemoryRates r;
   r.read_bytes_per_cycle = std::min(peak * dev.ddr.efficiency.seq_read, ports) / clock_hz;
   r.write_bytes_per_cycle = std::min(peak * dev.ddr.efficiency.seq_write, ports) / clock_hz;
+  r.random_read_bytes_per_cycle = std::min(peak * dev.ddr.efficiency.random_read, ports) / clock_hz;
+  r.mixed_bytes_per_cycle = std::min(peak * dev.ddr.efficiency.mixed, ports) / clock_hz;
   r.latency_cycles = static_cast<std::int64_t>(std::ceil(dev.ddr.latency_ns * d.clock_mhz / 1e3));
   return r;
 }
 
-FilterSplit SplitFilters(const spec::DesignSpec& d, const spec::Layer& layer) {
-  if (!layer.HasWeights()) return {};
-  const int fixed = static_cast<int>(std::lround(layer.out_channels * d.ratio.FixedShare()));
-  return {fixed, layer.out_channels - fixed};
-}
-
 AnalyticModel::AnalyticModel(const spec::DesignSpec& design)
-    : design_(design), core_(accel::CoreTimingOf(design)), rates_(RatesOf(design)) {}
+    : design_(design), rates_(RatesOf(design)) {}
 
-// The core's step costs (step_timing.cpp, docs/models.md) per class of steps: a step loads its
-// input window and both engines' weights, one word per cycle, and cannot finish its load before
-// its DMA transfers arrive (DDR latency + bytes at the streaming rate); it computes one beat per
-// cycle per engine plus the pipeline and the partial-sum read-modify-write; the last chunk of an
-// output tile stores one activation per cycle after a read per partial-sum word. Double-buffered,
-// a step costs the larger of its load and its compute, and an output tile at least its store
-// (one storer); single-buffered, the three add up.
-void AnalyticModel::Weighted(const spec::Layer& layer, report::LayerStats& s) const {
+// The core's step costs (step_cost.h) per class of steps. A step loads its input window and both
+// engines' pieces, one item per cycle, no earlier than their DMA transfers arrive (DDR latency and
+// bytes at the streaming rate); it issues its blocks of pixels, each no shorter than the lanes'
+// word load; a tile's last chunk stores its partial-sum words, one per cycle and engine.
+// Double-buffered, a step costs the larger of its load and its beats, and a tile at least the
+// store of the tile before it (two partial-sum banks); single-buffered, they add up. The first
+// load and the last store stand outside the overlap.
+void AnalyticModel::Weighted(const spec::Layer& layer, const accel::CoreParams& core,
+                             report::LayerStats& s) const {
   const auto& d = design_;
-  const accel::CoreTiming& core = core_;
-  const accel::LayerShape l = accel::LayerShape::FromLayer(layer);
-  if (sizing_bits_ !=
-      layer.act_bits * 64 + layer.weight_bits) {  // layers mostly share their widths
-    sizing_ = accel::SizingOf(d, layer.act_bits, layer.weight_bits);
-    sizing_bits_ = layer.act_bits * 64 + layer.weight_bits;
+  const accel::CoreGeometry& g = core.geo;
+  const accel::LayerShape l = accel::WithFolding(accel::LayerShape::FromLayer(layer), g);
+  const accel::TilePlan t = accel::TileFor(l, layer, d, core);
+  const accel::StepLayer view = l.Compute();
+  const double share = d.ratio.FixedShare();
+  StepClass classes[6];
+  const int nclasses = StepClassesOf(l, t, g, share, classes);
+  {
+    // The filter split of the layer, as the schedule makes it.
+    int fixed = 0;
+    if (l.depthwise) {
+      for (int c0 = 0; c0 < l.in_channels; c0 += t.in_chs) {
+        fixed += accel::SplitStep(std::min(t.in_chs, l.in_channels - c0), 1, g, share).dsp;
+      }
+    } else {
+      const int per_step = accel::FiltersPerStep(t.ogs, g, share).Total();
+      for (int f0 = 0; f0 < l.out_channels; f0 += per_step) {
+        fixed += accel::SplitStep(std::min(per_step, l.out_channels - f0), t.ogs, g, share).dsp;
+      }
+    }
+    s.fixed_filters = fixed;
+    s.sp2_filters = l.out_channels - fixed;
   }
-  const spec::TileSpec t = accel::TileFor(l, layer, d, sizing_);
-  const FilterSplit split = SplitFilters(d, layer);
-  s.fixed_filters = split.fixed;
-  s.sp2_filters = split.sp2;
   s.macs = layer.Macs();
-  ChannelClass channels[kMaxChannelClasses];
-  const int nclasses = ChannelClassesOf(l, t, split.fixed, channels);
-
-  const std::int64_t k = l.kernel, k2 = k * k, stride = l.stride, L = core.bram_latency;
-  const bool overlap = core.overlap_load;
-  const TileClasses rows = Classes(l.out_height, t.out_rows),
-                    cols = Classes(l.out_width, t.out_cols);
-  const std::int64_t row_sizes[2] = {rows.tile, rows.rest},
-                     row_counts[2] = {rows.full, rows.rest ? 1 : 0};
-  const std::int64_t col_sizes[2] = {cols.tile, cols.rest},
-                     col_counts[2] = {cols.full, cols.rest ? 1 : 0};
-
-  std::int64_t total = 0, first_load = -1, last_store = 0;
+  const bool db = core.double_buffered;
+  const std::int64_t q = g.Pieces();
+  const Extent rows = Classes(l.out_height, t.out_rows), cols = Classes(l.out_width, t.out_cols);
+  const double rate = rates_.read_bytes_per_cycle;
+  std::int64_t total = 0, first_load = -1, last_tail = 0;
   for (int r = 0; r < 2; ++r) {
     for (int c = 0; c < 2; ++c) {
-      const std::int64_t spatial = row_counts[r] * col_counts[c];
+      const std::int64_t spatial = rows.count[r] * cols.count[c];
       if (spatial == 0) continue;
-      const std::int64_t pixels = row_sizes[r] * col_sizes[c];
-      const std::int64_t win_rows = (row_sizes[r] - 1) * stride + k,
-                         win_cols = (col_sizes[c] - 1) * stride + k;
-      // Rows and columns of the window in the padding are answered without DDR traffic.
-      const std::int64_t real_rows = std::min<std::int64_t>(win_rows, l.in_height);
-      const std::int64_t real_cols = std::min<std::int64_t>(win_cols, l.in_width);
-      std::int64_t first_step = 0;  // cost of the first chunk of the output tile being summed
+      std::int64_t tile_steps = 0;  // cost of one output tile's steps (filter step, all chunks)
       for (int i = 0; i < nclasses; ++i) {
-        const ChannelClass& ch = channels[i];
-        const std::int64_t gd = CeilDiv(ch.dsp_n, core.dsp_rows),
-                           gl = CeilDiv(ch.lut_n, core.lut_rows);
-        const std::int64_t cd = CeilDiv(ch.in_chs, core.dsp_cols),
-                           cl = CeilDiv(ch.in_chs, core.lut_cols);
-        const std::int64_t dsp_beats = ch.dsp_n ? gd * pixels * cd * k2 : 0;
-        const std::int64_t lut_beats = ch.lut_n ? gl * pixels * cl * k2 : 0;
-        // The loader takes the window, then the DSP weights, then the LUT weights, one item per
-        // cycle, each part no earlier than its DMA transfer has arrived (they stream back to back
-        // after one DDR latency); the window arrives row by row.
-        const std::int64_t win_items = win_rows * win_cols;
-        const std::int64_t wd_items = ch.dsp_n ? gd * cd * k2 * core.dsp_rows : 0;
-        const std::int64_t wl_items = ch.lut_n ? gl * cl * k2 * core.lut_rows : 0;
-        const std::int64_t w_per_filter = (l.depthwise ? 1 : ch.in_chs) * k2;
-        const std::int64_t in_bytes = Bytes(real_rows * real_cols * ch.in_chs, layer.act_bits);
-        const std::int64_t wd_bytes = Bytes(ch.dsp_n * w_per_filter, layer.weight_bits);
-        const std::int64_t wl_bytes = Bytes(ch.lut_n * w_per_filter, layer.weight_bits);
-        const std::int64_t w_bytes = wd_bytes + wl_bytes;
-        const double rate = rates_.read_bytes_per_cycle;
+        const StepClass& k = classes[i];
+        accel::StepDims dims;
+        dims.out_rows = static_cast<int>(rows.size[r]);
+        dims.out_cols = static_cast<int>(cols.size[c]);
+        dims.in_chs = k.in_chs;
+        dims.dsp_n = k.dsp_n;
+        dims.lut_n = k.lut_n;
+        const accel::StepCost cost = accel::CostOf(view, dims, core);
+        // Bytes: the window's real rows and pixels of the chunk's channels (a folded row's runs
+        // span its pixels), and each engine's pieces of the weight image.
+        const std::int64_t win_pixels =
+            l.fold > 0 ? (dims.out_cols - 1) * l.sw + l.kw : cost.win_cols;
+        const std::int64_t real_rows = std::min<std::int64_t>(cost.win_rows, l.in_height);
+        const std::int64_t real_cols = std::min<std::int64_t>(win_pixels, l.in_width);
+        const std::int64_t chs = l.fold > 0 ? l.in_channels : k.in_chs;
+        const std::int64_t in_bytes = Bytes(real_rows * real_cols * chs, layer.act_bits);
+        accel::Step st;
+        st.in_chs = k.in_chs;
+        st.dsp_n = k.dsp_n;
+        st.lut_n = k.lut_n;
+        const std::int64_t wd_bytes =
+            Bytes(accel::PieceElements(st, l, g, true), layer.weight_bits);
+        const std::int64_t wl_bytes =
+            Bytes(accel::PieceElements(st, l, g, false), layer.weight_bits);
+        // The loader takes the window, then the DSP pieces, then the LUT pieces, one item per
+        // cycle, each part no earlier than its bytes have arrived (streamed back to back after one
+        // DDR latency); the window arrives row by row.
         double arrived = static_cast<double>(rates_.latency_cycles) + in_bytes / rate;
         double taken =
-            std::max<double>(win_items, arrived + static_cast<double>(win_items) / win_rows);
+            std::max<double>(cost.win_words, arrived + static_cast<double>(cost.win_cols));
         arrived += wd_bytes / rate;
-        if (wd_items) taken = std::max(taken, arrived) + wd_items;
+        if (cost.dsp_pieces) taken = std::max(taken, arrived) + cost.dsp_pieces;
         arrived += wl_bytes / rate;
-        if (wl_items) taken = std::max(taken, arrived) + wl_items;
+        if (cost.lut_pieces) taken = std::max(taken, arrived) + cost.lut_pieces;
         const std::int64_t load = static_cast<std::int64_t>(std::ceil(taken)) + 2;
-        const std::int64_t compute =
-            std::max(dsp_beats, lut_beats) + 1 + L + core.array_stages + (ch.first ? 0 : 1 + L);
-        const std::int64_t out_elems = std::int64_t{ch.dsp_n + ch.lut_n} * pixels;
-        const std::int64_t store =
-            ch.last ? (gd + gl) * pixels * (1 + L) + out_elems + (ch.dsp_n && ch.lut_n ? 1 : 0) : 0;
-        const std::int64_t step = overlap ? std::max(load, compute) + 1
-                                          : load + 1 + compute + (ch.last ? 1 + store : 0) + 1;
-        const std::int64_t count = spatial * ch.count;
-        if (ch.first) first_step = step;
-        std::int64_t cost = count * step;
-        if (overlap && ch.last) {
-          // One storer, and the partial-sum buffers' read port shared with it: the previous
-          // tile's store overlaps only this tile's first chunk (or, for one-chunk tiles, runs
-          // beside the next tile), so a tile takes at least its store plus its later chunks.
-          const std::int64_t tiles = count;  // a last chunk closes one output tile
-          const std::int64_t covered = ch.first ? step : first_step;
-          const std::int64_t extra = std::max<std::int64_t>(0, store + 1 - covered);
-          cost += tiles * extra;
-          s.stall_store += tiles * extra;
+        const std::int64_t beats = cost.blocks * cost.block_cycles;
+        const std::int64_t store = k.last ? cost.StoreWords() + core.Read() + 1 : 0;
+        std::int64_t step = 0;
+        if (db) {
+          // Double-buffered, the requester runs a step ahead and the memory streams one step's
+          // data after the other: a step's load costs its items (a request and a beat each, two
+          // cycles of handshake) or its bytes at the streaming rate, the latency only once.
+          // Reads and the tile's writes share the DDR: the window's rows each start a run, the
+          // weights stream, and the writes interleave with the next steps' reads.
+          const double out_bytes =
+              k.last ? static_cast<double>(
+                           Bytes(std::int64_t{k.dsp_n + k.lut_n} * cost.pixels, layer.act_bits))
+                     : 0.0;
+          const std::int64_t stream = static_cast<std::int64_t>(
+              std::ceil(in_bytes / rates_.random_read_bytes_per_cycle +
+                        (wd_bytes + wl_bytes) / rate + out_bytes / rates_.mixed_bytes_per_cycle));
+          // Two halves: a step's load starts once the step two back has issued its beats, so
+          // a load, its first word and its beats take at most two steps' time.
+          const std::int64_t chain = CeilDiv(load + 1 + q + cost.issue_span + 1, 2);
+          const std::int64_t period = std::max<std::int64_t>({cost.items + 2, stream, chain});
+          step = std::max(beats, period);
+          s.stall_load += spatial * k.per_tile * std::max<std::int64_t>(0, period - beats);
+        } else {
+          step = load + q + (cost.blocks - 1) * cost.block_cycles + cost.pixels + core.Write() + 1 +
+                 store;
         }
-        if (overlap) s.stall_load += count * std::max<std::int64_t>(0, load - compute);
-        total += cost;
-        s.dsp_busy += count * dsp_beats;
-        s.lut_busy += count * lut_beats;
-        s.bytes_read += count * (in_bytes + w_bytes);
-        s.bytes_written += ch.last ? count * Bytes(out_elems, layer.act_bits) : 0;
-        if (first_load < 0) first_load = load;
-        if (ch.last) last_store = store;
+        const std::int64_t count = spatial * k.per_tile;
+        total += count * step;
+        tile_steps += k.per_tile * step;
+        s.dsp_busy += count * cost.dsp_beats;
+        s.lut_busy += count * cost.lut_beats;
+        s.bytes_read += count * (in_bytes + wd_bytes + wl_bytes);
+        if (k.last) {
+          s.bytes_written +=
+              count * Bytes(std::int64_t{k.dsp_n + k.lut_n} * cost.pixels, layer.act_bits);
+        }
+        if (first_load < 0) first_load = load + 1 + q;
+        if (k.last) last_tail = core.Write() + 1 + cost.StoreWords() + core.Read();
+        if (db && k.last) {
+          // The bank of a tile is free once the tile two back is stored: a tile costs at least
+          // the store of the one before it.
+          const std::int64_t tiles = spatial * k.per_tile;
+          const std::int64_t tile_cost = tile_steps / std::max<std::int64_t>(1, k.per_tile);
+          const std::int64_t extra = std::max<std::int64_t>(0, store - tile_cost);
+          total += tiles * extra;
+          s.stall_store += tiles * extra;
+          tile_steps = 0;
+        }
       }
     }
   }
-  // Double-buffered, the first load and the last store stand outside the overlap.
-  s.cycles = total + (overlap ? first_load + last_store + 1 : 0);
+  // Single-buffered, each step's cost runs to the next command; the layer ends a cycle earlier.
+  s.cycles = db ? total + first_load + last_tail : total - 1;
   s.stall_fill = std::max<std::int64_t>(
       0, s.cycles - std::max(s.dsp_busy, s.lut_busy) - s.stall_load - s.stall_store);
 }
@@ -239,7 +239,7 @@ void AnalyticModel::Vector(const spec::Layer& l, report::LayerStats& s) const {
   } else if (l.kind == LayerKind::kAdd) {
     work = l.out.Elements() * static_cast<std::int64_t>(l.inputs.size());
   }
-  s.vector_busy = CeilDiv(work, d.post.vector_lanes);
+  s.vector_busy = CeilDiv(work, std::max(1, d.post.vector_lanes));
   s.bytes_read = l.InputBytes();
   s.bytes_written = l.OutputBytes();
   const std::int64_t bands = l.global ? 1 : CeilDiv(l.out.height, std::max(1, d.tile.out_rows));
@@ -261,48 +261,46 @@ void AnalyticModel::Vector(const spec::Layer& l, report::LayerStats& s) const {
   s.stall_fill = s.cycles - s.vector_busy - s.stall_load;
 }
 
-bool AnalyticModel::FusedIntoPrevious(const spec::NetworkSpec& n, std::size_t i) const {
+void AnalyticModel::Layer(const spec::NetworkSpec& n, std::size_t i, const accel::CoreParams& core,
+                          report::LayerStats& s) const {
   const spec::Layer& l = n.layers[i];
-  if (!design_.post.fuse_activation || l.kind != LayerKind::kAct || i == 0) return false;
-  const spec::Layer& prev = n.layers[i - 1];
-  return l.inputs.front() == static_cast<int>(i - 1) &&
-         (prev.kind == LayerKind::kConv || prev.kind == LayerKind::kFc ||
-          prev.kind == LayerKind::kAdd);
-}
-
-report::LayerStats AnalyticModel::EstimateLayer(const spec::NetworkSpec& n, std::size_t i) const {
-  const spec::Layer& l = n.layers[i];
-  report::LayerStats s;
-  s.name = l.name;
-  s.kind = spec::ToString(l.kind);
-  if (FusedIntoPrevious(n, i)) {
+  if (accel::FusedIntoPrevious(design_, n, i)) {
     s.fused = true;  // applied in the producer's output path: no cycles, no traffic
   } else if (l.HasWeights()) {
-    Weighted(l, s);
+    Weighted(l, core, s);
   } else {
     Vector(l, s);
   }
+}
+
+report::LayerStats AnalyticModel::EstimateLayer(const spec::NetworkSpec& n, std::size_t i) const {
+  report::LayerStats s;
+  s.name = n.layers[i].name;
+  s.kind = spec::ToString(n.layers[i].kind);
+  Layer(n, i, accel::SizingOf(design_, n), s);
   return s;
 }
 
 report::RunStats AnalyticModel::Estimate(const spec::NetworkSpec& n) const {
   report::RunStats run;
   run.fidelity = "analytic";
-  for (std::size_t i = 0; i < n.layers.size(); ++i) run.layers.push_back(EstimateLayer(n, i));
+  const accel::CoreParams core = accel::SizingOf(design_, n);
+  for (std::size_t i = 0; i < n.layers.size(); ++i) {
+    report::LayerStats s;
+    s.name = n.layers[i].name;
+    s.kind = spec::ToString(n.layers[i].kind);
+    Layer(n, i, core, s);
+    run.layers.push_back(std::move(s));
+  }
   return run;
 }
 
 std::int64_t AnalyticModel::Cycles(const spec::NetworkSpec& n) const {
+  const accel::CoreParams core = accel::SizingOf(design_, n);
   std::int64_t total = 0;
   for (std::size_t i = 0; i < n.layers.size(); ++i) {
-    const spec::Layer& l = n.layers[i];
     report::LayerStats s;  // no name copied on this path
-    if (FusedIntoPrevious(n, i)) continue;
-    if (l.HasWeights()) {
-      Weighted(l, s);
-    } else {
-      Vector(l, s);
-    }
+    Layer(n, i, core, s);
     total += s.cycles;
   }
   return total;

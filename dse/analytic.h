@@ -11,7 +11,6 @@
 #include <cstdint>
 
 #include "models/accel/core_sizing.h"
-#include "models/accel/step_timing.h"
 #include "models/spec/design.h"
 #include "models/spec/network.h"
 #include "models/spec/run_stats.h"
@@ -20,18 +19,13 @@ namespace msqx::dse {
 
 // Off-chip transfer rates seen from the accelerator, in bytes per accelerator clock cycle.
 struct MemoryRates {
-  double read_bytes_per_cycle = 0;
-  double write_bytes_per_cycle = 0;
-  std::int64_t latency_cycles = 0;  // DDR access latency rounded up to accelerator cycles
+  double read_bytes_per_cycle = 0;         // sequential reads
+  double write_bytes_per_cycle = 0;        // sequential writes
+  double random_read_bytes_per_cycle = 0;  // reads that start a new run (a window's rows)
+  double mixed_bytes_per_cycle = 0;        // writes interleaved with reads
+  std::int64_t latency_cycles = 0;         // DDR access latency rounded up to accelerator cycles
 };
 MemoryRates RatesOf(const spec::DesignSpec& design);
-
-// Filters of a weighted layer given to each engine: fixed = round(F x fixed share).
-struct FilterSplit {
-  int fixed = 0;
-  int sp2 = 0;
-};
-FilterSplit SplitFilters(const spec::DesignSpec& design, const spec::Layer& layer);
 
 class AnalyticModel {
  public:
@@ -42,16 +36,14 @@ class AnalyticModel {
   std::int64_t Cycles(const spec::NetworkSpec& network) const;  // lean path for sweeps
 
  private:
-  void Weighted(const spec::Layer& layer, report::LayerStats& s) const;
+  // `core`: the instance the network runs on (accel::SizingOf), worked out once per network.
+  void Weighted(const spec::Layer& layer, const accel::CoreParams& core,
+                report::LayerStats& s) const;
   void Vector(const spec::Layer& layer, report::LayerStats& s) const;
-  bool FusedIntoPrevious(const spec::NetworkSpec& network, std::size_t index) const;
+  void Layer(const spec::NetworkSpec& network, std::size_t index, const accel::CoreParams& core,
+             report::LayerStats& s) const;
 
   const spec::DesignSpec& design_;
-  accel::CoreTiming core_;
-  // The core's buffer depths for the widths of the last layer seen (a cache: SizingOf per layer
-  // would be a tenth of a sweep's analytic pass).
-  mutable accel::CoreSizing sizing_;
-  mutable int sizing_bits_ = -1;
   MemoryRates rates_;
 };
 

@@ -7,6 +7,8 @@
 #include <sstream>
 
 #include "dse/resource_bram.h"
+#include "models/accel/core_sizing.h"
+#include "models/pe/arithmetic.h"
 #include "models/spec/config_error.h"
 #include "models/util/int_math.h"
 
@@ -71,19 +73,35 @@ void CheckWidths(const spec::DesignSpec& design, const BitWidths& w) {
   if (design.dsp_engine.macs_per_dsp < 1) bad("dsp_engine.macs_per_dsp", "must be at least 1");
 }
 
-// A buffer of `bits` capacity read `width` bits per cycle, doubled in depth when double-buffered
-// (the half is the address MSB, as in the pin-level core). URAM where it is no more wasteful.
-ResourceUse Buffer(std::int64_t bits, int width, int halves, bool uram_ok) {
+// `banks` BRAM sets of `width` x `depth` words each. URAM where it is no more wasteful.
+ResourceUse Buffer(std::int64_t width, std::int64_t depth, int banks, bool uram_ok) {
   ResourceUse u;
-  if (bits <= 0 || width <= 0) return u;
-  const std::int64_t depth = CeilDiv(bits, width) * halves;
-  const std::int64_t b18 = CachedBram18(width, depth);
-  const std::int64_t ur = uram_ok ? UramCount(width, depth) : 0;
+  if (depth <= 0 || width <= 0) return u;
+  const std::int64_t b18 = CachedBram18(static_cast<int>(width), depth) * banks;
+  const std::int64_t ur = uram_ok ? UramCount(static_cast<int>(width), depth) * banks : 0;
   if (uram_ok && ur * kBram18PerUramBits <= b18) {
     u.uram = ur;
   } else {
     u.bram18 = b18;
   }
+  return u;
+}
+
+// Requantization of one partial sum: (acc x 16-bit multiplier + round) >> shift, clamped to the
+// activation range (the ReLU at 0): a DSP multiply (or an array multiplier in LUTs), a barrel
+// shift, the rounding add and the clamp.
+ResourceUse RequantizerCost(int acc, int a, const spec::DeviceSpec& device,
+                            const ResourceCoefficients& coef) {
+  constexpr int kMultBits = 16;
+  const int prod = acc + kMultBits;
+  ResourceUse u;
+  if (coef.post_uses_dsp) {
+    u.dsp = CeilDiv(acc, spec::GeometryOf(device.dsp_kind).a_bits);
+  } else {
+    u.lut += std::int64_t{acc} * kMultBits;
+  }
+  u.lut += std::int64_t{a + 2} * CeilDiv(CeilLog2(prod), 2) + CeilDiv(prod, 5) + (a + 1) + a;
+  u.ff += prod;
   return u;
 }
 
@@ -152,7 +170,6 @@ ResourceEstimate EstimateResources(const spec::DesignSpec& design, const BitWidt
   ResourceEstimate est;
   auto& comp = est.components;
   const int w = widths.weight_bits, a = widths.act_bits;
-  const int depth_bits = CeilLog2(widths.max_depth);
   const int m1 = widths.sp2_m1 > 0 ? widths.sp2_m1 : w / 2;
   const int m2 = w - 1 - m1;
   const int k = (1 << m1) - 1;  // SP2: largest shift; the largest magnitude is 2^K
@@ -160,77 +177,90 @@ ResourceEstimate EstimateResources(const spec::DesignSpec& design, const BitWidt
   const spec::DspEngineSpec& de = design.dsp_engine;
   const spec::LutEngineSpec& le = design.lut_engine;
   const bool dsp_on = de.Lanes() > 0, lut_on = le.Lanes() > 0;
-  const int dsp_prod = w + a;      // signed m-bit weight x unsigned a-bit activation
-  const int lut_prod = a + k + 1;  // +-(a << s1) + (a << s2), at most a x 2^K, with sign
-  est.dsp_acc_bits = dsp_prod + depth_bits;
-  est.lut_acc_bits = lut_prod + depth_bits;
 
-  // DSP engine: the multipliers are DSP48s (A/B/M/P registers inside); the fabric holds the
-  // packing correction, one adder tree over the columns per row and one accumulator per row.
+  // The instance the design builds (accel::SizingOf): the same word widths and depths the pin-level
+  // core and the cycle fidelity use, so that the buffers charged are the buffers simulated.
+  const accel::CoreParams core = accel::SizingOf(design, a, w, widths.max_depth);
+  const accel::CoreGeometry& g = core.geo;
+  const int halves = core.double_buffered ? 2 : 1;
+  const int cols = g.cols;
+  const int tree_d = pe::FixedAccBits(w, a, cols);  // a beat's row sum, fixed point
+  est.dsp_acc_bits = accel::DspAccBits(w, a, widths.max_depth);
+  est.lut_acc_bits = accel::LutAccBits(w, a, widths.max_depth);
+  const int read_delay = core.Read();
+
+  // Per engine, beside its array: the lanes' active and shadow weight registers, the row sums'
+  // accumulation into the partial sums (an adder per row, the reads in flight and the writes they
+  // missed, forwarded by a multiplexer), and the store path (a requantizer per row, the words read
+  // and not yet sent).
+  const auto engine_periphery = [&](ResourceUse& u, int rows, int piece_rows, int acc) {
+    const int pieces = (rows + piece_rows - 1) / piece_rows;
+    u.ff += std::int64_t{rows} * cols * w + std::int64_t{pieces} * piece_rows * cols * w;
+    u.lut += Round(rows * acc * coef.accumulator_lut_per_bit);
+    u.lut += std::int64_t{rows} * acc * MuxLutsPerBit(CeilLog2(read_delay + 1) + 1);
+    u.ff += std::int64_t{2 * read_delay + 1} * rows * (acc + 1);
+    const ResourceUse rq = RequantizerCost(acc, a, design.device, coef);
+    u.lut += rq.lut * rows;
+    u.ff += rq.ff * rows + std::int64_t{read_delay + 2} * rows * a;
+    u.dsp += rq.dsp * rows;
+  };
+
+  // DSP engine: the multipliers are DSP48s (A/B/M registers inside); the fabric holds the packing
+  // correction and one adder tree over the columns per row.
   if (dsp_on) {
     ResourceUse& u = comp[static_cast<int>(Component::kDspEngine)];
     u.dsp = CeilDiv(de.Lanes(), de.macs_per_dsp);
+    const int dsp_prod = w + a;  // signed m-bit weight x unsigned a-bit activation
     if (de.macs_per_dsp > 1) {
       // Each packed DSP's product is split into fields; every field but the lowest adds back
-      // the borrow of the field below it (one adder of a product's width), all registered.
+      // the borrow of the field below it (one adder of a field's width), all registered.
       const std::int64_t packed = de.Lanes() / de.macs_per_dsp;
-      u.lut += Round(static_cast<double>(packed) * (de.macs_per_dsp - 1) * dsp_prod *
+      u.lut += Round(static_cast<double>(packed) * (de.macs_per_dsp - 1) * tree_d *
                      coef.packing_lut_per_bit);
       u.ff += packed * de.macs_per_dsp * dsp_prod;
     }
-    const ResourceUse tree = AdderTreeCost(de.cols, dsp_prod, coef.adder_lut_per_bit);
+    const ResourceUse tree = AdderTreeCost(cols, dsp_prod, coef.adder_lut_per_bit);
     u.lut += tree.lut * de.rows;
-    u.ff += tree.ff * de.rows;
-    u.lut += Round(de.rows * est.dsp_acc_bits * coef.accumulator_lut_per_bit);
-    u.ff += std::int64_t{de.rows} * est.dsp_acc_bits;
+    u.ff += tree.ff * de.rows + std::int64_t{cols} * a;
+    engine_periphery(u, de.rows, g.dsp_piece_rows, est.dsp_acc_bits);
   }
 
   // LUT engine: per lane a shifter per SP2 term, the adder of the two terms, the conditional
-  // negation and the product register; the weight code is registered per lane, the activation
-  // once per column; then an adder tree per row and an accumulator per row.
+  // negation and the product register; the activation once per column; an adder tree per row.
   if (lut_on) {
     ResourceUse& u = comp[static_cast<int>(Component::kLutEngine)];
     const int term_bits = a + k - 1;  // a shifted by at most K - 1
+    const int lut_prod = a + k + 1;   // +-(a << s1) + (a << s2), at most a x 2^K, with sign
     double lane_lut = static_cast<double>(term_bits) * (MuxLutsPerBit(m1) + MuxLutsPerBit(m2));
     if (m2 > 0) lane_lut += term_bits * coef.adder_lut_per_bit;
     lane_lut += lut_prod * coef.sp2_negate_lut_per_bit;
     u.lut = Round(lane_lut * le.Lanes());
-    u.ff = std::int64_t{le.Lanes()} * (lut_prod + w) + std::int64_t{le.cols} * a;
-    const ResourceUse tree = AdderTreeCost(le.cols, lut_prod, coef.adder_lut_per_bit);
+    u.ff = std::int64_t{le.Lanes()} * lut_prod + std::int64_t{cols} * a;
+    const ResourceUse tree = AdderTreeCost(cols, lut_prod, coef.adder_lut_per_bit);
     u.lut += tree.lut * le.rows;
     u.ff += tree.ff * le.rows;
-    u.lut += Round(le.rows * est.lut_acc_bits * coef.accumulator_lut_per_bit);
-    u.ff += std::int64_t{le.rows} * est.lut_acc_bits;
+    engine_periphery(u, le.rows, g.lut_piece_rows, est.lut_acc_bits);
   }
 
-  // Buffers. Capacities are per tile; the weight and output capacities are split between the
-  // engines by the fixed:SP2 share. Each engine reads its own word per cycle: cols activations
-  // from its input replica, rows x cols weights, rows partial sums. BramCostOf tiles a wide word
-  // as columns side by side, which is the banking.
-  const spec::BufferSpec& bs = design.buffers;
-  const int halves = bs.double_buffered ? 2 : 1;
+  // Buffers, at the instance's words and depths: one input buffer both engines read (one word,
+  // broadcast), per engine a weight buffer of pieces and two partial-sum banks (one BRAM set each,
+  // so that the accumulation and the store never share a port). URAM where no more wasteful.
   const bool uram_ok = coef.use_uram && design.device.uram > 0;
-  double fixed = design.ratio.FixedShare();
-  if (!std::isfinite(fixed)) fixed = 0.5;
-  if (!lut_on) fixed = 1;
-  if (!dsp_on) fixed = 0;
-  const std::int64_t kib_bits = 1024 * 8;
-  const std::int64_t in_bits = bs.input_kib * kib_bits, w_bits = bs.weight_kib * kib_bits,
-                     o_bits = bs.output_kib * kib_bits;
-  ResourceUse& in = comp[static_cast<int>(Component::kInputBuffer)];
-  if (dsp_on) in += Buffer(in_bits, de.cols * a, halves, uram_ok);
-  if (lut_on) in += Buffer(in_bits, le.cols * a, halves, uram_ok);
+  comp[static_cast<int>(Component::kInputBuffer)] =
+      Buffer(std::int64_t{g.tile_ic} * a, std::int64_t{core.in_depth} * halves, 1, uram_ok);
   if (dsp_on) {
     comp[static_cast<int>(Component::kDspWeightBuffer)] =
-        Buffer(Round(w_bits * fixed), de.Lanes() * w, halves, uram_ok);
+        Buffer(std::int64_t{g.dsp_piece_rows} * cols * w,
+               std::int64_t{core.dsp_weight_depth} * halves, 1, uram_ok);
     comp[static_cast<int>(Component::kDspOutputBuffer)] =
-        Buffer(Round(o_bits * fixed), de.rows * est.dsp_acc_bits, halves, uram_ok);
+        Buffer(std::int64_t{de.rows} * est.dsp_acc_bits, core.dsp_out_depth, halves, uram_ok);
   }
   if (lut_on) {
     comp[static_cast<int>(Component::kLutWeightBuffer)] =
-        Buffer(Round(w_bits * (1 - fixed)), le.Lanes() * w, halves, uram_ok);
+        Buffer(std::int64_t{g.lut_piece_rows} * cols * w,
+               std::int64_t{core.lut_weight_depth} * halves, 1, uram_ok);
     comp[static_cast<int>(Component::kLutOutputBuffer)] =
-        Buffer(Round(o_bits * (1 - fixed)), le.rows * est.lut_acc_bits, halves, uram_ok);
+        Buffer(std::int64_t{le.rows} * est.lut_acc_bits, core.lut_out_depth, halves, uram_ok);
   }
 
   // DMA: per AXI port a read and a write channel with their control, data registers of the port
@@ -249,12 +279,13 @@ ResourceEstimate EstimateResources(const spec::DesignSpec& design, const BitWidt
     u.ff = coef.controller_ff;
   }
 
-  // Post-processing, per vector lane: requantize (accumulator x 16-bit multiplier, rounding right
-  // shift, clamp to act_bits with ReLU), a max comparator for pooling and an adder for residuals.
+  // Post-processing, per vector lane (pooling, residual adds, unfused activations; the engines'
+  // outputs are requantized on their store paths): the scale of an average (a pooling sum of up
+  // to 256 values x 16-bit multiplier, rounding right shift, clamp), a max comparator for pooling
+  // and an adder for residuals.
   if (design.post.vector_lanes > 0) {
     ResourceUse& u = comp[static_cast<int>(Component::kPost)];
-    const int acc = std::max(dsp_on ? est.dsp_acc_bits : 0, lut_on ? est.lut_acc_bits : 0);
-    const int acc_in = std::max(acc, a + 1);
+    const int acc_in = a + 8;
     constexpr int kMultBits = 16;
     const int prod = acc_in + kMultBits;
     const spec::DspGeometry g = spec::GeometryOf(design.device.dsp_kind);

@@ -33,21 +33,17 @@ struct HlsExport {
   // Cycles of the layer at cycle fidelity with the ideal memory, first command to last store: what
   // the testbench must measure on the pin-level core.
   long long expected_cycles = 0;
-  long long max_step_depth = 0;  // longest dot product of one step over the network
-  accel::CoreSizing sizing;      // buffer depths of the exported core (per half)
+  accel::CoreParams sizing;  // the exported core: geometry, buffer depths, longest dot product
+  int act_bits = 4, weight_bits = 4;  // the widths it carries (the network's widest)
 };
 
 // Writes the project into `dir` (created; existing files of the same names are replaced).
 // Throws spec::ConfigError (naming the design or network file) when the design cannot be
-// exported for this network: widths outside the core's range, an odd DSP row count with two
-// products per DSP, packing that cannot hold the accumulator, a tile narrower than an engine.
+// exported for this network (accel::TemplateMisfit: widths outside the core's range, an odd DSP row
+// count with two products per DSP, packing that cannot hold a row's sum, engines of unequal cols,
+// ...) or a layer that its buffers or registers cannot hold.
 HlsExport ExportHls(const spec::DesignSpec& design, const spec::NetworkSpec& network,
                     const HlsExportOptions& options, const std::filesystem::path& dir);
-
-// Longest dot product one step of the core accumulates over the network's conv/fc layers (the
-// arrays' accumulators are sized for it): min(in_channels, tile.in_channels) x kernel^2, kernel^2
-// when depthwise; the sum over input-channel chunks is kept in the 32-bit partial-sum buffers.
-long long MaxStepDepth(const spec::NetworkSpec& network, const spec::DesignSpec& design);
 
 // The SystemVerilog block RAM (dse/hls/templates/msqx_bram*.sv) that ICSC's output instantiates
 // for each mem::Bram through bram.h's intrinsic, as the project holds it (relative paths).

@@ -229,7 +229,7 @@ std::string ToolsReadme(const ProjectInfo& d, const std::vector<std::string>& sy
 
 std::string TemplateReadme(const spec::DesignSpec& d, const spec::NetworkSpec& n,
                            const HlsExport& e) {
-  const accel::CoreSizing& s = e.sizing;
+  const accel::CoreParams& s = e.sizing;
   std::ostringstream os;
   os << "# " << d.name << ": HLS project exported by msqx " << MSQX_VERSION << "\n\n"
      << "The design point `" << d.name << "` (" << d.device.name << ", " << d.clock_mhz
@@ -243,12 +243,12 @@ std::string TemplateReadme(const spec::DesignSpec& d, const spec::NetworkSpec& n
      << d.dsp_engine.macs_per_dsp << " product(s) per DSP |\n"
      << "| LUT engine | " << d.lut_engine.rows << " x " << d.lut_engine.cols << " SP2 lanes |\n"
      << "| fixed:SP2 | " << d.ratio.fixed << ":" << d.ratio.sp2 << " |\n"
-     << "| widths | " << s.act_bits << "-bit activations, " << s.weight_bits
-     << "-bit weights, accumulators for " << e.max_step_depth << " products per step |\n"
-     << "| buffers (words per half) | input " << s.in_depth << " x " << s.tile_ic
-     << " channels; weights DSP " << s.dsp_weight_depth << ", LUT " << s.lut_weight_depth
+     << "| widths | " << e.act_bits << "-bit activations, " << e.weight_bits
+     << "-bit weights, partial sums for dot products of " << s.max_depth << " |\n"
+     << "| buffers (words per half) | input " << s.in_depth << " x " << s.geo.tile_ic
+     << " channels; weight pieces DSP " << s.dsp_weight_depth << ", LUT " << s.lut_weight_depth
      << "; partial sums DSP " << s.dsp_out_depth << ", LUT " << s.lut_out_depth
-     << (s.timing.overlap_load ? "; double-buffered" : "") << " |\n"
+     << (s.double_buffered ? "; double-buffered" : "") << " |\n"
      << "| testbench layer | " << e.layer_name << ": " << e.steps << " steps, " << e.outputs
      << " outputs, " << e.expected_cycles << " cycles |\n\n"
      << "## Files\n\n"

@@ -290,7 +290,7 @@ struct AccelCore : sc_core::sc_module {
   LayerRegs r_;
   StepInfo info_[kHalves];
   int taken_ = 0, loaded_ = 0, freed_ = 0, done_ = 0;  // steps per milestone
-  bool loading_ = false;
+  bool req_busy_ = false, rcv_busy_ = false;           // requester and receiver have a step
   LoadWalk req_w_, rcv_w_;
   bool req_v_ = false;
   // Lane loader: the step whose pieces it reads (ll_n_, half ll_half_), the block and piece; it

@@ -241,59 +241,62 @@ void AccelCore<Cfg>::WritePiece(E& e, const LoadWalk& w, const StepInfo& s, int 
   e.w_awdata.write(wd);
 }
 
+// The loader is two machines: the requester takes a command and asks for its items, one request
+// per cycle, and takes the next command as soon as its last request is out (and a half is free),
+// so that the memory streams one step's data after the other; the receiver writes the beats that
+// answer them, in order, into the step's half.
 template <typename Cfg>
 void AccelCore<Cfg>::LoaderCycle(typename InBram::Flags& i_aen_v, typename InBram::Addrs& i_aaddr_v,
                                  typename InBram::Words& i_awdata_v) {
-  bool next_ld_ready = false;
-  if (!loading_) {
-    if (cmd.ready.read() && cmd.valid.read()) {
-      r_ = regs.read();
-      const int half = HalfOf(taken_);
-      info_[half] = MakeStepInfo(cmd.data.read());
-      StartWalk(req_w_, info_[half]);
-      StartWalk(rcv_w_, info_[half]);
-      ++taken_;
-      req_v_ = false;
-      loading_ = true;
-      next_ld_ready = true;
-    }
-  } else {
-    const int half = HalfOf(taken_ - 1);
-    const StepInfo s = info_[half];
+  if (!req_busy_ && cmd.ready.read() && cmd.valid.read()) {
+    r_ = regs.read();
+    const int half = HalfOf(taken_);
+    info_[half] = MakeStepInfo(cmd.data.read());
+    StartWalk(req_w_, info_[half]);
+    ++taken_;
+    req_v_ = false;
+    req_busy_ = true;
+  } else if (req_busy_) {
+    const StepInfo& s = info_[HalfOf(taken_ - 1)];
     if (req_v_ && ld_req.ready.read()) {
       Advance(req_w_, s);
       req_v_ = false;
+      if (req_w_.phase == 3) req_busy_ = false;
     }
-    if (!req_v_ && req_w_.phase != 3) {
+    if (!req_v_ && req_busy_) {
       ld_req.data.write(Request(req_w_, s));
       req_v_ = true;
     }
-    next_ld_ready = true;
-    if (ld.ready.read() && ld.valid.read()) {
-      const LoadBeat beat = ld.data.read();
-      if (rcv_w_.phase == 0) {
-        i_aen_v.v[0] = true;
-        i_aaddr_v.v[0] = static_cast<std::uint32_t>(half * kInHalf + rcv_w_.word);
-        for (int l = 0; l < kIc; ++l) i_awdata_v.v[l] = beat.v[l];
-      } else if (rcv_w_.phase == 1) {
-        WritePiece(dsp, rcv_w_, s, 0, beat, half);
-      } else {
-        WritePiece(lut, rcv_w_, s, 1, beat, half);
-      }
-      Advance(rcv_w_, s);
-      if (rcv_w_.phase == 3) {
-        next_ld_ready = false;
-        loading_ = false;
-        ++loaded_;
-      }
+  }
+  if (rcv_busy_ && ld.ready.read() && ld.valid.read()) {
+    const int half = HalfOf(loaded_);
+    const StepInfo& s = info_[half];
+    const LoadBeat beat = ld.data.read();
+    if (rcv_w_.phase == 0) {
+      i_aen_v.v[0] = true;
+      i_aaddr_v.v[0] = static_cast<std::uint32_t>(half * kInHalf + rcv_w_.word);
+      for (int l = 0; l < kIc; ++l) i_awdata_v.v[l] = beat.v[l];
+    } else if (rcv_w_.phase == 1) {
+      WritePiece(dsp, rcv_w_, s, 0, beat, half);
+    } else {
+      WritePiece(lut, rcv_w_, s, 1, beat, half);
+    }
+    Advance(rcv_w_, s);
+    if (rcv_w_.phase == 3) {
+      rcv_busy_ = false;
+      ++loaded_;
     }
   }
-  // A new command needs an idle loader and a free half: with one half, the previous step must be
-  // completely done; with two, the step that used this half must have issued its last beat.
+  if (!rcv_busy_ && taken_ > loaded_) {  // the next step's beats follow without a gap
+    StartWalk(rcv_w_, info_[HalfOf(loaded_)]);
+    rcv_busy_ = true;
+  }
+  // A new command needs an idle requester and a free half: with one half, the previous step must
+  // be completely done; with two, the step that used this half must have issued its last beat.
   const int busy = taken_ - (Cfg::kDoubleBuffered ? freed_ : done_);
-  cmd.ready.write(!loading_ && busy < kHalves);
+  cmd.ready.write(!req_busy_ && busy < kHalves);
   ld_req.valid.write(req_v_);
-  ld.ready.write(next_ld_ready);
+  ld.ready.write(rcv_busy_);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -681,7 +684,8 @@ void AccelCore<Cfg>::Run() {
   freed_ = 0;
   done_ = 0;
   tiles_ = 0;
-  loading_ = false;
+  req_busy_ = false;
+  rcv_busy_ = false;
   req_v_ = false;
   ll_n_ = 0;
   ll_active_ = false;

@@ -53,6 +53,60 @@ CoreGeometry GeometryOf(const spec::DesignSpec& d) {
   return g;
 }
 
+DesignMisfit TemplateMisfit(const spec::DesignSpec& d, int act_bits, int weight_bits,
+                            long long max_depth) {
+  const auto misfit = [](const char* key, const std::string& why) {
+    return DesignMisfit{key, why};
+  };
+  if (act_bits < 1 || act_bits > 8) return misfit("", "activations of 1 to 8 bits");
+  if (weight_bits < 2 || weight_bits > 8) return misfit("", "weights of 2 to 8 bits");
+  const spec::DspEngineSpec& de = d.dsp_engine;
+  const spec::LutEngineSpec& le = d.lut_engine;
+  const bool dsp = de.rows > 0 && de.cols > 0, lut = le.rows > 0 && le.cols > 0;
+  if (!dsp && !lut) return misfit("dsp_engine.rows", "at least one engine with rows and cols");
+  if (dsp && lut && de.cols != le.cols) {
+    return misfit("lut_engine.cols", "the DSP engine's cols (" + std::to_string(de.cols) +
+                                         "): both engines take the one broadcast input vector");
+  }
+  const int cols = dsp ? de.cols : le.cols;
+  if (cols > d.tile.in_channels) {
+    return misfit(dsp ? "dsp_engine.cols" : "lut_engine.cols",
+                  "at most tile.in_channels (" + std::to_string(d.tile.in_channels) +
+                      ") columns: an input word holds a channel group of the arrays");
+  }
+  if (d.ratio.fixed > 0 && !dsp) {
+    return misfit("ratio", "no fixed-point filters without a DSP engine");
+  }
+  if (d.ratio.sp2 > 0 && !lut) return misfit("ratio", "no SP2 filters without a LUT engine");
+  if (dsp && de.macs_per_dsp != 1 && de.macs_per_dsp != 2) {
+    return misfit("dsp_engine.macs_per_dsp", "1 or 2 products per DSP");
+  }
+  if (dsp && de.macs_per_dsp == 2) {
+    if (de.rows % 2 != 0) {
+      return misfit("dsp_engine.rows",
+                    "an even row count with macs_per_dsp 2 (a DSP computes two rows' products)");
+    }
+    // The packed weight and a row's sum over the columns share one DSP48 (A port 25 bits, P 48).
+    const int tree = pe::FixedAccBits(weight_bits, act_bits, cols);
+    const int a_port = spec::GeometryOf(d.device.dsp_kind).a_bits;
+    if (weight_bits + tree > a_port || 2 * tree > 48) {
+      return misfit("dsp_engine.macs_per_dsp",
+                    "1: two products per DSP need weight bits + the row sum's " +
+                        std::to_string(tree) + " bits <= " + std::to_string(a_port));
+    }
+  }
+  if (std::max(dsp ? DspAccBits(weight_bits, act_bits, max_depth) : 0,
+               lut ? LutAccBits(weight_bits, act_bits, max_depth) : 0) > 32) {
+    return misfit("", "partial sums of at most 32 bits for the longest dot product (" +
+                          std::to_string(max_depth) + ")");
+  }
+  if (d.tile.out_rows < 1 || d.tile.out_cols < 1 || d.tile.in_channels < 1 ||
+      d.tile.out_channels < 1) {
+    return misfit("tile", "positive tile sizes");
+  }
+  return {};
+}
+
 CoreParams SizingOf(const spec::DesignSpec& d, int act_bits, int weight_bits, long long max_depth) {
   CoreParams s;
   s.geo = GeometryOf(d);
@@ -93,6 +147,11 @@ CoreParams SizingOf(const spec::DesignSpec& d, const spec::NetworkSpec& network)
     if (!l.HasWeights()) continue;
     weight_bits = std::max(weight_bits, l.weight_bits);
     depth = std::max<long long>(depth, l.AccumulationDepth());
+  }
+  const DesignMisfit misfit = TemplateMisfit(d, act_bits, weight_bits, depth);
+  if (!misfit.Fits()) {
+    throw spec::ConfigError(d.source, misfit.key.empty() ? "$" : misfit.key,
+                            misfit.reason + " (network " + network.name + ")");
   }
   return SizingOf(d, act_bits, weight_bits, depth);
 }

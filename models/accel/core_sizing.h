@@ -26,12 +26,25 @@ namespace msqx::accel {
 inline constexpr long long kDefaultMaxDepth = 4608;
 
 CoreGeometry GeometryOf(const spec::DesignSpec& design);
+
+// Why the accelerator template cannot build `design` for these widths (the rules the pin-level
+// core's static_asserts and Fits hold), as the design key to blame and what it needs; an empty
+// key and reason when it can. The one source of these rules: the explorer marks a point invalid
+// with it, the HLS export refuses with it, the cycle fidelity runs only what passes.
+struct DesignMisfit {
+  std::string key;     // dotted design key, e.g. "dsp_engine.rows"
+  std::string reason;  // what it needs
+  bool Fits() const { return reason.empty(); }
+};
+DesignMisfit TemplateMisfit(const spec::DesignSpec& design, int act_bits, int weight_bits,
+                            long long max_depth);
 // act_bits / weight_bits: the widths the core carries; max_depth: the longest dot product its
 // partial sums hold.
 CoreParams SizingOf(const spec::DesignSpec& design, int act_bits, int weight_bits,
                     long long max_depth = kDefaultMaxDepth);
 // The instance a network runs on: the network's widest weights and activations and its longest
-// dot product (every fidelity and the HLS export size the core this way).
+// dot product (every fidelity and the HLS export size the core this way). Throws
+// spec::ConfigError naming the design key when the template cannot build it (TemplateMisfit).
 CoreParams SizingOf(const spec::DesignSpec& design, const spec::NetworkSpec& network);
 // Bits of a partial sum of each engine for a dot product of max_depth terms.
 int DspAccBits(int weight_bits, int act_bits, long long max_depth);

@@ -97,8 +97,8 @@ struct CoreBench : sc_core::sc_module {
     rst.write(true);
     sc_core::sc_start(2.5 * kPeriodNs, sc_core::SC_NS);
     rst.write(false);
-    sc_core::sc_start(sc_core::sc_time(static_cast<double>(max_cycles) * kPeriodNs,
-                                       sc_core::SC_NS));
+    sc_core::sc_start(
+        sc_core::sc_time(static_cast<double>(max_cycles) * kPeriodNs, sc_core::SC_NS));
   }
   long long FirstCommand() const { return cmd_cycles.empty() ? -1 : cmd_cycles.front(); }
 

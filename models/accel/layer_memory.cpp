@@ -8,6 +8,9 @@
 #include "models/util/int_math.h"
 
 namespace msqx::accel {
+namespace {
+constexpr std::int64_t kTransferBytes = 4096;  // an AXI burst never crosses a 4 KB page
+}  // namespace
 
 std::int64_t PackedBytes(std::int64_t first, std::int64_t elements, int bits) {
   if (elements <= 0) return 0;
@@ -98,21 +101,21 @@ void DdrLayerMemory::Load(const StepCmd& cmd, std::int64_t cycle,
   for (std::int64_t r = 0; r < c.win_rows; ++r) {
     segments.push_back({c.win_cols, WindowRow(cmd, row0 + static_cast<int>(r), x_lo, x_hi, cycle)});
   }
-  // Each engine's pieces of this filter step and chunk: one run of the weight image.
-  Step st;
-  st.in_chs = cmd.in_chs;
-  st.dsp_n = cmd.dsp_n;
-  st.lut_n = cmd.lut_n;
-  if (c.dsp_pieces > 0) {
-    const std::int64_t elements = PieceElements(st, l, core_.geo, true);
-    segments.push_back(
-        {c.dsp_pieces, Read(where_.weights, cmd.dsp_w, elements, weight_bits_, cycle)});
-  }
-  if (c.lut_pieces > 0) {
-    const std::int64_t elements = PieceElements(st, l, core_.geo, false);
-    segments.push_back(
-        {c.lut_pieces, Read(where_.weights, cmd.lut_w, elements, weight_bits_, cycle)});
-  }
+  // Each engine's pieces of this filter step and chunk: one run of the weight image, read in
+  // transfers of at most a 4 KB page of whole pieces, so that the core takes the first pieces
+  // while the later ones are still on their way (as the DMA streams them).
+  const auto pieces = [&](std::uint32_t at, std::int64_t count, int piece_rows) {
+    const std::int64_t piece = std::int64_t{piece_rows} * core_.geo.cols;
+    const std::int64_t per_transfer =
+        std::max<std::int64_t>(1, kTransferBytes * 8 / (piece * weight_bits_));
+    for (std::int64_t p0 = 0; p0 < count; p0 += per_transfer) {
+      const std::int64_t n = std::min(per_transfer, count - p0);
+      segments.push_back(
+          {n, Read(where_.weights, at + p0 * piece, n * piece, weight_bits_, cycle)});
+    }
+  };
+  pieces(cmd.dsp_w, c.dsp_pieces, core_.geo.dsp_piece_rows);
+  pieces(cmd.lut_w, c.lut_pieces, core_.geo.lut_piece_rows);
 }
 
 void DdrLayerMemory::Store(const StepCmd& cmd, std::int64_t cycle) {

@@ -60,10 +60,10 @@ struct TensorPlacement {
 };
 
 // DDR layout (docs/memory.md): activations channel-blocked HWC, blocks of `channel_block`
-// channels (the design's tile.in_channels), each block H x W x block contiguous, so a window row
-// of a step's input chunk is one run when the layer's chunks are the blocks (a layer whose chunk
-// differs reads a strided run per block it touches, as a span with byte strobes; a folded layer
-// reads the row's span of pixels); weights as the weight image (core_types.h), so one engine's
+// channels (the arrays' cols: every layer's chunks are whole blocks), each block H x W x block
+// contiguous, so a window row of a step's input chunk is one run per block it covers (a chunk
+// that is part of a block reads a strided run, as a span with byte strobes; a folded layer reads
+// the row's span of pixels); weights as the weight image (core_types.h), so one engine's
 // pieces of a step are one run. Output tiles are written with byte strobes, one run per tile row
 // and channel block over both engines' channels (a step's filters are one run of channels).
 class DdrLayerMemory : public LayerMemory {

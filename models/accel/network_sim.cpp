@@ -35,15 +35,6 @@ class AddressMap {
   std::uint64_t next_ = 0;
 };
 
-bool FusedIntoPrevious(const spec::DesignSpec& d, const spec::NetworkSpec& n, std::size_t i) {
-  const spec::Layer& l = n.layers[i];
-  if (!d.post.fuse_activation || l.kind != LayerKind::kAct || i == 0) return false;
-  const spec::Layer& prev = n.layers[i - 1];
-  return l.inputs.front() == static_cast<int>(i - 1) &&
-         (prev.kind == LayerKind::kConv || prev.kind == LayerKind::kFc ||
-          prev.kind == LayerKind::kAdd);
-}
-
 std::string LayerPath(const spec::NetworkSpec& n, std::size_t i) {
   return "layer " + std::to_string(i) + " ('" + n.layers[i].name + "') of network " + n.name;
 }
@@ -114,9 +105,9 @@ class NetworkSimulator {
     const TensorPlacement where{in, map_.Place(image_bytes), out};
     std::unique_ptr<LayerMemory> memory;
     if (options_.memory == MemoryModel::kDdr) {
-      memory = std::make_unique<DdrLayerMemory>(memory_->dma, period_ps_, shape,
-                                                design_.tile.in_channels, l.act_bits, l.weight_bits,
-                                                sizing_, where);
+      // Tensors are channel-blocked by the arrays' cols, the unit every layer's chunks come in.
+      memory = std::make_unique<DdrLayerMemory>(memory_->dma, period_ps_, shape, sizing_.geo.cols,
+                                                l.act_bits, l.weight_bits, sizing_, where);
     } else {
       memory = std::make_unique<IdealMemory>(shape.Compute(), sizing_);
     }
@@ -138,7 +129,7 @@ class NetworkSimulator {
     VectorUnit unit;
     unit.lanes = design_.post.vector_lanes;
     unit.band_rows = design_.tile.out_rows;
-    unit.channel_block = design_.tile.in_channels;
+    unit.channel_block = sizing_.geo.cols;
     unit.double_buffered = design_.buffers.double_buffered;
     unit.period_ps = period_ps_;
     if (options_.memory == MemoryModel::kIdeal) {
@@ -179,6 +170,15 @@ class NetworkSimulator {
 };
 
 }  // namespace
+
+bool FusedIntoPrevious(const spec::DesignSpec& d, const spec::NetworkSpec& n, std::size_t i) {
+  const spec::Layer& l = n.layers[i];
+  if (!d.post.fuse_activation || l.kind != LayerKind::kAct || i == 0) return false;
+  const spec::Layer& prev = n.layers[i - 1];
+  return l.inputs.front() == static_cast<int>(i - 1) &&
+         (prev.kind == LayerKind::kConv || prev.kind == LayerKind::kFc ||
+          prev.kind == LayerKind::kAdd);
+}
 
 report::RunStats SimulateNetwork(const spec::DesignSpec& design, const spec::NetworkSpec& network,
                                  const CycleOptions& options) {

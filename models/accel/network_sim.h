@@ -28,6 +28,12 @@ struct CycleOptions {
   std::function<void(std::size_t, std::size_t)> progress;
 };
 
+// Whether layer i is an activation the design fuses into its producer's output path (a conv, fc
+// or add right before it): it then costs no cycles and no traffic. The one rule every fidelity
+// applies.
+bool FusedIntoPrevious(const spec::DesignSpec& design, const spec::NetworkSpec& network,
+                       std::size_t i);
+
 // Throws spec::ConfigError (naming the design file, the layer and the reason) when a layer cannot
 // run on the design: a tile that does not fit a buffer, or a grouped convolution other than
 // depthwise.

@@ -8,14 +8,15 @@
 // The core's timing, cycle by cycle, with an ideal memory (docs/models.md, "Timing"); for step i
 // taken at h_i with N_i load items, B_i = blocks (row group x channel group x tap) of P_i pixels,
 // Q lane-loading cycles per block, M_i = max(P_i, Q):
-//   X_i = h_i + 2 + N_i                          last load beat
+//   X_i = max(X_{i-1}, h_i + 2) + N_i           last load beat (beats answer in order)
 //   c_i = max(X_i + 1, s_{i-1}, bank free)       the lane loader starts the step's first word
 //   a_i = max(z_{i-1} + 1, c_i + Q)              its first beat (the first word swapped in)
 //   s_i = a_i + (B_i - 1) M_i                    its last block's first beat
 //   z_i = s_i + P_i - 1                          its last beat
 //   W_i = z_i + Write()                          its last partial sum written
 //   last chunk of tile T: S_T = max(W_i, F_{T-1}) + 1, F_T = S_T + words_T + Read()
-//   h_{i+1} = max(X_i, z_{i-1}) + 1 double-buffered; (last chunk ? F_T : W_i) + 1 otherwise
+//   h_{i+1} = max(h_i + N_i + 1, z_{i-1}) + 1 double-buffered (the requester is free once its
+//             last request is out); (last chunk ? F_T : W_i) + 1 otherwise
 // "bank free" (double-buffered, first chunk of tile T): F_{T-2}. The last activation is stored at
 // F of the last tile.
 
@@ -71,14 +72,14 @@ struct StepCost {
   long long win_rows = 0, win_cols = 0, win_words = 0;
   long long pixels = 0, groups = 0, taps = 0;
   long long dsp_ogs = 0, lut_ogs = 0, ogs = 0;
-  long long blocks = 0;                    // ogs x groups x taps
+  long long blocks = 0;                      // ogs x groups x taps
   long long dsp_pieces = 0, lut_pieces = 0;  // weight pieces loaded (present rows only)
-  long long items = 0;                     // load items: window words and pieces
-  long long beats = 0;                     // blocks x pixels, one per cycle to both engines
-  long long dsp_beats = 0, lut_beats = 0;  // beats in which the engine has filters
-  long long dsp_words = 0, lut_words = 0;  // partial-sum words: ogs_e x pixels
-  long long block_cycles = 0;              // M = max(pixels, lane-loading cycles)
-  long long issue_span = 0;                // first to last beat, inclusive: (blocks-1) M + P
+  long long items = 0;                       // load items: window words and pieces
+  long long beats = 0;                       // blocks x pixels, one per cycle to both engines
+  long long dsp_beats = 0, lut_beats = 0;    // beats in which the engine has filters
+  long long dsp_words = 0, lut_words = 0;    // partial-sum words: ogs_e x pixels
+  long long block_cycles = 0;                // M = max(pixels, lane-loading cycles)
+  long long issue_span = 0;                  // first to last beat, inclusive: (blocks-1) M + P
   long long StoreWords() const { return dsp_words > lut_words ? dsp_words : lut_words; }
 };
 

@@ -32,6 +32,7 @@ LayerTimes TimeLayer(const std::vector<StepCmd>& cmds, const StepLayer& layer,
   std::int64_t z_prev = kNever, z_prev2 = kNever;  // last beats of the two steps before
   std::int64_t s_prev = kNever;                    // first beat of the previous step's last block
   std::int64_t last_store = kNever;                // F of the latest tile
+  std::int64_t x_prev = kNever;                    // the previous step's last load beat
   std::vector<std::int64_t> tile_stored;           // F per output tile
   for (const StepCmd& cmd : cmds) {
     const StepCost c = CostOf(layer, StepDimsOf(cmd), core);
@@ -42,7 +43,8 @@ LayerTimes TimeLayer(const std::vector<StepCmd>& cmds, const StepLayer& layer,
     // before the cycle its segment is ready.
     flush_stores(h + 2);
     memory->Load(cmd, h + 2, segments);
-    std::int64_t w = h + 1;
+    // The memory answers in order: this step's first beat follows the previous step's last.
+    std::int64_t w = std::max(h + 1, x_prev - 1);
     for (const LoadSegment& seg : segments) {
       if (seg.items == 0) continue;
       w = std::max(w + 1, seg.ready) + seg.items - 1;
@@ -83,7 +85,9 @@ LayerTimes TimeLayer(const std::vector<StepCmd>& cmds, const StepLayer& layer,
     z_prev2 = z_prev;
     z_prev = t.last_beat;
     s_prev = s_last;
-    h = db ? std::max(t.loaded, z_prev2) + 1 : done + 1;
+    // The requester takes the next command once its last request is out (and a half is free).
+    h = db ? std::max<std::int64_t>(h + c.items + 1, z_prev2) + 1 : done + 1;
+    x_prev = t.loaded;
     out.steps.push_back(t);
   }
   out.last_store = last_store;

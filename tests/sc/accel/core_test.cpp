@@ -160,16 +160,17 @@ TEST(CoreLayer, RandomShapeDoubleBuffered) { RandomShape<SmallDb>("random_shape_
 TEST(CoreLayer, RandomShapeLatency2) { RandomShape<SmallDbLat2>("random_shape_lat2"); }
 
 // Cycle count of a whole layer with an ideal memory (every request taken at once, answered in the
-// next cycle) and an always-ready store side, derived here from the timing the core documents
-// (docs/models.md "Timing"), not from the code under test. For step i taken at h_i with N_i load
-// items (window words, and each engine's pieces: per row group, channel group and tap, the pieces
-// that hold the group's filters), B_i blocks (row groups x channel groups x taps) of P_i pixels,
-// Q lane-loading cycles per word (the larger engine's pieces), M_i = max(P_i, Q):
-//   X_i = h_i + 2 + N_i; c_i = max(X_i + 1, s_{i-1}, F_{T-2} for a double-buffered first chunk);
+// next cycle, in order) and an always-ready store side, derived here from the timing the core
+// documents (docs/models.md "Timing"), not from the code under test. For step i taken at h_i with
+// N_i load items (window words, and each engine's pieces: per row group, channel group and tap, the
+// pieces that hold the group's filters), B_i blocks (row groups x channel groups x taps) of P_i
+// pixels, Q lane-loading cycles per word (the larger engine's pieces), M_i = max(P_i, Q):
+//   X_i = max(X_{i-1}, h_i + 2) + N_i;
+//   c_i = max(X_i + 1, s_{i-1}, F_{T-2} for a double-buffered first chunk);
 //   a_i = max(z_{i-1} + 1, c_i + Q); s_i = a_i + (B_i - 1) M_i; z_i = s_i + P_i - 1;
 //   W_i = z_i + 2 (L + 1) + 4; a last chunk stores from max(W_i, F_{T-1}) + 1 for its larger
-//   engine's words (row groups x pixels) and L + 1 more: F_T; h_{i+1} = max(X_i, z_{i-1}) + 1
-//   double-buffered, (last chunk ? F_T : W_i) + 1 otherwise.
+//   engine's words (row groups x pixels) and L + 1 more: F_T; h_{i+1} = max(h_i + N_i + 1,
+//   z_{i-1}) + 1 double-buffered, (last chunk ? F_T : W_i) + 1 otherwise.
 template <typename Cfg>
 void ExpectCycles(const char* name, const golden::ConvLayer& l, double share, TilePlan t) {
   constexpr long long kL = Cfg::kBramLatency;
@@ -186,6 +187,7 @@ void ExpectCycles(const char* name, const golden::ConvLayer& l, double share, Ti
   const LayerRegs& r = c.regs;
   long long h = bench->cmd_cycles[0];
   long long z1 = -1'000'000, z2 = -1'000'000, s1 = -1'000'000, f_last = -1'000'000;
+  long long x_prev = -1'000'000;
   std::vector<long long> f_tiles;
   int overlapped = 0;
   for (size_t i = 0; i < c.cmds.size(); ++i) {
@@ -204,7 +206,7 @@ void ExpectCycles(const char* name, const golden::ConvLayer& l, double share, Ti
     const long long n_items = win + pieces(s.dsp_n, rd, prd) + pieces(s.lut_n, rl, prl);
     const long long og = std::max(ceil_div(s.dsp_n, rd), ceil_div(s.lut_n, rl));
     const long long blocks = og * groups * taps, m = std::max(pixels, q);
-    const long long x = h + 2 + n_items;
+    const long long x = std::max(x_prev, h + 2) + n_items;
     long long start = std::max(x + 1, s1);
     if (s.first_chunk) {
       if (Cfg::kDoubleBuffered && f_tiles.size() >= 2)
@@ -226,7 +228,8 @@ void ExpectCycles(const char* name, const golden::ConvLayer& l, double share, Ti
     z2 = z1;
     z1 = z;
     s1 = s_last;
-    h = Cfg::kDoubleBuffered ? std::max(x, z2) + 1 : done + 1;
+    h = Cfg::kDoubleBuffered ? std::max(h + n_items + 1, z2) + 1 : done + 1;
+    x_prev = x;
   }
   EXPECT_EQ(bench->last_store, f_last) << "end of the layer";
   if (Cfg::kDoubleBuffered) {

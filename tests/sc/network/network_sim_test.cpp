@@ -23,12 +23,12 @@ spec::NetworkSpec Net(const char* json) {
   return spec::ParseNetwork(spec::Document(nlohmann::json::parse(json), "test").Root());
 }
 
-// The instance of the hand-derived case in tests/sc/step_timing: DSP 4x3, LUT 3x5, one filter
-// per engine, 4x4 tiles, single-buffered.
+// A small instance for figures derived by hand: DSP 4x3, LUT 2x3, 8-channel words (two weight
+// rows a piece), 4x4 tiles, single-buffered.
 spec::DesignSpec HandDesign() {
   spec::DesignSpec d = Resolver().LoadDesign("xc7z045_ref");
   d.dsp_engine = {4, 3, 1};
-  d.lut_engine = {3, 5};
+  d.lut_engine = {2, 3};
   d.ratio = {1, 1};
   d.tile = {4, 4, 2, 8};
   d.buffers = {16, 16, 16, false};
@@ -40,15 +40,19 @@ constexpr const char* kOneConv =
   "layers": [{"name": "c", "type": "conv", "out_channels": 2, "kernel": 1}]})";
 
 TEST(NetworkSim, ConvOnIdealMemoryMatchesTheHandDerivedSchedule) {
-  // Per step (docs/models.md): items 34, compute 54, store 97 -> 190 cycles from one handshake
-  // to the next; four steps, the last store one cycle before the fifth handshake would be.
+  // One filter per engine, four 4x4 steps, each its own tile (docs/models.md "Timing"): items =
+  // 16 window words + 3 channel groups x 1 piece per engine = 22; blocks = 3 groups of P = 16
+  // pixels; lane-loading Q = 2 (the DSP's 4 rows in pieces of 2) < 16. From a handshake at h:
+  // last load beat h + 2 + 22, first beat h + 24 + 1 + 2, last beat + 2 x 16 + 15 = h + 74, last
+  // sum written + 8 (two BRAM reads of 2 and the array's 4) = h + 82, store of 16 words from
+  // h + 83 done at h + 83 + 16 + 2 = h + 101, next handshake h + 102.
   CycleOptions o;
   o.memory = MemoryModel::kIdeal;
   const report::RunStats r = SimulateNetwork(HandDesign(), Net(kOneConv), o);
   ASSERT_EQ(r.layers.size(), 1u);
-  EXPECT_EQ(r.layers[0].cycles, 4 * 190 - 1);
+  EXPECT_EQ(r.layers[0].cycles, 4 * 102 - 1);
   EXPECT_EQ(r.layers[0].dsp_busy, 4 * 48);
-  EXPECT_EQ(r.layers[0].lut_busy, 4 * 32);
+  EXPECT_EQ(r.layers[0].lut_busy, 4 * 48);
   EXPECT_EQ(r.layers[0].fixed_filters, 1);
   EXPECT_EQ(r.layers[0].sp2_filters, 1);
   EXPECT_EQ(r.fidelity, "cycle");
@@ -59,11 +63,11 @@ TEST(NetworkSim, ConvOnDdrReadsWhatTheLayoutImplies) {
   CycleOptions o;
   o.memory = MemoryModel::kIdeal;
   const report::RunStats ideal = SimulateNetwork(HandDesign(), Net(kOneConv), o);
-  // Four 4x4 windows of 8 four-bit channels (each window row one 16-byte run), and per step one
-  // filter of 8 weights per engine: 4 x 64 + 4 x 2 x 4 bytes.
-  EXPECT_EQ(ddr.layers[0].bytes_read, 4 * 64 + 4 * 2 * 4);
-  // 8x8x2 outputs of 4 bits, each written once (runs may carry strobed-off bytes).
-  EXPECT_GE(ddr.layers[0].bytes_written, 8 * 8 * 2 / 2);
+  // Four 4x4 windows of 8 four-bit channels (each window row one 16-byte run), and per step each
+  // engine's 3 pieces of 2 rows x 3 codes (the weight image pads a piece's absent row): 9 bytes.
+  EXPECT_EQ(ddr.layers[0].bytes_read, 4 * 64 + 4 * 2 * 9);
+  // 8x8x2 outputs of 4 bits, each written once: a tile row's two channels are one run.
+  EXPECT_EQ(ddr.layers[0].bytes_written, 8 * 8 * 2 / 2);
   EXPECT_GT(ddr.layers[0].cycles, ideal.layers[0].cycles);
   // At least one DDR access latency (120 ns = 24 cycles at 200 MHz) per step, which the single-
   // buffered core cannot hide.
@@ -162,15 +166,13 @@ TEST(NetworkSim, ProgressIsReportedPerLayer) {
 TEST(NetworkSim, TilesShrinkUntilTheLayerFits) {
   spec::DesignSpec d = Resolver().LoadDesign("xc7z020_ref");
   const spec::NetworkSpec n = Resolver().LoadNetwork("mobilenet_v2");
+  const CoreParams sizing = SizingOf(d, n);
   for (const spec::Layer& l : n.layers) {
     if (!l.HasWeights()) continue;
-    const spec::TileSpec t = TileFor(l, d);
-    EXPECT_LE(t.out_rows, d.tile.out_rows);
-    EXPECT_LE(t.out_cols, d.tile.out_cols);
-    EXPECT_LE(t.out_channels, d.tile.out_channels);
-    EXPECT_LE(t.in_channels, d.tile.in_channels);
-    const Schedule s = MakeSchedule(l, d);
-    const CoreSizing sizing = SizingOf(d, l.act_bits, l.weight_bits);
+    const Schedule s = MakeSchedule(l, d, sizing);
+    EXPECT_LE(s.tile.out_rows, d.tile.out_rows);
+    EXPECT_LE(s.tile.out_cols, d.tile.out_cols);
+    EXPECT_LE(s.tile.in_chs, d.tile.in_channels);
     for (const StepCmd& c : CommandsOf(s)) {
       ASSERT_EQ(StepFits(sizing, RegsOf(s.layer, l.act_bits), c), "") << l.name << ": " << c;
     }

@@ -56,20 +56,21 @@ TEST(ArithCrossCheck, FixedDecodeAllCodes) {
   }
 }
 
-// The packed array's accumulator width covers its depth by the number-formats library's bound.
+// The packed array's field width covers a row's sum over its columns (the depth it packs) by the
+// number-formats library's bound.
 TEST(ArithCrossCheck, PackedDepthWithinExactBound) {
   using Cfg = cfg::DspArray;
   quant::PackingConfig p;
   p.weight_bits = Cfg::kWeightBits;
   p.act_bits = Cfg::kActBits;
-  p.shift = Cfg::kAccBits;
-  EXPECT_LE(Cfg::kMaxDepth, quant::MaxExactDepth(p));
-  EXPECT_LE(quant::FieldBits(Cfg::kMaxDepth, Cfg::kWeightBits, Cfg::kActBits), Cfg::kAccBits);
+  p.shift = Cfg::kTreeBits;
+  EXPECT_LE(Cfg::kCols, quant::MaxExactDepth(p));
+  EXPECT_LE(quant::FieldBits(Cfg::kCols, Cfg::kWeightBits, Cfg::kActBits), Cfg::kTreeBits);
 }
 
 TEST(ArithCrossCheck, UnpackMatchesDspFieldSplit) {
   std::mt19937_64 rng(tb::Seed("unpack"));
-  const int k = cfg::DspArray::kAccBits;
+  const int k = cfg::DspArray::kTreeBits;
   for (int i = 0; i < 100000; ++i) {
     const std::int64_t s1 = static_cast<std::int64_t>(rng() % (1ull << k)) - (1ll << (k - 1));
     const std::int64_t s2 = static_cast<std::int64_t>(rng() % (1ull << k)) - (1ll << (k - 1));
