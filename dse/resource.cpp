@@ -133,6 +133,23 @@ const char* ToString(Component c) {
   return "?";
 }
 
+int Sp2ProductBits(int act_bits, int m1) { return act_bits + ((1 << m1) - 1) + 1; }
+
+double Sp2LaneLuts(int w, int a, int m1, const ResourceCoefficients& coef) {
+  const int m2 = w - 1 - m1;
+  const int term_bits = a + ((1 << m1) - 1) - 1;  // a shifted by at most K - 1
+  double lut = static_cast<double>(term_bits) * (MuxLutsPerBit(m1) + MuxLutsPerBit(m2));
+  if (m2 > 0) lut += term_bits * coef.adder_lut_per_bit;
+  return lut + Sp2ProductBits(a, m1) * coef.sp2_negate_lut_per_bit;
+}
+
+ResourceUse AccumulatorCost(int bits, const ResourceCoefficients& coef) {
+  ResourceUse u;
+  u.lut = Round(bits * coef.accumulator_lut_per_bit);
+  u.ff = bits;
+  return u;
+}
+
 ResourceUse& ResourceUse::operator+=(const ResourceUse& o) {
   lut += o.lut;
   ff += o.ff;
@@ -171,8 +188,6 @@ ResourceEstimate EstimateResources(const spec::DesignSpec& design, const BitWidt
   auto& comp = est.components;
   const int w = widths.weight_bits, a = widths.act_bits;
   const int m1 = widths.sp2_m1 > 0 ? widths.sp2_m1 : w / 2;
-  const int m2 = w - 1 - m1;
-  const int k = (1 << m1) - 1;  // SP2: largest shift; the largest magnitude is 2^K
 
   const spec::DspEngineSpec& de = design.dsp_engine;
   const spec::LutEngineSpec& le = design.lut_engine;
@@ -196,9 +211,11 @@ ResourceEstimate EstimateResources(const spec::DesignSpec& design, const BitWidt
   const auto engine_periphery = [&](ResourceUse& u, int rows, int piece_rows, int acc) {
     const int pieces = (rows + piece_rows - 1) / piece_rows;
     u.ff += std::int64_t{rows} * cols * w + std::int64_t{pieces} * piece_rows * cols * w;
-    u.lut += Round(rows * acc * coef.accumulator_lut_per_bit);
+    const ResourceUse adder = AccumulatorCost(acc, coef);
+    u.lut += adder.lut * rows;
+    u.ff += adder.ff * rows;
     u.lut += std::int64_t{rows} * acc * MuxLutsPerBit(CeilLog2(read_delay + 1) + 1);
-    u.ff += std::int64_t{2 * read_delay + 1} * rows * (acc + 1);
+    u.ff += std::int64_t{2 * read_delay} * rows * (acc + 1);  // reads in flight, missed writes
     const ResourceUse rq = RequantizerCost(acc, a, design.device, coef);
     u.lut += rq.lut * rows;
     u.ff += rq.ff * rows + std::int64_t{read_delay + 2} * rows * a;
@@ -229,12 +246,8 @@ ResourceEstimate EstimateResources(const spec::DesignSpec& design, const BitWidt
   // negation and the product register; the activation once per column; an adder tree per row.
   if (lut_on) {
     ResourceUse& u = comp[static_cast<int>(Component::kLutEngine)];
-    const int term_bits = a + k - 1;  // a shifted by at most K - 1
-    const int lut_prod = a + k + 1;   // +-(a << s1) + (a << s2), at most a x 2^K, with sign
-    double lane_lut = static_cast<double>(term_bits) * (MuxLutsPerBit(m1) + MuxLutsPerBit(m2));
-    if (m2 > 0) lane_lut += term_bits * coef.adder_lut_per_bit;
-    lane_lut += lut_prod * coef.sp2_negate_lut_per_bit;
-    u.lut = Round(lane_lut * le.Lanes());
+    const int lut_prod = Sp2ProductBits(a, m1);
+    u.lut = Round(Sp2LaneLuts(w, a, m1, coef) * le.Lanes());
     u.ff = std::int64_t{le.Lanes()} * lut_prod + std::int64_t{cols} * a;
     const ResourceUse tree = AdderTreeCost(cols, lut_prod, coef.adder_lut_per_bit);
     u.lut += tree.lut * le.rows;

@@ -99,6 +99,16 @@ struct ResourceCoefficients {
   bool use_uram = true;
 };
 
+// One SP2 lane: the shifter of each term, the term adder and the conditional negation, in LUTs
+// (fractional where a coefficient is; Yosys: 17 at 4 bits). Its product register is
+// act_bits + 2^m1 FFs (Sp2ProductBits).
+double Sp2LaneLuts(int weight_bits, int act_bits, int sp2_m1,
+                   const ResourceCoefficients& coef = {});
+int Sp2ProductBits(int act_bits, int sp2_m1);
+// A partial-sum accumulator of `bits`: the adder with its first-beat select (2 LUTs a bit,
+// calibrated) and its register.
+ResourceUse AccumulatorCost(int bits, const ResourceCoefficients& coef = {});
+
 // Resources of `design` (its device is resolved) for the given bit widths. Bad widths throw
 // spec::ConfigError naming the design's file.
 ResourceEstimate EstimateResources(const spec::DesignSpec& design, const BitWidths& widths,

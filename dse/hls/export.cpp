@@ -9,6 +9,7 @@
 #include "dse/hls/embedded_files.h"
 #include "dse/hls/scripts.h"
 #include "dse/resource.h"
+#include "models/accel/core_fits.h"
 #include "models/accel/core_types.h"
 #include "models/accel/layer_memory.h"
 #include "models/accel/step_timing.h"

@@ -27,7 +27,6 @@
 #include <systemc>
 
 #include "models/accel/core_ports.h"
-#include "models/accel/step_cost.h"
 #include "models/mem/bram.h"
 #include "models/pe/pe_array.h"
 #include "models/pe/stream.h"
@@ -204,13 +203,6 @@ struct AccelCore : sc_core::sc_module {
 
   SC_HAS_PROCESS(AccelCore);
   explicit AccelCore(const sc_core::sc_module_name& name);
-
-  // Empty when a command fits this instance's buffers and word widths, else the reason (the
-  // shared step_cost.h rules). Checked by whoever builds the command stream (the core itself
-  // trusts its host).
-  static std::string Fits(const LayerRegs& r, const StepCmd& c);
-  // The instance's figures, as the models describe a core (step_cost.h).
-  static CoreParams Params();
 
  private:
   // What a step needs besides its command, worked out when the command is taken: loop bounds and

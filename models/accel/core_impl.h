@@ -20,50 +20,6 @@ AccelCore<Cfg>::AccelCore(const sc_core::sc_module_name& name) : sc_module(name)
 }
 
 template <typename Cfg>
-CoreParams AccelCore<Cfg>::Params() {
-  CoreParams p;
-  p.geo.dsp_rows = Dsp::kR;
-  p.geo.lut_rows = Lut::kR;
-  p.geo.cols = kC;
-  p.geo.tile_ic = kIc;
-  p.geo.dsp_piece_rows = Cfg::Dsp::kPieceRows;
-  p.geo.lut_piece_rows = Cfg::Lut::kPieceRows;
-  p.in_depth = Cfg::kInDepth;
-  p.dsp_weight_depth = Cfg::kDspWeightDepth;
-  p.lut_weight_depth = Cfg::kLutWeightDepth;
-  p.dsp_out_depth = Cfg::kDspOutDepth;
-  p.lut_out_depth = Cfg::kLutOutDepth;
-  p.max_depth = Cfg::kMaxDepth;
-  p.bram_latency = kL;
-  p.double_buffered = Cfg::kDoubleBuffered;
-  return p;
-}
-
-template <typename Cfg>
-std::string AccelCore<Cfg>::Fits(const LayerRegs& r, const StepCmd& c) {
-  const std::string regs_fit = RegsFit(r);
-  if (!regs_fit.empty()) return regs_fit;
-  if (r.fold > 0 && (c.in_ch0 != 0 || c.in_chs != r.fold * r.in_c)) {
-    return "a folded layer's chunk is every channel of its pixel runs";
-  }
-  StepLayer l;
-  l.in_c = r.in_c;
-  l.kh = r.kh;
-  l.kw = r.kw;
-  l.sh = r.sh;
-  l.sw = r.sw;
-  l.acc_depth = r.acc_depth;
-  StepDims s;
-  s.out_rows = c.out_rows;
-  s.out_cols = c.out_cols;
-  s.in_chs = c.in_chs;
-  s.dsp_n = c.dsp_n;
-  s.lut_n = c.lut_n;
-  const CoreParams p = Params();
-  return Misfit(l, s, p, CostOf(l, s, p));
-}
-
-template <typename Cfg>
 typename AccelCore<Cfg>::StepInfo AccelCore<Cfg>::MakeStepInfo(const StepCmd& c) const {
   StepInfo s;
   s.out_row0 = c.out_row0;

@@ -49,25 +49,6 @@ using Addr = std::int32_t;
 using Mult = std::int16_t;
 constexpr int kMaxDim = 32767;
 
-// Empty when the layer's registers fit those widths, else the reason (AccelCore::Fits; the HLS
-// export asks before it writes a project).
-inline std::string RegsFit(const LayerRegs& r) {
-  const int dims[6] = {r.in_c, r.in_h, r.in_w, r.out_c, r.out_h, r.out_w};
-  for (int i = 0; i < 6; ++i) {
-    if (dims[i] > kMaxDim)
-      return "a layer dimension above " + std::to_string(kMaxDim) + " (the core's 16-bit Dim)";
-  }
-  const long long elems = static_cast<long long>(r.in_c) * r.in_h * r.in_w;
-  const long long outs = static_cast<long long>(r.out_c) * r.out_h * r.out_w;
-  if (elems > 0x7fffffffLL || outs > 0x7fffffffLL) return "a tensor above 2^31 elements";
-  const int mults[2] = {r.dsp_mult, r.lut_mult};
-  for (int i = 0; i < 2; ++i) {
-    if (mults[i] > kMaxDim || mults[i] < -kMaxDim - 1)
-      return "a requantization multiplier outside 16 bits";
-  }
-  return "";
-}
-
 // One schedule step: the shared input tile and each engine's filters. The step's filters are the
 // output channels [ch0, ch0 + dsp_n + lut_n): the DSP engine's first, then the LUT engine's, so
 // both engines' outputs of a pixel are one run of channels. Each engine's weights for the step

@@ -91,9 +91,27 @@ Headline HeadlineOf(const RunStats& stats, double clock_mhz) {
   return h;
 }
 
+Efficiency EfficiencyOf(const RunStats& stats, const spec::DesignSpec& d) {
+  Efficiency e;
+  e.lanes = std::int64_t{d.dsp_engine.Lanes()} + d.lut_engine.Lanes();
+  const std::int64_t cycles = stats.TotalCycles();
+  if (cycles > 0 && e.lanes > 0) {
+    e.mac_utilization =
+        static_cast<double>(stats.TotalMacs()) / (static_cast<double>(cycles) * e.lanes);
+  }
+  e.bytes = stats.TotalBytesRead() + stats.TotalBytesWritten();
+  const double ports =
+      d.dma.axi_ports * d.device.axi.width_bits / 8.0 * d.device.axi.clock_mhz * 1e6;
+  e.bandwidth_gbps =
+      std::min(d.device.ddr.peak_gbps * 1e9 * d.device.ddr.efficiency.seq_read, ports) / 1e9;
+  if (e.bandwidth_gbps > 0) e.roofline_ms = static_cast<double>(e.bytes) / (e.bandwidth_gbps * 1e6);
+  return e;
+}
+
 nlohmann::json ReportJson(const spec::DesignSpec& design, const spec::NetworkSpec& network,
                           const RunStats& stats, const RunInfo& info) {
   const Headline h = HeadlineOf(stats, design.clock_mhz);
+  const Efficiency e = EfficiencyOf(stats, design);
   nlohmann::json layers = nlohmann::json::array();
   for (const auto& l : stats.layers) {
     layers.push_back({{"name", l.name},
@@ -130,7 +148,11 @@ nlohmann::json ReportJson(const spec::DesignSpec& design, const spec::NetworkSpe
         {"bytes_read", stats.TotalBytesRead()},
         {"bytes_written", stats.TotalBytesWritten()},
         {"stall_cycles",
-         {{"load", h.stall_load}, {"store", h.stall_store}, {"fill", h.stall_fill}}}}},
+         {{"load", h.stall_load}, {"store", h.stall_store}, {"fill", h.stall_fill}}},
+        {"mac_lanes", e.lanes},
+        {"mac_utilization", e.mac_utilization},
+        {"ddr_bandwidth_gbps", e.bandwidth_gbps},
+        {"ddr_roofline_ms", e.roofline_ms}}},
       {"resources", info.resources},
       {"layers", layers},
       {"wall_seconds", stats.wall_seconds},
@@ -180,6 +202,11 @@ void PrintSummary(std::ostream& os, const spec::DesignSpec& design,
   os << "\n  stalls       waiting for loads " << Fixed(100 * Share(h.stall_load, h.cycles), 1)
      << " %, for stores " << Fixed(100 * Share(h.stall_store, h.cycles), 1) << " %, fill/prologue "
      << Fixed(100 * Share(h.stall_fill, h.cycles), 1) << " % of cycles\n";
+  const Efficiency e = EfficiencyOf(stats, design);
+  os << "  utilization  " << Fixed(100 * e.mac_utilization, 1) << " % of " << e.lanes
+     << " MAC lanes busy with useful MACs\n";
+  os << "  DDR          " << Fixed(static_cast<double>(e.bytes) / 1e6, 1) << " MB moved: roofline "
+     << Fixed(e.roofline_ms, 3) << " ms at " << Fixed(e.bandwidth_gbps, 2) << " GB/s\n";
 }
 
 std::string SummaryMarkdown(const spec::DesignSpec& design, const spec::NetworkSpec& network,

@@ -32,6 +32,18 @@ struct Headline {
 };
 Headline HeadlineOf(const RunStats& stats, double clock_mhz);
 
+// How well the run used the hardware: useful MACs over cycles x MAC lanes (both engines), and the
+// DDR roofline (bytes moved at the design's sustained read bandwidth, the narrower of DDR and its
+// AXI ports): a latency near it is memory-bound, one far above it is not.
+struct Efficiency {
+  std::int64_t lanes = 0;
+  double mac_utilization = 0;  // 0..1
+  std::int64_t bytes = 0;      // read + written
+  double bandwidth_gbps = 0;
+  double roofline_ms = 0;
+};
+Efficiency EfficiencyOf(const RunStats& stats, const spec::DesignSpec& design);
+
 nlohmann::json ReportJson(const spec::DesignSpec& design, const spec::NetworkSpec& network,
                           const RunStats& stats, const RunInfo& info);
 std::string LayersCsv(const RunStats& stats, double clock_mhz);

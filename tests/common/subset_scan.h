@@ -4,6 +4,7 @@
 // no floating point, no sc_fixed, no sc_fifo, no allocation, no containers, nothing ICSC stops at
 // that a pattern can see; every SC_CTHREAD is a reset section ending in wait(), then while (true)
 // with exactly one wait() at its end.
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -39,8 +40,32 @@ inline std::string WithoutToolOnlyCode(const std::string& text) {
   return out;
 }
 
-// The file without comments, string literals and ICSC-only blocks, so that prose never trips a
-// check.
+// The code without its sc_trace overloads: SystemC requires one for every signal type, with a
+// std::string name, and every HLS tool ignores them (simulation plumbing, not hardware).
+inline std::string WithoutTraceHooks(const std::string& code) {
+  std::string out;
+  std::size_t at = 0;
+  while (true) {
+    const std::size_t hook = code.find("void sc_trace(", at);
+    if (hook == std::string::npos) break;
+    std::size_t open = code.find('{', hook);
+    const std::size_t semi = code.find(';', hook);
+    if (open == std::string::npos || (semi != std::string::npos && semi < open)) {
+      out += code.substr(at, semi + 1 - at);  // a declaration: keep it
+      at = semi + 1;
+      continue;
+    }
+    int depth = 1;
+    std::size_t i = open + 1;
+    for (; i < code.size() && depth > 0; ++i) depth += code[i] == '{' ? 1 : code[i] == '}' ? -1 : 0;
+    out += code.substr(at, hook - at);
+    at = i;
+  }
+  return out + code.substr(at);
+}
+
+// The file without comments, string literals, ICSC-only blocks and trace hooks, so that prose and
+// simulation plumbing never trip a check.
 inline std::string CodeOf(const std::filesystem::path& path) {
   std::ifstream in(path);
   std::stringstream s;
@@ -63,7 +88,32 @@ inline std::string CodeOf(const std::filesystem::path& path) {
       out += text[i];
     }
   }
-  return out;
+  return WithoutTraceHooks(out);
+}
+
+// The headers that `tops` (paths relative to `root`) include from `root`, transitively, the tops
+// first: every file an HLS flow reads when it elaborates them. A testbench or host-side header
+// that no top includes is not among them.
+inline std::vector<std::filesystem::path> IncludeClosure(const std::filesystem::path& root,
+                                                         const std::vector<std::string>& tops) {
+  std::vector<std::string> seen;
+  std::vector<std::string> todo(tops.begin(), tops.end());
+  const std::regex include("#include\\s+\"([^\"]+)\"");
+  while (!todo.empty()) {
+    const std::string rel = todo.back();
+    todo.pop_back();
+    if (std::find(seen.begin(), seen.end(), rel) != seen.end()) continue;
+    if (!std::filesystem::exists(root / rel)) continue;  // <systemc>-style or outside the tree
+    seen.push_back(rel);
+    std::ifstream in(root / rel);
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    for (std::sregex_iterator it(text.begin(), text.end(), include), end; it != end; ++it) {
+      todo.push_back((*it)[1]);
+    }
+  }
+  std::vector<std::filesystem::path> files;
+  for (const std::string& rel : seen) files.push_back(root / rel);
+  return files;
 }
 
 // Whether the code holds clocked processes (a synthesizable module, not a helper header).

@@ -9,32 +9,22 @@ struct IcscTb : sc_core::sc_module {
   sc_core::sc_clock clk{"clk", 10, sc_core::SC_NS};
   sc_core::sc_signal<bool> rst{"rst"};
   sc_core::sc_signal<msqx::accel::LayerRegs> regs{"regs"};
-  sc_core::sc_signal<bool> cmd_valid{"cmd_valid"}, cmd_ready{"cmd_ready"};
-  sc_core::sc_signal<msqx::accel::StepCmd> cmd{"cmd"};
-  sc_core::sc_signal<bool> req_valid{"req_valid"}, req_ready{"req_ready"};
-  sc_core::sc_signal<msqx::accel::LoadReq> req{"req"};
-  sc_core::sc_signal<bool> ld_valid{"ld_valid"}, ld_ready{"ld_ready"};
-  sc_core::sc_signal<Top::LoadBeat> ld_data{"ld_data"};
-  sc_core::sc_signal<bool> st_valid{"st_valid"}, st_ready{"st_ready"};
-  sc_core::sc_signal<msqx::accel::StoreBeat> st_data{"st_data"};
+  msqx::pe::Channel<msqx::accel::StepCmd> cmd{"cmd"};
+  msqx::pe::Channel<msqx::accel::LoadReq> ld_req{"ld_req"};
+  msqx::pe::Channel<Top::LoadBeat> ld{"ld"};
+  msqx::pe::Channel<Top::Dsp::Store> st_dsp{"st_dsp"};
+  msqx::pe::Channel<Top::Lut::Store> st_lut{"st_lut"};
   Top top{"top"};
 
   explicit IcscTb(const sc_core::sc_module_name& n) : sc_module(n) {
     top.clk(clk);
     top.rst(rst);
     top.regs(regs);
-    top.cmd_valid(cmd_valid);
-    top.cmd_ready(cmd_ready);
-    top.cmd(cmd);
-    top.ld_req_valid(req_valid);
-    top.ld_req_ready(req_ready);
-    top.ld_req(req);
-    top.ld_valid(ld_valid);
-    top.ld_ready(ld_ready);
-    top.ld_data(ld_data);
-    top.st_valid(st_valid);
-    top.st_ready(st_ready);
-    top.st_data(st_data);
+    top.cmd.Bind(cmd);
+    top.ld_req.Bind(ld_req);
+    top.ld.Bind(ld);
+    top.st_dsp.Bind(st_dsp);
+    top.st_lut.Bind(st_lut);
   }
 };
 

@@ -1,7 +1,7 @@
 #pragma once
 // The design point 'xc7z020_ref' as an instance of the pin-level core (models/accel/core.h):
-// engine shapes from the design, buffer depths from its buffers.*_kib split by the fixed:SP2
-// share (msqx's core_sizing), accumulators sized for the longest dot product of one step.
+// engine shapes from the design, buffer depths from its buffers.*_kib split by the engines'
+// rows (msqx's core_sizing), partial sums sized for the network's longest dot product.
 #include "models/accel/core.h"
 
 namespace msqx_design {
@@ -10,19 +10,17 @@ namespace msqx_design {
 inline constexpr long kClockKhz = 150000;
 
 struct CoreCfg {
-  using Dsp = msqx::pe::PeArrayConfig<msqx::pe::PeKind::kFixed, 16, 16, 4, 4, 72, 2>;
-  using Lut = msqx::pe::PeArrayConfig<msqx::pe::PeKind::kSp2, 16, 16, 4, 4, 72>;
+  using Dsp = msqx::pe::PeArrayConfig<msqx::pe::PeKind::kFixed, 16, 16, 4, 4, 2, 2>;
+  using Lut = msqx::pe::PeArrayConfig<msqx::pe::PeKind::kSp2, 16, 16, 4, 4, 2>;
   static constexpr int kTileIc = 32;
   static constexpr int kInDepth = 2304;  // words per half
-  static constexpr int kDspWeightDepth = 256;
-  static constexpr int kLutWeightDepth = 256;
-  static constexpr int kDspOutDepth = 512;
-  static constexpr int kLutOutDepth = 512;
+  static constexpr int kDspWeightDepth = 1280;  // pieces per half
+  static constexpr int kLutWeightDepth = 1280;
+  static constexpr int kDspOutDepth = 768;  // partial-sum words per bank
+  static constexpr int kLutOutDepth = 768;
+  static constexpr long long kMaxDepth = 72;
   static constexpr int kBramLatency = 1;
-  static constexpr bool kOverlapLoad = true;
-  static constexpr int kHalves = kOverlapLoad ? 2 : 1;
-  static constexpr bool kOverlapStore = true;
-  static constexpr int kOutHalves = kOverlapStore ? 2 : 1;
+  static constexpr bool kDoubleBuffered = true;
 };
 
 }  // namespace msqx_design

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "models/accel/core_fits.h"
 #include "models/accel/core_sizing.h"
 #include "models/accel/core_tb.h"
 #include "models/accel/core_types.h"
@@ -145,7 +146,7 @@ template <typename Cfg>
 std::unique_ptr<CoreBench<Cfg>> RunCase(const LayerCase& c, unsigned seed, Traffic t,
                                         MemoryHook* hook = nullptr) {
   for (const StepCmd& cmd : c.cmds) {
-    const std::string why = AccelCore<Cfg>::Fits(c.regs, cmd);
+    const std::string why = CoreFits<Cfg>(c.regs, cmd);
     if (!why.empty()) throw std::invalid_argument(why);
   }
   auto tb = std::make_unique<CoreBench<Cfg>>("tb", seed, t);

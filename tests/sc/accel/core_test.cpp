@@ -43,7 +43,7 @@ const tb::Traffic kIdeal{};
 
 template <typename Cfg>
 CoreGeometry Geometry() {
-  return AccelCore<Cfg>::Params().geo;
+  return CoreParamsOf<Cfg>().geo;
 }
 
 template <typename Cfg>
@@ -140,7 +140,7 @@ void RandomShape(const char* name) {
     std::mt19937 data(seed);
     const tb::LayerCase c = tb::MakeCase(l, share, t, geo, data);
     bool fits = true;
-    for (const StepCmd& cmd : c.cmds) fits = fits && AccelCore<Cfg>::Fits(c.regs, cmd).empty();
+    for (const StepCmd& cmd : c.cmds) fits = fits && CoreFits<Cfg>(c.regs, cmd).empty();
     if (!fits) continue;
     std::printf("layer %dx%dx%d -> %d k%d s%d p%d%s share %.2f tile %dx%d ogs %d ic %d\n", l.in_c,
                 l.in_h, l.in_w, l.out_c, k, l.sh, l.pt, dw ? " dw" : "", share, t.out_rows,
@@ -270,22 +270,21 @@ TEST(CoreFits, LayersBeyondTheRegisterWidthsAreRefused) {
   c.in_chs = 8;
   c.dsp_n = 4;
   c.lut_n = 4;
-  EXPECT_EQ(AccelCore<SmallSb>::Fits(r, c), "");
+  EXPECT_EQ(CoreFits<SmallSb>(r, c), "");
   LayerRegs wide = r;
   wide.in_w = 32768;
-  EXPECT_NE(AccelCore<SmallSb>::Fits(wide, c).find("dimension above 32767"), std::string::npos);
+  EXPECT_NE(CoreFits<SmallSb>(wide, c).find("dimension above 32767"), std::string::npos);
   LayerRegs loud = r;
   loud.lut_mult = 40000;
-  EXPECT_NE(AccelCore<SmallSb>::Fits(loud, c).find("multiplier outside 16 bits"),
-            std::string::npos);
+  EXPECT_NE(CoreFits<SmallSb>(loud, c).find("multiplier outside 16 bits"), std::string::npos);
   loud.lut_mult = -32768;
-  EXPECT_EQ(AccelCore<SmallSb>::Fits(loud, c), "");
+  EXPECT_EQ(CoreFits<SmallSb>(loud, c), "");
   LayerRegs deep = r;
   deep.acc_depth = 513;  // the instance's partial sums hold 512-term dot products
-  EXPECT_NE(AccelCore<SmallSb>::Fits(deep, c).find("dot product"), std::string::npos);
+  EXPECT_NE(CoreFits<SmallSb>(deep, c).find("dot product"), std::string::npos);
   StepCmd big = c;
   big.out_rows = big.out_cols = 12;  // a 14 x 14 window: 196 words > 128
-  EXPECT_NE(AccelCore<SmallSb>::Fits(r, big).find("input window"), std::string::npos);
+  EXPECT_NE(CoreFits<SmallSb>(r, big).find("input window"), std::string::npos);
 }
 
 }  // namespace

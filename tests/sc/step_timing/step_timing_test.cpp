@@ -76,7 +76,7 @@ void CompareWithPin(int index, Memory memory = Memory::kIdeal) {
   std::mt19937 rng(seed);
   auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
   const double shares[] = {0.0, 0.25, 0.5, 2.0 / 3, 1.0};
-  const CoreParams core = AccelCore<Cfg>::Params();
+  const CoreParams core = CoreParamsOf<Cfg>();
   for (int attempt = 0; attempt < 1000; ++attempt) {
     golden::ConvLayer l;
     const bool fc = index % 5 == 4;
@@ -112,7 +112,7 @@ void CompareWithPin(int index, Memory memory = Memory::kIdeal) {
     std::mt19937 data(seed);
     const tb::LayerCase c = tb::MakeCase(l, share, t, core.geo, data);
     bool fits = true;
-    for (const StepCmd& cmd : c.cmds) fits = fits && AccelCore<Cfg>::Fits(c.regs, cmd).empty();
+    for (const StepCmd& cmd : c.cmds) fits = fits && CoreFits<Cfg>(c.regs, cmd).empty();
     if (!fits) continue;
     std::printf(
         "  %dx%dx%d -> %d k%dx%d s%dx%d p%d,%d,%d,%d%s%s%s share %.2f tile %dx%d ogs %d "

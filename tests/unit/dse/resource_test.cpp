@@ -60,65 +60,61 @@ BitWidths W(int w, int a, std::int64_t depth) {
   return b;
 }
 
+// Per engine beside the array (docs/resources.md): the lanes' active and shadow weights, an
+// accumulator per row with the reads in flight and the writes they missed (two BRAM reads of
+// latency 1 + 1), a requantizer per row and the store words in flight.
 TEST(Resource, DspEngineByHand) {
   spec::DesignSpec s = Empty();
-  s.dsp_engine = {2, 4, 2};
+  s.dsp_engine = {2, 4, 2};  // tile.in_channels 32: pieces of 2 rows, one piece a word
   const ResourceEstimate e = EstimateResources(s, W(4, 4, 16));
   const ResourceUse& u = e[Component::kDspEngine];
-  // 8 lanes, two products per DSP.
-  EXPECT_EQ(u.dsp, 4);
-  // Product 4 + 4 = 8 bits; accumulator 8 + log2(16) = 12 bits.
+  // 8 lanes, two products per DSP: 4; a requantizer per row: a 12-bit sum x 16 bits, one DSP48E1.
+  EXPECT_EQ(u.dsp, 4 + 2);
+  // Product 4 + 4 = 8 bits; a row's sum over 4 columns 10 bits; the partial sums 8 + log2(16).
   EXPECT_EQ(e.dsp_acc_bits, 12);
-  // Packing: 4 DSPs, one 8-bit correction adder each, both 8-bit fields registered.
-  const int pack_lut = 4 * 8, pack_ff = 4 * 2 * 8;
+  // Packing: 4 DSPs, one 10-bit correction adder each, both 8-bit products registered.
+  const int pack_lut = 4 * 10, pack_ff = 4 * 2 * 8;
   // Tree of 4 inputs per row: two 8-bit adders (8 LUTs each, 9-bit outputs) then one 9-bit
-  // adder (10-bit output); every level registered.
-  const int tree_lut = 2 * 8 + 9, tree_ff = 2 * 9 + 10;
-  // Accumulator per row: 12 bits, 2 LUTs per bit (adder + first select), 12 FFs.
-  const int acc_lut = 2 * 12, acc_ff = 12;
-  EXPECT_EQ(u.lut, pack_lut + 2 * tree_lut + 2 * acc_lut);
-  EXPECT_EQ(u.ff, pack_ff + 2 * tree_ff + 2 * acc_ff);
+  // adder (10-bit output); every level registered. Activations: 4 x 4 bits.
+  const int tree_lut = 2 * 8 + 9, tree_ff = 2 * 9 + 10, act_ff = 4 * 4;
+  // Weights: active 2 x 4 x 4 bits, shadow one piece of 2 rows x 4 x 4 bits.
+  const int weight_ff = 32 + 32;
+  // Accumulator per row: 12-bit adder and select (24 LUTs), its 12-bit register; forwarding from
+  // 2 writes + the BRAM word: a 4:1 multiplexer (2 LUTs, MUXF7) per bit; 2 reads in flight and 2
+  // missed writes of 13 bits (sum and valid) each.
+  const int acc_lut = 24 + 2 * 12, acc_ff = 12 + 4 * 13;
+  // Requantizer per row: a 6-bit 3-level shifter (18), overflow detection of the 28-bit product
+  // (6), rounding add and clamp (5 + 4); the product register 28; 4 store words of 4 bits.
+  const int rq_lut = 18 + 6 + 9, rq_ff = 28 + 4 * 4;
+  EXPECT_EQ(u.lut, pack_lut + 2 * tree_lut + 2 * acc_lut + 2 * rq_lut);
+  EXPECT_EQ(u.ff, pack_ff + 2 * tree_ff + act_ff + weight_ff + 2 * acc_ff + 2 * rq_ff);
   EXPECT_EQ(u.bram18, 0);
   // Nothing else is switched on but the controller.
   EXPECT_EQ(e.total.lut, u.lut + e[Component::kController].lut);
-  EXPECT_EQ(e.total.dsp, 4);
+  EXPECT_EQ(e.total.dsp, 6);
 }
 
-TEST(Resource, DspAccumulatorMatchesYosys) {
-  // docs/calibration: accumulator W=12, A=24 synthesises to 48 LUTs and 24 FFs (xc7 and xcup).
-  spec::DesignSpec s = Empty();
-  s.dsp_engine = {1, 1, 1};
-  const ResourceEstimate e = EstimateResources(s, W(8, 4, 4096));  // 8 + 4 + 12 = 24 bits
-  EXPECT_EQ(e.dsp_acc_bits, 24);
-  EXPECT_EQ(e[Component::kDspEngine].lut, 48);
-  EXPECT_EQ(e[Component::kDspEngine].ff, 24);
-  EXPECT_EQ(e[Component::kDspEngine].dsp, 1);
-}
-
-TEST(Resource, Sp2LaneMatchesYosys) {
-  // One lane, one row, depth 1: no tree; the accumulator is as wide as the product.
-  spec::DesignSpec s = Empty();
-  s.lut_engine = {1, 1};
-  const ResourceEstimate e = EstimateResources(s, W(4, 4, 1));
-  // 4-bit SP2: m1 = 2, K = 3; product 4 + 3 + 1 = 8 bits.
-  EXPECT_EQ(e.lut_acc_bits, 8);
-  const int lane_lut = 17;  // Yosys sp2_mul4, xc7 and xcup (docs/calibration/results.tsv)
-  EXPECT_EQ(e[Component::kLutEngine].lut, lane_lut + 2 * 8);
-  // Product register 8, weight code 4, activation 4, accumulator 8.
-  EXPECT_EQ(e[Component::kLutEngine].ff, 8 + 4 + 4 + 8);
-  EXPECT_EQ(e[Component::kLutEngine].dsp, 0);
-}
-
-TEST(Resource, Sp2RowWithTreeMatchesYosysTree) {
+TEST(Resource, LutEngineByHand) {
   spec::DesignSpec s = Empty();
   s.lut_engine = {1, 16};
   const ResourceEstimate e = EstimateResources(s, W(4, 4, 16));
-  // Yosys adder_tree_n16_w8_p: 131 LUTs, 158 FFs of which 12 are the module's extra output
-  // register, so 146 for the tree itself.
-  const int tree_lut = 131, tree_ff = 158 - 12;
-  const int acc_bits = 8 + 4;
-  EXPECT_EQ(e[Component::kLutEngine].lut, 16 * 17 + tree_lut + 2 * acc_bits);
-  EXPECT_EQ(e[Component::kLutEngine].ff, 16 * (8 + 4) + 16 * 4 + tree_ff + acc_bits);
+  const ResourceUse& u = e[Component::kLutEngine];
+  // 4-bit SP2: m1 = 2, K = 3; product 4 + 3 + 1 = 8 bits; partial sums 8 + log2(16) = 12.
+  EXPECT_EQ(e.lut_acc_bits, 12);
+  // 16 lanes of 17 LUTs (Yosys sp2_mul4) and their 8-bit product registers; activations 16 x 4;
+  // Yosys adder_tree_n16_w8_p: 131 LUTs, 146 FFs of its own; weights active 16 x 4 and shadow
+  // 16 x 4; the accumulator, forwarding and requantizer of one 12-bit row as in DspEngineByHand.
+  EXPECT_EQ(u.lut, 16 * 17 + 131 + 24 + 24 + 33);
+  EXPECT_EQ(u.ff, 16 * 8 + 16 * 4 + 146 + 64 + 64 + (12 + 4 * 13) + (28 + 4 * 4));
+  EXPECT_EQ(u.dsp, 1);  // the requantizer
+}
+
+// The model's building blocks against Yosys' counts (docs/calibration/results.tsv).
+TEST(Resource, BuildingBlocksMatchYosys) {
+  EXPECT_EQ(AccumulatorCost(24).lut, 48);  // accumulator W=12, A=24
+  EXPECT_EQ(AccumulatorCost(24).ff, 24);
+  EXPECT_EQ(std::lround(Sp2LaneLuts(4, 4, 2)), 17);  // sp2_mul4
+  EXPECT_EQ(Sp2ProductBits(4, 2), 8);
 }
 
 TEST(Resource, AdderTreesMatchYosys) {
@@ -138,8 +134,8 @@ TEST(Resource, AdderTreesMatchYosys) {
   EXPECT_EQ(AdderTreeCost(1, 8).ff, 0);
 }
 
-// Every calibration row recorded by docs/calibration/run.sh that the model has a counterpart for
-// (both families): the model must reproduce Yosys' LUT and FF counts.
+// Every calibration row recorded by docs/calibration/run.sh that the model has a building block
+// for (both families): the model must reproduce Yosys' LUT and FF counts.
 TEST(Resource, RecordedYosysResultsReproduced) {
   std::ifstream in(MSQX_SOURCE_DIR "/docs/calibration/results.tsv");
   ASSERT_TRUE(in.good());
@@ -165,36 +161,28 @@ TEST(Resource, RecordedYosysResultsReproduced) {
       ++checked;
     } else if (module == "accumulator" &&
                std::sscanf(flags.c_str(), " chparam -set W %d -set A %d", &w, &acc) == 2) {
-      // A DSP engine of one lane: product w + a = W bits, accumulator A = W + log2(depth).
-      spec::DesignSpec s = Empty();
-      s.dsp_engine = {1, 1, 1};
-      const ResourceEstimate e = EstimateResources(s, W(4, w - 4, std::int64_t{1} << (acc - w)));
-      ASSERT_EQ(e.dsp_acc_bits, acc);
-      EXPECT_EQ(e[Component::kDspEngine].lut, lut);
-      EXPECT_EQ(e[Component::kDspEngine].ff, ff);
+      EXPECT_EQ(AccumulatorCost(acc).lut, lut);
+      EXPECT_EQ(AccumulatorCost(acc).ff, ff);
       ++checked;
     } else if (module == "sp2_mul4") {
-      // One 4-bit SP2 lane at depth 1: the engine is the lane plus an 8-bit accumulator
-      // (2 LUT/bit, 8 FF), a 4-bit weight-code and a 4-bit activation register.
-      spec::DesignSpec s = Empty();
-      s.lut_engine = {1, 1};
-      const ResourceEstimate e = EstimateResources(s, W(4, 4, 1));
-      EXPECT_EQ(e[Component::kLutEngine].lut - 2 * 8, lut);
-      EXPECT_EQ(e[Component::kLutEngine].ff - 8 - 4 - 4, ff);
+      EXPECT_EQ(std::lround(Sp2LaneLuts(4, 4, 2)), lut);
+      EXPECT_EQ(Sp2ProductBits(4, 2), ff);
       ++checked;
     }
   }
   EXPECT_EQ(checked, 2 * (4 + 2 + 1));  // 4 pipelined trees, 2 accumulators, 1 lane per family
 }
 
-// Cheapest BRAM18 tiling, derived in the comments from the aspect ratios (DOMAIN.md section 2).
+// Cheapest BRAM18 tiling, derived in the comments from the aspect ratios (DOMAIN.md section 2), at
+// the instance's words (core_sizing.h): an 8-channel input word, pieces of 2 rows x 4 cols.
 TEST(Resource, BufferBramFromAspectRatios) {
   spec::DesignSpec s = Empty();
   s.dsp_engine = {2, 4, 1};
+  s.tile.in_channels = 8;
   s.buffers = {8, 4, 3, false};
-  // Input: word = 4 activations x 4 bits = 16 bits, 8 KiB = 65536 bits -> 4096 deep.
-  //   4Kx4: 4 columns x 1 = 4; 1Kx18: 1 column x 4 = 4; 2Kx9: 2 x 2 = 4 -> 4 BRAM18.
-  // Weights: word = 8 x 4 = 32 bits, 4 KiB = 32768 bits -> 1024 deep.
+  // Input: word = 8 activations x 4 bits = 32 bits, 8 KiB = 65536 bits -> 2048 deep.
+  //   2Kx9: 4 columns = 4; 1Kx18: 2 columns x 2 = 4; 512x36: 1 x 4 = 4 -> 4 BRAM18.
+  // Weights: piece = 2 x 4 x 4 = 32 bits, 4 KiB = 32768 bits -> 1024 deep.
   //   1Kx18: 2 columns x 1 = 2; 512x36: 1 x 2 = 2 -> 2 BRAM18.
   // Output: word = 2 rows x 12-bit sums = 24 bits, 3 KiB = 24576 bits -> 1024 deep.
   //   1Kx18: 2 columns = 2; 512x36: 1 x 2 = 2 -> 2 BRAM18.
@@ -202,15 +190,15 @@ TEST(Resource, BufferBramFromAspectRatios) {
   EXPECT_EQ(e[Component::kInputBuffer].bram18, 4);
   EXPECT_EQ(e[Component::kDspWeightBuffer].bram18, 2);
   EXPECT_EQ(e[Component::kDspOutputBuffer].bram18, 2);
-  // Double-buffered: twice as deep.
-  //   input 16 bits x 8192: 8Kx2: 8 columns = 8; 4Kx4 x 2 deep: 4 x 2 = 8 -> 8.
+  // Double-buffered: input and weights twice as deep, the partial sums two banks.
+  //   input 32 bits x 4096: 4Kx4: 8 columns = 8; 2Kx9: 4 x 2 = 8 -> 8.
   //   weights 32 bits x 2048: 2Kx9: 4 columns (36 bits) = 4; 1Kx18: 2 x 2 = 4 -> 4.
-  //   output 24 bits x 2048: 2Kx9: 3 columns (27 bits) = 3 -> 3.
+  //   partial sums: 2 banks of 24 bits x 1024 -> 2 x 2.
   s.buffers.double_buffered = true;
   e = EstimateResources(s, W(4, 4, 16));
   EXPECT_EQ(e[Component::kInputBuffer].bram18, 8);
   EXPECT_EQ(e[Component::kDspWeightBuffer].bram18, 4);
-  EXPECT_EQ(e[Component::kDspOutputBuffer].bram18, 3);
+  EXPECT_EQ(e[Component::kDspOutputBuffer].bram18, 4);
 }
 
 TEST(Resource, FastTilingEqualsBramCostOf) {
@@ -235,18 +223,19 @@ TEST(Resource, FastTilingEqualsBramCostOf) {
   }
 }
 
-TEST(Resource, WeightsSplitByRatioAndInputReplicatedPerEngine) {
+TEST(Resource, WeightsSplitByRowsAndOneInputBuffer) {
   spec::DesignSpec s = Empty();
   s.dsp_engine = {2, 4, 1};
-  s.lut_engine = {2, 4};
-  s.ratio = {1, 3};  // DSP share 1/4
+  s.lut_engine = {6, 4};
+  s.ratio = {1, 3};
+  s.tile.in_channels = 8;
   s.buffers = {8, 16, 0, false};
   const ResourceEstimate e = EstimateResources(s, W(4, 4, 16));
-  // Input: each engine reads its own 16-bit word -> two replicas of 4 BRAM18 (see above).
-  EXPECT_EQ(e[Component::kInputBuffer].bram18, 2 * 4);
-  // 16 KiB = 131072 bits. DSP: 32768 bits / 32 = 1024 deep -> 2 (1Kx18 x 2 columns).
-  // LUT: 98304 / 32 = 3072 deep -> 1Kx18: 2 columns x 3 = 6; 512x36: 1 x 6 = 6; 2Kx9: 4 x 2 = 8;
-  // 4Kx4: 8 x 1 = 8 -> 6.
+  // Input: one buffer both engines read (a broadcast word): 4 BRAM18 (see above).
+  EXPECT_EQ(e[Component::kInputBuffer].bram18, 4);
+  // 16 KiB = 131072 bits, by rows 2 : 6. DSP: 32768 bits / 32 = 1024 deep -> 2 (1Kx18 x 2
+  // columns). LUT: 98304 / 32 = 3072 deep -> 1Kx18: 2 columns x 3 = 6; 512x36: 1 x 6 = 6;
+  // 2Kx9: 4 x 2 = 8 -> 6.
   EXPECT_EQ(e[Component::kDspWeightBuffer].bram18, 2);
   EXPECT_EQ(e[Component::kLutWeightBuffer].bram18, 6);
   EXPECT_EQ(e[Component::kDspOutputBuffer].bram18, 0);
@@ -271,8 +260,9 @@ TEST(Resource, DmaControllerAndPost) {
   s.post.vector_lanes = 16;
   const ResourceEstimate e16 = EstimateResources(s, W(4, 4, 16));
   EXPECT_EQ(e16[Component::kPost].lut, 2 * e[Component::kPost].lut);
-  // A 30-bit accumulator (4 + 4 + 22) needs two DSPs per lane.
-  EXPECT_EQ(EstimateResources(s, W(4, 4, 1 << 22))[Component::kPost].dsp, 32);
+  // The lanes scale pooling sums of up to 256 values (4 + 8 bits): one DSP each, whatever the
+  // convolutions' depth (their requantizers are on the engines' store paths).
+  EXPECT_EQ(EstimateResources(s, W(4, 4, 1 << 22))[Component::kPost].dsp, 16);
 }
 
 TEST(Resource, MoreLanesNeverFewerResources) {
@@ -316,20 +306,21 @@ TEST(Resource, MoreLanesNeverFewerResources) {
 TEST(Resource, FeasibilityNamesTheResourceAndExcess) {
   spec::DesignSpec s = Empty();
   s.device = Resolver().LoadDevice("xc7z020");
-  s.dsp_engine = {32, 32, 2};  // 512 DSPs on a 220-DSP device
+  // 512 multiplier DSPs and 32 requantizers (one per row, a 15-bit sum) on a 220-DSP device.
+  s.dsp_engine = {32, 32, 2};
   const ResourceEstimate e = EstimateResources(s, W(4, 4, 576));
   Feasibility f = CheckFeasible(e, s.device, {});
   EXPECT_FALSE(f.feasible);
   ASSERT_NE(f.resource, nullptr);
   EXPECT_STREQ(f.resource, "dsp");
-  EXPECT_DOUBLE_EQ(f.used, 512);
+  EXPECT_DOUBLE_EQ(f.used, 544);
   EXPECT_DOUBLE_EQ(f.limit, 220);
-  EXPECT_DOUBLE_EQ(f.excess, 292);
+  EXPECT_DOUBLE_EQ(f.excess, 324);
   EXPECT_NE(f.Message().find("dsp"), std::string::npos);
-  EXPECT_NE(f.Message().find("292"), std::string::npos);
+  EXPECT_NE(f.Message().find("324"), std::string::npos);
 
-  // A limit below 1 counts: 100 DSPs against 0.4 x 220 = 88.
-  s.dsp_engine = {10, 10, 1};
+  // A limit below 1 counts: 90 multipliers and 10 requantizers against 0.4 x 220 = 88.
+  s.dsp_engine = {10, 9, 1};
   spec::UtilizationLimits lim;
   lim.dsp = 0.4;
   f = CheckFeasible(EstimateResources(s, W(4, 4, 576)), s.device, lim);
@@ -339,21 +330,22 @@ TEST(Resource, FeasibilityNamesTheResourceAndExcess) {
   lim.dsp = 1;
   EXPECT_TRUE(CheckFeasible(EstimateResources(s, W(4, 4, 576)), s.device, lim).feasible);
 
-  // BRAM: an input buffer of 256 KiB read 64 bits wide: 32768 deep, 65536 double-buffered.
-  // Column costs at that depth: 512x36 128, 1Kx18 64, 2Kx9 32, 4Kx4 16, 8Kx2 8, 16Kx1 4 BRAM18.
-  // 36-bit columns are the cheapest per bit (the parity bits hold data): 64 = 36 + 18 + 9 + 1
-  // -> 128 + 64 + 32 + 4 = 228 BRAM18 (two 36-bit columns: 256; 64 x 16Kx1: 256), so 114 BRAM36
-  // per engine's replica and 228 for two, against 140.
+  // BRAM: one input buffer of 448 KiB of 256-bit words (64 channels), double-buffered: 14336
+  // words a half, 28672 deep, tiled as mem::BramCostOf tiles it.
   s = Empty();
   s.device = Resolver().LoadDevice("xc7z020");
   s.dsp_engine = {1, 16, 1};
   s.lut_engine = {1, 16};
-  s.buffers = {256, 0, 0, true};
-  f = CheckFeasible(EstimateResources(s, W(4, 4, 16)), s.device, {});
+  s.tile.in_channels = 64;
+  s.buffers = {448, 0, 0, true};
+  const ResourceEstimate big = EstimateResources(s, W(4, 4, 16));
+  const double bram36 = mem::BramCostOf(256, 28672).bram18 / 2.0;
+  EXPECT_DOUBLE_EQ(big[Component::kInputBuffer].Bram36(), bram36);
+  f = CheckFeasible(big, s.device, {});
   EXPECT_FALSE(f.feasible);
   EXPECT_STREQ(f.resource, "bram36");
-  EXPECT_DOUBLE_EQ(f.used, 228);
-  EXPECT_DOUBLE_EQ(f.excess, 228 - 140);
+  EXPECT_DOUBLE_EQ(f.used, bram36);
+  EXPECT_DOUBLE_EQ(f.excess, bram36 - 140);
 
   // URAM used on a device without URAM is infeasible whatever the limit.
   ResourceEstimate fake;
@@ -390,7 +382,9 @@ TEST(Resource, ShippedReferenceDesignsFit) {
       for (const ResourceUse& c : e.components) lut += c.lut, bram += c.bram18;
       EXPECT_EQ(e.total.lut, lut);
       EXPECT_EQ(e.total.bram18, bram);
-      EXPECT_EQ(e.total.dsp, d.dsp_engine.Dsps() + e[Component::kPost].dsp);
+      EXPECT_EQ(e.total.dsp, e[Component::kDspEngine].dsp + e[Component::kLutEngine].dsp +
+                                 e[Component::kPost].dsp);
+      EXPECT_GE(e[Component::kDspEngine].dsp, d.dsp_engine.Dsps());
       EXPECT_DOUBLE_EQ(e.utilization.lut, static_cast<double>(e.total.lut) / d.device.lut);
     }
   }
