@@ -27,9 +27,13 @@ struct BitArray {
 };
 
 // Per-element precision from an integer-bit and a fractional-bit array of equal shape, every
-// element taking `sign_bits` (HGQ keeps the sign per tensor: 1 for weights, 0 after a relu).
-// Values must be integers and every element a valid FixedType (CheckFixedType).
+// element taking `sign_bits` (1 for weights, 0 after a relu). Values must be integers and every
+// element a valid FixedType (CheckFixedType; i + f <= 0 is pruned, as HGQ exports it). The
+// overflow mode is left at its default: the caller sets the tensor's.
 PrecisionTensor PrecisionFromBitArrays(const BitArray& integer_bits,
                                        const BitArray& fractional_bits, int sign_bits);
+// The same with a sign bit per element (HGQ's k is an array: per input feature for activations).
+PrecisionTensor PrecisionFromBitArrays(const BitArray& integer_bits,
+                                       const BitArray& fractional_bits, const BitArray& sign_bits);
 
 }  // namespace msqx::unrolled
