@@ -17,6 +17,8 @@ to <fixture>.expected.json, computed here independently of msqx with HGQ2's quan
 out in numpy float32 (quantizers/fixed_point: clip, then floor(x 2^f + 0.5), then wrap).
 
 Usage: scripts/make_hgq_fixtures.py [OUT_DIR]   (default tests/unit/hgq/fixtures)
+       scripts/make_hgq_fixtures.py --jet OUT_DIR  (a jet-tagger-sized model for timing; not
+                                                     committed)
 """
 
 import io
@@ -255,7 +257,7 @@ def dense_config(layer):
     return c
 
 
-def model_config(n_in, layers, sequential, extra_after=None):
+def model_config(n_in, layers, sequential, extra_after=None, name="hgq_mlp"):
     """Input, t1, t2, ReLU, Dropout, t3, t4 (and `extra_after` for error fixtures)."""
     entries = [keras_layer("InputLayer", {"name": "input_layer", "batch_shape": [None, n_in],
                                           "dtype": "float32", "sparse": False}, None)]
@@ -278,7 +280,7 @@ def model_config(n_in, layers, sequential, extra_after=None):
     if extra_after is not None:
         add(extra_after(previous))
     cls = "Sequential" if sequential else "Functional"
-    config = {"name": "hgq_mlp", "trainable": True, "layers": entries}
+    config = {"name": name, "trainable": True, "layers": entries}
     if not sequential:
         config["input_layers"] = [["input_layer", 0, 0]]
         config["output_layers"] = [[previous, 0, 0]]
@@ -344,13 +346,14 @@ def write_keras_weights(f, layers, drop_quantizer=None):
     f["optimizer/vars/1"] = np.asarray(F32(5e-3))       # learning rate
 
 
-def write_keras(path, n_in, layers, extra_after=None, drop_quantizer=None, members=None):
+def write_keras(path, n_in, layers, extra_after=None, drop_quantizer=None, members=None,
+                name="hgq_mlp"):
     buf = io.BytesIO()
     with h5py.File(buf, "w") as f:
         write_keras_weights(f, layers, drop_quantizer)
     contents = {
         "metadata.json": json.dumps({"keras_version": KERAS_VERSION, "date_saved": "2026-01-01@00:00:00"}),
-        "config.json": json.dumps(model_config(n_in, layers, False, extra_after)),
+        "config.json": json.dumps(model_config(n_in, layers, False, extra_after, name)),
         "model.weights.h5": buf.getvalue(),
     }
     if members is not None:
@@ -362,12 +365,14 @@ def write_keras(path, n_in, layers, extra_after=None, drop_quantizer=None, membe
             z.writestr(info, data)
 
 
-def write_legacy_h5(path, n_in, layers, with_config=True, bad_kernel=False, libver=None):
-    names = ["input_layer", "t1", "t2", "relu2", "dropout", "t3", "t4"]
+def write_legacy_h5(path, n_in, layers, with_config=True, bad_kernel=False, libver=None,
+                    names=("input_layer", "t1", "t2", "relu2", "dropout", "t3", "t4"),
+                    name="hgq_mlp"):
     counter = {"kbi": 0, "kif": 0}
     with h5py.File(path, "w", libver=libver) as f:
         if with_config:
-            f.attrs["model_config"] = json.dumps(model_config(n_in, layers, True)).encode("utf8")
+            f.attrs["model_config"] = json.dumps(
+                model_config(n_in, layers, True, name=name)).encode("utf8")
             f.attrs["keras_version"] = KERAS_VERSION.encode("utf8")
             f.attrs["backend"] = b"jax"
         mw = f.create_group("model_weights")
@@ -430,7 +435,51 @@ def expected(n_in, layers):
     return out
 
 
+def build_jet_model(seed):
+    """A model of the jet tagger's size (16-64-32-32-5) as HGQ2-examples' jsc/model.py builds it:
+    three QEinsumDenseBatchnorm 'bc,cC->bC' with ReLU and a QDense; weights KBI SAT_SYM, biases
+    KBI WRAP, inputs KIF WRAP (signed for the first layer). Random widths with about a third of
+    the weights pruned: for timing msqx import on a real-sized model, not a trained network."""
+    rng = np.random.default_rng(seed)
+    n = [16, 64, 32, 32, 5]
+    layers = []
+    for index in range(4):
+        last = index == 3
+        kernel = rng.normal(0, 1.0 / np.sqrt(n[index]), size=(n[index], n[index + 1])).astype(F32)
+        layer = {"name": f"d{index + 1}", "activation": "linear" if last else "relu",
+                 "kernel_stored": kernel, "kernel_dense": kernel,
+                 "bias": rng.normal(0, 0.2, size=n[index + 1]).astype(F32),
+                 "iq": quantizer("kif", "WRAP", (1, n[index]), rng, k=1 if index == 0 else 0,
+                                 i_range=(1, 3), total_range=(3, 8)),
+                 "kq": quantizer("kbi", "SAT_SYM", (n[index], n[index + 1]), rng,
+                                 i_range=(-2, 0), total_range=(-2, 5)),
+                 "bq": quantizer("kbi", "WRAP", (n[index + 1],), rng, i_range=(0, 1),
+                                 total_range=(3, 8)),
+                 "iq_conf": qconf("kif", "datalane", "WRAP"),
+                 "kq_conf": qconf("kbi", "weight", "SAT_SYM"), "bq_conf": qconf("kbi", "bias", "WRAP")}
+        if last:
+            layer.update({"class": "QDense", "units": n[4]})
+        else:
+            layer.update({"class": "QEinsumDenseBatchnorm", "equation": "bc,cC->bC", "bias_axes": "C",
+                          "bn": {"gamma": rng.uniform(0.5, 1.5, size=n[index + 1]).astype(F32),
+                                 "moving_mean": rng.normal(0, 0.5, size=n[index + 1]).astype(F32),
+                                 "moving_variance": rng.uniform(0.2, 2.0, size=n[index + 1]).astype(F32),
+                                 "epsilon": 1e-3}})
+        layer["ebops"] = layer_ebops(layer)
+        layers.append(layer)
+    return n[0], layers
+
+
 def main():
+    if len(sys.argv) == 3 and sys.argv[1] == "--jet":
+        out = Path(sys.argv[2])
+        out.mkdir(parents=True, exist_ok=True)
+        n_in, layers = build_jet_model(seed=42)
+        write_keras(out / "jet_hgq.keras", n_in, layers, name="jet_hgq")
+        write_legacy_h5(out / "jet_hgq.h5", n_in, layers,
+                        names=["input_layer"] + [layer["name"] for layer in layers], name="jet_hgq")
+        print(f"wrote {out}/jet_hgq.keras and .h5: EBOPs per layer {[layer['ebops'] for layer in layers]}")
+        return
     out = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parent.parent / "tests/unit/hgq/fixtures"
     out.mkdir(parents=True, exist_ok=True)
     n_in, layers = build_model(seed=18)
