@@ -347,13 +347,16 @@ def write_keras_weights(f, layers, drop_quantizer=None):
 
 
 def write_keras(path, n_in, layers, extra_after=None, drop_quantizer=None, members=None,
-                name="hgq_mlp"):
+                name="hgq_mlp", edit_config=None):
     buf = io.BytesIO()
     with h5py.File(buf, "w") as f:
         write_keras_weights(f, layers, drop_quantizer)
+    config = model_config(n_in, layers, False, extra_after, name)
+    if edit_config is not None:
+        edit_config(config)
     contents = {
         "metadata.json": json.dumps({"keras_version": KERAS_VERSION, "date_saved": "2026-01-01@00:00:00"}),
-        "config.json": json.dumps(model_config(n_in, layers, False, extra_after, name)),
+        "config.json": json.dumps(config),
         "model.weights.h5": buf.getvalue(),
     }
     if members is not None:
@@ -498,6 +501,11 @@ def main():
     write_legacy_h5(out / "weights_only.h5", n_in, layers, with_config=False, libver="latest")
     write_legacy_h5(out / "bad_kernel.h5", n_in, layers, bad_kernel=True, libver="latest")
     write_keras(out / "no_config.keras", n_in, layers, members={"metadata.json", "model.weights.h5"})
+
+    def wrong_types(config):  # values of types Keras never writes
+        config["config"]["layers"][2]["config"]["units"] = "four"
+        config["config"]["layers"][2]["config"]["kq_conf"]["config"]["round_mode"] = 3
+    write_keras(out / "wrong_types.keras", n_in, layers, edit_config=wrong_types)
     print(f"wrote {out}: EBOPs per layer {[layer['ebops'] for layer in layers]}")
 
 

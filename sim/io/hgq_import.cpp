@@ -28,6 +28,7 @@ std::int64_t HgqQuantizeCode(float x, const FixedType& t) {
   const float scaled = v * std::ldexp(1.0f, f);                        // exact: a power of two
   const double code = std::floor(static_cast<double>(scaled + 0.5f));  // float32 sum, as HGQ
   if (t.overflow != Overflow::kWrap) return static_cast<std::int64_t>(code);
+  if (!std::isfinite(code)) return 0;  // x * 2^f beyond float32: no low bits to keep
   const int width = i + k + f;
   const double modulus = std::ldexp(1.0, width);
   double r = std::fmod(code, modulus);
@@ -151,6 +152,14 @@ HgqImportedLayer Convert(const HgqDenseData& d, const std::string& name, const s
   info.stored_ebops = d.stored_ebops;
   std::vector<float> kernel, bias;
   FoldBatchNorm(d, kernel, bias);
+  const auto finite = [](const std::vector<float>& v) {
+    return std::all_of(v.begin(), v.end(), [](float x) { return std::isfinite(x); });
+  };
+  if (!finite(kernel) || !finite(bias)) {
+    throw spec::ConfigError(file, d.where,
+                            "a batch norm that folds to finite weights (a variance plus epsilon "
+                            "that is not positive, or values beyond float32)");
+  }
 
   out.name = name;
   out.relu = d.relu;

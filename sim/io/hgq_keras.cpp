@@ -17,11 +17,15 @@
 namespace msqx::io {
 namespace {
 
+using hgq::BoolOr;
 using hgq::ClassOf;
 using hgq::Floats;
 using hgq::Inner;
+using hgq::Member;
+using hgq::NumberOr;
 using hgq::ParseQuantizer;
 using hgq::ReadQuantizer;
+using hgq::StringOr;
 using hgq::Variables;
 using nlohmann::json;
 using unrolled::Overflow;
@@ -128,18 +132,10 @@ bool TransposedEinsum(const std::string& eq, const std::string& bias_axes, const
   return ker[0] == o;
 }
 
-std::string StringOr(const json& c, const char* key, const std::string& fallback) {
-  return c.contains(key) && c[key].is_string() ? c[key].get<std::string>() : fallback;
-}
-
-bool BoolOr(const json& c, const char* key, bool fallback) {
-  return c.contains(key) && c[key].is_boolean() ? c[key].get<bool>() : fallback;
-}
-
 int UnitsOf(const json& c, const std::string& cls, const std::string& file,
             const std::string& where) {
-  json units = cls == "QDense" || cls == "QBatchNormDense" ? c.value("units", json())
-                                                           : c.value("output_shape", json());
+  json units =
+      cls == "QDense" || cls == "QBatchNormDense" ? Member(c, "units") : Member(c, "output_shape");
   if (units.is_array() && !units.empty()) units = units.back();
   if (!units.is_number_integer() || units.get<long long>() < 1 || units.get<long long>() > 65536) {
     throw spec::ConfigError(
@@ -154,7 +150,7 @@ HgqDenseData ReadDense(const json& layer, Variables& vars, int in_features, cons
   const json& c = Inner(layer);
   const std::string cls = ClassOf(layer);
   HgqDenseData d;
-  d.name = c.value("name", std::string());
+  d.name = StringOr(c, "name", "");
   d.class_name = cls;
   d.where = vars.Group();
   d.in_features = in_features;
@@ -169,7 +165,7 @@ HgqDenseData ReadDense(const json& layer, Variables& vars, int in_features, cons
     Unsupported(file, where + ".enable_iq", d.name, cls,
                 "it has no input quantizer, whose types msqx needs");
   }
-  const json pf = c.value("parallelization_factor", json(-1));
+  const json pf = c.contains("parallelization_factor") ? c["parallelization_factor"] : json(-1);
   if (!pf.is_number_integer() || (pf.get<int>() != -1 && pf.get<int>() != 1)) {
     Unsupported(file, where + ".parallelization_factor", d.name, cls,
                 "a parallelization factor other than 1 scales HGQ's EBOPs");
@@ -225,12 +221,13 @@ HgqDenseData ReadDense(const json& layer, Variables& vars, int in_features, cons
     d.bn_variance = Floats(own("moving_variance"), {n}, file, d.where + "/moving_variance");
     // QBatchNormDense adds its own epsilon; QEinsumDenseBatchnorm adds keras.backend.epsilon()
     // (1e-7 unless keras.json says otherwise), not the epsilon in its config.
-    const double eps = d.batch_norm == HgqBatchNorm::kInputs ? c.value("epsilon", 1e-3) : 1e-7;
+    const double eps = d.batch_norm == HgqBatchNorm::kInputs ? NumberOr(c, "epsilon", 1e-3) : 1e-7;
     d.bn_epsilon = static_cast<float>(eps);
   }
   if (ebops) {
     const H5Array e = own("ebops");
-    if (!e.shape.empty() || e.values.empty()) {
+    if (!e.shape.empty() || e.values.empty() || !std::isfinite(e.values[0]) || e.values[0] < 0 ||
+        e.values[0] > 9007199254740992.0) {
       throw spec::ConfigError(file, d.where + "/ebops", "a scalar (HGQ's stored EBOPs)");
     }
     d.stored_ebops = static_cast<std::int64_t>(e.values[0]);
@@ -278,6 +275,76 @@ int InputFeatures(const json& shape, const std::string& file, const std::string&
                                 shape.dump());
   }
   return shape[1].get<int>();
+}
+
+// One entry of the model's layer list: checks the chain, reads a dense layer into `m`, applies a
+// ReLU to the last one, skips identities, rejects anything else.
+void ReadLayer(const json& layers, std::size_t index, const std::string& where,
+               const std::string& file, bool sequential, const H5File& weights,
+               std::map<std::string, int>& snake_count, int& features, std::string& previous,
+               bool& output_quantizer, HgqModelData& m) {
+  const json& layer = layers[index];
+  const json& c = Inner(layer);
+  const std::string cls = ClassOf(layer);
+  const std::string name = StringOr(c, "name", StringOr(layer, "name", ""));
+  std::string snake = SnakeCase(cls);
+  const int seen = snake_count[snake]++;
+  if (seen > 0) snake += "_" + std::to_string(seen);
+  if (!sequential && cls != "InputLayer") {
+    std::vector<std::string> inbound;
+    InboundNames(Member(layer, "inbound_nodes"), inbound);
+    if (inbound.size() != 1 || inbound[0] != previous) {
+      Unsupported(file, where + ".inbound_nodes", name, cls,
+                  "msqx unrolls a chain of layers, each reading the previous one");
+    }
+  }
+  if (cls == "InputLayer") {
+    features =
+        InputFeatures(c.contains("batch_shape") ? c["batch_shape"] : Member(c, "batch_input_shape"),
+                      file, where + ".config.batch_shape");
+  } else if (cls == "Dropout" || cls == "Flatten") {
+    m.notes.push_back(cls + " layer '" + name + "' is the identity at inference: skipped");
+  } else if (cls == "Activation" || cls == "ReLU") {
+    const bool relu = cls == "ReLU" ? Member(c, "max_value").is_null() &&
+                                          NumberOr(c, "negative_slope", 0.0) == 0.0 &&
+                                          NumberOr(c, "threshold", 0.0) == 0.0
+                                    : StringOr(c, "activation", "") == "relu";
+    const bool linear = cls == "Activation" && StringOr(c, "activation", "") == "linear";
+    if (!relu && !linear) {
+      Unsupported(file, where, name, cls, "only relu and linear activations are unrolled");
+    }
+    if (relu && m.layers.empty()) {
+      Unsupported(file, where, name, cls, "a ReLU on the network input");
+    }
+    if (relu) m.layers.back().relu = true;
+  } else if (cls == "QDense" || cls == "QBatchNormDense" || cls == "QEinsumDense" ||
+             cls == "QEinsumDenseBatchnorm") {
+    if (features == 0) {  // a Sequential model without an InputLayer: its build config
+      features = InputFeatures(Member(Member(layer, "build_config"), "input_shape"), file,
+                               where + ".build_config.input_shape");
+    }
+    if (output_quantizer) {
+      Unsupported(file, where, m.layers.back().name, m.layers.back().class_name,
+                  "an output quantizer before another layer's input quantizer");
+    }
+    std::unique_ptr<Variables> vars;
+    if (m.format == "keras") {
+      vars = hgq::KerasLayerVariables(weights, "layers/" + snake);
+    } else {
+      vars = hgq::LegacyLayerVariables(weights, name);
+    }
+    if (m.input_features == 0) m.input_features = features;
+    m.layers.push_back(ReadDense(layer, *vars, features, file, where + ".config"));
+    features = m.layers.back().units;
+    output_quantizer = BoolOr(c, "enable_oq", false);
+    if (output_quantizer) {
+      m.notes.push_back("the output quantizer of layer '" + name +
+                        "' is not modelled: its exact sums leave the unrolled chain");
+    }
+  } else {
+    Unsupported(file, where, name, cls, "");
+  }
+  previous = name;
 }
 
 }  // namespace
@@ -347,70 +414,15 @@ HgqModelData ReadHgqModel(const std::string& path) {
   bool output_quantizer = false;  // the last dense layer quantizes its output
   const json& layers = config["layers"];
   for (std::size_t index = 0; index < layers.size(); ++index) {
-    const json& layer = layers[index];
-    const json& c = Inner(layer);
-    const std::string cls = ClassOf(layer);
-    const std::string name = c.value("name", layer.value("name", std::string()));
     const std::string where = "$.config.layers[" + std::to_string(index) + "]";
-    std::string snake = SnakeCase(cls);
-    const int seen = snake_count[snake]++;
-    if (seen > 0) snake += "_" + std::to_string(seen);
-    if (!sequential && cls != "InputLayer") {
-      std::vector<std::string> inbound;
-      InboundNames(layer.value("inbound_nodes", json::array()), inbound);
-      if (inbound.size() != 1 || inbound[0] != previous) {
-        Unsupported(file, where + ".inbound_nodes", name, cls,
-                    "msqx unrolls a chain of layers, each reading the previous one");
-      }
+    try {
+      ReadLayer(layers, index, where, file, sequential, *weights, snake_count, features, previous,
+                output_quantizer, m);
+    } catch (const nlohmann::json::exception& e) {
+      // A config value of a type Keras does not write: say where, never crash.
+      throw spec::ConfigError(file, where,
+                              std::string("a layer config as Keras writes it (") + e.what() + ")");
     }
-    if (cls == "InputLayer") {
-      features = InputFeatures(
-          c.contains("batch_shape") ? c["batch_shape"] : c.value("batch_input_shape", json()), file,
-          where + ".config.batch_shape");
-    } else if (cls == "Dropout" || cls == "Flatten") {
-      m.notes.push_back(cls + " layer '" + name + "' is the identity at inference: skipped");
-    } else if (cls == "Activation" || cls == "ReLU") {
-      const bool relu = cls == "ReLU" ? c.value("max_value", json()).is_null() &&
-                                            c.value("negative_slope", 0.0) == 0.0 &&
-                                            c.value("threshold", 0.0) == 0.0
-                                      : StringOr(c, "activation", "") == "relu";
-      const bool linear = cls == "Activation" && StringOr(c, "activation", "") == "linear";
-      if (!relu && !linear) {
-        Unsupported(file, where, name, cls, "only relu and linear activations are unrolled");
-      }
-      if (relu && m.layers.empty()) {
-        Unsupported(file, where, name, cls, "a ReLU on the network input");
-      }
-      if (relu) m.layers.back().relu = true;
-    } else if (cls == "QDense" || cls == "QBatchNormDense" || cls == "QEinsumDense" ||
-               cls == "QEinsumDenseBatchnorm") {
-      if (features == 0) {  // a Sequential model without an InputLayer: its build config
-        features =
-            InputFeatures(layer.value("build_config", json::object()).value("input_shape", json()),
-                          file, where + ".build_config.input_shape");
-      }
-      if (output_quantizer) {
-        Unsupported(file, where, m.layers.back().name, m.layers.back().class_name,
-                    "an output quantizer before another layer's input quantizer");
-      }
-      std::unique_ptr<Variables> vars;
-      if (m.format == "keras") {
-        vars = hgq::KerasLayerVariables(*weights, "layers/" + snake);
-      } else {
-        vars = hgq::LegacyLayerVariables(*weights, name);
-      }
-      if (m.input_features == 0) m.input_features = features;
-      m.layers.push_back(ReadDense(layer, *vars, features, file, where + ".config"));
-      features = m.layers.back().units;
-      output_quantizer = BoolOr(c, "enable_oq", false);
-      if (output_quantizer) {
-        m.notes.push_back("the output quantizer of layer '" + name +
-                          "' is not modelled: its exact sums leave the unrolled chain");
-      }
-    } else {
-      Unsupported(file, where, name, cls, "");
-    }
-    previous = name;
   }
   if (m.layers.empty()) {
     throw spec::ConfigError(file, "$.config.layers", std::string("at least one of ") + kSupported);

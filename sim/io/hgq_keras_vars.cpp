@@ -18,8 +18,27 @@ const json& Inner(const json& j) {
 }
 
 // "hgq>QDense" (a registered name) and "QDense" alike.
+json Member(const json& j, const char* key) {
+  return j.is_object() && j.contains(key) ? j[key] : json();
+}
+
+std::string StringOr(const json& j, const char* key, const std::string& fallback) {
+  const json m = Member(j, key);
+  return m.is_string() ? m.get<std::string>() : fallback;
+}
+
+bool BoolOr(const json& j, const char* key, bool fallback) {
+  const json m = Member(j, key);
+  return m.is_boolean() ? m.get<bool>() : fallback;
+}
+
+double NumberOr(const json& j, const char* key, double fallback) {
+  const json m = Member(j, key);
+  return m.is_number() ? m.get<double>() : fallback;
+}
+
 std::string ClassOf(const json& layer) {
-  std::string c = layer.value("class_name", std::string());
+  std::string c = StringOr(layer, "class_name", "");
   const std::size_t gt = c.rfind('>');
   return gt == std::string::npos ? c : c.substr(gt + 1);
 }
@@ -144,14 +163,14 @@ QuantizerConfig ParseQuantizer(const json& layer_config, const std::string& key,
     throw spec::ConfigError(file, where + "." + key, "a quantizer config");
   }
   const json& c = Inner(layer_config[key]);
-  const std::string type = c.value("q_type", std::string());
+  const std::string type = StringOr(c, "q_type", "");
   if (type != "kbi" && type != "kif") {
     throw spec::ConfigError(
         file, where + "." + key + ".q_type",
         "a fixed-point quantizer, kbi or kif (msqx does not import '" + type + "' quantizers)");
   }
-  const std::string overflow = c.value("overflow_mode", std::string());
-  const std::string round = c.value("round_mode", std::string());
+  const std::string overflow = StringOr(c, "overflow_mode", "");
+  const std::string round = StringOr(c, "round_mode", "");
   const auto mode = unrolled::ParseOverflow(overflow);
   if (!mode) {
     throw spec::ConfigError(file, where + "." + key + ".overflow_mode",

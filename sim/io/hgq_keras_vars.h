@@ -21,6 +21,12 @@ using nlohmann::json;
 const json& Inner(const json& j);
 // "hgq>QDense" (a registered name) and "QDense" alike.
 std::string ClassOf(const json& layer);
+// Member `key` of `j` if `j` is an object that has it, else null: reading a config never throws
+// on an unexpected type (the reader says what it expected instead).
+json Member(const json& j, const char* key);
+std::string StringOr(const json& j, const char* key, const std::string& fallback);
+bool BoolOr(const json& j, const char* key, bool fallback);
+double NumberOr(const json& j, const char* key, double fallback);
 
 // Where the variables of one layer and of its quantizers are, in either file format.
 class Variables {

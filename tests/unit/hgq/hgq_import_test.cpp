@@ -231,6 +231,8 @@ TEST(HgqImport, UnsupportedAndBrokenModelsAreClearErrors) {
   ExpectRejected(kFixtures / "weights_only.h5", {"weights_only.h5", "model_config"});
   ExpectRejected(kFixtures / "bad_kernel.h5", {"/model_weights/t3", "kernel", "(3, 4)", "(2, 2)"});
   ExpectRejected(kFixtures / "no_config.keras", {"no_config.keras", "config.json"});
+  ExpectRejected(kFixtures / "wrong_types.keras",
+                 {"$.config.layers[2].config.units", "a number of units"});
   ExpectRejected(kFixtures / "hgq_mlp.keras", {"xcvu99", "devices"}, " --device xcvu99");
   ExpectRejected(kFixtures / "hgq_mlp.keras", {"--weight-bits"}, " --weight-bits 3");
 }
