@@ -33,7 +33,7 @@ unrolled::PrecisionTensor PrecisionOf(const fs::path& dir, const std::string& st
   const fs::path json = dir / (stem + "_precision.json");
   unrolled::PrecisionTensor p;
   if (fs::exists(json)) {
-    p = unrolled::LoadPrecisionJson(json.string());
+    p = unrolled::LoadPrecisionJson(json.string(), default_sign);
   } else {
     const fs::path ints = dir / (stem + "_int_bits.npy"), fracs = dir / (stem + "_frac_bits.npy");
     const fs::path signs = dir / (stem + "_sign_bits.npy");

@@ -64,7 +64,7 @@ class FieldReader {
 
 }  // namespace
 
-PrecisionTensor ParsePrecisionJson(const spec::Node& root) {
+PrecisionTensor ParsePrecisionJson(const spec::Node& root, int default_sign) {
   root.ExpectObject({"shape", "sign_bits", "integer_bits", "fractional_bits"});
   PrecisionTensor p;
   const spec::Node shape = root.At("shape");
@@ -84,7 +84,7 @@ PrecisionTensor ParsePrecisionJson(const spec::Node& root) {
   if (root.Has("sign_bits")) {
     sign.Read(root.At("sign_bits"));
   } else {
-    sign.Fill(1);
+    sign.Fill(default_sign);
   }
   integer.Read(root.At("integer_bits"));
   fractional.Read(root.At("fractional_bits"));
@@ -105,8 +105,8 @@ PrecisionTensor ParsePrecisionJson(const spec::Node& root) {
   return p;
 }
 
-PrecisionTensor LoadPrecisionJson(const std::string& path) {
-  return ParsePrecisionJson(spec::Document::Load(path).Root());
+PrecisionTensor LoadPrecisionJson(const std::string& path, int default_sign) {
+  return ParsePrecisionJson(spec::Document::Load(path).Root(), default_sign);
 }
 
 PrecisionTensor PrecisionFromBitArrays(const BitArray& integer_bits,

@@ -14,9 +14,10 @@ namespace msqx::unrolled {
 
 // {"shape": [2, 3], "sign_bits": 1, "integer_bits": 0, "fractional_bits": [[...], [...]]}: each of
 // the three fields is one integer for every element or a nested array of exactly `shape`;
-// sign_bits is optional (default 1).
-PrecisionTensor ParsePrecisionJson(const spec::Node& root);
-PrecisionTensor LoadPrecisionJson(const std::string& path);
+// sign_bits is optional (default `default_sign`: a weights folder passes the tensor's, 0 for the
+// inputs after a ReLU, so that a document without signs means what the .npy arrays mean).
+PrecisionTensor ParsePrecisionJson(const spec::Node& root, int default_sign = 1);
+PrecisionTensor LoadPrecisionJson(const std::string& path, int default_sign = 1);
 
 // One array of a .npy pair as io::ReadNpy returns it (shape and C-order values). models/ does not
 // link sim/io, which sits above it; the caller reads the files and hands the arrays over.

@@ -157,6 +157,14 @@ TEST(PrecisionJson, ScalarsBroadcastAndArraysAreReadInCOrder) {
                      "p.json")
           .Root());
   EXPECT_EQ(q.types, std::vector<FixedType>(4, FixedType{1, 2, 3}));
+  // ... or to the caller's default: a weights folder passes 0 for the inputs after a ReLU.
+  const PrecisionTensor r = ParsePrecisionJson(
+      spec::Document(spec::ParseJsonText(
+                         R"({"shape": [2], "integer_bits": 2, "fractional_bits": 3})", "p.json"),
+                     "p.json")
+          .Root(),
+      0);
+  EXPECT_EQ(r.types, std::vector<FixedType>(2, FixedType{0, 2, 3}));
 }
 
 TEST(PrecisionJson, ErrorsNameThePath) {
