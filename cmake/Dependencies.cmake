@@ -24,3 +24,14 @@ else()
   set(MSQX_HAVE_ONNX OFF)
   message(STATUS "ONNX import disabled: install libonnx-dev and libprotobuf-dev to enable it")
 endif()
+
+# HGQ import (msqx import model.h5|model.keras): Debian's libhdf5-dev (HDF5's C API; HighFive is
+# not packaged in bookworm) and libzip-dev (.keras archives are zips). Optional like ONNX: without
+# them everything else builds and `msqx import` says which packages to install.
+pkg_check_modules(HDF5 QUIET IMPORTED_TARGET GLOBAL hdf5)
+pkg_check_modules(LIBZIP QUIET IMPORTED_TARGET GLOBAL libzip)
+set(MSQX_HAVE_HDF5 ${HDF5_FOUND})
+set(MSQX_HAVE_ZIP ${LIBZIP_FOUND})
+if(NOT HDF5_FOUND OR NOT LIBZIP_FOUND)
+  message(STATUS "HGQ import (.h5 / .keras) limited: install libhdf5-dev and libzip-dev")
+endif()

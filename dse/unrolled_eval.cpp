@@ -11,18 +11,34 @@
 namespace msqx::dse {
 namespace {
 
-// Uniform precision of the same float weights: every weight `bits` wide with the sign, integer
-// bits enough for the layer's largest weight (HGQ's i may be negative, so small layers keep
-// their resolution); every activation `act_bits` wide with the sign and integer bits the
-// per-weight rule gives it (they follow the data's range, not the precision budget).
-void MakeUniform(unrolled::HgqDenseLayer& layer, int bits, int act_bits) {
+// Integer bits enough for the largest magnitude (HGQ's i may be negative, so small tensors keep
+// their resolution); 0 for all zeros.
+int IntegerBitsFor(const std::vector<double>& values) {
   double largest = 0;
-  for (double w : layer.weights) largest = std::max(largest, std::fabs(w));
-  const int integer_bits = largest > 0 ? static_cast<int>(std::ceil(std::log2(largest))) : 0;
-  const unrolled::FixedType weight{1, integer_bits, bits - 1 - integer_bits};
-  layer.quantized = unrolled::QuantizeDense(
+  for (double v : values) largest = std::max(largest, std::fabs(v));
+  return largest > 0 ? static_cast<int>(std::ceil(std::log2(largest))) : 0;
+}
+
+// Uniform precision of the same float weights: every weight `bits` wide with the sign and the
+// integer bits of the layer's largest weight (saturating symmetrically, as HGQ's weights), the
+// bias likewise from its largest value; every activation `act_bits` wide with the sign and
+// integer bits the per-weight precision gives it (they follow the data's range, not the
+// precision budget) and its overflow mode.
+void MakeUniform(unrolled::HgqDenseLayer& layer, int bits, int act_bits) {
+  const int integer_bits = IntegerBitsFor(layer.weights);
+  const unrolled::FixedType weight{1, integer_bits, bits - 1 - integer_bits,
+                                   unrolled::Overflow::kSatSym};
+  unrolled::QuantizedDense q = unrolled::QuantizeDense(
       layer.quantized.out_features, layer.quantized.in_features, layer.weights,
       unrolled::UniformPrecision(layer.quantized.weight_types.shape, weight));
+  if (layer.quantized.HasBias()) {
+    const int bias_integer_bits = IntegerBitsFor(layer.bias);
+    const unrolled::FixedType bias{1, bias_integer_bits, bits - 1 - bias_integer_bits,
+                                   layer.quantized.bias_types.types.front().overflow};
+    unrolled::QuantizeBias(q, layer.bias,
+                           unrolled::UniformPrecision(layer.quantized.bias_types.shape, bias));
+  }
+  layer.quantized = std::move(q);
   for (auto& t : layer.activations.types)
     t.fractional_bits = act_bits - t.sign_bits - t.integer_bits;
 }
@@ -56,9 +72,18 @@ unrolled::HgqNetwork UnrolledWeights(const spec::UnrolledDesignSpec& design,
         "fc, act and pooling layers only, at least one fc: an unrolled design builds dense layers "
         "(conv layers are not unrolled yet)");
   }
+  for (const spec::Layer& l : network.layers) {
+    if (l.kind == spec::LayerKind::kAct && l.function != spec::ActFunction::kRelu) {
+      throw spec::ConfigError(network.source, "layers." + l.name + ".function",
+                              "relu: the output stage of an unrolled layer applies a ReLU only");
+    }
+  }
   unrolled::HgqNetwork net = design.precision.weights_dir.empty()
                                  ? unrolled::SyntheticHgqNetwork(network, design.precision.seed)
                                  : LoadHgqWeights(network, design.precision.weights_dir);
+  // HGQ's pruned weights are 0: measure quantization noise against that model, not against the
+  // stale floats a pruned weight keeps in a checkpoint.
+  unrolled::ZeroPruned(net);
   return design.precision.per_weight
              ? net
              : UniformCopy(net, design.precision.weight_bits, design.precision.act_bits);
@@ -92,17 +117,22 @@ UnrolledResult EvaluateUnrolled(const spec::UnrolledDesignSpec& design,
     l.name = chain[i].name;
     l.in_features = chain[i].weights.in_features;
     l.out_features = chain[i].weights.out_features;
-    l.cost = unrolled::DenseUnrolledCost(chain[i].weights, chain[i].activations, params);
+    l.cost = unrolled::DenseUnrolledCost(chain[i].weights, chain[i].activations, params,
+                                         chain[i].output);
     l.timing = r.timing.layers[i];
-    l.ebops = unrolled::DenseEbops(chain[i].weights, chain[i].activations);
+    l.ebops_hgq = unrolled::HgqDenseEbops(chain[i].weights, chain[i].activations);
+    l.ebops_span = unrolled::DenseEbops(chain[i].weights, chain[i].activations);
     const unrolled::DenseAlignment alignment =
         unrolled::AlignDense(chain[i].weights, chain[i].activations);
     l.output_frac_bits = alignment.output_frac_bits;
     l.max_alignment_shift = alignment.MaxShift();
+    l.has_bias = chain[i].weights.HasBias();
+    l.relu = chain[i].output.relu;
     r.lut += l.cost.lut;
     r.ff += l.cost.ff;
     r.dsp += l.cost.dsp;
-    r.ebops += l.ebops;
+    r.ebops_hgq += l.ebops_hgq;
+    r.ebops_span += l.ebops_span;
     r.layers.push_back(std::move(l));
   }
   r.latency_ns = r.timing.LatencyNs(design.clock_mhz);
@@ -137,7 +167,10 @@ nlohmann::json UnrolledReportJson(const spec::UnrolledDesignSpec& design,
                       {"lut", l.cost.lut},
                       {"ff", l.cost.ff},
                       {"dsp", l.cost.dsp},
-                      {"ebops", l.ebops},
+                      {"ebops_hgq", l.ebops_hgq},
+                      {"ebops_span", l.ebops_span},
+                      {"bias", l.has_bias},
+                      {"relu", l.relu},
                       {"multiplier_stages", l.timing.multiplier_stages},
                       {"tree_depth", l.timing.tree_depth},
                       {"latency_cycles", l.timing.latency_cycles},
@@ -146,7 +179,7 @@ nlohmann::json UnrolledReportJson(const spec::UnrolledDesignSpec& design,
                       {"output_frac_bits", l.output_frac_bits},
                       {"max_alignment_shift", l.max_alignment_shift}});
   }
-  return {{"schema", "msqx.unrolled_report/1"},
+  return {{"schema", "msqx.unrolled_report/2"},
           {"design", spec::UnrolledDesignToJson(design)},
           {"network", network.name},
           {"device", design.device.name},
@@ -157,7 +190,8 @@ nlohmann::json UnrolledReportJson(const spec::UnrolledDesignSpec& design,
           {"latency_ns", r.latency_ns},
           {"initiation_interval", r.timing.initiation_interval},
           {"inferences_per_s", r.inferences_per_s},
-          {"ebops", r.ebops},
+          {"ebops_hgq", r.ebops_hgq},
+          {"ebops_span", r.ebops_span},
           {"weight_sqnr_db", r.weight_sqnr_db},
           {"resources", {{"lut", r.lut}, {"ff", r.ff}, {"dsp", r.dsp}}},
           {"utilization",

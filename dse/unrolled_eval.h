@@ -23,7 +23,12 @@ struct UnrolledLayerResult {
   int in_features = 0, out_features = 0;
   unrolled::UnrolledCost cost;
   unrolled::UnrolledLayerTiming timing;
-  std::int64_t ebops = 0;
+  // HGQ's EBOPs (its training metric, what a checkpoint stores) and msqx's hardware span
+  // (models/unrolled/ebops.h says which is which).
+  std::int64_t ebops_hgq = 0;
+  std::int64_t ebops_span = 0;
+  bool has_bias = false;
+  bool relu = false;  // the output stage applies a ReLU
   // The binary point of each output (F_o: output o is y_o * 2^-F_o) and the largest shift that
   // moves a product onto it (models/unrolled/alignment.h); 0 at uniform precision.
   std::vector<int> output_frac_bits;
@@ -33,17 +38,21 @@ struct UnrolledLayerResult {
 struct UnrolledResult {
   std::vector<UnrolledLayerResult> layers;
   unrolled::UnrolledTiming timing;
-  std::int64_t lut = 0, ff = 0, dsp = 0, ebops = 0;
+  std::int64_t lut = 0, ff = 0, dsp = 0, ebops_hgq = 0, ebops_span = 0;
   double latency_ns = 0;
   double inferences_per_s = 0;  // clock / II
-  double weight_sqnr_db = 0;    // 10 log10(sum w^2 / sum (w - q(w))^2) over every weight
+  // 10 log10(sum w^2 / sum (w - q(w))^2) over every weight, pruned weights' w taken as 0 (HGQ's
+  // model), so per-weight and uniform precision quantize the same reference.
+  double weight_sqnr_db = 0;
   double lut_utilization = 0, ff_utilization = 0, dsp_utilization = 0;
   bool fits = true;    // every resource within the device
   std::string misfit;  // which resource is over, when !fits
 };
 
 // The network's weights and precision as the design says (uniform precision requantizes the
-// same float weights). Throws spec::ConfigError naming the network when it is not fc-only.
+// same float weights), with the floats of pruned weights set to 0 (unrolled::ZeroPruned). Throws
+// spec::ConfigError naming the network when it is not fc-only or has an activation other than
+// relu.
 unrolled::HgqNetwork UnrolledWeights(const spec::UnrolledDesignSpec& design,
                                      const spec::NetworkSpec& network);
 // `net`'s float weights at uniform precision: every weight `weight_bits` wide with the sign and
@@ -59,7 +68,8 @@ UnrolledResult EvaluateUnrolled(const spec::UnrolledDesignSpec& design,
 UnrolledResult EvaluateUnrolled(const spec::UnrolledDesignSpec& design,
                                 const unrolled::HgqNetwork& net);
 
-// report.json of `msqx sim` on an unrolled design (schema msqx.unrolled_report/1).
+// report.json of `msqx sim` on an unrolled design (schema msqx.unrolled_report/2: EBOPs as
+// ebops_hgq and ebops_span).
 nlohmann::json UnrolledReportJson(const spec::UnrolledDesignSpec& design,
                                   const spec::NetworkSpec& network, const UnrolledResult& result);
 

@@ -51,8 +51,8 @@ std::vector<UnrolledPoint> RunUnrolledSweep(const spec::UnrolledSweepSpec& sweep
 
 std::string UnrolledPointsCsv(const std::vector<UnrolledPoint>& points) {
   std::ostringstream os;
-  os << "design,precision,weight_bits,act_bits,reuse_factor,dsp_min_bits,lut,ff,dsp,ebops,latency_"
-        "cycles,latency_ns,"
+  os << "design,precision,weight_bits,act_bits,reuse_factor,dsp_min_bits,lut,ff,dsp,ebops_hgq,"
+        "ebops_span,latency_cycles,latency_ns,"
         "initiation_interval,inferences_per_s,weight_sqnr_db,fits\n";
   for (const auto& p : points) {
     const auto& d = p.design;
@@ -61,9 +61,10 @@ std::string UnrolledPointsCsv(const std::vector<UnrolledPoint>& points) {
        << (d.precision.per_weight ? "" : std::to_string(d.precision.weight_bits)) << ','
        << (d.precision.per_weight ? "" : std::to_string(d.precision.act_bits)) << ','
        << d.reuse_factor << ',' << d.dsp_min_bits << ',' << r.lut << ',' << r.ff << ',' << r.dsp
-       << ',' << r.ebops << ',' << r.timing.latency_cycles << ',' << Num(r.latency_ns, 1) << ','
-       << r.timing.initiation_interval << ',' << Num(r.inferences_per_s, 0) << ','
-       << Num(r.weight_sqnr_db, 2) << ',' << (r.fits ? "yes" : "no") << '\n';
+       << ',' << r.ebops_hgq << ',' << r.ebops_span << ',' << r.timing.latency_cycles << ','
+       << Num(r.latency_ns, 1) << ',' << r.timing.initiation_interval << ','
+       << Num(r.inferences_per_s, 0) << ',' << Num(r.weight_sqnr_db, 2) << ','
+       << (r.fits ? "yes" : "no") << '\n';
   }
   return os.str();
 }
@@ -79,7 +80,7 @@ std::string UnrolledSweepSummary(const spec::UnrolledSweepSpec& sweep,
      << "Per-weight precision against the narrowest uniform weight width whose weight SQNR is at "
         "least the "
         "per-weight one (the accuracy proxy):\n\n"
-     << "| RF | DSP above bits | per-weight SQNR dB | uniform match | its SQNR dB | EBOPs pw / "
+     << "| RF | DSP above bits | per-weight SQNR dB | uniform match | its SQNR dB | HGQ EBOPs pw / "
         "uniform | "
         "LUT pw / uniform | DSP pw / uniform | latency ns pw / uniform "
         "|\n|---|---|---|---|---|---|---|---|---|\n";
@@ -103,12 +104,14 @@ std::string UnrolledSweepSummary(const spec::UnrolledSweepSpec& sweep,
     }
     const auto& b = match->result;
     os << match->design.precision.weight_bits << " bits | " << Num(b.weight_sqnr_db, 1) << " | "
-       << a.ebops << " / " << b.ebops << " (" << Num(Ratio(a.ebops, b.ebops), 2) << "x) | " << a.lut
-       << " / " << b.lut << " (" << Num(Ratio(a.lut, b.lut), 2) << "x) | " << a.dsp << " / "
-       << b.dsp << " | " << Num(a.latency_ns, 0) << " / " << Num(b.latency_ns, 0) << " |\n";
+       << a.ebops_hgq << " / " << b.ebops_hgq << " (" << Num(Ratio(a.ebops_hgq, b.ebops_hgq), 2)
+       << "x) | " << a.lut << " / " << b.lut << " (" << Num(Ratio(a.lut, b.lut), 2) << "x) | "
+       << a.dsp << " / " << b.dsp << " | " << Num(a.latency_ns, 0) << " / " << Num(b.latency_ns, 0)
+       << " |\n";
   }
-  os << "\nAll points: points.csv (LUT, FF, DSP, EBOPs, latency, initiation interval, SQNR, "
-        "fits).\n";
+  os << "\nEBOPs are HGQ's (its training metric); points.csv also lists msqx's hardware-span "
+        "EBOPs (ebops_span).\nAll points: points.csv (LUT, FF, DSP, EBOPs, latency, initiation "
+        "interval, SQNR, fits).\n";
   return os.str();
 }
 

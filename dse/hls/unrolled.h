@@ -21,6 +21,8 @@ struct UnrolledHlsExport {
   long long products = 0;
   int latency_cycles = 0, initiation_interval = 1;
   std::vector<int> output_frac_bits;  // F_o: output o is y_o * 2^-F_o (models/unrolled/alignment.h)
+  bool relu = false;                  // the output register applies a ReLU
+  bool requant = false;               // and requantizes to the next layer's input types
   HlsCheckTarget target;
 };
 

@@ -36,6 +36,7 @@ DenseAlignment AlignDense(const QuantizedDense& layer, const PrecisionTensor& ac
   a.in_features = layer.in_features;
   a.shift.assign(static_cast<std::size_t>(layer.out_features) * layer.in_features, 0);
   a.output_frac_bits.assign(static_cast<std::size_t>(layer.out_features), 0);
+  a.bias_shift.assign(static_cast<std::size_t>(layer.out_features), 0);
   const auto step = [&](int o, int j) {
     return layer.Type(o, j).fractional_bits +
            activations[static_cast<std::size_t>(j)].fractional_bits;
@@ -45,8 +46,12 @@ DenseAlignment AlignDense(const QuantizedDense& layer, const PrecisionTensor& ac
     for (int j = 0; j < layer.in_features; ++j) {
       if (IsLiveProduct(layer, activations, o, j)) grid = std::max(grid, step(o, j));
     }
+    const bool bias = layer.BiasCode(o) != 0;
+    const int bias_step = bias ? layer.bias_types[static_cast<std::size_t>(o)].fractional_bits : 0;
+    if (bias) grid = std::max(grid, bias_step);
     if (grid == std::numeric_limits<int>::min()) continue;  // no products: the output is 0
     a.output_frac_bits[static_cast<std::size_t>(o)] = grid;
+    if (bias) a.bias_shift[static_cast<std::size_t>(o)] = grid - bias_step;
     for (int j = 0; j < layer.in_features; ++j) {
       if (IsLiveProduct(layer, activations, o, j)) {
         a.shift[static_cast<std::size_t>(o) * layer.in_features + j] = grid - step(o, j);
@@ -56,6 +61,36 @@ DenseAlignment AlignDense(const QuantizedDense& layer, const PrecisionTensor& ac
   return a;
 }
 
+namespace {
+
+// code * 2^shift, or std::invalid_argument naming `what` when it needs more than kMaxAlignedBits.
+std::int64_t Shifted(std::int64_t code, int shift, const std::string& what) {
+  const std::uint64_t magnitude =
+      code < 0 ? ~static_cast<std::uint64_t>(code) + 1 : static_cast<std::uint64_t>(code);
+  if (BitLength(magnitude) + shift > kMaxAlignedBits) {
+    throw std::invalid_argument("AlignedCodes: " + what + " code " + std::to_string(code) +
+                                " shifted by " + std::to_string(shift) +
+                                " to its output's binary point needs more than " +
+                                std::to_string(kMaxAlignedBits) +
+                                " bits (fractional bits of one output's terms differ too much)");
+  }
+  return code * (std::int64_t{1} << shift);
+}
+
+}  // namespace
+
+std::vector<std::int64_t> AlignedBias(const QuantizedDense& layer,
+                                      const PrecisionTensor& activations) {
+  const DenseAlignment a = AlignDense(layer, activations);
+  std::vector<std::int64_t> bias(static_cast<std::size_t>(layer.out_features), 0);
+  for (int o = 0; o < layer.out_features; ++o) {
+    bias[static_cast<std::size_t>(o)] =
+        Shifted(layer.BiasCode(o), a.bias_shift[static_cast<std::size_t>(o)],
+                "bias [" + std::to_string(o) + "]");
+  }
+  return bias;
+}
+
 std::vector<std::int64_t> AlignedCodes(const QuantizedDense& layer,
                                        const PrecisionTensor& activations) {
   const DenseAlignment a = AlignDense(layer, activations);
@@ -63,18 +98,9 @@ std::vector<std::int64_t> AlignedCodes(const QuantizedDense& layer,
   for (int o = 0; o < layer.out_features; ++o) {
     for (int j = 0; j < layer.in_features; ++j) {
       if (!IsLiveProduct(layer, activations, o, j)) continue;
-      const std::int64_t code = layer.Code(o, j);
-      const std::uint64_t magnitude =
-          code < 0 ? ~static_cast<std::uint64_t>(code) + 1 : static_cast<std::uint64_t>(code);
-      if (BitLength(magnitude) + a.Shift(o, j) > kMaxAlignedBits) {
-        throw std::invalid_argument(
-            "AlignedCodes: weight [" + std::to_string(o) + "][" + std::to_string(j) + "] code " +
-            std::to_string(code) + " shifted by " + std::to_string(a.Shift(o, j)) +
-            " to its output's binary point needs more than " + std::to_string(kMaxAlignedBits) +
-            " bits (fractional bits of one output's products differ too much)");
-      }
       codes[static_cast<std::size_t>(o) * layer.in_features + j] =
-          code * (std::int64_t{1} << a.Shift(o, j));
+          Shifted(layer.Code(o, j), a.Shift(o, j),
+                  "weight [" + std::to_string(o) + "][" + std::to_string(j) + "]");
     }
   }
   return codes;

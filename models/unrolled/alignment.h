@@ -11,6 +11,8 @@
 // The grid is per output, not per layer: the next layer's inputs have a type each (HGQ), so
 // requantizing output o is a constant shift of its own (F_o - fx'_o) either way, and a per-layer
 // grid would only widen the trees of outputs whose products are all coarser than the finest.
+// A bias joins its output's sum the same way: F_o also covers its f_b when its code is non-zero,
+// and its code is shifted by F_o - f_b.
 
 #include <cstdint>
 #include <vector>
@@ -27,7 +29,8 @@ struct DenseAlignment {
   int out_features = 0;
   int in_features = 0;
   std::vector<int> shift;             // [o * in + j]: F_o - f_oj - fx_j when live, else 0
-  std::vector<int> output_frac_bits;  // F_o; 0 for an output without live products
+  std::vector<int> output_frac_bits;  // F_o; 0 for an output without live products or bias
+  std::vector<int> bias_shift;        // [o]: F_o - f_b when the bias code is non-zero, else 0
 
   int Shift(int o, int j) const { return shift[static_cast<std::size_t>(o) * in_features + j]; }
   int MaxShift() const;
@@ -42,5 +45,9 @@ DenseAlignment AlignDense(const QuantizedDense& layer, const PrecisionTensor& ac
 inline constexpr int kMaxAlignedBits = 62;
 std::vector<std::int64_t> AlignedCodes(const QuantizedDense& layer,
                                        const PrecisionTensor& activations);
+// The bias codes moved onto their outputs' grids, b'_o = b_o * 2^bias_shift_o ([o]; all 0 without
+// a bias). Throws as AlignedCodes.
+std::vector<std::int64_t> AlignedBias(const QuantizedDense& layer,
+                                      const PrecisionTensor& activations);
 
 }  // namespace msqx::unrolled

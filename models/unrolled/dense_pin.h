@@ -1,10 +1,12 @@
 #pragma once
 // One fully unrolled dense layer with constant weights (hls4ml io_parallel, Latency strategy) as
-// ONE clocked process: y[o] = sum_j code[o][j] * x[j], exact (no rounding, no overflow), where
-// code[o][j] is the weight's code already shifted onto output o's binary point (alignment.h:
-// with per-weight precision y[o] is then the output's value times 2^F_o). It is the
-// hardware models/unrolled/unrolled_cost.cpp counts, so its pipeline depth, latency and II equal
-// DenseUnrolledCost's by construction (docs/unrolled.md, "Pin-level model").
+// ONE clocked process: y[o] = sum_j code[o][j] * x[j] + bias[o], exact (no rounding, no
+// overflow), where code[o][j] and bias[o] are already shifted onto output o's binary point
+// (alignment.h: with per-weight precision y[o] is then the output's value times 2^F_o); the
+// output register then applies the output stage (output_stage.h): a ReLU, and the requantization
+// to the next layer's input types. It is the hardware models/unrolled/unrolled_cost.cpp counts,
+// so its pipeline depth, latency and II equal DenseUnrolledCost's by construction
+// (docs/unrolled.md, "Pin-level model").
 //
 // Products are the pairs (o, j) with a non-zero code, k = 0..P-1 in row-major order. There are
 // M = ceil(P / RF) multipliers; product k runs on multiplier k % M in phase k / M of the RF phases
@@ -16,9 +18,9 @@
 //     it serves (an array multiplier whose constant comes from a ROM indexed by the phase).
 // Register stages, one cycle each:
 //   M1..MS  multipliers, S = slowest multiplier (a faster one carries its result: balancing)
-//   T1..TD  one adder tree per output over its products in input order, adjacent pairs per level,
-//           D = deepest tree = max over outputs of ceil(log2 products)
-//   O       output register
+//   T1..TD  one adder tree per output over its products in input order and then its bias (a
+//           constant leaf), adjacent pairs per level, D = max over outputs of ceil(log2 terms)
+//   O       output register, which takes the root through the output stage
 // Level 0 (shifted copies of x, the DSP operands) is wiring from the input port: a vector
 // accepted at clock edge e is in the output register after edge e + S + D (valid from cycle
 // e + S + D + 1) at RF 1. At RF > 1 phase 0 reads the port and phases 1..RF-1 a register holding
@@ -109,6 +111,68 @@ using Field = std::conditional_t<
         std::conditional_t<Bits <= 32, std::conditional_t<Signed, std::int32_t, std::uint32_t>,
                            std::conditional_t<Signed, std::int64_t, std::uint64_t>>>>;
 
+// Optional members of a Cfg (a layer without them is one without bias, ReLU or requantization,
+// whose inputs are all kActBits wide): detected here, read through the helpers below.
+template <typename C, typename = void>
+struct HasInputBits : std::false_type {};
+template <typename C>
+struct HasInputBits<C, std::void_t<decltype(C::kInputBits[0])>> : std::true_type {};
+template <typename C, typename = void>
+struct HasBias : std::false_type {};
+template <typename C>
+struct HasBias<C, std::void_t<decltype(C::kBias[0])>> : std::true_type {};
+template <typename C, typename = void>
+struct HasRelu : std::false_type {};
+template <typename C>
+struct HasRelu<C, std::void_t<decltype(C::kRelu)>> : std::true_type {};
+template <typename C, typename = void>
+struct HasRequant : std::false_type {};
+template <typename C>
+struct HasRequant<C, std::void_t<decltype(C::kOutCodeBits[0])>> : std::true_type {};
+
+// Input j's own width (k+i+f of its type): what its products' multipliers are sized for.
+template <typename Cfg>
+constexpr int InputBits(int j) {
+  int bits = Cfg::kActBits;
+  if constexpr (HasInputBits<Cfg>::value) bits = Cfg::kInputBits[j];
+  return bits;
+}
+
+template <typename Cfg>
+constexpr std::int64_t BiasOf(int o) {
+  std::int64_t b = 0;
+  if constexpr (HasBias<Cfg>::value) b = Cfg::kBias[o];
+  return b;
+}
+
+template <typename Cfg>
+constexpr bool ReluOf() {
+  bool relu = false;
+  if constexpr (HasRelu<Cfg>::value) relu = Cfg::kRelu;
+  return relu;
+}
+
+// Output o's requantization: shift (F_o - f'_o), code width (0: the next layer prunes it), sign
+// and overflow mode (0 wrap, 1 saturate, 2 saturate symmetrically), as the tables of the module.
+struct Requant {
+  int shift = 0;
+  int bits = 0;
+  bool is_signed = false;
+  int overflow = 0;
+};
+
+template <typename Cfg>
+constexpr Requant RequantOf(int o) {
+  Requant r;
+  if constexpr (HasRequant<Cfg>::value) {
+    r.shift = Cfg::kOutShift[o];
+    r.bits = Cfg::kOutCodeBits[o];
+    r.is_signed = Cfg::kOutCodeSigned[o];
+    r.overflow = Cfg::kOutOverflow[o];
+  }
+  return r;
+}
+
 template <typename Cfg>
 constexpr int LiveProducts() {
   int n = 0;
@@ -126,6 +190,7 @@ struct Plan {
   std::array<int, Out + 1> first{};        // products of output o: first[o] .. first[o + 1] - 1
   std::array<int, P> out{};                // output of product k
   std::array<int, P> leaf{};               // position of product k among its output's tree inputs
+  std::array<int, Out> bias_leaf{};        // tree position of output o's bias; -1: none
   std::array<bool, M> dsp{};               // multiplier m is a DSP
   std::array<int, M> levels{};             // register stages of multiplier m
 };
@@ -147,13 +212,17 @@ constexpr Plan<P, Cfg::kOut, M> MakePlan() {
     }
   }
   p.first[Cfg::kOut] = k;
+  for (int o = 0; o < Cfg::kOut; ++o) {
+    p.bias_leaf[o] = BiasOf<Cfg>(o) != 0 ? p.first[o + 1] - p.first[o] : -1;
+  }
   for (int m = 0; m < M; ++m) {
-    int digits = 0, span = 0;
+    int digits = 0, span = 0, act = 0;
     for (int q = m; q < P; q += M) {
       digits = Max(digits, CsdNonZero(Cfg::kCodes[p.flat[q]]));
       span = Max(span, SpanBits(Cfg::kCodes[p.flat[q]]));
+      act = Max(act, InputBits<Cfg>(p.input[q]));
     }
-    p.dsp[m] = digits > 2 && span + Cfg::kActBits >= Cfg::kDspMinBits;
+    p.dsp[m] = digits > 2 && span + act >= Cfg::kDspMinBits;
     p.levels[m] = p.dsp[m] ? Cfg::kDspStages : CeilLog2(Cfg::kReuse == 1 ? digits : span);
   }
   return p;
@@ -177,22 +246,47 @@ constexpr int LutLevels(const Plan<P, Out, M>& p) {
 template <int P, int Out, int M>
 constexpr int TreeDepth(const Plan<P, Out, M>& p) {
   int d = 0;
-  for (int o = 0; o < Out; ++o) d = Max(d, CeilLog2(p.first[o + 1] - p.first[o]));
+  for (int o = 0; o < Out; ++o) {
+    d = Max(d, CeilLog2(p.first[o + 1] - p.first[o] + (p.bias_leaf[o] >= 0 ? 1 : 0)));
+  }
   return d;
 }
 
-// Bits of the widest exact sum: |sum| <= sum_j |code| * max|x|, plus the sign.
+// Bits of the widest exact sum: |sum| <= sum_j |code| * max|x| + |bias|, plus the sign.
 template <typename Cfg>
-constexpr int OutBits() {
+constexpr int SumBits() {
   const std::uint64_t x_max = Cfg::kActSigned ? std::uint64_t{1} << (Cfg::kActBits - 1)
                                               : (std::uint64_t{1} << Cfg::kActBits) - 1;
   int bits = 1;
   for (int o = 0; o < Cfg::kOut; ++o) {
-    std::uint64_t bound = 0;
+    std::uint64_t bound = Magnitude(BiasOf<Cfg>(o));
     for (int j = 0; j < Cfg::kIn; ++j) {
       bound += Magnitude(Cfg::kCodes[o * Cfg::kIn + j]) * x_max;
     }
     bits = Max(bits, BitLength(bound) + 1);
+  }
+  return bits;
+}
+
+// Whether the output bus carries signed fields: the exact sums always, requantized codes when any
+// output's type is signed.
+template <typename Cfg>
+constexpr bool OutSigned() {
+  bool any = !HasRequant<Cfg>::value;
+  for (int o = 0; o < Cfg::kOut; ++o) any = any || RequantOf<Cfg>(o).is_signed;
+  return any;
+}
+
+// Width of the output bus's fields: the widest exact sum, or, when the layer requantizes, the
+// widest output type (an unsigned one a bit wider on a signed bus), as the next layer's input
+// field is sized (the exporter's InputField), so that one layer's OutBus is the next's InBus.
+template <typename Cfg>
+constexpr int OutBits() {
+  int bits = HasRequant<Cfg>::value ? 1 : SumBits<Cfg>();
+  for (int o = 0; o < Cfg::kOut; ++o) {
+    const Requant r = RequantOf<Cfg>(o);
+    if (HasRequant<Cfg>::value)
+      bits = Max(bits, r.bits + (OutSigned<Cfg>() && !r.is_signed ? 1 : 0));
   }
   return bits;
 }
@@ -232,6 +326,46 @@ constexpr TermTable<P, Terms> MakeTerms(const Plan<P, Cfg::kOut, M>& plan) {
   return t;
 }
 
+// The output stage of every output as tables (output_stage.h; ApplyOutputStage is the reference):
+// after the ReLU, v * scale + half, shifted right by drop with flooring, then either its low bits
+// (wrap; sign-extended when top != 0), or clamped to [lo, hi] (saturation), or 0 (pruned).
+template <int Out>
+struct OutputTables {
+  std::array<std::int64_t, Out> scale{};  // 2^-shift when the next type is finer, else 1
+  std::array<std::int64_t, Out> half{};   // 2^(shift - 1) when bits are dropped, else 0
+  std::array<int, Out> drop{};            // max(shift, 0)
+  std::array<std::int64_t, Out> mask{};   // 2^bits - 1
+  std::array<std::int64_t, Out> top{};    // 2^(bits - 1) for a signed type, else 0
+  std::array<std::int64_t, Out> lo{};
+  std::array<std::int64_t, Out> hi{};
+  std::array<int, Out> mode{};  // 0 wrap, 1 saturate, 2 pruned (always 0)
+};
+
+template <typename Cfg>
+constexpr std::array<std::int64_t, Cfg::kOut> MakeBias() {
+  std::array<std::int64_t, Cfg::kOut> b{};
+  for (int o = 0; o < Cfg::kOut; ++o) b[o] = BiasOf<Cfg>(o);
+  return b;
+}
+
+template <typename Cfg>
+constexpr OutputTables<Cfg::kOut> MakeOutputTables() {
+  OutputTables<Cfg::kOut> t;
+  for (int o = 0; o < Cfg::kOut; ++o) {
+    const Requant r = RequantOf<Cfg>(o);
+    const std::int64_t range = r.bits > 0 ? std::int64_t{1} << (r.bits - (r.is_signed ? 1 : 0)) : 1;
+    t.scale[o] = r.shift < 0 ? std::int64_t{1} << -r.shift : 1;
+    t.half[o] = r.shift > 0 ? std::int64_t{1} << (r.shift - 1) : 0;
+    t.drop[o] = r.shift > 0 ? r.shift : 0;
+    t.mask[o] = r.bits > 0 ? (std::int64_t{1} << r.bits) - 1 : 0;
+    t.top[o] = r.is_signed && r.bits > 0 ? std::int64_t{1} << (r.bits - 1) : 0;
+    t.hi[o] = range - 1;
+    t.lo[o] = !r.is_signed ? 0 : r.overflow == 2 ? -(range - 1) : -range;
+    t.mode[o] = r.bits <= (r.is_signed ? 1 : 0) ? 2 : r.overflow == 0 ? 0 : 1;
+  }
+  return t;
+}
+
 // The plan of a layer, computed once per Cfg.
 template <typename Cfg>
 struct Planned {
@@ -241,6 +375,8 @@ struct Planned {
   static constexpr int kTerms = 1 << LutLevels(kPlan);  // level-0 terms per multiplier
   static constexpr TermTable<kProducts, kTerms> kTermTable =
       MakeTerms<Cfg, kProducts, kMuls, kTerms>(kPlan);
+  static constexpr OutputTables<Cfg::kOut> kOutputTables = MakeOutputTables<Cfg>();
+  static constexpr std::array<std::int64_t, Cfg::kOut> kBias = MakeBias<Cfg>();
 };
 
 }  // namespace dense_pin
@@ -248,7 +384,15 @@ struct Planned {
 // Cfg: kIn, kOut; kActBits, kActSigned (each input is a kActBits-wide two's complement or
 // unsigned code); kCodes[kOut * kIn] (row-major [o][j], static constexpr int64: the aligned
 // constants of AlignedCodes, alignment.h); kReuse (RF >= 1);
-// kDspMinBits, kDspStages (UnrolledParams' dsp_min_bits, dsp_stages).
+// kDspMinBits, kDspStages (UnrolledParams' dsp_min_bits, dsp_stages). Optional:
+//   kInputBits[kIn]  each input's own width (k+i+f of its type, 0 pruned; default kActBits),
+//                    which its multipliers are sized for, as the cost model sizes them;
+//   kBias[kOut]      the aligned bias constants (AlignedBias), a constant leaf of each tree;
+//   kRelu            the output register applies a ReLU;
+//   kOutShift[kOut], kOutCodeBits[kOut], kOutCodeSigned[kOut], kOutOverflow[kOut] (0 wrap,
+//                    1 sat, 2 sat_sym): the output register requantizes output o to the next
+//                    layer's input type, F_o - f' = kOutShift[o] (|shift| <= 62), k+i+f =
+//                    kOutCodeBits[o] (0: pruned), and the bus then carries those codes.
 template <typename Cfg>
 struct UnrolledDense : sc_core::sc_module {
   static constexpr int kIn = Cfg::kIn;
@@ -272,6 +416,20 @@ struct UnrolledDense : sc_core::sc_module {
   static constexpr std::array<int, kProducts> kLeaf = Planned::kPlan.leaf;
   static constexpr std::array<bool, kMuls> kDsp = Planned::kPlan.dsp;
   static constexpr std::array<int, kMuls> kLevels = Planned::kPlan.levels;
+  // Output o's bias enters its tree at kBiasLeaf[o] (-1: none) as the constant kBiasConst[o].
+  static constexpr std::array<int, kOut> kBiasLeaf = Planned::kPlan.bias_leaf;
+  static constexpr std::array<std::int64_t, kOut> kBiasConst = Planned::kBias;
+  // The output stage (output_stage.h) as tables: see dense_pin::OutputTables.
+  static constexpr bool kRelu = dense_pin::ReluOf<Cfg>();
+  static constexpr bool kRequant = dense_pin::HasRequant<Cfg>::value;
+  static constexpr std::array<std::int64_t, kOut> kOutScale = Planned::kOutputTables.scale;
+  static constexpr std::array<std::int64_t, kOut> kOutHalf = Planned::kOutputTables.half;
+  static constexpr std::array<int, kOut> kOutDrop = Planned::kOutputTables.drop;
+  static constexpr std::array<std::int64_t, kOut> kOutMask = Planned::kOutputTables.mask;
+  static constexpr std::array<std::int64_t, kOut> kOutTop = Planned::kOutputTables.top;
+  static constexpr std::array<std::int64_t, kOut> kOutLo = Planned::kOutputTables.lo;
+  static constexpr std::array<std::int64_t, kOut> kOutHi = Planned::kOutputTables.hi;
+  static constexpr std::array<int, kOut> kOutMode = Planned::kOutputTables.mode;
 
   static constexpr int kMulStages = dense_pin::MulStages(Planned::kPlan);  // UnrolledCost's names
   static constexpr int kTreeDepth = dense_pin::TreeDepth(Planned::kPlan);
@@ -279,7 +437,7 @@ struct UnrolledDense : sc_core::sc_module {
   static constexpr int kLatency = kPipelineDepth + kRf - 1;  // handshake cycle to output valid
   static constexpr int kOutBits = dense_pin::OutBits<Cfg>();
   // A CSD term can be twice its product (7 x = 8 x - x), so sums stay below 2^62.
-  static_assert(kOutBits <= 62, "sums and CSD terms are computed in int64");
+  static_assert(dense_pin::SumBits<Cfg>() <= 62, "sums and CSD terms are computed in int64");
   static constexpr int kTerms = Planned::kTerms;
   static constexpr int kTreeTerms = 1 << kTreeDepth;
   static constexpr std::array<signed char, kProducts* kTerms> kTermSign = Planned::kTermTable.sign;
@@ -287,7 +445,7 @@ struct UnrolledDense : sc_core::sc_module {
       Planned::kTermTable.shift;
 
   using InBus = pe::Bus<dense_pin::Field<Cfg::kActBits, Cfg::kActSigned>, kIn>;
-  using OutField = dense_pin::Field<kOutBits, true>;
+  using OutField = dense_pin::Field<kOutBits, dense_pin::OutSigned<Cfg>()>;
   using OutBus = pe::Bus<OutField, kOut>;
 
   sc_core::sc_in<bool> clk{"clk"};
@@ -322,6 +480,20 @@ struct UnrolledDense : sc_core::sc_module {
   // x << s as a multiplication by 2^s (a left shift of a negative int64 is undefined in C++17;
   // with s a constant per unrolled term, synthesis makes it wiring).
   static std::int64_t Shifted(std::int64_t x, int s) { return x * (std::int64_t{1} << s); }
+
+  // The output stage of output o on its exact sum: ReLU, then the requantization (rounding half
+  // up by adding half a step before a flooring shift; ~(~v >> d) floors a negative v without a
+  // shift of a negative number), then wrap, saturation or 0. One return (ICSC).
+  static std::int64_t Post(std::int64_t root, int o) {
+    const std::int64_t v = kRelu && root < 0 ? 0 : root;
+    const std::int64_t sum = v * kOutScale[o] + kOutHalf[o];
+    const std::int64_t down = sum >= 0 ? sum >> kOutDrop[o] : ~((~sum) >> kOutDrop[o]);
+    const std::int64_t low = down & kOutMask[o];
+    const std::int64_t wrapped = (low & kOutTop[o]) != 0 ? low - 2 * kOutTop[o] : low;
+    const std::int64_t sat = down < kOutLo[o] ? kOutLo[o] : down > kOutHi[o] ? kOutHi[o] : down;
+    const std::int64_t code = kOutMode[o] == 0 ? wrapped : kOutMode[o] == 1 ? sat : 0;
+    return kRequant ? code : v;
+  }
 
   void Run() {
     // Only the control is reset: a data register is read only behind its valid bit, so it needs
@@ -399,6 +571,9 @@ struct UnrolledDense : sc_core::sc_module {
           tree_in[kOutOf[k]][kLeaf[k]] =
               kRf == 1 || k / kMuls == kRf - 1 ? mul_out[k % kMuls] : held_[k];
         }
+        for (int o = 0; o < kOut; ++o) {
+          if (kBiasLeaf[o] >= 0) tree_in[o][kBiasLeaf[o]] = kBiasConst[o];
+        }
         // O: the output register takes the root of every tree.
         const bool root_valid = kTreeDepth == 0 ? tree_in_valid : tree_valid_[kTreeRegs - 1];
         out_v = root_valid;
@@ -406,7 +581,7 @@ struct UnrolledDense : sc_core::sc_module {
           OutBus y;
           for (int o = 0; o < kOut; ++o) {
             const std::int64_t r = kTreeDepth == 0 ? tree_in[o][0] : tree_[kTreeRegs - 1][o][0];
-            y.v[o] = static_cast<OutField>(r);
+            y.v[o] = static_cast<OutField>(Post(r, o));
           }
           out_data.write(y);
         }

@@ -7,6 +7,7 @@
 
 #include "models/unrolled/alignment.h"
 #include "models/unrolled/csd.h"
+#include "models/unrolled/output_stage.h"
 
 namespace msqx::unrolled {
 
@@ -17,6 +18,14 @@ namespace {
 constexpr int kMuxInputsPerLut = 4;
 // A LUT6 is a 64 x 1 ROM (UG474, "Distributed RAM / ROM"): one LUT per stored bit per 64 words.
 constexpr int kRomWordsPerLut = 64;
+// A LUT6 ORs six of the high bits a saturation drops into its overflow test.
+constexpr int kLutInputs = 6;
+
+int BitLength(std::uint64_t m) {
+  int n = 0;
+  for (; m != 0; m >>= 1) ++n;
+  return n;
+}
 
 int CeilLog2(std::int64_t n) {
   int levels = 0;
@@ -103,10 +112,10 @@ void SharedMultipliers(const std::vector<Product>& products, const UnrolledParam
 
 // One output's adder tree, balanced as hls4ml reduces: adjacent terms in input order are added
 // level by level, each sum one bit wider than its wider operand. Every adder output is registered
-// (one level per cycle), a term without a partner is carried by a register of its width, and the
-// root is registered once more as the layer's output.
-void AdderTree(std::vector<int> widths, UnrolledCost& cost) {
-  if (widths.empty()) return;
+// (one level per cycle) and a term without a partner is carried by a register of its width.
+// Returns the root's width (0 without terms); the output register is counted by OutputRegister.
+int AdderTree(std::vector<int> widths, UnrolledCost& cost) {
+  if (widths.empty()) return 0;
   int levels = 0;
   while (widths.size() > 1) {
     std::vector<int> next;
@@ -125,14 +134,39 @@ void AdderTree(std::vector<int> widths, UnrolledCost& cost) {
     widths = std::move(next);
     ++levels;
   }
-  cost.ff += widths[0];
   cost.tree_depth = std::max(cost.tree_depth, levels);
+  return widths[0];
+}
+
+// The output register of output o and what it computes on the way in (output_stage.h): a root of
+// `root` bits (on `frac_bits` fractional bits) becomes, after the ReLU (one LUT per bit kept:
+// AND with the inverted sign) and the requantization to type t (an incrementer for the rounding
+// when bits are dropped; a mux per bit and the overflow test when it saturates; wiring when it
+// wraps), a register of t's width. Without requantization the register holds the root.
+void OutputRegister(int root, int frac_bits, int o, const OutputStage& stage, UnrolledCost& cost) {
+  if (root == 0) return;  // no terms: the output is the constant 0, no register
+  if (!stage.Requantizes()) {
+    if (stage.relu) cost.lut += root;
+    cost.ff += root;
+    return;
+  }
+  const FixedType& t = stage.requant[static_cast<std::size_t>(o)];
+  if (t.IsPruned()) return;  // the next layer ignores it: the constant 0
+  const int bits = t.TotalBits();
+  const int drop = frac_bits - t.fractional_bits;
+  if (drop > 0) cost.lut += std::max(root - drop + 1, 1);
+  if (stage.relu) cost.lut += bits;
+  if (t.overflow != Overflow::kWrap) {
+    const int high = std::max(root - std::max(drop, 0) - bits, 0);
+    cost.lut += bits + (high + kLutInputs - 1) / kLutInputs;
+  }
+  cost.ff += bits;
 }
 
 }  // namespace
 
 UnrolledCost DenseUnrolledCost(const QuantizedDense& layer, const PrecisionTensor& activations,
-                               const UnrolledParams& params) {
+                               const UnrolledParams& params, const OutputStage& stage) {
   if (activations.types.size() != static_cast<std::size_t>(layer.in_features)) {
     throw std::invalid_argument("DenseUnrolledCost: expected " + std::to_string(layer.in_features) +
                                 " activation types, got " +
@@ -140,6 +174,12 @@ UnrolledCost DenseUnrolledCost(const QuantizedDense& layer, const PrecisionTenso
   }
   if (params.reuse_factor < 1 || params.dsp_min_bits < 1 || params.dsp_stages < 0) {
     throw std::invalid_argument("DenseUnrolledCost: reuse_factor and dsp_min_bits must be >= 1");
+  }
+  if (stage.Requantizes() &&
+      stage.requant.types.size() != static_cast<std::size_t>(layer.out_features)) {
+    throw std::invalid_argument("DenseUnrolledCost: expected " +
+                                std::to_string(layer.out_features) + " output types, got " +
+                                std::to_string(stage.requant.types.size()));
   }
   const DenseAlignment alignment = AlignDense(layer, activations);
   std::vector<Product> products;
@@ -161,11 +201,24 @@ UnrolledCost DenseUnrolledCost(const QuantizedDense& layer, const PrecisionTenso
   }
   cost.dsp = cost.dsp_multipliers;
 
+  // Tree terms per output: its products in input order, then its bias (a constant as wide as
+  // its aligned value and a sign bit), as hls4ml's accumulator starts from the bias.
   std::vector<std::vector<int>> terms(static_cast<std::size_t>(layer.out_features));
   for (const Product& q : products) {
     terms[static_cast<std::size_t>(q.output)].push_back(q.TreeWidth());
   }
-  for (auto& widths : terms) AdderTree(std::move(widths), cost);
+  const std::vector<std::int64_t> bias = AlignedBias(layer, activations);
+  for (int o = 0; o < layer.out_features; ++o) {
+    const std::int64_t b = bias[static_cast<std::size_t>(o)];
+    if (b == 0) continue;
+    terms[static_cast<std::size_t>(o)].push_back(
+        BitLength(b < 0 ? ~static_cast<std::uint64_t>(b) + 1 : static_cast<std::uint64_t>(b)) + 1);
+    ++cost.bias_terms;
+  }
+  for (int o = 0; o < layer.out_features; ++o) {
+    const int root = AdderTree(std::move(terms[static_cast<std::size_t>(o)]), cost);
+    OutputRegister(root, alignment.output_frac_bits[static_cast<std::size_t>(o)], o, stage, cost);
+  }
 
   cost.pipeline_depth = products.empty() ? 0 : cost.multiplier_stages + cost.tree_depth + 1;
   cost.initiation_interval = params.reuse_factor;

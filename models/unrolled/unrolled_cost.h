@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <string>
 
+#include "models/unrolled/output_stage.h"
 #include "models/unrolled/precision.h"
 
 namespace msqx::unrolled {
@@ -32,6 +33,7 @@ struct UnrolledCost {
   std::int64_t dsp_multipliers = 0;
   std::int64_t multiplier_adders = 0;  // adders inside LUT multipliers
   std::int64_t tree_adders = 0;        // two-input adders of the per-output adder trees
+  std::int64_t bias_terms = 0;         // outputs whose tree has a (non-zero) bias term
   std::int64_t lut = 0;
   std::int64_t ff = 0;
   std::int64_t dsp = 0;
@@ -42,10 +44,13 @@ struct UnrolledCost {
   int initiation_interval = 1;  // RF
 };
 
+// `stage`: the ReLU and requantization the output register applies (output_stage.h); the
+// default, none, leaves the exact sums. They cost LUTs and change the output register's width,
+// not the pipeline depth: the output register computes them.
 // Throws std::invalid_argument unless activations has layer.in_features elements,
-// reuse_factor >= 1 and dsp_min_bits >= 1.
+// reuse_factor >= 1, dsp_min_bits >= 1 and a requantizing stage has out_features types.
 UnrolledCost DenseUnrolledCost(const QuantizedDense& layer, const PrecisionTensor& activations,
-                               const UnrolledParams& params = {});
+                               const UnrolledParams& params = {}, const OutputStage& stage = {});
 
 // HGQ's authors report EBOPs ~= LUT + 55 * DSP after place and route for RF 1 designs. A printed
 // comparison ("EBOPs 812 vs LUT + 55*DSP = 760 (ratio 1.07)"), not a claim this model meets it.

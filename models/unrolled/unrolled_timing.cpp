@@ -17,8 +17,8 @@ std::int64_t UnrolledTiming::CyclesFor(std::int64_t inferences) const {
 
 UnrolledLayerTiming DenseUnrolledTiming(const std::string& name, const QuantizedDense& layer,
                                         const PrecisionTensor& activations,
-                                        const UnrolledParams& params) {
-  const UnrolledCost cost = DenseUnrolledCost(layer, activations, params);
+                                        const UnrolledParams& params, const OutputStage& output) {
+  const UnrolledCost cost = DenseUnrolledCost(layer, activations, params, output);
   UnrolledLayerTiming t;
   t.name = name;
   t.multiplier_stages = cost.multiplier_stages;
@@ -39,7 +39,8 @@ UnrolledTiming ChainUnrolledTiming(const std::vector<UnrolledLayer>& chain) {
                                   chain[i - 1].name + " gives " +
                                   std::to_string(chain[i - 1].weights.out_features));
     }
-    UnrolledLayerTiming t = DenseUnrolledTiming(l.name, l.weights, l.activations, l.params);
+    UnrolledLayerTiming t =
+        DenseUnrolledTiming(l.name, l.weights, l.activations, l.params, l.output);
     if (i > 0) timing.latency_cycles += kRegistersBetweenLayers;
     t.start_cycle = timing.latency_cycles;
     timing.latency_cycles += t.latency_cycles;
@@ -51,8 +52,12 @@ UnrolledTiming ChainUnrolledTiming(const std::vector<UnrolledLayer>& chain) {
 
 std::vector<UnrolledLayer> UnrolledChain(const HgqNetwork& net, const UnrolledParams& params) {
   std::vector<UnrolledLayer> chain;
-  for (const HgqDenseLayer& l : net.layers) {
-    chain.push_back({l.name, l.quantized, l.activations, params});
+  for (std::size_t i = 0; i < net.layers.size(); ++i) {
+    const HgqDenseLayer& l = net.layers[i];
+    OutputStage output;
+    output.relu = l.relu;
+    if (i + 1 < net.layers.size()) output.requant = net.layers[i + 1].activations;
+    chain.push_back({l.name, l.quantized, l.activations, params, output});
   }
   return chain;
 }

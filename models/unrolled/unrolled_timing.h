@@ -20,9 +20,10 @@ inline constexpr int kRegistersBetweenLayers = 0;
 
 struct UnrolledLayer {
   std::string name;
-  QuantizedDense weights;
+  QuantizedDense weights;       // with its bias, if any
   PrecisionTensor activations;  // of the layer's input, one type per input feature
   UnrolledParams params;
+  OutputStage output;  // ReLU and requantization to the next layer's input types (none: last)
 };
 
 struct UnrolledLayerTiming {
@@ -49,13 +50,16 @@ struct UnrolledTiming {
 
 UnrolledLayerTiming DenseUnrolledTiming(const std::string& name, const QuantizedDense& layer,
                                         const PrecisionTensor& activations,
-                                        const UnrolledParams& params = {});
+                                        const UnrolledParams& params = {},
+                                        const OutputStage& output = {});
 
 // Throws std::invalid_argument when a layer's in_features differ from the previous layer's
 // out_features, or as DenseUnrolledCost does.
 UnrolledTiming ChainUnrolledTiming(const std::vector<UnrolledLayer>& chain);
 
-// The fc layers of an HGQ network as a chain, every layer with the same parameters.
+// The fc layers of an HGQ network as a chain, every layer with the same parameters: each layer's
+// output stage applies its ReLU and requantizes to the next layer's input types (the last
+// layer's exact sums leave as they are).
 std::vector<UnrolledLayer> UnrolledChain(const HgqNetwork& net, const UnrolledParams& params = {});
 
 }  // namespace msqx::unrolled

@@ -1,6 +1,7 @@
 #include <iostream>
 
 #include "sim/cli/commands.h"
+#include "sim/cli/import_hgq.h"
 #include "sim/cli/options.h"
 #include "sim/io/onnx_import.h"
 
@@ -12,16 +13,27 @@ int RunImport(const Args& args) {
                         "network name (default: the model file's stem)")(
       "out", po::value<std::string>(), "output folder (default results/import-<name>)")(
       "weight-bits", po::value<int>()->default_value(4), "weight width written into the network")(
-      "act-bits", po::value<int>()->default_value(4), "activation width written into the network");
+      "act-bits", po::value<int>()->default_value(4), "activation width written into the network")(
+      "device", po::value<std::string>(), "HGQ models: device of the design written (xcvu13p)")(
+      "clock-mhz", po::value<double>(), "HGQ models: clock of the design written (200)");
   po::options_description hidden;
-  hidden.add_options()("model", po::value<std::string>()->required(), "ONNX model");
+  hidden.add_options()("model", po::value<std::string>()->required(), "ONNX or Keras model");
   po::positional_options_description positional;
   positional.add("model", 1);
   options.add(hidden);
   const CommandLine cl = ParseCommandLine(
-      args, "import", "model.onnx [--out DIR] [--name NAME] [--weight-bits 4] [--act-bits 4]",
+      args, "import",
+      "model.onnx [--out DIR] [--name NAME] [--weight-bits 4] [--act-bits 4]\n"
+      "       msqx import model.h5|model.keras [--out DIR] [--name NAME] [--device xcvu13p] "
+      "[--clock-mhz 200]",
       options, positional);
   if (cl.help) return 0;
+  if (IsKerasModel(cl.vm["model"].as<std::string>())) {
+    return RunImportHgq(cl.vm["model"].as<std::string>(), cl.vm);
+  }
+  if (cl.vm.count("device") || cl.vm.count("clock-mhz")) {
+    throw UsageError("--device and --clock-mhz apply to HGQ models (.h5, .keras)");
+  }
   io::OnnxImportOptions opts;
   if (cl.vm.count("name")) opts.name = cl.vm["name"].as<std::string>();
   opts.weight_bits = cl.vm["weight-bits"].as<int>();

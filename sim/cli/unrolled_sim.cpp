@@ -14,14 +14,14 @@ namespace {
 
 std::string LayersCsv(const dse::UnrolledResult& r) {
   std::ostringstream os;
-  os << "layer,in_features,out_features,products,multipliers,dsp_multipliers,lut,ff,dsp,ebops,"
-        "multiplier_stages,tree_depth,latency_cycles,initiation_interval,start_cycle\n";
+  os << "layer,in_features,out_features,products,multipliers,dsp_multipliers,lut,ff,dsp,ebops_hgq,"
+        "ebops_span,multiplier_stages,tree_depth,latency_cycles,initiation_interval,start_cycle\n";
   for (const auto& l : r.layers) {
     os << l.name << ',' << l.in_features << ',' << l.out_features << ',' << l.cost.products << ','
        << l.cost.multipliers << ',' << l.cost.dsp_multipliers << ',' << l.cost.lut << ','
-       << l.cost.ff << ',' << l.cost.dsp << ',' << l.ebops << ',' << l.timing.multiplier_stages
-       << ',' << l.timing.tree_depth << ',' << l.timing.latency_cycles << ','
-       << l.timing.initiation_interval << ',' << l.timing.start_cycle << '\n';
+       << l.cost.ff << ',' << l.cost.dsp << ',' << l.ebops_hgq << ',' << l.ebops_span << ','
+       << l.timing.multiplier_stages << ',' << l.timing.tree_depth << ',' << l.timing.latency_cycles
+       << ',' << l.timing.initiation_interval << ',' << l.timing.start_cycle << '\n';
   }
   return os.str();
 }
@@ -39,8 +39,9 @@ std::string Summary(const spec::UnrolledDesignSpec& d, const spec::NetworkSpec& 
      << "  LUT " << r.lut << " (" << std::setprecision(1) << 100 * r.lut_utilization << " %), FF "
      << r.ff << " (" << 100 * r.ff_utilization << " %), DSP " << r.dsp << " ("
      << 100 * r.dsp_utilization << " %)" << (r.fits ? "" : "  DOES NOT FIT: " + r.misfit) << "\n"
-     << "  EBOPs " << r.ebops << " (LUT + 55 x DSP = " << r.lut + 55 * r.dsp << "), weight SQNR "
-     << std::setprecision(1) << r.weight_sqnr_db << " dB\n";
+     << "  EBOPs (HGQ's) " << r.ebops_hgq << ", msqx's hardware span " << r.ebops_span
+     << " (LUT + 55 x DSP = " << r.lut + 55 * r.dsp << "), weight SQNR " << std::setprecision(1)
+     << r.weight_sqnr_db << " dB\n";
   for (const auto& l : r.layers) {
     os << "  " << std::left << std::setw(8) << l.name << std::right << " " << l.in_features
        << " -> " << l.out_features << ": " << l.cost.products << " products on "

@@ -1,27 +1,53 @@
 #include "sim/io/npy.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <cstring>
 #include <fstream>
 #include <iterator>
 #include <sstream>
+#include <stdexcept>
 
 #include "sim/spec/json_reader.h"
 
 namespace msqx::io {
 
-const char* ToString(NpyType type) {
-  switch (type) {
-    case NpyType::kFloat32:
-      return "<f4";
-    case NpyType::kFloat64:
-      return "<f8";
-    case NpyType::kInt8:
-      return "|i1";
+namespace {
+
+// One row per dtype msqx reads: NumPy's descr strings for it (first: what the writer emits), its
+// size, and whether it is an integer type (and signed).
+struct TypeInfo {
+  NpyType type;
+  const char* descr[3];
+  int bytes;
+  bool integer;
+  bool is_signed;
+};
+
+constexpr TypeInfo kTypes[] = {
+    {NpyType::kFloat32, {"<f4", nullptr, nullptr}, 4, false, true},
+    {NpyType::kFloat64, {"<f8", nullptr, nullptr}, 8, false, true},
+    {NpyType::kInt8, {"|i1", "<i1", "i1"}, 1, true, true},
+    {NpyType::kInt16, {"<i2", nullptr, nullptr}, 2, true, true},
+    {NpyType::kInt32, {"<i4", nullptr, nullptr}, 4, true, true},
+    {NpyType::kInt64, {"<i8", nullptr, nullptr}, 8, true, true},
+    {NpyType::kUint8, {"|u1", "<u1", "u1"}, 1, true, false},
+};
+
+const TypeInfo& Info(NpyType t) {
+  for (const TypeInfo& i : kTypes) {
+    if (i.type == t) return i;
   }
-  return "?";
+  return kTypes[0];
 }
+
+// Integers a double holds exactly: int64 values beyond them would be read as something else.
+constexpr double kMaxExactInteger = 9007199254740992.0;  // 2^53
+
+}  // namespace
+
+const char* ToString(NpyType type) { return Info(type).descr[0]; }
 
 std::int64_t NpyArray::Elements() const {
   std::int64_t n = 1;
@@ -34,7 +60,52 @@ namespace {
 constexpr char kMagic[] = "\x93NUMPY";
 constexpr std::size_t kMagicSize = 6;
 
-int ElementSize(NpyType t) { return t == NpyType::kFloat64 ? 8 : t == NpyType::kFloat32 ? 4 : 1; }
+int ElementSize(NpyType t) { return Info(t).bytes; }
+
+std::uint64_t LittleEndian64(const std::string& b, std::size_t at, int bytes) {
+  std::uint64_t v = 0;
+  for (int i = bytes - 1; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(b[at + i]);
+  return v;
+}
+
+// The element at byte `at` of a payload of type `t` as a double; *exact is false for an integer
+// a double cannot hold (beyond 2^53).
+double Element(const std::string& bytes, std::size_t at, const TypeInfo& t, bool* exact) {
+  const std::uint64_t raw = LittleEndian64(bytes, at, t.bytes);
+  *exact = true;
+  if (t.integer) {
+    const int shift = 64 - 8 * t.bytes;  // sign-extend the field
+    const std::int64_t v = t.is_signed ? static_cast<std::int64_t>(raw << shift) >> shift
+                                       : static_cast<std::int64_t>(raw);
+    constexpr std::int64_t kLimit = std::int64_t{1} << 53;
+    *exact = v >= -kLimit && v <= kLimit;
+    return static_cast<double>(v);
+  }
+  if (t.bytes == 4) {
+    const std::uint32_t r32 = static_cast<std::uint32_t>(raw);
+    float f;
+    std::memcpy(&f, &r32, 4);
+    return f;
+  }
+  double d;
+  std::memcpy(&d, &raw, 8);
+  return d;
+}
+
+// The C-order position of Fortran-order element `f` of an array of `shape`.
+std::size_t FortranToC(std::size_t f, const std::vector<std::int64_t>& shape) {
+  std::size_t c = 0, stride = 1;
+  std::vector<std::size_t> index(shape.size());
+  for (std::size_t d = 0; d < shape.size(); ++d) {  // Fortran: the first index varies fastest
+    index[d] = f % static_cast<std::size_t>(shape[d]);
+    f /= static_cast<std::size_t>(shape[d]);
+  }
+  for (std::size_t d = shape.size(); d-- > 0;) {
+    c += index[d] * stride;
+    stride *= static_cast<std::size_t>(shape[d]);
+  }
+  return c;
+}
 
 // A cursor over the header's dict literal; every mismatch fails with what was expected.
 class HeaderParser {
@@ -138,25 +209,30 @@ NpyArray ParseNpy(const std::string& bytes, const std::string& label) {
 
   HeaderParser p(header, label);
   NpyArray array;
-  bool seen_descr = false, seen_order = false, seen_shape = false;
+  bool seen_descr = false, seen_order = false, seen_shape = false, fortran = false;
   p.Expect('{');
   while (!p.Peek('}')) {
     const std::string key = p.Quoted();
     p.Expect(':');
     if (key == "descr" && !seen_descr) {
       const std::string d = p.Quoted();
-      if (d == "<f4") {
-        array.type = NpyType::kFloat32;
-      } else if (d == "<f8") {
-        array.type = NpyType::kFloat64;
-      } else if (d == "|i1" || d == "<i1" || d == "i1") {
-        array.type = NpyType::kInt8;
-      } else {
-        fail("unsupported dtype '" + d + "' (expected float32 '<f4', float64 '<f8' or int8 '|i1')");
+      bool known = false;
+      for (const TypeInfo& t : kTypes) {
+        for (const char* name : t.descr) {
+          if (name != nullptr && d == name) {
+            array.type = t.type;
+            known = true;
+          }
+        }
+      }
+      if (!known) {
+        fail("unsupported dtype '" + d +
+             "' (expected little-endian float32 '<f4', float64 '<f8', int8 '|i1', int16 '<i2', "
+             "int32 '<i4', int64 '<i8' or uint8 '|u1')");
       }
       seen_descr = true;
     } else if (key == "fortran_order" && !seen_order) {
-      if (p.Boolean()) fail("Fortran-order arrays are not supported; save in C order");
+      fortran = p.Boolean();
       seen_order = true;
     } else if (key == "shape" && !seen_shape) {
       array.shape = p.Shape();
@@ -188,23 +264,18 @@ NpyArray ParseNpy(const std::string& bytes, const std::string& label) {
          " bytes (" + std::to_string(expected) + ")");
   }
   array.values.resize(count);
-  const char* data = bytes.data() + data_start;
+  const TypeInfo& info = Info(array.type);
   for (std::int64_t i = 0; i < count; ++i) {
-    double v = 0;
-    if (array.type == NpyType::kInt8) {
-      v = static_cast<std::int8_t>(data[i]);
-    } else if (array.type == NpyType::kFloat32) {
-      const std::uint32_t raw = LittleEndian(bytes, data_start + 4 * i, 4);
-      float f;
-      std::memcpy(&f, &raw, 4);
-      v = f;
-    } else {
-      const std::uint64_t raw = LittleEndian(bytes, data_start + 8 * i, 4) |
-                                std::uint64_t{LittleEndian(bytes, data_start + 8 * i + 4, 4)} << 32;
-      std::memcpy(&v, &raw, 8);
-    }
+    bool exact = true;
+    const double v =
+        Element(bytes, data_start + static_cast<std::size_t>(i) * info.bytes, info, &exact);
     if (!std::isfinite(v)) fail("element " + std::to_string(i) + " is not a finite number");
-    array.values[i] = v;
+    if (!exact) {
+      fail("element " + std::to_string(i) + " is beyond 2^53, which msqx cannot hold exactly");
+    }
+    const std::size_t at = fortran ? FortranToC(static_cast<std::size_t>(i), array.shape)
+                                   : static_cast<std::size_t>(i);
+    array.values[at] = v;
   }
   return array;
 }
@@ -236,27 +307,27 @@ std::string SerializeNpy(const NpyArray& array) {
   out.push_back(static_cast<char>(header.size() & 0xff));
   out.push_back(static_cast<char>(header.size() >> 8));
   out += header;
+  const TypeInfo& info = Info(array.type);
   for (double v : array.values) {
-    if (array.type == NpyType::kInt8) {
-      if (v != std::round(v) || v < -128 || v > 127)
-        throw std::invalid_argument("not an int8 value");
-      out.push_back(static_cast<char>(static_cast<std::int8_t>(v)));
-      continue;
-    }
-    char buf[8];
-    int n = 8;
-    if (array.type == NpyType::kFloat32) {
+    std::uint64_t raw = 0;
+    if (info.integer) {
+      const double lo = info.is_signed ? -std::ldexp(1.0, 8 * info.bytes - 1) : 0.0;
+      const double hi = std::min(std::ldexp(1.0, 8 * info.bytes - (info.is_signed ? 1 : 0)) - 1,
+                                 kMaxExactInteger);
+      if (v != std::round(v) || v < std::max(lo, -kMaxExactInteger) || v > hi) {
+        throw std::invalid_argument(std::string("npy: ") + std::to_string(v) + " is not a " +
+                                    info.descr[0] + " value");
+      }
+      raw = static_cast<std::uint64_t>(static_cast<std::int64_t>(v));
+    } else if (info.bytes == 4) {
       const float f = static_cast<float>(v);
-      std::uint32_t raw;
-      std::memcpy(&raw, &f, 4);
-      for (int i = 0; i < 4; ++i) buf[i] = static_cast<char>(raw >> (8 * i));
-      n = 4;
+      std::uint32_t r32;
+      std::memcpy(&r32, &f, 4);
+      raw = r32;
     } else {
-      std::uint64_t raw;
       std::memcpy(&raw, &v, 8);
-      for (int i = 0; i < 8; ++i) buf[i] = static_cast<char>(raw >> (8 * i));
     }
-    out.append(buf, n);
+    for (int i = 0; i < info.bytes; ++i) out.push_back(static_cast<char>(raw >> (8 * i)));
   }
   return out;
 }

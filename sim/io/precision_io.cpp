@@ -69,7 +69,7 @@ class FieldReader {
 
 }  // namespace
 
-PrecisionTensor ParsePrecisionJson(const spec::Node& root) {
+PrecisionTensor ParsePrecisionJson(const spec::Node& root, int default_sign) {
   root.ExpectObject({"shape", "sign_bits", "integer_bits", "fractional_bits"});
   PrecisionTensor p;
   const spec::Node shape = root.At("shape");
@@ -89,7 +89,7 @@ PrecisionTensor ParsePrecisionJson(const spec::Node& root) {
   if (root.Has("sign_bits")) {
     sign.Read(root.At("sign_bits"));
   } else {
-    sign.Fill(1);
+    sign.Fill(default_sign);
   }
   integer.Read(root.At("integer_bits"));
   fractional.Read(root.At("fractional_bits"));
@@ -97,10 +97,10 @@ PrecisionTensor ParsePrecisionJson(const spec::Node& root) {
   p.types.reserve(fractional.values.size());
   for (std::size_t e = 0; e < fractional.values.size(); ++e) {
     const FixedType t{sign.values[e], integer.values[e], fractional.values[e]};
-    if (t.TotalBits() < 0 || t.TotalBits() > kMaxTotalBits) {
+    if (!t.IsPruned() && t.TotalBits() > kMaxTotalBits) {
       // The total is what is wrong; f is where HGQ's training moves it, so point there.
-      fractional.nodes[e].Fail("expected k+i+f in [0, " + std::to_string(kMaxTotalBits) +
-                               "], got k=" + std::to_string(t.sign_bits) +
+      fractional.nodes[e].Fail("expected k+i+f of at most " + std::to_string(kMaxTotalBits) +
+                               " (i+f <= 0: pruned), got k=" + std::to_string(t.sign_bits) +
                                " i=" + std::to_string(t.integer_bits) +
                                " f=" + std::to_string(t.fractional_bits) + " (total " +
                                std::to_string(t.TotalBits()) + ")");
@@ -110,8 +110,8 @@ PrecisionTensor ParsePrecisionJson(const spec::Node& root) {
   return p;
 }
 
-PrecisionTensor LoadPrecisionJson(const std::string& path) {
-  return ParsePrecisionJson(spec::Document::Load(path).Root());
+PrecisionTensor LoadPrecisionJson(const std::string& path, int default_sign) {
+  return ParsePrecisionJson(spec::Document::Load(path).Root(), default_sign);
 }
 
 PrecisionTensor PrecisionFromBitArrays(const BitArray& integer_bits,
@@ -119,35 +119,47 @@ PrecisionTensor PrecisionFromBitArrays(const BitArray& integer_bits,
   if (sign_bits != 0 && sign_bits != 1) {
     throw std::invalid_argument("sign_bits must be 0 or 1, got " + std::to_string(sign_bits));
   }
-  if (integer_bits.shape != fractional_bits.shape) {
-    throw spec::ConfigError(fractional_bits.file, "$",
-                            "expected the shape of " + integer_bits.file + " " +
-                                ShapeText(integer_bits.shape) + ", got " +
-                                ShapeText(fractional_bits.shape));
+  BitArray signs{"", integer_bits.shape,
+                 std::vector<double>(integer_bits.values.size(), static_cast<double>(sign_bits))};
+  return PrecisionFromBitArrays(integer_bits, fractional_bits, signs);
+}
+
+PrecisionTensor PrecisionFromBitArrays(const BitArray& integer_bits,
+                                       const BitArray& fractional_bits, const BitArray& sign_bits) {
+  for (const BitArray* other : {&fractional_bits, &sign_bits}) {
+    if (other->shape != integer_bits.shape) {
+      throw spec::ConfigError(other->file, "$",
+                              "expected the shape of " + integer_bits.file + " " +
+                                  ShapeText(integer_bits.shape) + ", got " +
+                                  ShapeText(other->shape));
+    }
   }
-  const auto element = [](const BitArray& a, std::size_t e) {
+  const auto element = [](const BitArray& a, std::size_t e, int lo, int hi) {
     const double v = a.values[e];
-    if (v != std::floor(v) || std::fabs(v) > kMaxFieldBits) {
+    if (v != std::floor(v) || v < lo || v > hi) {
       throw spec::ConfigError(a.file, "$",
-                              "expected integer bit counts in [-" + std::to_string(kMaxFieldBits) +
-                                  ", " + std::to_string(kMaxFieldBits) + "], got " +
-                                  std::to_string(v) + " at flat index " + std::to_string(e));
+                              "expected integer bit counts in [" + std::to_string(lo) + ", " +
+                                  std::to_string(hi) + "], got " + std::to_string(v) +
+                                  " at flat index " + std::to_string(e));
     }
     return static_cast<int>(v);
   };
   PrecisionTensor p;
   p.shape = integer_bits.shape;
   if (integer_bits.values.size() != static_cast<std::size_t>(p.Elements()) ||
-      fractional_bits.values.size() != integer_bits.values.size()) {
+      fractional_bits.values.size() != integer_bits.values.size() ||
+      sign_bits.values.size() != integer_bits.values.size()) {
     throw spec::ConfigError(integer_bits.file, "$", "expected as many values as the shape holds");
   }
   for (std::size_t e = 0; e < integer_bits.values.size(); ++e) {
-    const FixedType t{sign_bits, element(integer_bits, e), element(fractional_bits, e)};
-    if (t.TotalBits() < 0 || t.TotalBits() > kMaxTotalBits) {
+    const FixedType t{element(sign_bits, e, 0, 1),
+                      element(integer_bits, e, -kMaxFieldBits, kMaxFieldBits),
+                      element(fractional_bits, e, -kMaxFieldBits, kMaxFieldBits)};
+    if (!t.IsPruned() && t.TotalBits() > kMaxTotalBits) {
       throw spec::ConfigError(fractional_bits.file, "$",
-                              "expected k+i+f in [0, " + std::to_string(kMaxTotalBits) +
-                                  "] at flat index " + std::to_string(e) + ", got total " +
-                                  std::to_string(t.TotalBits()));
+                              "expected k+i+f of at most " + std::to_string(kMaxTotalBits) +
+                                  " (i+f <= 0: pruned) at flat index " + std::to_string(e) +
+                                  ", got total " + std::to_string(t.TotalBits()));
     }
     p.types.push_back(t);
   }

@@ -75,8 +75,9 @@ struct TwoLayers : sc_core::sc_module {
 };
 
 std::vector<UnrolledLayer> ChainOfTwo() {
-  return {{"first", test::LayerOf<First>(), test::ActsOf<First>(), test::ParamsOf<First>()},
-          {"second", test::LayerOf<Second>(), test::ActsOf<Second>(), test::ParamsOf<Second>()}};
+  return {
+      {"first", test::LayerOf<First>(), test::ActsOf<First>(), test::ParamsOf<First>(), {}},
+      {"second", test::LayerOf<Second>(), test::ActsOf<Second>(), test::ParamsOf<Second>(), {}}};
 }
 
 Vector Golden(const Vector& x) {

@@ -30,6 +30,12 @@ std::string NpyFile(const std::string& dict, const std::string& payload, bool pa
   return out + header + payload;
 }
 
+std::string Int64s(std::initializer_list<std::int64_t> v) {
+  std::string s;
+  for (std::int64_t x : v) s.append(reinterpret_cast<const char*>(&x), 8);  // x86: little-endian
+  return s;
+}
+
 std::string Floats(std::initializer_list<float> v) {
   std::string s;
   for (float f : v) s.append(reinterpret_cast<const char*>(&f), 4);  // x86: little-endian
@@ -64,11 +70,55 @@ TEST(Npy, ReadsFloat64Int8AndOneDimensionalShapes) {
   EXPECT_EQ(c.values, (std::vector<double>{7}));
 }
 
+// Integer dtypes as NumPy writes them (np.int64 is what np.array([...]) of Python ints gives, and
+// what HGQ's exported bit counts usually are).
+TEST(Npy, ReadsIntegerDtypes) {
+  const NpyArray a = ParseNpy(NpyFile("{'descr': '<i8', 'fortran_order': False, 'shape': (3,), }",
+                                      Int64s({-3, 0, (std::int64_t{1} << 53)})),
+                              "i8.npy");
+  EXPECT_EQ(a.type, NpyType::kInt64);
+  EXPECT_EQ(a.values, (std::vector<double>{-3, 0, 9007199254740992.0}));
+  const NpyArray b = ParseNpy(NpyFile("{'descr': '<i4', 'fortran_order': False, 'shape': (2,), }",
+                                      std::string("\xfe\xff\xff\xff\x05\x00\x00\x00", 8)),
+                              "i4.npy");
+  EXPECT_EQ(b.type, NpyType::kInt32);
+  EXPECT_EQ(b.values, (std::vector<double>{-2, 5}));
+  const NpyArray c = ParseNpy(NpyFile("{'descr': '<i2', 'fortran_order': False, 'shape': (2,), }",
+                                      std::string("\x00\x80\xff\x7f", 4)),
+                              "i2.npy");
+  EXPECT_EQ(c.values, (std::vector<double>{-32768, 32767}));
+  const NpyArray d = ParseNpy(NpyFile("{'descr': '|u1', 'fortran_order': False, 'shape': (2,), }",
+                                      std::string("\xff\x01", 2)),
+                              "u1.npy");
+  EXPECT_EQ(d.type, NpyType::kUint8);
+  EXPECT_EQ(d.values, (std::vector<double>{255, 1}));
+}
+
+// np.asfortranarray(a) saves the payload column by column; the reader returns C order.
+TEST(Npy, ReordersFortranOrderToCOrder) {
+  // [[1, 2, 3], [4, 5, 6]] in Fortran order is 1 4 2 5 3 6.
+  const NpyArray a = ParseNpy(NpyFile("{'descr': '<i8', 'fortran_order': True, 'shape': (2, 3), }",
+                                      Int64s({1, 4, 2, 5, 3, 6})),
+                              "f.npy");
+  EXPECT_EQ(a.shape, (std::vector<std::int64_t>{2, 3}));
+  EXPECT_EQ(a.values, (std::vector<double>{1, 2, 3, 4, 5, 6}));
+  // Three dimensions: element [i][j][k] of shape (2, 2, 2) sits at i + 2 j + 4 k in Fortran order.
+  std::initializer_list<float> fortran = {0, 4, 2, 6, 1, 5, 3, 7};  // value = 4 i + 2 j + k
+  const NpyArray b = ParseNpy(
+      NpyFile("{'descr': '<f4', 'fortran_order': True, 'shape': (2, 2, 2), }", Floats(fortran)),
+      "f3.npy");
+  EXPECT_EQ(b.values, (std::vector<double>{0, 1, 2, 3, 4, 5, 6, 7}));
+}
+
 TEST(Npy, RoundTripsThroughTheWriter) {
-  for (NpyType t : {NpyType::kFloat32, NpyType::kFloat64, NpyType::kInt8}) {
+  for (NpyType t : {NpyType::kFloat32, NpyType::kFloat64, NpyType::kInt8, NpyType::kInt16,
+                    NpyType::kInt32, NpyType::kInt64}) {
     NpyArray a{t, {2, 1, 2, 2}, {1, -2, 3, -4, 5, -6, 7, -8}};
     const std::string bytes = SerializeNpy(a);
-    const std::size_t payload = 8 * (t == NpyType::kFloat64 ? 8 : t == NpyType::kFloat32 ? 4 : 1);
+    const std::size_t payload = 8 * (t == NpyType::kFloat64 || t == NpyType::kInt64   ? 8
+                                     : t == NpyType::kFloat32 || t == NpyType::kInt32 ? 4
+                                     : t == NpyType::kInt16                           ? 2
+                                                                                      : 1);
     EXPECT_EQ((bytes.size() - payload) % 64, 0u) << "payload not 64-byte aligned as NumPy does";
     const NpyArray b = ParseNpy(bytes, "x.npy");
     EXPECT_EQ(b.type, t);
@@ -100,10 +150,14 @@ TEST(Npy, RejectsMalformedFiles) {
   ExpectRejected(NpyFile(ok, Floats({1, 2, 3})), "payload has 12 bytes");
   ExpectRejected(NpyFile("{'descr': '>f4', 'fortran_order': False, 'shape': (2,), }", two),
                  "unsupported dtype '>f4'");
-  ExpectRejected(NpyFile("{'descr': '<i4', 'fortran_order': False, 'shape': (2,), }", two),
+  ExpectRejected(NpyFile("{'descr': '<u4', 'fortran_order': False, 'shape': (2,), }", two),
                  "unsupported dtype");
-  ExpectRejected(NpyFile("{'descr': '<f4', 'fortran_order': True, 'shape': (2,), }", two),
-                 "Fortran");
+  ExpectRejected(NpyFile("{'descr': '<c8', 'fortran_order': False, 'shape': (1,), }", two),
+                 "unsupported dtype");
+  // 2^53 + 1 has no double: reading it would silently change it.
+  ExpectRejected(NpyFile("{'descr': '<i8', 'fortran_order': False, 'shape': (1,), }",
+                         Int64s({(std::int64_t{1} << 53) + 1})),
+                 "beyond 2^53");
   ExpectRejected(NpyFile("{'descr': '<f4', 'shape': (2,), }", two), "missing key");
   ExpectRejected(NpyFile("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), 'x': 1}", two),
                  "unexpected or repeated key 'x'");

@@ -51,6 +51,9 @@ TEST(ShippedConfigs, DevicesCarryTheVendorFigures) {
       {"xczu3eg", 70560, 141120, 360, 216, 0, DspKind::kDsp48E2},
       {"xczu9eg", 274080, 548160, 2520, 912, 0, DspKind::kDsp48E2},
       {"xcvu9p", 1182240, 2364480, 6840, 2160, 960, DspKind::kDsp48E2},
+      // DS890 (Virtex UltraScale+): the VU13P die, also on the Alveo U250 card.
+      {"xcvu13p", 1728000, 3456000, 12288, 2688, 1280, DspKind::kDsp48E2},
+      {"xcu250", 1728000, 3456000, 12288, 2688, 1280, DspKind::kDsp48E2},
   };
   for (const auto& r : rows) {
     SCOPED_TRACE(r.name);

@@ -50,5 +50,63 @@ TEST(Ebops, PrunedActivationsAndUniformPrecision) {
   EXPECT_THROW(DenseEbops(layer, UniformPrecision({3}, FixedType{1, 1, 3})), std::invalid_argument);
 }
 
+// HGQ2's bits (FixedPointQuantizerBase.bits): max(i + f, 0), plus k only when the overflow mode is
+// SAT; the declared width whatever value the element quantized to.
+TEST(HgqEbops, BitsFollowHgqsQuantizer) {
+  EXPECT_EQ(HgqBits({1, 2, 3, Overflow::kWrap}), 5);
+  EXPECT_EQ(HgqBits({1, 2, 3, Overflow::kSatSym}), 5);
+  EXPECT_EQ(HgqBits({1, 2, 3, Overflow::kSat}), 6);
+  EXPECT_EQ(HgqBits({0, 2, 3, Overflow::kSat}), 5);
+  EXPECT_EQ(HgqBits({1, -4, 4, Overflow::kSatSym}), 0);   // i + f = 0: pruned
+  EXPECT_EQ(HgqBits({1, -10, -12, Overflow::kWrap}), 0);  // i + f = -22
+  EXPECT_EQ(HgqBits({1, -10, -12, Overflow::kSat}), 1);   // relu(b) + k, as HGQ counts it
+}
+
+// A 2 -> 3 layer worked by hand. Inputs: x0 k1 i1 f2 WRAP (HGQ: 3 bits, no sign), x1 k0 i2 f1
+// SAT (3 bits: k = 0 adds nothing). Weights (all SAT_SYM) [o][j] with i + f:
+//   o0: 4, 0 (pruned)     o1: 2, -3 (pruned)     o2: 1, 5
+// Products: o0: 3*4 + 3*0 = 12; o1: 3*2 + 0 = 6; o2: 3*1 + 3*5 = 18; sum 36. A declared-width
+// count: the codes do not matter (w[2][1] quantizes to 0 and still counts 5 bits).
+// Bias bits (SAT: + k): 4 + 1 = 5, 2 + 1 = 3, 0 + 1 = 1 (pruned, i + f = -1, still its k): mean 3,
+// times 3 outputs = 9. Total 45.
+TEST(HgqEbops, DenseLayerByHand) {
+  const PrecisionTensor acts = Types({2}, {{1, 1, 2, Overflow::kWrap}, {0, 2, 1, Overflow::kSat}});
+  QuantizedDense layer = QuantizeDense(3, 2, {0.5, 0.3, 0.25, 0.1, 0.5, 0.0},
+                                       Types({3, 2}, {{1, 1, 3, Overflow::kSatSym},
+                                                      {1, 0, 0, Overflow::kSatSym},
+                                                      {1, 0, 2, Overflow::kSatSym},
+                                                      {1, -1, -2, Overflow::kSatSym},
+                                                      {1, 0, 1, Overflow::kSatSym},
+                                                      {1, 1, 4, Overflow::kSatSym}}));
+  EXPECT_EQ(layer.Code(2, 1), 0);
+  EXPECT_EQ(HgqDenseEbops(layer, acts), 36);
+  QuantizeBias(
+      layer, {0.5, -0.25, 3.0},
+      Types({3},
+            {{1, 1, 3, Overflow::kSat}, {1, 0, 2, Overflow::kSat}, {1, 0, -1, Overflow::kSat}}));
+  EXPECT_EQ(HgqDenseEbops(layer, acts), 45);
+  // The span figure of the same layer: 2 (|4| span 1 * 3... ) is another quantity entirely.
+  EXPECT_NE(DenseEbops(layer, acts), HgqDenseEbops(layer, acts));
+  EXPECT_THROW(HgqDenseEbops(layer, Types({1}, {{1, 1, 2}})), std::invalid_argument);
+}
+
+// HGQ computes the bias term in float32 as mean(bits) * outputs: 31 bits over 7 outputs is
+// float(31/7) * 7 = 30.999998 (NumPy float32), which alone truncates to HGQ's uint32 30; added to
+// 2100 product bits float32 rounds 2130.999998 to 2131.
+TEST(HgqEbops, BiasTermIsHgqsFloat32Mean) {
+  const PrecisionTensor input = Types({1}, {{0, 10, 0, Overflow::kWrap}});  // 10 bits
+  const auto with_weights = [&](FixedType w) {
+    QuantizedDense q =
+        QuantizeDense(7, 1, std::vector<double>(7, 0.0), UniformPrecision({7, 1}, w));
+    PrecisionTensor bias;
+    bias.shape = {7};
+    for (int bits : {5, 5, 5, 4, 4, 4, 4}) bias.types.push_back({1, 0, bits, Overflow::kWrap});
+    QuantizeBias(q, std::vector<double>(7, 0.0), bias);
+    return HgqDenseEbops(q, input);
+  };
+  EXPECT_EQ(with_weights({1, 0, 0, Overflow::kSatSym}), 30);      // pruned weights
+  EXPECT_EQ(with_weights({0, 10, 20, Overflow::kSatSym}), 2131);  // 7 * 30 * 10 = 2100
+}
+
 }  // namespace
 }  // namespace msqx::unrolled

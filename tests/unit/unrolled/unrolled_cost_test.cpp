@@ -119,3 +119,76 @@ TEST(UnrolledCost, DspThreshold) {
 
 }  // namespace
 }  // namespace msqx::unrolled
+
+namespace msqx::unrolled {
+namespace {
+
+// Codes 3 and 5 on 4-bit unsigned inputs (all on grid 0): products 3x (2 CSD digits, span 2:
+// one 6-bit adder) and 5x (one 7-bit adder), one tree adder of 8 bits, the 8-bit root registered.
+// LUT 6 + 7 + 8 = 21; FF 6 + 7 (multiplier adders) + 8 (tree) + 8 (output) = 29; depth 1 + 1 + 1.
+QuantizedDense ThreeAndFive() { return FromCodes(1, 2, {3, 5}); }
+
+TEST(UnrolledCost, BiasIsOneMoreTreeTerm) {
+  const UnrolledCost plain = DenseUnrolledCost(ThreeAndFive(), Acts(2, 4));
+  EXPECT_EQ(plain.lut, 21);
+  EXPECT_EQ(plain.ff, 29);
+  EXPECT_EQ(plain.pipeline_depth, 3);
+  // Bias 9 on grid 0: a 5-bit constant term (4 bits and the sign). Level 1: 6 + 7 -> 8, the bias
+  // carried (5 FF); level 2: 8 + 5 -> 9. LUT 6 + 7 + 8 + 9 = 30; FF 13 + 8 + 5 + 9 + 9 (output).
+  QuantizedDense biased = ThreeAndFive();
+  QuantizeBias(biased, {9.0}, UniformPrecision({1}, FixedType{1, 5, 0}));
+  const UnrolledCost b = DenseUnrolledCost(biased, Acts(2, 4));
+  EXPECT_EQ(b.bias_terms, 1);
+  EXPECT_EQ(b.tree_depth, 2);
+  EXPECT_EQ(b.pipeline_depth, 4);
+  EXPECT_EQ(b.lut, 30);
+  EXPECT_EQ(b.ff, 44);
+  // A zero bias is no term at all.
+  QuantizedDense zero = ThreeAndFive();
+  QuantizeBias(zero, {0.2}, UniformPrecision({1}, FixedType{1, 5, 0}));
+  EXPECT_EQ(zero.bias_codes[0], 0);
+  EXPECT_EQ(DenseUnrolledCost(zero, Acts(2, 4)).lut, plain.lut);
+}
+
+// The output register's work (docs/unrolled.md, "Output stage"): the same 8-bit root on grid 0.
+TEST(UnrolledCost, OutputStageByHand) {
+  const auto with = [](bool relu, FixedType next) {
+    OutputStage s;
+    s.relu = relu;
+    s.requant = UniformPrecision({1}, next);
+    return DenseUnrolledCost(ThreeAndFive(), Acts(2, 4), {}, s);
+  };
+  // ReLU into 3 unsigned wrapping bits: 3 AND gates; a 3-bit register instead of 8.
+  const UnrolledCost relu = with(true, {0, 3, 0, Overflow::kWrap});
+  EXPECT_EQ(relu.lut, 21 + 3);
+  EXPECT_EQ(relu.ff, 29 - 8 + 3);
+  EXPECT_EQ(relu.pipeline_depth, 3);  // in the output register: no extra cycle
+  // Saturating into signed 3 bits: a mux per bit and one LUT for the 5 dropped high bits.
+  EXPECT_EQ(with(false, {1, 2, 0, Overflow::kSat}).lut, 21 + 3 + 1);
+  // One fractional bit dropped (f = -1): rounding adds half a step, an 8-bit incrementer; 2 bits.
+  const UnrolledCost round = with(false, {0, 3, -1, Overflow::kWrap});
+  EXPECT_EQ(round.lut, 21 + 8);
+  EXPECT_EQ(round.ff, 29 - 8 + 2);
+  // The next layer prunes this input: the output is the constant 0, no register.
+  EXPECT_EQ(with(true, {0, 0, 0, Overflow::kWrap}).ff, 29 - 8);
+  OutputStage wrong;
+  wrong.requant = UniformPrecision({2}, FixedType{0, 3, 0});
+  EXPECT_THROW(DenseUnrolledCost(ThreeAndFive(), Acts(2, 4), {}, wrong), std::invalid_argument);
+}
+
+// Each product's multiplier is sized from its own operands: 11 (3 CSD digits, span 4) times a
+// 4-bit input is an 8-bit product, below the DSP threshold of 10, even though the layer's other
+// input is 8 bits wide. At RF 2 one multiplier serves both products and is sized for the widest
+// constant and input it serves: 4 + 8 = 12 bits with 3 digits, a DSP.
+TEST(UnrolledCost, MultipliersAreSizedByTheirOwnOperands) {
+  QuantizedDense q = FromCodes(1, 2, {11, 1});
+  PrecisionTensor acts = UniformPrecision({2}, FixedType{0, 4, 0});
+  acts.types[1] = FixedType{0, 8, 0};
+  EXPECT_EQ(DenseUnrolledCost(q, acts).dsp, 0);
+  UnrolledParams rf2;
+  rf2.reuse_factor = 2;
+  EXPECT_EQ(DenseUnrolledCost(q, acts, rf2).dsp, 1);
+}
+
+}  // namespace
+}  // namespace msqx::unrolled

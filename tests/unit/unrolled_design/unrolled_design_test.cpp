@@ -104,32 +104,43 @@ TEST(UnrolledDesign, BadDesignsNameThePathAndWhatWasExpected) {
 }
 
 // The chain's latency is the sum of its layers' (no registers between layers) and its resources
-// the sum of theirs, each from the per-layer model directly.
+// the sum of theirs, each from the per-layer model directly: every layer with its bias, its ReLU
+// and the requantization to the next layer's inputs, the last one without.
 TEST(UnrolledDesign, SimReportsTheChainOfItsLayers) {
   const spec::UnrolledDesignSpec d = Resolver().LoadUnrolledDesign("jet_unrolled");
   const spec::NetworkSpec net = Resolver().LoadNetwork("jet_tagger");
   const unrolled::HgqNetwork hgq = dse::UnrolledWeights(d, net);
   ASSERT_EQ(hgq.layers.size(), 4u);  // 16-64-32-32-5
   int latency = 0;
-  std::int64_t lut = 0, dsp = 0, ebops = 0;
-  for (const auto& l : hgq.layers) {
-    const unrolled::UnrolledCost c = unrolled::DenseUnrolledCost(l.quantized, l.activations, {});
+  std::int64_t lut = 0, dsp = 0, ebops_span = 0, ebops_hgq = 0;
+  for (std::size_t i = 0; i < hgq.layers.size(); ++i) {
+    const auto& l = hgq.layers[i];
+    EXPECT_TRUE(l.quantized.HasBias()) << l.name;  // jet_tagger's fc layers have one
+    EXPECT_EQ(l.relu, i < 3) << l.name;            // relu1..relu3 follow fc1..fc3
+    unrolled::OutputStage stage;
+    stage.relu = l.relu;
+    if (i + 1 < hgq.layers.size()) stage.requant = hgq.layers[i + 1].activations;
+    const unrolled::UnrolledCost c =
+        unrolled::DenseUnrolledCost(l.quantized, l.activations, {}, stage);
     latency += c.latency_cycles;
     lut += c.lut;
     dsp += c.dsp;
-    ebops += unrolled::DenseEbops(l.quantized, l.activations);
+    ebops_span += unrolled::DenseEbops(l.quantized, l.activations);
+    ebops_hgq += unrolled::HgqDenseEbops(l.quantized, l.activations);
   }
   const fs::path dir = Dir("sim");
   const auto run = Msqx("sim --design jet_unrolled --network jet_tagger --out " + dir.string());
   ASSERT_EQ(run.status, 0) << run.output;
   const nlohmann::json r = nlohmann::json::parse(Slurp(dir / "report.json"));
-  EXPECT_EQ(r["schema"], "msqx.unrolled_report/1");
+  EXPECT_EQ(r["schema"], "msqx.unrolled_report/2");
   EXPECT_EQ(r["latency_cycles"].get<int>(), latency);
   EXPECT_DOUBLE_EQ(r["latency_ns"].get<double>(), latency * 1000.0 / 200.0);
   EXPECT_EQ(r["initiation_interval"].get<int>(), 1);
   EXPECT_EQ(r["resources"]["lut"].get<std::int64_t>(), lut);
   EXPECT_EQ(r["resources"]["dsp"].get<std::int64_t>(), dsp);
-  EXPECT_EQ(r["ebops"].get<std::int64_t>(), ebops);
+  EXPECT_EQ(r["ebops_span"].get<std::int64_t>(), ebops_span);
+  EXPECT_EQ(r["ebops_hgq"].get<std::int64_t>(), ebops_hgq);
+  EXPECT_NE(ebops_hgq, ebops_span);  // declared widths and a bias term against code spans
   EXPECT_EQ(r["layers"].size(), 4u);
   // Each output's binary point (the products aligned to it, models/unrolled/alignment.h).
   for (std::size_t i = 0; i < hgq.layers.size(); ++i) {
@@ -196,8 +207,8 @@ TEST(UnrolledWeights, FolderRoundTripAndItsErrors) {
   ASSERT_EQ(second.status, 0) << second.output;
   const nlohmann::json a = nlohmann::json::parse(Slurp(dir / "a" / "report.json"));
   const nlohmann::json b = nlohmann::json::parse(Slurp(dir / "b" / "report.json"));
-  for (const char* key : {"latency_cycles", "initiation_interval", "ebops", "resources",
-                          "weight_sqnr_db", "layers"}) {
+  for (const char* key : {"latency_cycles", "initiation_interval", "ebops_hgq", "ebops_span",
+                          "resources", "weight_sqnr_db", "layers"}) {
     EXPECT_EQ(a[key], b[key]) << key;
   }
   // fc4's weight precision as one JSON document (uniform 4-bit types) instead of the pair.
