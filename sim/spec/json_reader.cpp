@@ -2,14 +2,21 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
+#include <functional>
 #include <limits>
 #include <sstream>
+#include <unordered_set>
 
 namespace msqx::spec {
 namespace {
 
-std::string Quote(std::string_view s) { return "'" + std::string(s) + "'"; }
+// A value echoed in a message is cut: a 200 MB string must not become a 200 MB message.
+std::string Quote(std::string_view s) { return "'" + Elide(s) + "'"; }
+
+// A member of an object in a JSON path: $.name, or $["a key"] when it is not an identifier.
+std::string Member(const std::string& key);
 
 std::size_t EditDistance(std::string_view a, std::string_view b) {
   std::vector<std::size_t> row(b.size() + 1);
@@ -64,6 +71,74 @@ bool IsIdentifier(const std::string& key) {
   });
 }
 
+std::string Member(const std::string& key) {
+  return IsIdentifier(key) ? "." + key : "[\"" + Elide(key) + "\"]";
+}
+
+// Rejects an object that names a key twice (JSON allows it, and nlohmann keeps the last; a
+// config whose second "rows" silently wins is a mistake to point at). Follows the parser's events
+// to know the JSON path of each key.
+class DuplicateKeys {
+ public:
+  explicit DuplicateKeys(const std::string& file) : file_(file) {}
+
+  bool operator()(int, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
+    using Event = nlohmann::json::parse_event_t;
+    switch (event) {
+      case Event::object_start:
+      case Event::array_start:
+        frames_.push_back({event == Event::object_start, 0, {}, {}});
+        break;
+      case Event::key: {
+        Frame& f = frames_.back();
+        const auto& key = parsed.get_ref<const std::string&>();
+        if (!f.keys.insert(key).second) {
+          throw ConfigError(file_, Path() + Member(key),
+                            "the key " + Quote(key) +
+                                " appears twice in this object; keep one (JSON readers differ "
+                                "on which one wins)");
+        }
+        f.key = key;
+        break;
+      }
+      case Event::object_end:
+      case Event::array_end:
+        frames_.pop_back();
+        Advance();
+        break;
+      case Event::value:
+        Advance();
+        break;
+    }
+    return true;
+  }
+
+ private:
+  struct Frame {
+    bool object;
+    std::size_t count;  // array: elements before the current one
+    std::string key;    // object: the current key
+    std::unordered_set<std::string> keys;
+  };
+
+  void Advance() {
+    if (!frames_.empty() && !frames_.back().object) ++frames_.back().count;
+  }
+
+  // The path of the innermost open object.
+  std::string Path() const {
+    std::string path = "$";
+    for (std::size_t i = 0; i + 1 < frames_.size(); ++i) {
+      path +=
+          frames_[i].object ? Member(frames_[i].key) : "[" + std::to_string(frames_[i].count) + "]";
+    }
+    return path;
+  }
+
+  const std::string& file_;
+  std::vector<Frame> frames_;
+};
+
 }  // namespace
 
 ConfigError::ConfigError(std::string file, std::string json_path, std::string message)
@@ -73,8 +148,9 @@ ConfigError::ConfigError(std::string file, std::string json_path, std::string me
       message_(std::move(message)) {}
 
 nlohmann::json ParseJsonText(const std::string& text, const std::string& file_label) {
+  DuplicateKeys duplicates(file_label);
   try {
-    return nlohmann::json::parse(text);
+    return nlohmann::json::parse(text, std::ref(duplicates));
   } catch (const nlohmann::json::parse_error& e) {
     const auto [line, column] = LineColumn(text, e.byte == 0 ? 0 : e.byte - 1);
     std::string what = e.what();
@@ -84,11 +160,15 @@ nlohmann::json ParseJsonText(const std::string& text, const std::string& file_la
     if (cut != std::string::npos) what = what.substr(cut + 2);
     throw ConfigError(file_label, "$",
                       "not valid JSON at line " + std::to_string(line) + ", column " +
-                          std::to_string(column) + ": " + what);
+                          std::to_string(column) + ": " + Elide(what, 200));
   }
 }
 
 nlohmann::json LoadJsonFile(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    throw ConfigError(path, "$", "is a folder; expected a JSON file");
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) throw ConfigError(path, "$", "cannot open the file (does it exist and is it readable?)");
   std::ostringstream text;
@@ -99,6 +179,8 @@ nlohmann::json LoadJsonFile(const std::string& path) {
 
 std::optional<std::string> DidYouMean(std::string_view word,
                                       const std::vector<std::string>& candidates) {
+  // No typo makes a word this long; and the edit distance is quadratic in its length.
+  if (word.size() > 64) return std::nullopt;
   std::optional<std::string> best;
   std::size_t best_distance = std::numeric_limits<std::size_t>::max();
   for (const auto& c : candidates) {
@@ -126,7 +208,7 @@ std::string Node::Describe() const {
     case nlohmann::json::value_t::boolean:
       return v.get<bool>() ? "true" : "false";
     case nlohmann::json::value_t::string:
-      return "the string \"" + v.get<std::string>() + "\"";
+      return "the string \"" + Elide(v.get_ref<const std::string&>()) + "\"";
     case nlohmann::json::value_t::number_integer:
     case nlohmann::json::value_t::number_unsigned:
       return "the integer " + v.dump();
@@ -167,7 +249,7 @@ Node Node::At(const std::string& key) const {
   if (!value_->is_object()) Fail("expected an object, got " + Describe());
   auto it = value_->find(key);
   if (it == value_->end()) Fail("missing required key " + Quote(key));
-  return Node(*it, file_, path_ + (IsIdentifier(key) ? "." + key : "[\"" + key + "\"]"));
+  return Node(*it, file_, path_ + Member(key));
 }
 
 std::optional<Node> Node::Find(const std::string& key) const {
@@ -284,5 +366,44 @@ Document::Document(nlohmann::json value, std::string file)
       file_(std::make_shared<const std::string>(std::move(file))) {}
 
 Document Document::Load(const std::string& path) { return Document(LoadJsonFile(path), path); }
+
+std::optional<std::string> FileNameProblem(std::string_view name) {
+  if (name.empty()) return "it is empty";
+  if (name.size() > kMaxFileNameLength) {
+    return "it is " + std::to_string(name.size()) + " characters long (at most " +
+           std::to_string(kMaxFileNameLength) + ")";
+  }
+  if (name.front() == '.') return "it starts with '.' (a hidden file, or '.' and '..')";
+  if (name.front() == '-') return "it starts with '-' (it would read as an option)";
+  for (const char c : name) {
+    const bool portable = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                          (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+    if (portable) continue;
+    if (c == '/' || c == '\\') return std::string("it holds a path separator '") + c + "'";
+    const auto code = static_cast<unsigned char>(c);
+    if (code < 0x20 || code >= 0x7f) return "it holds the byte " + std::to_string(code);
+    return std::string("it holds '") + c + "'";
+  }
+  return std::nullopt;
+}
+
+const std::string& CheckFileName(const std::string& name, const std::string& what,
+                                 const std::string& file, const std::string& json_path) {
+  if (const auto problem = FileNameProblem(name)) {
+    throw ConfigError(file, json_path,
+                      what + " '" + Elide(name) +
+                          "' is used as a file name and cannot be one: " + *problem +
+                          "; use letters, digits, '.', '_' and '-' (not first: '.', '-')");
+  }
+  return name;
+}
+
+std::string Elide(std::string_view text, std::size_t max) {
+  if (text.size() <= max) return std::string(text);
+  std::size_t cut = max;
+  // Do not split a UTF-8 sequence: back up to the first byte of a character.
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+  return std::string(text.substr(0, cut)) + "... (" + std::to_string(text.size()) + " bytes)";
+}
 
 }  // namespace msqx::spec
