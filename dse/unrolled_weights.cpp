@@ -4,6 +4,7 @@
 
 #include "models/unrolled/precision_io.h"
 #include "sim/io/npy.h"
+#include "sim/io/weights.h"
 #include "sim/spec/json_reader.h"
 
 namespace msqx::dse {
@@ -60,7 +61,7 @@ unrolled::HgqNetwork LoadHgqWeights(const spec::NetworkSpec& network, const std:
   for (const spec::Layer& layer : network.layers) {
     if (layer.kind != spec::LayerKind::kFc) continue;
     const std::int64_t in = layer.in.Elements(), out = layer.out_channels;
-    const fs::path file = dir / (layer.name + ".npy");
+    const fs::path file = dir / io::WeightFileName(layer, network);
     const io::NpyArray w = io::ReadNpy(file.string());
     if (w.shape != std::vector<std::int64_t>{out, in}) {
       throw spec::ConfigError(

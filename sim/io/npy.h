@@ -29,7 +29,7 @@ NpyArray ReadNpy(const std::string& path);
 NpyArray ParseNpy(const std::string& bytes, const std::string& label);
 
 // Writes a version 1.0 file of the given type (values converted; int8 values must be integers in
-// [-128, 127]). Throws spec::ConfigError if the file cannot be written.
+// [-128, 127]). Throws report::IoError (with the system's reason) if it cannot be written.
 void WriteNpy(const std::string& path, const NpyArray& array);
 std::string SerializeNpy(const NpyArray& array);
 
