@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -198,6 +199,10 @@ void OutputFolder::PrepareWork() {
   struct stat st;
   if (::lstat(work_.c_str(), &st) == 0) {
     const auto marker = S_ISDIR(st.st_mode) ? ReadMarker(work_) : std::nullopt;
+    // Empty: a run killed between making it and marking it; nothing in it to lose.
+    if (!marker && S_ISDIR(st.st_mode) && Entries(work_).empty() && ::rmdir(work_.c_str()) == 0) {
+      return PrepareWork();
+    }
     if (!marker) {
       throw OutputConflict(work_.string() + " (where msqx writes before renaming into " + display_ +
                            ") exists and was not made by msqx; move it away");
@@ -213,7 +218,12 @@ void OutputFolder::PrepareWork() {
     throw IoError(work_.string(), "inspect", errno);
   }
   if (::mkdir(work_.c_str(), 0755) != 0) throw IoError(work_.string(), "create the folder", errno);
-  WriteMarker("partial");
+  try {
+    WriteMarker("partial");
+  } catch (const IoError&) {
+    ::rmdir(work_.c_str());  // the constructor fails: no destructor will remove it
+    throw;
+  }
 }
 
 void OutputFolder::WriteMarker(const std::string& state) {

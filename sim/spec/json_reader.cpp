@@ -4,7 +4,6 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
-#include <functional>
 #include <limits>
 #include <sstream>
 #include <unordered_set>
@@ -75,70 +74,104 @@ std::string Member(const std::string& key) {
   return IsIdentifier(key) ? "." + key : "[\"" + Elide(key) + "\"]";
 }
 
-// Rejects an object that names a key twice (JSON allows it, and nlohmann keeps the last; a
-// config whose second "rows" silently wins is a mistake to point at). Follows the parser's events
-// to know the JSON path of each key.
-class DuplicateKeys {
+// Builds the document from nlohmann's SAX events (nlohmann parses; this only assembles), and
+// rejects an object that names a key twice: JSON allows it and nlohmann keeps the last, so a
+// config whose second "rows" silently won was accepted. (nlohmann's parser callback could see the
+// keys too, but its DOM builder then rescans each array on every element: quadratic in layers.)
+class DocumentBuilder {
  public:
-  explicit DuplicateKeys(const std::string& file) : file_(file) {}
+  using json = nlohmann::json;
+  explicit DocumentBuilder(const std::string& file) : file_(file) {}
 
-  bool operator()(int, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
-    using Event = nlohmann::json::parse_event_t;
-    switch (event) {
-      case Event::object_start:
-      case Event::array_start:
-        frames_.push_back({event == Event::object_start, 0, {}, {}});
-        break;
-      case Event::key: {
-        Frame& f = frames_.back();
-        const auto& key = parsed.get_ref<const std::string&>();
-        if (!f.keys.insert(key).second) {
-          throw ConfigError(file_, Path() + Member(key),
-                            "the key " + Quote(key) +
-                                " appears twice in this object; keep one (JSON readers differ "
-                                "on which one wins)");
-        }
-        f.key = key;
-        break;
-      }
-      case Event::object_end:
-      case Event::array_end:
-        frames_.pop_back();
-        Advance();
-        break;
-      case Event::value:
-        Advance();
-        break;
+  json Take() { return std::move(root_); }
+  std::size_t error_byte() const { return error_byte_; }
+  const std::string& error() const { return error_; }
+
+  bool null() { return Add(nullptr); }
+  bool boolean(bool v) { return Add(v); }
+  bool number_integer(json::number_integer_t v) { return Add(v); }
+  bool number_unsigned(json::number_unsigned_t v) { return Add(v); }
+  bool number_float(json::number_float_t v, const json::string_t&) { return Add(v); }
+  bool string(json::string_t& v) { return Add(std::move(v)); }
+  bool binary(json::binary_t& v) { return Add(json::binary(std::move(v))); }
+  bool start_object(std::size_t) { return Open(json::object()); }
+  bool start_array(std::size_t) { return Open(json::array()); }
+  bool end_object() { return Close(); }
+  bool end_array() { return Close(); }
+
+  bool key(json::string_t& key) {
+    Open_& top = open_.back();
+    if (!top.keys.insert(key).second) {
+      throw ConfigError(file_, Path() + Member(key),
+                        "the key " + Quote(key) +
+                            " appears twice in this object; keep one (JSON readers differ on "
+                            "which one wins)");
     }
+    top.key = std::move(key);
     return true;
   }
 
- private:
-  struct Frame {
-    bool object;
-    std::size_t count;  // array: elements before the current one
-    std::string key;    // object: the current key
-    std::unordered_set<std::string> keys;
-  };
-
-  void Advance() {
-    if (!frames_.empty() && !frames_.back().object) ++frames_.back().count;
+  bool parse_error(std::size_t byte, const std::string&, const nlohmann::detail::exception& e) {
+    error_byte_ = byte;
+    error_ = e.what();
+    return false;
   }
 
-  // The path of the innermost open object.
+ private:
+  struct Open_ {
+    json* value;
+    std::string key;                       // object: the member being read
+    std::unordered_set<std::string> keys;  // object: the members read so far
+  };
+
+  // Puts `v` where the parser is (the root, the next array element, the current member) and
+  // returns where it went. A pointer to an open container stays valid: its parent gains no new
+  // element until it is closed.
+  template <typename V>
+  json* Place(V&& v) {
+    if (open_.empty()) {
+      root_ = json(std::forward<V>(v));
+      return &root_;
+    }
+    json& parent = *open_.back().value;
+    if (parent.is_array()) {
+      parent.emplace_back(std::forward<V>(v));
+      return &parent.back();
+    }
+    json& member = parent[open_.back().key];
+    member = json(std::forward<V>(v));
+    return &member;
+  }
+  template <typename V>
+  bool Add(V&& v) {
+    Place(std::forward<V>(v));
+    return true;
+  }
+  bool Open(json container) {
+    open_.push_back({Place(std::move(container)), {}, {}});
+    return true;
+  }
+  bool Close() {
+    open_.pop_back();
+    return true;
+  }
+
+  // The JSON path of the innermost open object.
   std::string Path() const {
     std::string path = "$";
-    for (std::size_t i = 0; i + 1 < frames_.size(); ++i) {
-      path +=
-          frames_[i].object ? Member(frames_[i].key) : "[" + std::to_string(frames_[i].count) + "]";
+    for (std::size_t i = 0; i + 1 < open_.size(); ++i) {
+      const json& v = *open_[i].value;
+      path += v.is_object() ? Member(open_[i].key) : "[" + std::to_string(v.size() - 1) + "]";
     }
     return path;
   }
 
   const std::string& file_;
-  std::vector<Frame> frames_;
+  json root_;
+  std::vector<Open_> open_;
+  std::size_t error_byte_ = 0;
+  std::string error_;
 };
-
 }  // namespace
 
 ConfigError::ConfigError(std::string file, std::string json_path, std::string message)
@@ -148,20 +181,18 @@ ConfigError::ConfigError(std::string file, std::string json_path, std::string me
       message_(std::move(message)) {}
 
 nlohmann::json ParseJsonText(const std::string& text, const std::string& file_label) {
-  DuplicateKeys duplicates(file_label);
-  try {
-    return nlohmann::json::parse(text, std::ref(duplicates));
-  } catch (const nlohmann::json::parse_error& e) {
-    const auto [line, column] = LineColumn(text, e.byte == 0 ? 0 : e.byte - 1);
-    std::string what = e.what();
-    // nlohmann's message starts with "[json.exception.parse_error.101] parse error at line ..";
-    // keep the part after the last ": " which says what was wrong.
-    const auto cut = what.rfind(": ");
-    if (cut != std::string::npos) what = what.substr(cut + 2);
-    throw ConfigError(file_label, "$",
-                      "not valid JSON at line " + std::to_string(line) + ", column " +
-                          std::to_string(column) + ": " + Elide(what, 200));
-  }
+  DocumentBuilder builder(file_label);
+  if (nlohmann::json::sax_parse(text, &builder)) return builder.Take();
+  const std::size_t byte = builder.error_byte();
+  const auto [line, column] = LineColumn(text, byte == 0 ? 0 : byte - 1);
+  std::string what = builder.error();
+  // nlohmann's message starts with "[json.exception.parse_error.101] parse error at line ..";
+  // keep the part after the last ": " which says what was wrong.
+  const auto cut = what.rfind(": ");
+  if (cut != std::string::npos) what = what.substr(cut + 2);
+  throw ConfigError(file_label, "$",
+                    "not valid JSON at line " + std::to_string(line) + ", column " +
+                        std::to_string(column) + ": " + Elide(what, 200));
 }
 
 nlohmann::json LoadJsonFile(const std::string& path) {
