@@ -64,10 +64,4 @@ void Sync(const fs::path& path) {
   if (error != 0) throw IoError(path.string(), "flush", error);
 }
 
-void RemoveTree(const fs::path& path) {
-  std::error_code ec;
-  fs::remove_all(path, ec);  // does not follow symbolic links
-  if (ec) throw IoError(path.string(), "remove", ec.value());
-}
-
 }  // namespace msqx::report

@@ -38,7 +38,4 @@ void MakeDirectories(const std::filesystem::path& dir);
 // Flushes a file or a folder (its entries: a rename or a new file inside it) to the disk.
 void Sync(const std::filesystem::path& path);
 
-// Removes a tree that msqx wrote, without following symbolic links; IoError on failure.
-void RemoveTree(const std::filesystem::path& path);
-
 }  // namespace msqx::report

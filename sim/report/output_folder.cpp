@@ -94,6 +94,19 @@ void SyncTree(const fs::path& dir) {
   Sync(dir);
 }
 
+// Removes a folder msqx marked, its marker last: a run killed part way leaves a folder that the
+// next run still recognizes as msqx's and finishes removing. Returns false on a failure.
+bool RemoveMarked(const fs::path& dir) {
+  std::error_code ec;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    if (it->path().filename() != OutputFolder::kMarker) fs::remove_all(it->path(), ec);
+    if (ec) return false;
+  }
+  if (ec) return false;
+  fs::remove(dir / OutputFolder::kMarker, ec);
+  return !ec && fs::remove(dir, ec) && !ec;
+}
+
 }  // namespace
 
 fs::path WorkFolderOf(const fs::path& target) {
@@ -138,7 +151,7 @@ OutputFolder::OutputFolder(const std::string& target, std::string kind, std::str
 OutputFolder::~OutputFolder() {
   if (committed_ || keep_ || options_.keep_work_on_failure || work_.empty()) return;
   std::error_code ec;
-  if (fs::exists(work_ / kMarker, ec)) fs::remove_all(work_, ec);
+  if (fs::exists(work_ / kMarker, ec)) RemoveMarked(work_);
 }
 
 OutputFolder::Target OutputFolder::CheckTarget() const {
@@ -212,7 +225,8 @@ void OutputFolder::PrepareWork() {
       continued_ = true;
       return;
     }
-    RemoveTree(work_);  // an interrupted run's, or a replaced folder a crash left behind
+    // An interrupted run's, or an earlier result a killed run had not finished removing.
+    if (!RemoveMarked(work_)) throw IoError(work_.string(), "remove", EIO);
     discarded_work_ = true;
   } else if (errno != ENOENT) {
     throw IoError(work_.string(), "inspect", errno);
@@ -258,16 +272,15 @@ void OutputFolder::Commit() {
         throw IoError(target_.string(), "rename " + work_.string() + " to", errno);
       const fs::path old =
           target_.parent_path() / ("." + target_.filename().string() + ".msqx-old");
-      std::error_code ec;
-      fs::remove_all(old, ec);
+      if (fs::exists(old) && !RemoveMarked(old)) throw IoError(old.string(), "remove", EIO);
       if (::rename(target_.c_str(), old.c_str()) != 0)
         throw IoError(old.string(), "move " + target_.string() + " aside to", errno);
       if (::rename(work_.c_str(), target_.c_str()) != 0)
         throw IoError(target_.string(), "rename " + work_.string() + " to", errno);
+      std::error_code ec;
       fs::rename(old, work_, ec);
     }
-    std::error_code ec;
-    fs::remove_all(work_, ec);  // the earlier run's outputs; left over, the next run removes them
+    RemoveMarked(work_);  // the earlier run's outputs; whatever is left, the next run removes
   } else if (::rename(work_.c_str(), target_.c_str()) != 0) {
     const int error = errno;
     keep_ = true;

@@ -172,6 +172,25 @@ TEST_F(OutputFolderTest, AKilledSweepsWorkFolderIsContinuedOrDiscarded) {
   EXPECT_FALSE(fs::exists(out.work() / "journal.jsonl"));
 }
 
+// A run killed after renaming its result into place, while removing the earlier one (found by
+// scripts/fuzz): what is left beside still carries the marker, removed last, so the next run
+// recognizes it as msqx's, continued or not.
+TEST_F(OutputFolderTest, AnEarlierResultLeftBesideByAKilledRunIsCleanedUp) {
+  const fs::path target = root_ / "out";
+  Run(target, "sweep", "new");
+  const fs::path beside = root_ / ".out.msqx-partial";
+  fs::create_directories(beside / "best_tiny_xc7z020");
+  fs::copy_file(target / OutputFolder::kMarker, beside / OutputFolder::kMarker);  // "complete"
+  std::ofstream(beside / "points.csv") << "half removed";
+  OutputOptions resume;
+  resume.keep_work_on_failure = resume.reuse_work = true;
+  OutputFolder out(target.string(), "sweep", "test", resume);
+  EXPECT_FALSE(out.continued());  // a finished result is not an interrupted run
+  EXPECT_TRUE(out.discarded_work());
+  EXPECT_FALSE(fs::exists(out.work() / "points.csv"));
+  EXPECT_EQ(Read(target / "result.txt"), "new");
+}
+
 // A write past the file size limit (RLIMIT_FSIZE, a full disk's stand-in) is an IoError naming
 // the file and the system's reason, and leaves no half-written file.
 TEST_F(OutputFolderTest, AFailedWriteIsNamedAndRemoved) {
