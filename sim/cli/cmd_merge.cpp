@@ -5,6 +5,7 @@
 #include "dse/sweep_output.h"
 #include "sim/cli/commands.h"
 #include "sim/cli/options.h"
+#include "sim/cli/progress.h"
 #include "sim/cli/sweep_best.h"
 #include "sim/report/output_folder.h"
 
@@ -97,8 +98,10 @@ int RunMerge(const Args& args) {
   if (cl.help) return 0;
 
   const auto dirs = cl.vm["dirs"].as<std::vector<std::string>>();
+  Heartbeat reading("reading the shards' journals");
   std::vector<ShardInput> inputs;
   for (const std::string& dir : dirs) inputs.push_back(ReadShard(dir));
+  reading.Stop();
   const dse::JournalHeader header = inputs[0].journal.header;
   const std::string first_file = (inputs[0].read_from / "journal.jsonl").string();
   std::map<int, std::string> given;  // shard -> folder

@@ -83,6 +83,8 @@ int RunSim(const Args& args) {
   const auto start = std::chrono::steady_clock::now();
   report::RunStats stats;
   if (fidelity == "analytic") {
+    Heartbeat estimating("estimating " + std::to_string(network.layers.size()) +
+                         " layers with the analytic model");
     stats = dse::AnalyticModel(design).Estimate(network);
   } else {
     accel::CycleOptions options;
@@ -98,6 +100,7 @@ int RunSim(const Args& args) {
   stats.wall_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
+  Heartbeat writing("estimating the resources and writing the report");
   const dse::ResourceEstimate resources = dse::EstimateResources(design, network);
   report::RunInfo info{MSQX_VERSION, MSQX_GIT_HASH, Joined("sim", args),
                        dse::ResourcesToJson(resources, design.device)};
@@ -105,6 +108,7 @@ int RunSim(const Args& args) {
   const std::string plot =
       report::WriteRunReport(folder.work().string(), design, network, stats, info, &note);
   folder.Commit();
+  writing.Stop();
   report::PrintSummary(std::cout, design, network, stats, info);
   std::cout << "report: " << out << "/report.json (layers.csv, summary.md"
             << (plot.empty() ? "" : ", layers.svg") << ")\n";

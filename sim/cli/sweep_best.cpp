@@ -8,12 +8,14 @@
 #include "dse/sweep_plots.h"
 #include "models/accel/network_sim.h"
 #include "msqx/version.h"
+#include "sim/cli/progress.h"
 #include "sim/report/report.h"
 #include "sim/spec/resolve.h"
 
 namespace msqx::cli {
 
 void WriteSweepExtras(const std::string& dir, const std::vector<dse::PointResult>& points) {
+  Heartbeat working("drawing the plots and simulating each best point for its per-layer report");
   const std::string plot_note = dse::WriteSweepPlots(dir, points);
   if (!plot_note.empty()) std::cerr << "note: " << plot_note << "\n";
   const spec::ConfigResolver resolver;
