@@ -110,7 +110,8 @@ bool RemoveMarked(const fs::path& dir) {
 }  // namespace
 
 fs::path WorkFolderOf(const fs::path& target) {
-  return target.parent_path() / ("." + target.filename().string() + ".msqx-partial");
+  const fs::path t = target.filename().empty() ? target.parent_path() : target;  // "dir/"
+  return t.parent_path() / ("." + t.filename().string() + ".msqx-partial");
 }
 
 std::optional<std::string> MarkedKind(const fs::path& dir) {
@@ -149,9 +150,14 @@ OutputFolder::OutputFolder(const std::string& target, std::string kind, std::str
 }
 
 OutputFolder::~OutputFolder() {
-  if (committed_ || keep_ || options_.keep_work_on_failure || work_.empty()) return;
+  if (committed_ || keep_ || work_.empty()) return;
   std::error_code ec;
-  if (fs::exists(work_ / kMarker, ec)) RemoveMarked(work_);
+  if (!fs::exists(work_ / kMarker, ec)) return;
+  // A work folder kept for --resume is worth keeping only if the run got to write in it.
+  bool written = false;
+  for (fs::directory_iterator it(work_, ec), end; !ec && it != end; it.increment(ec))
+    written = written || it->path().filename() != kMarker;
+  if (!options_.keep_work_on_failure || !written) RemoveMarked(work_);
 }
 
 OutputFolder::Target OutputFolder::CheckTarget() const {

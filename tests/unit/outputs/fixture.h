@@ -47,10 +47,20 @@ inline std::string TinySweepJson(const std::string& name = "tinysweep") {
              "dsp_engine.rows": [4, 16]}})";
 }
 
-// One conv layer on a 64 x 2048 x 2048 input: about half a second at cycle fidelity, long
-// enough to kill a worker or a shard in the middle of it.
-inline std::string SlowNetworkJson() {
-  return R"({"name": "slow", "input": {"channels": 64, "height": 2048, "width": 2048},
+// The side of the slow network's input: 2048 takes about half a second at cycle fidelity in an
+// optimized build; a Debug build with sanitizers is about 70 times slower, so a quarter will do.
+#if !defined(NDEBUG) || defined(__SANITIZE_ADDRESS__)
+inline constexpr int kSlowSide = 512;
+#else
+inline constexpr int kSlowSide = 2048;
+#endif
+
+// One conv layer on a 64 x side x side input: long enough (about half a second) to kill a worker
+// or a shard in the middle of it.
+inline std::string SlowNetworkJson(int side = kSlowSide) {
+  const std::string s = std::to_string(side);
+  return R"({"name": "slow", "input": {"channels": 64, "height": )" + s + R"(, "width": )" + s +
+         R"(},
     "layers": [{"name": "conv1", "type": "conv", "out_channels": 64, "kernel": 3, "padding": 1}]})";
 }
 

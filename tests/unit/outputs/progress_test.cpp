@@ -62,9 +62,7 @@ TEST(Progress, ALineWithoutUpdatesIsRepeatedEverySecond) {
 TEST(Progress, ALongLayerShowsProgressWithinASecond) {
   const fs::path dir = fs::temp_directory_path() / ("msqx_i19_layer_" + std::to_string(::getpid()));
   fs::create_directories(dir);
-  std::string slow = SlowNetworkJson();
-  slow.replace(slow.find("2048"), 4, "4096").replace(slow.find("2048"), 4, "4096");
-  Write(dir / "slow.json", slow);
+  Write(dir / "slow.json", SlowNetworkJson(2 * kSlowSide));  // about 2 s
   ProcessOptions o;
   o.cwd = dir.string();
   const auto start = Clock::now();
