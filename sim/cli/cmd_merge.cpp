@@ -81,6 +81,76 @@ std::string ShardProblem(const ShardInput& in, const dse::JournalHeader& header)
          std::to_string(n) + " --resume --out " + in.dir;
 }
 
+// The shards given, read and checked to belong to one sweep, once each.
+struct Shards {
+  std::vector<ShardInput> inputs;
+  dse::JournalHeader header;         // the first shard's
+  std::string first_file;            // the first shard's journal, for messages
+  std::map<int, std::string> given;  // shard -> folder
+  std::map<std::int64_t, dse::PointResult> points;
+  bool analytic_only = false;
+};
+
+Shards ReadShards(const std::vector<std::string>& dirs) {
+  Heartbeat reading("reading the shards' journals");
+  Shards s;
+  for (const std::string& dir : dirs) s.inputs.push_back(ReadShard(dir));
+  s.header = s.inputs[0].journal.header;
+  s.first_file = (s.inputs[0].read_from / "journal.jsonl").string();
+  for (ShardInput& in : s.inputs) {
+    const std::string file = (in.read_from / "journal.jsonl").string();
+    const dse::JournalHeader& h = in.journal.header;
+    if (h.fingerprint != s.header.fingerprint || h.shards != s.header.shards) {
+      throw spec::ConfigError(file, "line 1",
+                              "this shard belongs to another sweep than " + dirs[0] +
+                                  " (fingerprint " + spec::Elide(h.fingerprint, 40) + " vs " +
+                                  s.header.fingerprint + ")");
+    }
+    if (!s.given.emplace(h.shard, in.dir).second) {
+      throw spec::ConfigError(file, "line 1",
+                              "shard " + std::to_string(h.shard) + "/" + std::to_string(h.shards) +
+                                  " is given twice (also " + s.given[h.shard] + ")");
+    }
+    s.analytic_only = s.analytic_only || (in.journal.end && in.journal.end->analytic_only);
+    for (auto& entry : in.journal.points) s.points[entry.first] = std::move(entry.second);
+  }
+  return s;
+}
+
+// Every shard given and complete: an empty string. Otherwise a ConfigError naming each shard that
+// is not, or with `allow_partial` the note the summary starts with.
+std::string Verify(const Shards& s, bool allow_partial) {
+  std::vector<std::string> problems;
+  std::string blamed;  // the journal of the first incomplete shard, for the error's file
+  for (const ShardInput& in : s.inputs) {
+    const std::string problem = ShardProblem(in, s.header);
+    if (problem.empty()) continue;
+    problems.push_back(problem);
+    if (blamed.empty()) blamed = (in.read_from / "journal.jsonl").string();
+  }
+  for (int k = 1; k <= s.header.shards; ++k) {
+    if (!s.given.count(k)) {
+      problems.push_back("shard " + std::to_string(k) + "/" + std::to_string(s.header.shards) +
+                         " is not given");
+    }
+  }
+  if (problems.empty()) return "";
+  const std::int64_t missing = s.header.points - static_cast<std::int64_t>(s.points.size());
+  const std::string headline = "the shards are not complete (" + std::to_string(missing) + " of " +
+                               std::to_string(s.header.points) + " points missing)";
+  if (!allow_partial) {
+    std::string text;
+    for (const auto& p : problems) text += "\n  " + p;
+    throw spec::ConfigError(blamed.empty() ? s.first_file : blamed, "$",
+                            headline + ":" + text +
+                                "\nmerge every shard, each run to the end, or pass "
+                                "--allow-partial to merge what is there");
+  }
+  std::string note = "merged with --allow-partial: " + headline + ":";
+  for (const auto& p : problems) note += "\n- " + p;
+  return note;
+}
+
 }  // namespace
 
 int RunMerge(const Args& args) {
@@ -98,63 +168,13 @@ int RunMerge(const Args& args) {
   if (cl.help) return 0;
 
   const auto dirs = cl.vm["dirs"].as<std::vector<std::string>>();
-  Heartbeat reading("reading the shards' journals");
-  std::vector<ShardInput> inputs;
-  for (const std::string& dir : dirs) inputs.push_back(ReadShard(dir));
-  reading.Stop();
-  const dse::JournalHeader header = inputs[0].journal.header;
-  const std::string first_file = (inputs[0].read_from / "journal.jsonl").string();
-  std::map<int, std::string> given;  // shard -> folder
-  std::map<std::int64_t, dse::PointResult> points;
-  bool analytic_only = false;
-  for (ShardInput& in : inputs) {
-    const std::string file = (in.read_from / "journal.jsonl").string();
-    const dse::JournalHeader& h = in.journal.header;
-    if (h.fingerprint != header.fingerprint || h.shards != header.shards) {
-      throw spec::ConfigError(file, "line 1",
-                              "this shard belongs to another sweep than " + dirs[0] +
-                                  " (fingerprint " + spec::Elide(h.fingerprint, 40) + " vs " +
-                                  header.fingerprint + ")");
-    }
-    if (!given.emplace(h.shard, in.dir).second) {
-      throw spec::ConfigError(file, "line 1",
-                              "shard " + std::to_string(h.shard) + "/" + std::to_string(h.shards) +
-                                  " is given twice (also " + given[h.shard] + ")");
-    }
-    analytic_only = analytic_only || (in.journal.end && in.journal.end->analytic_only);
-    for (auto& entry : in.journal.points) points[entry.first] = std::move(entry.second);
-  }
-
-  std::vector<std::string> problems;
-  std::string blamed;  // the journal of the first incomplete shard, for the error's file
-  for (const ShardInput& in : inputs) {
-    const std::string problem = ShardProblem(in, header);
-    if (problem.empty()) continue;
-    problems.push_back(problem);
-    if (blamed.empty()) blamed = (in.read_from / "journal.jsonl").string();
-  }
-  for (int k = 1; k <= header.shards; ++k) {
-    if (!given.count(k)) {
-      problems.push_back("shard " + std::to_string(k) + "/" + std::to_string(header.shards) +
-                         " is not given");
-    }
-  }
-  const std::int64_t missing = header.points - static_cast<std::int64_t>(points.size());
-  const std::string headline = "the shards are not complete (" + std::to_string(missing) + " of " +
-                               std::to_string(header.points) + " points missing)";
-  std::string partial_note;
-  if (!problems.empty()) {
-    if (!cl.vm.count("allow-partial")) {
-      std::string text;
-      for (const auto& p : problems) text += "\n  " + p;
-      throw spec::ConfigError(blamed.empty() ? first_file : blamed, "$",
-                              headline + ":" + text +
-                                  "\nmerge every shard, each run to the end, or pass "
-                                  "--allow-partial to merge what is there");
-    }
-    partial_note = "merged with --allow-partial: " + headline + ":";
-    for (const auto& p : problems) partial_note += "\n- " + p;
-  }
+  Shards shards = ReadShards(dirs);
+  const std::string partial_note = Verify(shards, cl.vm.count("allow-partial") > 0);
+  const dse::JournalHeader& header = shards.header;
+  const std::string& first_file = shards.first_file;
+  const std::vector<ShardInput>& inputs = shards.inputs;
+  auto& points = shards.points;
+  const bool analytic_only = shards.analytic_only;
 
   const std::string dir = OutputDir(cl.vm, [&] {
     return spec::CheckFileName(header.sweep, "the sweep's name", first_file, "line 1");
