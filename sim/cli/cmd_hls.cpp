@@ -102,7 +102,7 @@ int RunHls(const Args& args) {
   const std::string dir = OutputDir(cl.vm, [&] {
     return "hls-" + FileNamePart(design_name, "the design's name", design_source);
   });
-  report::OutputOptions folder_options;
+  report::OutputOptions folder_options = OutOptions(cl.vm);
   folder_options.later_entries = {"build", "check.log", "tb.log", "hls_check.json",
                                   "hls_check.json.tmp"};  // what --check adds
   report::OutputFolder folder(dir, "hls", Joined("hls", args), folder_options);

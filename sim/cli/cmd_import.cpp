@@ -43,7 +43,7 @@ int RunImport(const Args& args) {
   const std::string out = OutputDir(cl.vm, [&] {
     return "import-" + spec::CheckFileName(name, "the network's name", model, "$");
   });
-  report::OutputFolder folder(out, "import", Joined("import", args));
+  report::OutputFolder folder(out, "import", Joined("import", args), OutOptions(cl.vm));
   io::WriteImport(imported, folder.work().string());
   folder.Commit();
   for (const std::string& note : imported.notes) std::cout << "note: " << note << "\n";

@@ -186,7 +186,7 @@ int RunMerge(const Args& args) {
                                    in.dir + "): the merge would replace it; choose another --out");
     }
   }
-  report::OutputFolder folder(dir, "sweep", Joined("merge", args));
+  report::OutputFolder folder(dir, "sweep", Joined("merge", args), OutOptions(cl.vm));
   const std::string work = folder.work().string();
   const dse::JournalHeader merged{header.sweep, header.fingerprint, header.points, 1, 1};
   dse::WriteJournal(work, merged, points);

@@ -62,7 +62,7 @@ int RunQuant(const Args& args) {
   const std::string out = OutputDir(cl.vm, [&] {
     return "quant-" + FileNamePart(network.name, "the network's name", network.source);
   });
-  report::OutputFolder folder(out, "quant", Joined("quant", args));
+  report::OutputFolder folder(out, "quant", Joined("quant", args), OutOptions(cl.vm));
   Heartbeat splitting("splitting the filters" +
                       (weights.empty() ? std::string() : " and measuring the errors"));
   const io::QuantReport report = io::BuildQuantReport(network, weights, ratio, sp2_m1);

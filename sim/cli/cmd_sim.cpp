@@ -78,7 +78,7 @@ int RunSim(const Args& args) {
            FileNamePart(network.name, "the network's name", network.source) + "-" + fidelity;
   });
   // Claimed before the simulation: a folder that may not be written is refused at once.
-  report::OutputFolder folder(out, "sim", Joined("sim", args));
+  report::OutputFolder folder(out, "sim", Joined("sim", args), OutOptions(cl.vm));
 
   const auto start = std::chrono::steady_clock::now();
   report::RunStats stats;

@@ -109,7 +109,7 @@ int RunUnrolledSweepCommand(const spec::UnrolledSweepSpec& sweep,
   const spec::NetworkSpec network = resolver.LoadNetwork(sweep.network);
   const std::string dir =
       OutputDir(vm, [&] { return FileNamePart(sweep.name, "the sweep's name", sweep.source); });
-  report::OutputFolder out(dir, "sweep", command);
+  report::OutputFolder out(dir, "sweep", command, OutOptions(vm));
   const std::vector<dse::UnrolledPoint> points = dse::RunUnrolledSweep(sweep, network);
   const std::string summary = dse::UnrolledSweepSummary(sweep, network, points);
   report::WriteReportFiles(out.work().string(), {{"points.csv", dse::UnrolledPointsCsv(points)},
@@ -170,7 +170,7 @@ int RunSweep(const Args& args) {
                         : "");
   });
 
-  report::OutputOptions folder_options;
+  report::OutputOptions folder_options = OutOptions(cl.vm);
   folder_options.keep_work_on_failure = true;  // its journal, for --resume
   folder_options.reuse_work = resume;
   report::OutputFolder out(dir, "sweep", command, folder_options);

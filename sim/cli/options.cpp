@@ -67,6 +67,12 @@ std::string OutputDir(const po::variables_map& vm,
   return "results/" + default_name();
 }
 
+report::OutputOptions OutOptions(const po::variables_map& vm) {
+  report::OutputOptions options;
+  options.is_default = !vm.count("out");
+  return options;
+}
+
 const std::string& FileNamePart(const std::string& name, const std::string& what,
                                 const std::string& file) {
   return spec::CheckFileName(name, what, file, "$.name");

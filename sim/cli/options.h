@@ -8,6 +8,7 @@
 #include <string>
 
 #include "sim/cli/commands.h"
+#include "sim/report/output_folder.h"
 
 namespace msqx::cli {
 
@@ -46,6 +47,10 @@ int NotAvailableYet(const Args& args, const std::string& name, const std::string
 // from names in configs and are checked with FileNamePart.
 std::string OutputDir(const po::variables_map& vm,
                       const std::function<std::string()>& default_name);
+
+// Output folder options saying whether --out was given, so that messages name the folder as
+// "--out DIR" or "the default output folder DIR".
+report::OutputOptions OutOptions(const po::variables_map& vm);
 
 // `name` (a config's "name" in `file`) as part of a file name; a name that is not a portable file
 // name ("../../x", "a/b") is a ConfigError at $.name, naming `what` ("the design's name").

@@ -127,7 +127,8 @@ OutputFolder::OutputFolder(const std::string& target, std::string kind, std::str
       command_line_(std::move(command_line)),
       options_(std::move(options)),
       target_(Normalized(target)) {
-  const std::string where = options_.option + " " + display_;
+  const std::string where =
+      (options_.is_default ? "the default output folder " : options_.option + " ") + display_;
   std::error_code ec;
   const fs::path cwd = fs::current_path(ec);
   if (target_ == target_.root_path() || (!ec && Contains(target_, fs::weakly_canonical(cwd, ec)))) {
@@ -161,7 +162,8 @@ OutputFolder::~OutputFolder() {
 }
 
 OutputFolder::Target OutputFolder::CheckTarget() const {
-  const std::string where = options_.option + " " + display_;
+  const std::string where =
+      (options_.is_default ? "the default output folder " : options_.option + " ") + display_;
   struct stat st;
   if (::lstat(target_.c_str(), &st) != 0) {
     if (errno == ENOENT) return Target::kAbsent;
@@ -291,7 +293,7 @@ void OutputFolder::Commit() {
     const int error = errno;
     keep_ = true;
     if (error == ENOTEMPTY || error == EEXIST) {
-      throw OutputConflict(options_.option + " " + display_ +
+      throw OutputConflict(display_ +
                            " was filled by something else while this run went on; its outputs "
                            "are kept in " +
                            work_.string());

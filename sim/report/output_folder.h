@@ -27,7 +27,8 @@ struct OutputOptions {
   // Entries a run of this kind adds after its folder is in place (hls --check: build/, ...),
   // which an earlier run's folder may hold besides those its marker lists.
   std::vector<std::string> later_entries;
-  std::string option = "--out";  // what named the folder, for messages
+  std::string option = "--out";  // what names the folder, for messages
+  bool is_default = false;       // the option was not given: the folder is its default
 };
 
 class OutputFolder {
