@@ -24,22 +24,25 @@ const char* ToString(PointStatus s) {
 }
 
 nlohmann::json PointResult::ToJson() const {
-  return {{"index", index},
-          {"network", network},
-          {"device", device},
-          {"status", ToString(status)},
-          {"reason", reason},
-          {"design", design},
-          {"lut", lut},
-          {"ff", ff},
-          {"dsp", dsp},
-          {"bram36", bram36},
-          {"uram", uram},
-          {"analytic_ms", analytic_ms},
-          {"simulated_ms", simulated_ms},
-          {"clock_mhz", clock_mhz},
-          {"ratio_fixed", ratio_fixed},
-          {"ratio_sp2", ratio_sp2}};
+  nlohmann::json j = {{"index", index},
+                      {"network", network},
+                      {"device", device},
+                      {"status", ToString(status)},
+                      {"reason", reason},
+                      {"design", design},
+                      {"lut", lut},
+                      {"ff", ff},
+                      {"dsp", dsp},
+                      {"bram36", bram36},
+                      {"uram", uram},
+                      {"analytic_ms", analytic_ms},
+                      {"simulated_ms", simulated_ms},
+                      {"clock_mhz", clock_mhz},
+                      {"ratio_fixed", ratio_fixed},
+                      {"ratio_sp2", ratio_sp2}};
+  if (retry)
+    j["retry"] = true;  // only then: journals of points that need no retry stay as they were
+  return j;
 }
 
 PointResult PointResult::FromJson(const nlohmann::json& j) {
@@ -54,6 +57,7 @@ PointResult PointResult::FromJson(const nlohmann::json& j) {
                                    : PointStatus::kInfeasible;
   p.reason = j.at("reason").get<std::string>();
   p.design = j.at("design");
+  p.retry = j.value("retry", false);
   for (auto [key, field] : {std::pair{"lut", &p.lut},
                             {"ff", &p.ff},
                             {"dsp", &p.dsp},
@@ -67,6 +71,24 @@ PointResult PointResult::FromJson(const nlohmann::json& j) {
     *field = j.at(key).get<double>();
   }
   return p;
+}
+
+std::string SweepCount::Text() const {
+  return overflow ? "more than 9.2e18" : std::to_string(points);
+}
+
+SweepCount CountPoints(const spec::SweepSpec& spec) {
+  SweepCount c;
+  c.points = 1;
+  const auto times = [&c](std::size_t n, const std::string& what) {
+    c.factors += (c.factors.empty() ? "" : " x ") + std::to_string(n) + " " + what;
+    if (!c.overflow && __builtin_mul_overflow(c.points, static_cast<std::int64_t>(n), &c.points))
+      c.overflow = true;
+  };
+  for (const auto& axis : spec.axes) times(axis.values.size(), axis.key);
+  times(spec.networks.size(), spec.networks.size() == 1 ? "network" : "networks");
+  times(spec.devices.size(), spec.devices.size() == 1 ? "device" : "devices");
+  return c;
 }
 
 namespace {

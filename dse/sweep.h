@@ -34,12 +34,24 @@ struct PointResult {
   double simulated_ms = -1;  // cycle-fidelity latency, -1 until simulated
   double clock_mhz = 0;
   double ratio_fixed = 0, ratio_sp2 = 0;
+  // Failed because its worker died or timed out, not because of the point: --resume tries again.
+  bool retry = false;
 
   double LatencyMs() const { return simulated_ms >= 0 ? simulated_ms : analytic_ms; }
   double Fps() const { return LatencyMs() > 0 ? 1e3 / LatencyMs() : 0; }
   nlohmann::json ToJson() const;
   static PointResult FromJson(const nlohmann::json& j);  // throws on a malformed record
 };
+
+// How many points a sweep has, computed from its spec alone (before anything is loaded or
+// allocated): the values of every axis times the networks times the devices.
+struct SweepCount {
+  std::int64_t points = 0;
+  bool overflow = false;     // more than 2^63 - 1
+  std::string factors;       // "1000 ratio x 1000 clock_mhz x 2 networks x 8 devices"
+  std::string Text() const;  // the count, or "more than 9.2e18"
+};
+SweepCount CountPoints(const spec::SweepSpec& spec);
 
 // The expanded sweep: base designs and networks loaded once, points enumerated lazily.
 class SweepPlan {

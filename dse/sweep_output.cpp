@@ -1,12 +1,20 @@
 #include "dse/sweep_output.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 #include <iomanip>
 #include <sstream>
 
 #include "models/spec/config_error.h"
+#include "sim/report/file_io.h"
+#include "sim/spec/json_reader.h"
 
 namespace msqx::dse {
 namespace fs = std::filesystem;
@@ -15,14 +23,13 @@ namespace {
 
 constexpr const char* kJournal = "journal.jsonl";
 
-void WriteAtomically(const fs::path& path, const std::string& text) {
-  const fs::path tmp = path.string() + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary);
-    out << text;
-    if (!out) throw std::runtime_error("cannot write " + tmp.string());
-  }
-  fs::rename(tmp, path);
+std::string HeaderLine(const JournalHeader& h) {
+  return nlohmann::json{{"sweep", h.sweep},
+                        {"fingerprint", h.fingerprint},
+                        {"points", h.points},
+                        {"shard", h.shard},
+                        {"shards", h.shards}}
+      .dump();
 }
 
 std::string Num(double v, int digits = 4) {
@@ -63,43 +70,92 @@ std::vector<std::size_t> Front(const std::vector<const PointResult*>& pts,
 
 }  // namespace
 
-Journal::Journal(const std::string& dir, const JournalHeader& h) {
-  const fs::path path = fs::path(dir) / kJournal;
-  const bool fresh = !fs::exists(path) || fs::file_size(path) == 0;
-  out_.open(path, std::ios::app | std::ios::binary);
-  if (!out_) throw std::runtime_error("cannot write " + path.string());
-  if (fresh) {
-    out_ << nlohmann::json{{"sweep", h.sweep},
-                           {"fingerprint", h.fingerprint},
-                           {"points", h.points},
-                           {"shard", h.shard},
-                           {"shards", h.shards}}
-                .dump()
-         << "\n";
-    out_.flush();
+Journal::Journal(const std::string& dir, const JournalHeader& h)
+    : path_((fs::path(dir) / kJournal).string()), flushed_(std::chrono::steady_clock::now()) {
+  fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (fd_ < 0) throw report::IoError(path_, "open", errno);
+  struct stat st;
+  if (::fstat(fd_, &st) != 0) {
+    const int error = errno;
+    ::close(fd_);
+    throw report::IoError(path_, "inspect", error);
+  }
+  size_ = st.st_size;
+  if (size_ == 0) {
+    try {
+      WriteLine(HeaderLine(h), true);
+    } catch (...) {
+      ::close(fd_);
+      throw;
+    }
   }
 }
 
-void Journal::Append(const PointResult& p) {
-  out_ << p.ToJson().dump() << "\n";
-  out_.flush();  // a point is kept once its line is out, whatever happens next
+Journal::~Journal() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+void Journal::WriteLine(const std::string& line, bool flush) {
+  const std::string text = line + "\n";
+  if (const int error = report::WriteAll(fd_, text)) {
+    // Cut off what did get written, so that the journal ends with a whole line.
+    if (::ftruncate(fd_, size_) != 0) {
+    }
+    throw report::IoError(path_, "append to", error);
+  }
+  size_ += static_cast<std::int64_t>(text.size());
+  const auto now = std::chrono::steady_clock::now();
+  if (flush || now - flushed_ > std::chrono::seconds(1)) Flush();
+}
+
+void Journal::Flush() {
+  if (::fdatasync(fd_) != 0 && errno != EINVAL) throw report::IoError(path_, "flush", errno);
+  flushed_ = std::chrono::steady_clock::now();
+}
+
+void Journal::Append(const PointResult& p, bool flush) { WriteLine(p.ToJson().dump(), flush); }
+
+void Journal::End(const JournalEnd& end) {
+  WriteLine(
+      nlohmann::json{
+          {"end", true}, {"shard_points", end.shard_points}, {"analytic_only", end.analytic_only}}
+          .dump(),
+      true);
+}
+
+void WriteJournal(const std::string& dir, const JournalHeader& h,
+                  const std::map<std::int64_t, PointResult>& points) {
+  std::string text = HeaderLine(h) + "\n";
+  for (const auto& entry : points) text += entry.second.ToJson().dump() + "\n";
+  const fs::path path = fs::path(dir) / kJournal, tmp = fs::path(dir) / "journal.jsonl.tmp";
+  report::WriteFile(tmp, text);
+  report::Sync(tmp);
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    throw report::IoError(path.string(), "rename " + tmp.string() + " to", errno);
+  }
+}
+
+bool HasJournal(const std::string& dir) {
+  std::error_code ec;
+  return fs::is_regular_file(fs::path(dir) / kJournal, ec);
 }
 
 JournalContents ReadJournal(const std::string& dir) {
   const std::string path = (fs::path(dir) / kJournal).string();
-  std::ifstream in(path);
-  if (!in)
+  if (!HasJournal(dir))
     throw spec::ConfigError(path, "$", "no sweep journal here (is this a sweep's output folder?)");
-  JournalContents c;
-  std::string line;
-  std::size_t number = 0;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw report::IoError(path, "read", errno);
   std::vector<std::string> lines;
-  while (std::getline(in, line)) lines.push_back(line);
-  const bool torn_end =
-      !lines.empty() && in.eof() && !lines.back().empty() && !nlohmann::json::accept(lines.back());
-  for (const auto& text : lines) {
-    ++number;
-    if (text.empty() || (torn_end && number == lines.size())) continue;
+  for (std::string line; std::getline(in, line);) lines.push_back(std::move(line));
+  if (in.bad()) throw report::IoError(path, "read", errno);
+  JournalContents c;
+  c.torn = !lines.empty() && !lines.back().empty() && !nlohmann::json::accept(lines.back());
+  if (c.torn) lines.pop_back();
+  if (lines.empty() || lines[0].empty()) throw spec::ConfigError(path, "line 1", "empty journal");
+  for (std::size_t number = 1; number <= lines.size(); ++number) {
+    const std::string& text = lines[number - 1];
+    if (text.empty()) continue;
     const std::string where = "line " + std::to_string(number);
     try {
       const auto j = nlohmann::json::parse(text);
@@ -107,23 +163,39 @@ JournalContents ReadJournal(const std::string& dir) {
         c.header = {j.at("sweep").get<std::string>(), j.at("fingerprint").get<std::string>(),
                     j.at("points").get<std::int64_t>(), j.at("shard").get<int>(),
                     j.at("shards").get<int>()};
+        if (c.header.shards < 1 || c.header.shard < 1 || c.header.shard > c.header.shards ||
+            c.header.points < 0)
+          throw std::out_of_range("shard or point count out of range");
         continue;
       }
+      if (j.contains("end")) {  // counts only as the last record: a resumed run appends after it
+        c.end =
+            JournalEnd{j.at("shard_points").get<std::int64_t>(), j.at("analytic_only").get<bool>()};
+        continue;
+      }
+      c.end.reset();
       PointResult p = PointResult::FromJson(j);
       if (p.index < 0 || p.index >= c.header.points) throw std::out_of_range("index out of range");
       c.points[p.index] = std::move(p);
     } catch (const std::exception& e) {
-      throw spec::ConfigError(path, where, std::string("corrupt journal record: ") + e.what());
+      throw spec::ConfigError(path, where,
+                              std::string("corrupt journal record: ") + spec::Elide(e.what(), 200));
     }
   }
-  if (number == 0) throw spec::ConfigError(path, "line 1", "empty journal");
   return c;
 }
 
+std::string TargetLabel(const std::string& name_or_path) {
+  if (name_or_path.find('/') == std::string::npos && fs::path(name_or_path).extension() != ".json")
+    return name_or_path;
+  return fs::path(name_or_path).stem().string();
+}
+
 std::string WriteSweepResults(const std::string& dir, const std::string& sweep_name,
-                              const std::vector<PointResult>& points) {
+                              const std::vector<PointResult>& points,
+                              const std::string& partial_note) {
   const fs::path out(dir);
-  fs::create_directories(out);
+  report::MakeDirectories(out);
 
   std::ostringstream csv;
   csv << "index,network,device,status,ratio_fixed,ratio_sp2,dsp_rows,dsp_cols,macs_per_dsp,"
@@ -152,7 +224,7 @@ std::string WriteSweepResults(const std::string& dir, const std::string& sweep_n
         << (ok ? Num(p.LatencyMs(), 6) : "") << ',' << (ok ? Num(p.Fps(), 3) : "") << ',' << reason
         << '\n';
   }
-  WriteAtomically(out / "points.csv", csv.str());
+  report::WriteFile(out / "points.csv", csv.str());
 
   // Group feasible points by network and device (in the order they first appear).
   std::vector<std::pair<std::string, std::string>> pairs;
@@ -173,6 +245,7 @@ std::string WriteSweepResults(const std::string& dir, const std::string& sweep_n
             "per_dsp\n";
   std::ostringstream summary;
   summary << "# Sweep " << sweep_name << "\n\n"
+          << (partial_note.empty() ? "" : "**Partial result:** " + partial_note + "\n\n")
           << "| network | device | points | feasible | best ratio | latency (ms) | frames/s | "
              "speed-up over fixed-only | LUT | DSP | BRAM36 | latency from |\n"
           << "|---|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---|\n";
@@ -213,8 +286,9 @@ std::string WriteSweepResults(const std::string& dir, const std::string& sweep_n
     nlohmann::json design = best.design;
     design["name"] = sweep_name + "-best-" + key.first + "-" + key.second;
     design["network"] = key.first;
-    WriteAtomically(out / ("best_design_" + key.first + "_" + key.second + ".json"),
-                    design.dump(2) + "\n");
+    report::WriteFile(
+        out / ("best_design_" + TargetLabel(key.first) + "_" + TargetLabel(key.second) + ".json"),
+        design.dump(2) + "\n");
     const char* source = best.simulated_ms >= 0 ? "cycle" : "analytic";
     summary << "| " << key.first << " | " << key.second << " | " << total << " | " << pts.size()
             << " | " << RatioText(best) << " | " << Num(best.LatencyMs(), 3) << " | "
@@ -225,7 +299,7 @@ std::string WriteSweepResults(const std::string& dir, const std::string& sweep_n
              << (speedup > 0 ? ", " + Num(speedup, 2) + "x faster than fixed-only" : "") << " ("
              << source << " latency; " << pts.size() << "/" << total << " points feasible)\n";
   }
-  WriteAtomically(out / "pareto.csv", pareto.str());
+  report::WriteFile(out / "pareto.csv", pareto.str());
 
   // The analytic model against the cycle fidelity on every point that was simulated.
   std::vector<double> errors;
@@ -271,7 +345,7 @@ std::string WriteSweepResults(const std::string& dir, const std::string& sweep_n
              "pareto_lut_<network>_<device>.svg, pareto_dsp_<network>_<device>.svg, "
              "ratio_<network>.svg "
              "(sweep.gp); per-layer report of each best point in best_<network>_<device>/.\n";
-  WriteAtomically(out / "summary.md", summary.str());
+  report::WriteFile(out / "summary.md", summary.str());
   return terminal.str();
 }
 

@@ -1,11 +1,13 @@
 #include "dse/sweep_plots.h"
 
-#include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
+
+#include "dse/sweep_output.h"
+#include "sim/report/file_io.h"
+#include "sim/report/report.h"
 
 namespace msqx::dse {
 namespace {
@@ -40,11 +42,13 @@ std::string WriteSweepPlots(const std::string& dir, const std::vector<PointResul
      << "set terminal svg size 1000,650 dynamic font \"sans,11\"\n"
      << "set datafile separator \",\"\n"
      << "set key top right\nset grid\n";
+  std::vector<std::string> outputs;
   for (const PointResult* b : best) {
     networks.insert(b->network);
-    const std::string name = b->network + "_" + b->device;
+    const std::string name = TargetLabel(b->network) + "_" + TargetLabel(b->device);
     for (const auto& [cost, label] : {std::pair{"lut", "LUT"}, std::pair{"dsp", "DSP"}}) {
-      gp << "set output \"pareto_" << cost << "_" << name << ".svg\"\n"
+      outputs.push_back(std::string("pareto_") + cost + "_" + name + ".svg");
+      gp << "set output \"" << outputs.back() << "\"\n"
          << "set title \"" << b->network << " on " << b->device << ": latency against " << label
          << "\"\n"
          << "set xlabel \"" << label << "\"\nset ylabel \"latency (ms)\"\n"
@@ -58,7 +62,8 @@ std::string WriteSweepPlots(const std::string& dir, const std::vector<PointResul
     }
   }
   for (const std::string& network : networks) {
-    gp << "set output \"ratio_" << network << ".svg\"\n"
+    outputs.push_back("ratio_" + TargetLabel(network) + ".svg");
+    gp << "set output \"" << outputs.back() << "\"\n"
        << "set title \"" << network
        << ": throughput against the fixed-point share of the filters\"\n"
        << "set xlabel \"fixed / (fixed + SP2)\"\nset ylabel \"frames/s\"\nset xrange [-0.05:1.05]\n"
@@ -78,16 +83,9 @@ std::string WriteSweepPlots(const std::string& dir, const std::vector<PointResul
     }
     gp << "\nunset xrange\n";
   }
-  const std::filesystem::path path = std::filesystem::path(dir) / "sweep.gp";
-  std::ofstream(path) << gp.str();
+  report::WriteFile(std::filesystem::path(dir) / "sweep.gp", gp.str());
   if (best.empty()) return "";
-  if (std::system("command -v gnuplot >/dev/null 2>&1") != 0) {
-    return "gnuplot is not installed (scripts/setup installs it); sweep.gp is the plot script";
-  }
-  const std::string cmd = "cd '" + dir + "' && gnuplot sweep.gp 2>gnuplot.log";
-  if (std::system(cmd.c_str()) != 0) return "gnuplot failed; see gnuplot.log";
-  std::filesystem::remove(std::filesystem::path(dir) / "gnuplot.log");
-  return "";
+  return report::RunGnuplot(dir, "sweep.gp", outputs);
 }
 
 }  // namespace msqx::dse

@@ -7,6 +7,8 @@
 #include "models/spec/config_error.h"
 #include "sim/io/npy.h"
 #include "sim/io/precision_io.h"
+#include "sim/io/weights.h"
+#include "sim/spec/json_reader.h"
 
 namespace msqx::dse {
 namespace {
@@ -129,9 +131,10 @@ unrolled::HgqNetwork LoadHgqWeights(const spec::NetworkSpec& network, const std:
     if (layer.kind != spec::LayerKind::kFc) continue;
     const std::int64_t in = layer.in.Elements(), out = layer.out_channels;
     const Overflows overflow = OverflowsOf(dir, layer.name);
+    const std::string weight_file = io::WeightFileName(layer, network);  // a name in the folder
     unrolled::HgqDenseLayer l;
     l.name = layer.name;
-    l.weights = FloatsOf(dir / (layer.name + ".npy"), {out, in}, "weights (out x in)");
+    l.weights = FloatsOf(dir / weight_file, {out, in}, "weights (out x in)");
     const unrolled::PrecisionTensor types =
         PrecisionOf(dir, layer.name + ".weight", 1, {out, in}, overflow.weight);
     l.quantized =

@@ -2,6 +2,7 @@
 
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -73,6 +74,7 @@ WorkerOutcome Finish(Running& r, bool timed_out, double timeout_s) {
   ::close(r.fd);
   if (timed_out) {
     o.error = "timed out after " + std::to_string(static_cast<long long>(timeout_s)) + " s";
+    o.retry = true;
   } else if (r.output.rfind("OK\n", 0) == 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
     o.ok = true;
     o.result = r.output.substr(3);
@@ -80,8 +82,55 @@ WorkerOutcome Finish(Running& r, bool timed_out, double timeout_s) {
     o.error = r.output.substr(4);
   } else {
     o.error = Describe(status);
+    o.retry = true;
   }
   return o;
+}
+
+// Kills and reaps every worker still running: nothing may outlive the pool.
+void StopAll(std::vector<Running>& running) {
+  for (Running& r : running) ::kill(r.pid, SIGKILL);
+  for (Running& r : running) {
+    int status = 0;
+    while (::waitpid(r.pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    ::close(r.fd);
+  }
+  running.clear();
+}
+
+void Poll(std::vector<Running>& running, double timeout_s,
+          const std::function<void(const WorkerOutcome&)>& done) {
+  std::vector<pollfd> polls;
+  for (const Running& r : running) polls.push_back({r.fd, POLLIN, 0});
+  const int n = ::poll(polls.data(), polls.size(), 100);
+  if (n < 0 && errno != EINTR)
+    throw std::runtime_error(std::string("poll: ") + std::strerror(errno));
+  std::vector<Running> still;
+  for (std::size_t i = 0; i < running.size(); ++i) {
+    Running& r = running[i];
+    bool eof = false;
+    if (n > 0 && (polls[i].revents & (POLLIN | POLLHUP | POLLERR))) {
+      char buffer[65536];
+      const ssize_t got = ::read(r.fd, buffer, sizeof buffer);
+      if (got > 0) {
+        r.output.append(buffer, static_cast<std::size_t>(got));
+      } else if (got == 0 || errno != EINTR) {
+        eof = true;
+      }
+    }
+    const bool late = std::chrono::duration<double>(Clock::now() - r.start).count() > timeout_s;
+    if (eof || late) {
+      const WorkerOutcome o = Finish(r, !eof && late, timeout_s);
+      // The finished worker is reaped: only the others remain to stop if `done` throws.
+      for (std::size_t k = i + 1; k < running.size(); ++k) still.push_back(std::move(running[k]));
+      running = std::move(still);
+      done(o);
+      return;
+    }
+    still.push_back(std::move(r));
+  }
+  running = std::move(still);
 }
 
 }  // namespace
@@ -92,48 +141,39 @@ void RunInWorkers(const std::vector<std::int64_t>& tasks, int jobs, double timeo
   jobs = std::max(1, jobs);
   std::vector<Running> running;
   std::size_t next = 0;
-  while (next < tasks.size() || !running.empty()) {
-    while (next < tasks.size() && static_cast<int>(running.size()) < jobs) {
-      int fds[2];
-      if (::pipe(fds) != 0) throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
-      std::fflush(nullptr);  // nothing buffered may be written twice
-      const pid_t pid = ::fork();
-      if (pid < 0) throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
-      if (pid == 0) {
-        ::close(fds[0]);
-        for (const Running& r : running) ::close(r.fd);
-        RunChild(fds[1], tasks[next], work);
-      }
-      ::close(fds[1]);
-      running.push_back({pid, fds[0], tasks[next], Clock::now(), {}});
-      ++next;
-    }
-    std::vector<pollfd> polls;
-    for (const Running& r : running) polls.push_back({r.fd, POLLIN, 0});
-    const int n = ::poll(polls.data(), polls.size(), 100);
-    if (n < 0 && errno != EINTR)
-      throw std::runtime_error(std::string("poll: ") + std::strerror(errno));
-    std::vector<Running> still;
-    for (std::size_t i = 0; i < running.size(); ++i) {
-      Running& r = running[i];
-      bool eof = false;
-      if (n > 0 && (polls[i].revents & (POLLIN | POLLHUP | POLLERR))) {
-        char buffer[65536];
-        const ssize_t got = ::read(r.fd, buffer, sizeof buffer);
-        if (got > 0) {
-          r.output.append(buffer, static_cast<std::size_t>(got));
-        } else if (got == 0 || errno != EINTR) {
-          eof = true;
+  const pid_t parent = ::getpid();
+  try {
+    while (next < tasks.size() || !running.empty()) {
+      while (next < tasks.size() && static_cast<int>(running.size()) < jobs) {
+        int fds[2];
+        if (::pipe(fds) != 0)
+          throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
+        std::fflush(nullptr);  // nothing buffered may be written twice
+        const pid_t pid = ::fork();
+        if (pid < 0) {
+          const int error = errno;
+          ::close(fds[0]);
+          ::close(fds[1]);
+          throw std::runtime_error(std::string("fork: ") + std::strerror(error));
         }
+        if (pid == 0) {
+          // A worker whose sweep was killed (kill -9) must not run on, holding the output
+          // folder's lock and writing to nobody.
+          ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+          if (::getppid() != parent) ::_exit(1);
+          ::close(fds[0]);
+          for (const Running& r : running) ::close(r.fd);
+          RunChild(fds[1], tasks[next], work);
+        }
+        ::close(fds[1]);
+        running.push_back({pid, fds[0], tasks[next], Clock::now(), {}});
+        ++next;
       }
-      const bool late = std::chrono::duration<double>(Clock::now() - r.start).count() > timeout_s;
-      if (eof || late) {
-        done(Finish(r, !eof && late, timeout_s));
-      } else {
-        still.push_back(std::move(r));
-      }
+      Poll(running, timeout_s, done);
     }
-    running = std::move(still);
+  } catch (...) {
+    StopAll(running);
+    throw;
   }
 }
 

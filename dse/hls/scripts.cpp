@@ -10,6 +10,7 @@
 #include "dse/hls/embedded_files.h"
 #include "dse/hls/export.h"
 #include "msqx/version.h"
+#include "sim/report/file_io.h"
 
 namespace msqx::hls {
 namespace {
@@ -135,10 +136,8 @@ const std::string& HlsTemplate(const std::string& file_name) {
 }
 
 void WriteProjectFile(const fs::path& path, const std::string& text) {
-  fs::create_directories(path.parent_path());
-  std::ofstream out(path, std::ios::binary);
-  out << text;
-  if (!out) throw std::runtime_error("cannot write " + path.string());
+  report::MakeDirectories(path.parent_path());
+  report::WriteFile(path, text);  // checked: a full disk is an I/O error naming the file
 }
 
 void StartProject(const fs::path& dir) {

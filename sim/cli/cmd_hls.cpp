@@ -1,5 +1,7 @@
 #include <unistd.h>
 
+#include <algorithm>
+#include <filesystem>
 #include <iostream>
 
 #include "dse/hls/check.h"
@@ -7,9 +9,40 @@
 #include "dse/hls/unrolled.h"
 #include "sim/cli/commands.h"
 #include "sim/cli/options.h"
+#include "sim/report/output_folder.h"
 #include "sim/spec/resolve.h"
 
 namespace msqx::cli {
+namespace fs = std::filesystem;
+
+namespace {
+
+// --layer is checked here, so that a wrong name is the option's fault, not the network file's.
+void CheckLayerOption(const std::string& layer, const spec::NetworkSpec& network, bool unrolled) {
+  if (layer.empty()) return;
+  std::vector<std::string> candidates;
+  for (const auto& l : network.layers) {
+    if (unrolled ? l.kind == spec::LayerKind::kFc : l.HasWeights()) candidates.push_back(l.name);
+  }
+  if (std::find(candidates.begin(), candidates.end(), layer) != candidates.end()) return;
+  std::string message = "--layer: " + network.name + " (" + network.source + ") has no " +
+                        (unrolled ? "fc" : "conv or fc") + " layer named '" +
+                        spec::Elide(layer, 60) + "'";
+  if (network.IndexOf(layer) >= 0) {
+    message = "--layer: layer '" + layer + "' of " + network.name + " is of kind " +
+              spec::ToString(network.layers[network.IndexOf(layer)].kind) +
+              "; the testbench runs a " + (unrolled ? "fc" : "conv or fc") + " layer";
+  } else if (const auto guess = spec::DidYouMean(layer, candidates)) {
+    message += "; did you mean '" + *guess + "'?";
+  }
+  if (!candidates.empty()) {
+    message += " (for example " + candidates.front() +
+               (candidates.size() > 1 ? " or " + candidates.back() : "") + ")";
+  }
+  throw UsageError(message);
+}
+
+}  // namespace
 
 int RunHls(const Args& args) {
   po::options_description options("msqx hls options");
@@ -62,14 +95,22 @@ int RunHls(const Args& args) {
       resolver.LoadNetwork(network_ref, cl.vm.count("network") ? "" : design_source);
   hls::HlsExportOptions export_options;
   export_options.layer = cl.vm["layer"].as<std::string>();
+  CheckLayerOption(export_options.layer, network, unrolled);
   const long long seed = cl.vm["seed"].as<long long>();
   if (seed < 0 || seed > 0xFFFFFFFFLL) throw UsageError("--seed must be between 0 and 4294967295");
   export_options.seed = static_cast<unsigned>(seed);
-  const std::string dir = OutputDir(cl.vm, "hls-" + design_name);
+  const std::string dir = OutputDir(cl.vm, [&] {
+    return "hls-" + FileNamePart(design_name, "the design's name", design_source);
+  });
+  report::OutputOptions folder_options = OutOptions(cl.vm);
+  folder_options.later_entries = {"build", "check.log", "tb.log", "hls_check.json",
+                                  "hls_check.json.tmp"};  // what --check adds
+  report::OutputFolder folder(dir, "hls", Joined("hls", args), folder_options);
+  const fs::path work = folder.work();
   hls::HlsCheckTarget target;
   if (unrolled) {
     const hls::UnrolledHlsExport e =
-        hls::ExportUnrolledHls(unrolled_design, network, export_options, dir);
+        hls::ExportUnrolledHls(unrolled_design, network, export_options, work);
     std::cout << "msqx hls: exported layer " << e.layer << " of " << design_name << " for "
               << network.name << " to " << dir << "\n  " << e.in_features << " -> "
               << e.out_features << ", " << e.products << " constant multipliers' products, latency "
@@ -77,13 +118,17 @@ int RunHls(const Args& args) {
               << " at cycle fidelity\n";
     target = e.target;
   } else {
-    const hls::HlsExport e = hls::ExportHls(design, network, export_options, dir);
+    const hls::HlsExport e = hls::ExportHls(design, network, export_options, work);
     std::cout << "msqx hls: exported " << design_name << " for " << network.name << " to " << dir
               << "\n"
               << "  testbench layer " << e.layer_name << ": " << e.steps << " steps, " << e.outputs
               << " outputs, " << e.expected_cycles << " cycles at cycle fidelity (ideal memory)\n";
     target = hls::CheckTargetOf(design, network, e);
   }
+  folder.Commit();
+  // The check runs in the project where it now is.
+  target.dir = folder.target();
+  for (fs::path& sv : target.systemverilog) sv = folder.target() / sv.lexically_relative(work);
   if (!cl.vm.count("check")) {
     std::cout << "  build and run it: cmake -S " << dir << " -B " << dir
               << "/build && cmake --build " << dir << "/build && " << dir

@@ -1,9 +1,12 @@
+#include <filesystem>
 #include <iostream>
 
 #include "sim/cli/commands.h"
 #include "sim/cli/import_hgq.h"
 #include "sim/cli/options.h"
 #include "sim/io/onnx_import.h"
+#include "sim/report/output_folder.h"
+#include "sim/spec/json_reader.h"
 
 namespace msqx::cli {
 
@@ -29,7 +32,7 @@ int RunImport(const Args& args) {
       options, positional);
   if (cl.help) return 0;
   if (IsKerasModel(cl.vm["model"].as<std::string>())) {
-    return RunImportHgq(cl.vm["model"].as<std::string>(), cl.vm);
+    return RunImportHgq(cl.vm["model"].as<std::string>(), cl.vm, Joined("import", args));
   }
   if (cl.vm.count("device") || cl.vm.count("clock-mhz")) {
     throw UsageError("--device and --clock-mhz apply to HGQ models (.h5, .keras)");
@@ -38,10 +41,23 @@ int RunImport(const Args& args) {
   if (cl.vm.count("name")) opts.name = cl.vm["name"].as<std::string>();
   opts.weight_bits = cl.vm["weight-bits"].as<int>();
   opts.act_bits = cl.vm["act-bits"].as<int>();
-  const io::OnnxImport imported = io::ImportOnnx(cl.vm["model"].as<std::string>(), opts);
+  const std::string model = cl.vm["model"].as<std::string>();
+  std::error_code ec;
+  if (std::filesystem::is_directory(model, ec)) {
+    throw spec::ConfigError(model, "$", "is a folder; expected an ONNX model file (.onnx)");
+  }
+  if (const auto problem = spec::FileNameProblem(opts.name); problem && !opts.name.empty()) {
+    throw UsageError("--name '" + spec::Elide(opts.name, 60) +
+                     "' names the network and its folder, and cannot be a file name: " + *problem);
+  }
+  const io::OnnxImport imported = io::ImportOnnx(model, opts);
   const std::string name = imported.network["name"];
-  const std::string out = OutputDir(cl.vm, "import-" + name);
-  io::WriteImport(imported, out);
+  const std::string out = OutputDir(cl.vm, [&] {
+    return "import-" + spec::CheckFileName(name, "the network's name", model, "$");
+  });
+  report::OutputFolder folder(out, "import", Joined("import", args), OutOptions(cl.vm));
+  io::WriteImport(imported, folder.work().string());
+  folder.Commit();
   for (const std::string& note : imported.notes) std::cout << "note: " << note << "\n";
   std::cout << "imported " << imported.network["layers"].size() << " layers ("
             << imported.weights.size() << " with weights) of '" << name << "'; "

@@ -2,12 +2,33 @@
 #include <stdexcept>
 
 #include "models/quant/scheme.h"
+#include "models/quant/sp2.h"
 #include "sim/cli/commands.h"
 #include "sim/cli/options.h"
+#include "sim/cli/progress.h"
 #include "sim/io/quant_report.h"
+#include "sim/report/output_folder.h"
 #include "sim/spec/resolve.h"
 
 namespace msqx::cli {
+namespace {
+
+// --sp2-m1 must split every layer's width; a split that does not fit is the option's fault.
+void CheckSp2Split(int sp2_m1, const spec::NetworkSpec& network) {
+  if (sp2_m1 <= 0) return;
+  for (const spec::Layer& l : network.layers) {
+    if (!l.HasWeights()) continue;
+    try {
+      quant::Sp2Format{sp2_m1, l.weight_bits - 1 - sp2_m1}.Validate();
+    } catch (const std::invalid_argument& e) {
+      throw UsageError("--sp2-m1 " + std::to_string(sp2_m1) + " does not split the " +
+                       std::to_string(l.weight_bits) + "-bit weights of layer '" + l.name +
+                       "' (m2 = weight_bits - 1 - m1): " + e.what());
+    }
+  }
+}
+
+}  // namespace
 
 int RunQuant(const Args& args) {
   po::options_description options("msqx quant options");
@@ -32,12 +53,22 @@ int RunQuant(const Args& args) {
   }
   const int sp2_m1 = cl.vm["sp2-m1"].as<int>();
   if (sp2_m1 < 0) throw UsageError("--sp2-m1: expected 0 (default split) or a positive width");
+  Heartbeat reading("reading the network config");
   const spec::ConfigResolver resolver;
   const spec::NetworkSpec network = resolver.LoadNetwork(cl.vm["network"].as<std::string>());
+  reading.Stop();
+  CheckSp2Split(sp2_m1, network);
   const std::string weights = cl.vm.count("weights") ? cl.vm["weights"].as<std::string>() : "";
+  const std::string out = OutputDir(cl.vm, [&] {
+    return "quant-" + FileNamePart(network.name, "the network's name", network.source);
+  });
+  report::OutputFolder folder(out, "quant", Joined("quant", args), OutOptions(cl.vm));
+  Heartbeat splitting("splitting the filters" +
+                      (weights.empty() ? std::string() : " and measuring the errors"));
   const io::QuantReport report = io::BuildQuantReport(network, weights, ratio, sp2_m1);
-  const std::string out = OutputDir(cl.vm, "quant-" + network.name);
-  io::WriteQuantReport(report, out);
+  splitting.Stop();
+  io::WriteQuantReport(report, folder.work().string());
+  folder.Commit();
   std::cout << io::ToTable(report) << "wrote " << out << "/quant.json and " << out
             << "/quant.csv\n";
   return 0;

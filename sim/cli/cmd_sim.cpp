@@ -9,20 +9,11 @@
 #include "sim/cli/options.h"
 #include "sim/cli/progress.h"
 #include "sim/cli/unrolled_sim.h"
+#include "sim/report/output_folder.h"
 #include "sim/report/report.h"
 #include "sim/spec/resolve.h"
 
 namespace msqx::cli {
-
-namespace {
-
-std::string Joined(const Args& args) {
-  std::string s = "msqx sim";
-  for (const auto& a : args) s += " " + a;
-  return s;
-}
-
-}  // namespace
 
 int RunSim(const Args& args) {
   po::options_description options("msqx sim options");
@@ -45,6 +36,7 @@ int RunSim(const Args& args) {
   if (fidelity != "cycle" && fidelity != "pin" && fidelity != "analytic") {
     throw UsageError("--fidelity must be cycle, pin or analytic, got '" + fidelity + "'");
   }
+  Heartbeat reading("reading the design and network configs");
   const spec::ConfigResolver resolver;
   const std::string design_ref = cl.vm["design"].as<std::string>();
   if (resolver.IsUnrolledDesign(design_ref)) {
@@ -56,12 +48,18 @@ int RunSim(const Args& args) {
     }
     const spec::UnrolledDesignSpec design = resolver.LoadUnrolledDesign(design_ref);
     const spec::NetworkSpec network = resolver.LoadNetwork(cl.vm["network"].as<std::string>());
+    reading.Stop();
+    const std::string out = OutputDir(cl.vm, [&] {
+      return FileNamePart(design.name, "the design's name", design.source) + "-" +
+             FileNamePart(network.name, "the network's name", network.source);
+    });
     return RunUnrolledSim(
-        design, network, OutputDir(cl.vm, design.name + "-" + network.name), Joined(args),
+        design, network, out, Joined("sim", args),
         cl.vm.count("export-weights") ? cl.vm["export-weights"].as<std::string>() : "");
   }
   const spec::DesignSpec design = resolver.LoadDesign(design_ref);
   const spec::NetworkSpec network = resolver.LoadNetwork(cl.vm["network"].as<std::string>());
+  reading.Stop();
   const std::string memory = cl.vm["memory"].as<std::string>();
   if (memory != "ddr" && memory != "ideal") {
     throw UsageError("--memory must be ddr or ideal, got '" + memory + "'");
@@ -75,9 +73,18 @@ int RunSim(const Args& args) {
         "network through it; use --fidelity cycle here (it equals pin cycle for cycle)");
   }
 
+  const std::string out = OutputDir(cl.vm, [&] {
+    return FileNamePart(design.name, "the design's name", design.source) + "-" +
+           FileNamePart(network.name, "the network's name", network.source) + "-" + fidelity;
+  });
+  // Claimed before the simulation: a folder that may not be written is refused at once.
+  report::OutputFolder folder(out, "sim", Joined("sim", args), OutOptions(cl.vm));
+
   const auto start = std::chrono::steady_clock::now();
   report::RunStats stats;
   if (fidelity == "analytic") {
+    Heartbeat estimating("estimating " + std::to_string(network.layers.size()) +
+                         " layers with the analytic model");
     stats = dse::AnalyticModel(design).Estimate(network);
   } else {
     accel::CycleOptions options;
@@ -93,12 +100,15 @@ int RunSim(const Args& args) {
   stats.wall_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
+  Heartbeat writing("estimating the resources and writing the report");
   const dse::ResourceEstimate resources = dse::EstimateResources(design, network);
-  report::RunInfo info{MSQX_VERSION, MSQX_GIT_HASH, Joined(args),
+  report::RunInfo info{MSQX_VERSION, MSQX_GIT_HASH, Joined("sim", args),
                        dse::ResourcesToJson(resources, design.device)};
-  const std::string out = OutputDir(cl.vm, design.name + "-" + network.name + "-" + fidelity);
   std::string note;
-  const std::string plot = report::WriteRunReport(out, design, network, stats, info, &note);
+  const std::string plot =
+      report::WriteRunReport(folder.work().string(), design, network, stats, info, &note);
+  folder.Commit();
+  writing.Stop();
   report::PrintSummary(std::cout, design, network, stats, info);
   std::cout << "report: " << out << "/report.json (layers.csv, summary.md"
             << (plot.empty() ? "" : ", layers.svg") << ")\n";

@@ -1,8 +1,7 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <chrono>
-#include <cstdio>
+#include <cerrno>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
@@ -18,6 +17,8 @@
 #include "sim/cli/options.h"
 #include "sim/cli/progress.h"
 #include "sim/cli/sweep_best.h"
+#include "sim/cli/sweep_state.h"
+#include "sim/report/output_folder.h"
 #include "sim/report/report.h"
 
 namespace msqx::cli {
@@ -25,9 +26,20 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct Shard {
-  int k = 1, n = 1;
-};
+// The default of --max-points: a point holds about 4 KB of memory while the sweep runs (its design
+// and figures; 56 MB for 10,000 points) and 0.7 KB of journal, so this keeps a sweep under about
+// 1 GB of memory and its journal under 150 MB.
+constexpr std::int64_t kDefaultMaxPoints = 200000;
+
+// A whole number from the environment, or a UsageError naming the variable.
+int EnvInt(const char* name, const char* text) {
+  if (!std::regex_match(text, std::regex("[0-9]{1,9}"))) {
+    throw UsageError(std::string(name) + "='" + spec::Elide(text, 40) +
+                     "' is not a whole number (SLURM sets it for a job array; --shard K/N "
+                     "takes precedence)");
+  }
+  return std::atoi(text);
+}
 
 // --shard K/N, else SLURM's array variables (the task's position in the array), else 1/1.
 Shard ShardOf(const po::variables_map& vm) {
@@ -36,14 +48,15 @@ Shard ShardOf(const po::variables_map& vm) {
     const std::string text = vm["shard"].as<std::string>();
     std::smatch m;
     if (!std::regex_match(text, m, std::regex("([0-9]{1,6})/([0-9]{1,6})"))) {
-      throw UsageError("--shard expects K/N, e.g. 2/3, got '" + text + "'");
+      throw UsageError("--shard expects K/N, e.g. 2/3, got '" + spec::Elide(text, 40) + "'");
     }
     s = {std::stoi(m[1]), std::stoi(m[2])};
   } else if (const char* id = std::getenv("SLURM_ARRAY_TASK_ID")) {
     const char* count = std::getenv("SLURM_ARRAY_TASK_COUNT");
     const char* min = std::getenv("SLURM_ARRAY_TASK_MIN");
     if (!count) throw UsageError("SLURM_ARRAY_TASK_ID is set but SLURM_ARRAY_TASK_COUNT is not");
-    s = {std::atoi(id) - (min ? std::atoi(min) : 0) + 1, std::atoi(count)};
+    s = {EnvInt("SLURM_ARRAY_TASK_ID", id) - (min ? EnvInt("SLURM_ARRAY_TASK_MIN", min) : 0) + 1,
+         EnvInt("SLURM_ARRAY_TASK_COUNT", count)};
   }
   if (s.n < 1 || s.k < 1 || s.k > s.n) {
     throw UsageError("shard " + std::to_string(s.k) + "/" + std::to_string(s.n) +
@@ -52,50 +65,56 @@ Shard ShardOf(const po::variables_map& vm) {
   return s;
 }
 
-// The points of this shard to simulate: feasible, not simulated yet (a resumed run keeps what its
-// journal has), and, when the sweep asks for the best N per network and device only, among the N
-// best of the whole sweep by the analytic model, so that shards and a one-shot run agree.
-std::vector<std::int64_t> ToSimulate(const dse::SweepPlan& plan, const spec::SweepSpec& spec,
-                                     const Shard& shard,
-                                     const std::map<std::int64_t, dse::PointResult>& done) {
-  std::set<std::int64_t> allowed;
-  if (spec.simulate_top > 0) {
-    std::map<std::pair<std::string, std::string>, std::vector<std::pair<double, std::int64_t>>>
-        by_target;
-    for (std::int64_t i = 0; i < plan.size(); ++i) {
-      const auto it = done.find(i);
-      const dse::PointResult p = it != done.end() ? it->second : plan.Evaluate(i);
-      if (p.status == dse::PointStatus::kOk || p.status == dse::PointStatus::kFailed) {
-        by_target[{p.network, p.device}].emplace_back(p.analytic_ms, i);
+// Refuses a sweep too large to hold, before anything is loaded or allocated.
+void CheckSize(const spec::SweepSpec& spec, std::int64_t max_points) {
+  const dse::SweepCount count = dse::CountPoints(spec);
+  if (!count.overflow && count.points <= max_points) return;
+  throw spec::ConfigError(spec.source, "$.axes",
+                          "the sweep has " + count.Text() + " points (" + count.factors +
+                              "), more than --max-points " + std::to_string(max_points) +
+                              "; narrow its axes, split it into several sweeps, or raise "
+                              "--max-points if the machine holds about 4 KB per point");
+}
+
+// Networks and devices name result files (best_design_<network>_<device>.json) and columns of
+// points.csv: each must give a distinct, portable file name and hold no CSV or quoting character.
+void CheckTargetNames(const spec::SweepSpec& spec) {
+  for (const char* list : {"networks", "devices"}) {
+    const auto& refs = std::string(list) == "networks" ? spec.networks : spec.devices;
+    std::map<std::string, std::size_t> labels;
+    for (std::size_t i = 0; i < refs.size(); ++i) {
+      const std::string where = std::string("$.") + list + "[" + std::to_string(i) + "]";
+      if (refs[i].find_first_of(",\"\n\r\\") != std::string::npos) {
+        throw spec::ConfigError(spec.source, where,
+                                "'" + spec::Elide(refs[i]) +
+                                    "' holds a comma, a quote, a backslash or a line break, "
+                                    "which the sweep's CSV files cannot hold");
       }
-    }
-    for (auto& [target, list] : by_target) {
-      std::sort(list.begin(), list.end());
-      for (std::size_t k = 0; k < list.size() && k < static_cast<std::size_t>(spec.simulate_top);
-           ++k) {
-        allowed.insert(list[k].second);
+      const std::string label = dse::TargetLabel(refs[i]);
+      spec::CheckFileName(label, "the result files' name for it", spec.source, where);
+      if (!labels.emplace(label, i).second) {
+        throw spec::ConfigError(spec.source, where,
+                                "its result files would be named '" + label + "' like those of " +
+                                    list + "[" + std::to_string(labels[label]) +
+                                    "]; rename one of the files");
       }
     }
   }
-  std::vector<std::int64_t> out;
-  for (const auto& [i, p] : done) {
-    if ((i - (shard.k - 1)) % shard.n != 0) continue;
-    if (p.status != dse::PointStatus::kOk || p.simulated_ms >= 0) continue;
-    if (spec.simulate_top > 0 && !allowed.count(i)) continue;
-    out.push_back(i);
-  }
-  return out;
 }
 
 // Unrolled designs (docs/unrolled.md): every point in closed form, then the equal-SQNR comparison.
 int RunUnrolledSweepCommand(const spec::UnrolledSweepSpec& sweep,
-                            const spec::ConfigResolver& resolver, const po::variables_map& vm) {
+                            const spec::ConfigResolver& resolver, const po::variables_map& vm,
+                            const std::string& command) {
   const spec::NetworkSpec network = resolver.LoadNetwork(sweep.network);
+  const std::string dir =
+      OutputDir(vm, [&] { return FileNamePart(sweep.name, "the sweep's name", sweep.source); });
+  report::OutputFolder out(dir, "sweep", command, OutOptions(vm));
   const std::vector<dse::UnrolledPoint> points = dse::RunUnrolledSweep(sweep, network);
   const std::string summary = dse::UnrolledSweepSummary(sweep, network, points);
-  const std::string dir = OutputDir(vm, sweep.name);
-  report::WriteReportFiles(
-      dir, {{"points.csv", dse::UnrolledPointsCsv(points)}, {"summary.md", summary}});
+  report::WriteReportFiles(out.work().string(), {{"points.csv", dse::UnrolledPointsCsv(points)},
+                                                 {"summary.md", summary}});
+  out.Commit();
   std::cout << summary << "report: " << dir << "/summary.md (points.csv)\n";
   return 0;
 }
@@ -110,119 +129,72 @@ int RunSweep(const Args& args) {
       "worker processes for cycle simulation of the survivors (the analytic pass runs here)")(
       "shard", po::value<std::string>(),
       "K/N: run the K-th of N deterministic slices (also from SLURM_ARRAY_TASK_ID/COUNT)")(
-      "resume", "continue an interrupted run in --out from its journal")(
+      "resume", "continue an interrupted run into --out from its journal")(
       "analytic-only", "rank by the analytic model alone; simulate nothing at cycle fidelity")(
+      "max-points", po::value<long long>()->default_value(kDefaultMaxPoints),
+      "refuse a sweep of more points than this (about 4 KB of memory each)")(
       "out", po::value<std::string>(), "output folder (default results/<sweep>[-shard-K-of-N])");
   po::positional_options_description positional;
   positional.add("sweep", 1);
   const CommandLine cl = ParseCommandLine(
-      args, "sweep", "S.json [--jobs N] [--shard K/N] [--resume] [--analytic-only] [--out DIR]",
+      args, "sweep",
+      "S.json [--jobs N] [--shard K/N] [--resume] [--analytic-only] [--max-points N] [--out DIR]",
       options, positional);
   if (cl.help) return 0;
   if (cl.vm["jobs"].as<int>() < 1) throw UsageError("--jobs must be at least 1");
+  if (cl.vm["max-points"].as<long long>() < 1) throw UsageError("--max-points must be at least 1");
   const Shard shard = ShardOf(cl.vm);
+  const bool resume = cl.vm.count("resume") > 0;
+  const std::string command = Joined("sweep", args);
 
+  Heartbeat reading("reading the sweep's configs");
   const spec::ConfigResolver resolver;
   if (resolver.IsUnrolledSweep(cl.vm["sweep"].as<std::string>())) {
-    if (shard.n > 1 || cl.vm.count("resume")) {
+    if (shard.n > 1 || resume) {
       throw UsageError(
           "an unrolled sweep is evaluated in closed form in one process: --shard and --resume do "
           "not apply");
     }
+    reading.Stop();
     return RunUnrolledSweepCommand(resolver.LoadUnrolledSweep(cl.vm["sweep"].as<std::string>()),
-                                   resolver, cl.vm);
+                                   resolver, cl.vm, command);
   }
   const spec::SweepSpec spec = resolver.LoadSweep(cl.vm["sweep"].as<std::string>());
+  CheckSize(spec, cl.vm["max-points"].as<long long>());
+  CheckTargetNames(spec);
   const dse::SweepPlan plan(spec, resolver);
-  const std::string suffix =
-      shard.n > 1 ? "-shard-" + std::to_string(shard.k) + "-of-" + std::to_string(shard.n) : "";
-  const std::string dir = OutputDir(cl.vm, spec.name + suffix);
+  reading.Stop();
+  const std::string dir = OutputDir(cl.vm, [&] {
+    return FileNamePart(spec.name, "the sweep's name", spec.source) +
+           (shard.n > 1 ? "-shard-" + std::to_string(shard.k) + "-of-" + std::to_string(shard.n)
+                        : "");
+  });
+
+  report::OutputOptions folder_options = OutOptions(cl.vm);
+  folder_options.keep_work_on_failure = true;  // its journal, for --resume
+  folder_options.reuse_work = resume;
+  report::OutputFolder out(dir, "sweep", command, folder_options);
   const dse::JournalHeader header{spec.name, plan.fingerprint(), plan.size(), shard.k, shard.n};
-
-  std::map<std::int64_t, dse::PointResult> done;
-  if (cl.vm.count("resume") && fs::exists(fs::path(dir) / "journal.jsonl")) {
-    dse::JournalContents j = dse::ReadJournal(dir);
-    if (j.header.fingerprint != header.fingerprint || j.header.shard != shard.k ||
-        j.header.shards != shard.n) {
-      throw spec::ConfigError(
-          (fs::path(dir) / "journal.jsonl").string(), "line 1",
-          "this journal belongs to another sweep or shard (fingerprint " + j.header.fingerprint +
-              ", shard " + std::to_string(j.header.shard) + "/" + std::to_string(j.header.shards) +
-              "); run without --resume or pick another --out");
-    }
-    done = std::move(j.points);
-  } else {
-    fs::remove_all(dir);  // a fresh run never mixes with an earlier one
+  SweepState state = StartJournal(out, header, resume);
+  const bool analytic_only = cl.vm.count("analytic-only") > 0;
+  EvaluatePoints(plan, spec, shard, state);
+  if (!analytic_only) {
+    SimulatePoints(plan, spec, shard, cl.vm["jobs"].as<int>(), state);
   }
-  fs::create_directories(dir);
-  dse::Journal journal(dir, header);
-
-  std::vector<std::int64_t> todo;
-  std::int64_t mine = 0;
-  for (std::int64_t i = shard.k - 1; i < plan.size(); i += shard.n) {
-    ++mine;
-    if (!done.count(i)) todo.push_back(i);
-  }
-  std::cerr << "sweep " << spec.name << ": " << plan.size() << " points"
-            << (shard.n > 1 ? ", shard " + std::to_string(shard.k) + "/" + std::to_string(shard.n) +
-                                  " takes " + std::to_string(mine)
-                            : "")
-            << (done.empty() ? "" : ", " + std::to_string(done.size()) + " already in the journal")
-            << "\n";
-  ProgressLine progress("sweep", "points", static_cast<std::int64_t>(todo.size()));
-  std::int64_t failed = 0, count = 0;
-  const auto failures = [&failed] { return std::to_string(failed) + " infeasible or invalid"; };
-  for (std::int64_t i : todo) {
-    dse::PointResult p = plan.Evaluate(i);
-    failed += p.status != dse::PointStatus::kOk;
-    journal.Append(p);
-    done[i] = std::move(p);
-    progress.Update(++count, failures());
-  }
-  progress.Finish(count, failures());
-  std::cerr << "computed " << count << " points, " << (mine - count) << " taken from the journal\n";
-
-  if (!cl.vm.count("analytic-only")) {
-    const std::vector<std::int64_t> survivors = ToSimulate(plan, spec, shard, done);
-    const int jobs = cl.vm["jobs"].as<int>();
-    std::cerr << "simulating " << survivors.size() << " feasible points at cycle fidelity in "
-              << jobs << " worker processes\n";
-    ProgressLine sim_progress("simulate", "points", static_cast<std::int64_t>(survivors.size()));
-    std::int64_t simulated = 0, sim_failed = 0;
-    const auto sim_failures = [&sim_failed] { return std::to_string(sim_failed) + " failed"; };
-    dse::RunInWorkers(
-        survivors, jobs, spec.timeout_s,
-        [&](std::int64_t i) {
-          dse::PointResult p = done.at(i);
-          plan.SimulateInto(p);
-          return p.ToJson().dump();
-        },
-        [&](const dse::WorkerOutcome& o) {
-          dse::PointResult p = done.at(o.task);
-          if (o.ok) {
-            p = dse::PointResult::FromJson(nlohmann::json::parse(o.result));
-          } else {
-            p.status = dse::PointStatus::kFailed;
-            p.reason = "cycle simulation: " + o.error;
-          }
-          sim_failed += p.status == dse::PointStatus::kFailed;
-          journal.Append(p);
-          done[o.task] = std::move(p);
-          sim_progress.Update(++simulated, sim_failures());
-        });
-    sim_progress.Finish(simulated, sim_failures());
-  }
+  state.journal->End({state.mine, analytic_only});
 
   if (shard.n > 1) {
+    out.Commit();
     std::cout << "shard " << shard.k << "/" << shard.n << " done: " << dir
               << "/journal.jsonl; join the shards with: msqx merge DIR...\n";
     return 0;
   }
   std::vector<dse::PointResult> points;
-  for (auto& entry : done) points.push_back(std::move(entry.second));
-  std::cout << dse::WriteSweepResults(dir, spec.name, points);
-  WriteSweepExtras(dir, points, "msqx sweep");
-  std::cout << "report: " << dir
+  for (auto& entry : state.done) points.push_back(std::move(entry.second));
+  const std::string summary = dse::WriteSweepResults(out.work().string(), spec.name, points);
+  WriteSweepExtras(out.work().string(), points);
+  out.Commit();
+  std::cout << summary << "report: " << dir
             << "/summary.md (points.csv, pareto.csv, best_design_*.json, plots, best_*/)\n";
   return 0;
 }

@@ -1,6 +1,9 @@
 #pragma once
 // The msqx subcommands. Each takes the arguments after its name and returns the exit status:
-// 0 success, 2 bad input or usage (ConfigError / UsageError thrown and caught by Dispatch).
+// 0 success; 2 bad input or usage, or an output folder msqx may not write (ConfigError,
+// UsageError, OutputConflict); 3 the system refused a read or write (IoError: disk full,
+// read-only file system, I/O error; the message names the path and the reason); 1 an internal
+// error. Exceptions are thrown and turned into these by Dispatch (README, "Exit status").
 
 #include <string>
 #include <vector>

@@ -8,6 +8,8 @@
 #include "msqx/version.h"
 #include "sim/cli/commands.h"
 #include "sim/cli/options.h"
+#include "sim/report/file_io.h"
+#include "sim/report/output_lock.h"
 #include "sim/spec/json_reader.h"
 
 namespace msqx::cli {
@@ -66,30 +68,41 @@ int Dispatch(int argc, char** argv) {
     PrintUsage(std::cerr);
     return 2;
   }
+  // Messages are cut: one must never echo a 200 MB value.
+  const auto say = [&first](const std::string& text) {
+    std::cerr << "msqx " << first << ": " << spec::Elide(text, 4000) << "\n";
+  };
   try {
     return it->second.run(Args(all.begin() + 1, all.end()));
   } catch (const spec::ConfigError& e) {
-    std::cerr << "msqx: error: " << e.what() << "\n";
+    std::cerr << "msqx: error: " << spec::Elide(e.what(), 4000) << "\n";
     return 2;
   } catch (const UsageError& e) {
-    std::cerr << "msqx " << first << ": " << e.what() << "\n";
+    say(e.what());
     return 2;
   } catch (const NotImplemented& e) {
-    std::cerr << "msqx " << first << ": " << e.what() << "\n";
+    say(e.what());
     return 2;
+  } catch (const report::OutputConflict& e) {
+    say(e.what());
+    return 2;
+  } catch (const report::IoError& e) {
+    say(std::string(e.what()) +
+        " (nothing half-written was kept; free space or choose another "
+        "--out, then run again)");
+    return 3;
   } catch (const std::filesystem::filesystem_error& e) {
-    // An output folder that cannot be made or written (--out on a read-only or missing place).
-    std::cerr << "msqx " << first << ": cannot write " << e.path1().string() << ": "
-              << e.code().message() << " (check --out)\n";
-    return 2;
+    // The system refused a file operation on an output (a read-only or missing place).
+    say("cannot write " + e.path1().string() + ": " + e.code().message() + " (check --out)");
+    return 3;
   } catch (const std::bad_alloc&) {
-    std::cerr << "msqx " << first << ": out of memory\n";
+    say("out of memory");
     return 1;
   } catch (const std::exception& e) {
-    std::cerr << "msqx " << first << ": internal error: " << e.what() << "\n";
+    say(std::string("internal error: ") + e.what());
     return 1;
   } catch (...) {
-    std::cerr << "msqx " << first << ": internal error (unknown exception)\n";
+    say("internal error (unknown exception)");
     return 1;
   }
 }

@@ -1,7 +1,5 @@
 #include "sim/cli/import_hgq.h"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
@@ -12,6 +10,8 @@
 #include "dse/unrolled_weights.h"
 #include "models/unrolled/ebops.h"
 #include "sim/io/hgq_import.h"
+#include "sim/report/file_io.h"
+#include "sim/report/output_folder.h"
 #include "sim/spec/json_reader.h"
 #include "sim/spec/resolve.h"
 
@@ -19,12 +19,6 @@ namespace msqx::cli {
 namespace {
 
 namespace fs = std::filesystem;
-
-void WriteText(const fs::path& file, const std::string& text) {
-  std::ofstream out(file, std::ios::binary);
-  out << text;
-  if (!out) throw spec::ConfigError(file.string(), "$", "a file msqx can write");
-}
 
 // Reads the written folder back as `msqx sim --design design.json` will and checks that msqx's
 // quantizer gives HGQ's codes and HGQ's EBOPs from what it reads: a wrong file is caught here,
@@ -49,26 +43,15 @@ void ReadBack(const fs::path& dir, const io::HgqImport& im) {
   }
 }
 
-void Publish(const io::HgqImport& im, const fs::path& final_dir) {
-  const fs::path parent = final_dir.parent_path();
-  fs::create_directories(parent);
-  const fs::path work =
-      parent / ("." + final_dir.filename().string() + ".partial-" + std::to_string(::getpid()));
-  fs::remove_all(work);
-  fs::create_directories(work);
-  try {
-    WriteText(work / "network.json", im.network.dump(2) + "\n");
-    dse::WriteHgqWeights(im.net, (work / "weights").string());
-    WriteText(work / "design.json", im.design.dump(2) + "\n");
-    ReadBack(work, im);
-    WriteText(work / "import.json", im.Report().dump(2) + "\n");
-  } catch (...) {
-    std::error_code ec;
-    fs::remove_all(work, ec);
-    throw;
-  }
-  fs::remove_all(final_dir);
-  fs::rename(work, final_dir);
+// Writes the import into the output folder's work folder, reads it back and publishes it whole.
+void Publish(const io::HgqImport& im, report::OutputFolder& folder) {
+  const fs::path work = folder.work();
+  report::WriteFile(work / "network.json", im.network.dump(2) + "\n");
+  dse::WriteHgqWeights(im.net, (work / "weights").string());
+  report::WriteFile(work / "design.json", im.design.dump(2) + "\n");
+  ReadBack(work, im);
+  report::WriteFile(work / "import.json", im.Report().dump(2) + "\n");
+  folder.Commit();
 }
 
 }  // namespace
@@ -80,7 +63,8 @@ bool IsKerasModel(const std::string& model) {
   return ext == ".h5" || ext == ".hdf5" || ext == ".keras";
 }
 
-int RunImportHgq(const std::string& model, const po::variables_map& vm) {
+int RunImportHgq(const std::string& model, const po::variables_map& vm,
+                 const std::string& command_line) {
   for (const char* onnx_only : {"weight-bits", "act-bits"}) {
     if (vm.count(onnx_only) && !vm[onnx_only].defaulted()) {
       throw UsageError(std::string("--") + onnx_only +
@@ -94,8 +78,12 @@ int RunImportHgq(const std::string& model, const po::variables_map& vm) {
   spec::ConfigResolver().LoadDevice(options.device);  // an unknown device before any work
   const io::HgqImport im = io::ImportHgq(model, options);
   const std::string name = im.network["name"];
-  const fs::path out = fs::absolute(OutputDir(vm, "import-" + name)).lexically_normal();
-  Publish(im, out);
+  const fs::path out =
+      fs::absolute(OutputDir(vm, [&] {
+        return "import-" + spec::CheckFileName(name, "the network's name", model, "$");
+      })).lexically_normal();
+  report::OutputFolder folder(out.string(), "import", command_line, OutOptions(vm));
+  Publish(im, folder);
 
   const nlohmann::json report = im.Report();
   for (const std::string& note : im.notes) std::cout << "note: " << note << "\n";

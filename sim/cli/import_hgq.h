@@ -13,6 +13,8 @@ namespace msqx::cli {
 // Whether `model` names a Keras file (.h5, .hdf5 or .keras) rather than an ONNX model.
 bool IsKerasModel(const std::string& model);
 
-int RunImportHgq(const std::string& model, const po::variables_map& vm);
+// `command_line` is recorded in the output folder's manifest.
+int RunImportHgq(const std::string& model, const po::variables_map& vm,
+                 const std::string& command_line);
 
 }  // namespace msqx::cli

@@ -2,11 +2,13 @@
 // Shared command-line plumbing on top of Boost.Program_options.
 
 #include <boost/program_options.hpp>
+#include <functional>
 #include <optional>
 #include <stdexcept>
 #include <string>
 
 #include "sim/cli/commands.h"
+#include "sim/report/output_folder.h"
 
 namespace msqx::cli {
 
@@ -41,7 +43,21 @@ CommandLine ParseCommandLine(const Args& args, const std::string& name, const st
 int NotAvailableYet(const Args& args, const std::string& name, const std::string& usage,
                     const std::string& what);
 
-// The output folder of a run: --out if given, else results/<default_name>.
-std::string OutputDir(const po::variables_map& vm, const std::string& default_name);
+// The output folder of a run: --out if given, else results/<default_name()>, whose parts come
+// from names in configs and are checked with FileNamePart.
+std::string OutputDir(const po::variables_map& vm,
+                      const std::function<std::string()>& default_name);
+
+// Output folder options saying whether --out was given, so that messages name the folder as
+// "--out DIR" or "the default output folder DIR".
+report::OutputOptions OutOptions(const po::variables_map& vm);
+
+// `name` (a config's "name" in `file`) as part of a file name; a name that is not a portable file
+// name ("../../x", "a/b") is a ConfigError at $.name, naming `what` ("the design's name").
+const std::string& FileNamePart(const std::string& name, const std::string& what,
+                                const std::string& file);
+
+// The command line as one string, for reports and for the lock's "who holds it".
+std::string Joined(const std::string& command, const Args& args);
 
 }  // namespace msqx::cli

@@ -11,8 +11,8 @@
 
 namespace msqx::cli {
 
-// Prints notes (gnuplot missing, a network that cannot be resolved) to stderr.
-void WriteSweepExtras(const std::string& dir, const std::vector<dse::PointResult>& points,
-                      const std::string& command_line);
+// Writes into `dir` (the work folder of the run). Prints notes (gnuplot missing, a network that
+// cannot be resolved) to stderr.
+void WriteSweepExtras(const std::string& dir, const std::vector<dse::PointResult>& points);
 
 }  // namespace msqx::cli

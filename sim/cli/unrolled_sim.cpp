@@ -2,11 +2,13 @@
 
 #include <iomanip>
 #include <iostream>
+#include <memory>
 #include <sstream>
 
 #include "dse/unrolled_eval.h"
 #include "dse/unrolled_weights.h"
 #include "msqx/version.h"
+#include "sim/report/output_folder.h"
 #include "sim/report/report.h"
 
 namespace msqx::cli {
@@ -56,19 +58,34 @@ std::string Summary(const spec::UnrolledDesignSpec& d, const spec::NetworkSpec& 
 int RunUnrolledSim(const spec::UnrolledDesignSpec& design, const spec::NetworkSpec& network,
                    const std::string& out_dir, const std::string& command,
                    const std::string& export_weights) {
+  // Both folders claimed first: a refusal of either leaves nothing half done.
+  report::OutputFolder folder(out_dir, "sim", command);
+  std::unique_ptr<report::OutputFolder> weights_folder;
+  if (!export_weights.empty()) {
+    for (std::size_t i = 0; i < network.layers.size(); ++i) {  // they name the weight files
+      spec::CheckFileName(network.layers[i].name, "the layer name", network.source,
+                          "$.layers[" + std::to_string(i) + "].name");
+    }
+    report::OutputOptions options;
+    options.option = "--export-weights";
+    weights_folder =
+        std::make_unique<report::OutputFolder>(export_weights, "weights", command, options);
+  }
   const unrolled::HgqNetwork weights = dse::UnrolledWeights(design, network);
   const dse::UnrolledResult r = dse::EvaluateUnrolled(design, weights);
-  nlohmann::json report = dse::UnrolledReportJson(design, network, r);
-  report["msqx"] = {{"version", MSQX_VERSION}, {"git", MSQX_GIT_HASH}, {"command", command}};
+  nlohmann::json json = dse::UnrolledReportJson(design, network, r);
+  json["msqx"] = {{"version", MSQX_VERSION}, {"git", MSQX_GIT_HASH}, {"command", command}};
   const std::string summary = Summary(design, network, r);
-  report::WriteReportFiles(out_dir,
+  report::WriteReportFiles(folder.work().string(),
                            {{"design.json", spec::UnrolledDesignToJson(design).dump(2) + "\n"},
                             {"layers.csv", LayersCsv(r)},
                             {"summary.md", "```\n" + summary + "```\n"},
-                            {"report.json", report.dump(2) + "\n"}});
+                            {"report.json", json.dump(2) + "\n"}});
+  if (weights_folder) dse::WriteHgqWeights(weights, weights_folder->work().string());
+  folder.Commit();
+  if (weights_folder) weights_folder->Commit();
   std::cout << summary << "report: " << out_dir << "/report.json (layers.csv, summary.md)\n";
-  if (!export_weights.empty()) {
-    dse::WriteHgqWeights(weights, export_weights);
+  if (weights_folder) {
     std::cout << "weights: " << export_weights
               << " (a weights folder: name it in the design's precision.weights)\n";
   }

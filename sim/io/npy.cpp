@@ -9,6 +9,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "sim/report/file_io.h"
 #include "sim/spec/json_reader.h"
 
 namespace msqx::io {
@@ -333,11 +334,7 @@ std::string SerializeNpy(const NpyArray& array) {
 }
 
 void WriteNpy(const std::string& path, const NpyArray& array) {
-  const std::string bytes = SerializeNpy(array);
-  std::ofstream out(path, std::ios::binary);
-  if (!out) throw spec::ConfigError(path, "$", "cannot create the file");
-  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-  if (!out) throw spec::ConfigError(path, "$", "cannot write the file");
+  report::WriteFile(path, SerializeNpy(array));
 }
 
 }  // namespace msqx::io

@@ -32,8 +32,8 @@ NpyArray ReadNpy(const std::string& path);
 NpyArray ParseNpy(const std::string& bytes, const std::string& label);
 
 // Writes a version 1.0 C-order file of the given type (values converted; integer types take
-// integers within their range, and within 2^53). Throws spec::ConfigError if the file cannot be
-// written, std::invalid_argument for a value its type cannot hold.
+// integers within their range, and within 2^53). Throws report::IoError (with the system's reason)
+// if the file cannot be written, std::invalid_argument for a value its type cannot hold.
 void WriteNpy(const std::string& path, const NpyArray& array);
 std::string SerializeNpy(const NpyArray& array);
 

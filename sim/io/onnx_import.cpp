@@ -9,6 +9,7 @@
 #include <set>
 
 #include "sim/io/weights.h"
+#include "sim/report/file_io.h"
 #include "sim/spec/json_reader.h"
 #include "sim/spec/network.h"
 
@@ -21,13 +22,8 @@ namespace msqx::io {
 
 void WriteImport(const OnnxImport& import, const std::string& out_dir) {
   namespace fs = std::filesystem;
-  std::error_code ec;
-  fs::create_directories(fs::path(out_dir) / "weights", ec);
-  if (ec) throw spec::ConfigError(out_dir, "$", "cannot create the output folder: " + ec.message());
-  const std::string net_path = (fs::path(out_dir) / "network.json").string();
-  std::ofstream net(net_path);
-  net << import.network.dump(2) << "\n";
-  if (!net) throw spec::ConfigError(net_path, "$", "cannot write the file");
+  report::MakeDirectories(fs::path(out_dir) / "weights");
+  report::WriteFile(fs::path(out_dir) / "network.json", import.network.dump(2) + "\n");
   for (const ImportedWeights& w : import.weights) {
     WriteNpy((fs::path(out_dir) / "weights" / (w.layer + ".npy")).string(), w.array);
   }

@@ -3,10 +3,10 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <sstream>
 
 #include "sim/io/weights.h"
+#include "sim/report/file_io.h"
 #include "sim/spec/json_reader.h"
 
 namespace msqx::io {
@@ -71,7 +71,7 @@ QuantReport BuildQuantReport(const spec::NetworkSpec& net, const std::string& we
       row.schemes = quant::SplitByCount(l.out_channels, ratio);
       row.fixed_filters = quant::FixedFilterCount(l.out_channels, ratio);
     } else {
-      const LayerWeights w = LoadLayerWeights(weights_dir, l);
+      const LayerWeights w = LoadLayerWeights(weights_dir, l, net);
       const quant::LayerError e = quant::AnalyzeLayer(w.matrix, ratio, settings);
       row.has_weights = true;
       row.schemes = e.schemes;
@@ -168,16 +168,9 @@ std::string ToTable(const QuantReport& report) {
 }
 
 void WriteQuantReport(const QuantReport& report, const std::string& out_dir) {
-  std::error_code ec;
-  std::filesystem::create_directories(out_dir, ec);
-  if (ec) throw spec::ConfigError(out_dir, "$", "cannot create the output folder: " + ec.message());
-  const std::string json_path = (std::filesystem::path(out_dir) / "quant.json").string();
-  const std::string csv_path = (std::filesystem::path(out_dir) / "quant.csv").string();
-  std::ofstream json(json_path);
-  json << ToJson(report).dump(2) << "\n";
-  std::ofstream csv(csv_path);
-  csv << ToCsv(report);
-  if (!json || !csv) throw spec::ConfigError(out_dir, "$", "cannot write quant.json / quant.csv");
+  report::MakeDirectories(out_dir);
+  report::WriteFile(std::filesystem::path(out_dir) / "quant.csv", ToCsv(report));
+  report::WriteFile(std::filesystem::path(out_dir) / "quant.json", ToJson(report).dump(2) + "\n");
 }
 
 }  // namespace msqx::io

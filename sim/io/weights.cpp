@@ -15,7 +15,13 @@ std::vector<std::int64_t> ExpectedWeightShape(const spec::Layer& layer) {
   return {};
 }
 
-std::string WeightFileName(const spec::Layer& layer) { return layer.name + ".npy"; }
+std::string WeightFileName(const spec::Layer& layer, const spec::NetworkSpec& net) {
+  if (spec::FileNameProblem(layer.name)) {  // the index only for the message: lookups are linear
+    spec::CheckFileName(layer.name, "the layer name", net.source,
+                        "$.layers[" + std::to_string(net.IndexOf(layer.name)) + "].name");
+  }
+  return layer.name + ".npy";
+}
 
 namespace {
 
@@ -29,8 +35,9 @@ std::string Describe(const std::vector<std::int64_t>& shape) {
 
 }  // namespace
 
-LayerWeights LoadLayerWeights(const std::string& dir, const spec::Layer& layer) {
-  const std::string path = (std::filesystem::path(dir) / WeightFileName(layer)).string();
+LayerWeights LoadLayerWeights(const std::string& dir, const spec::Layer& layer,
+                              const spec::NetworkSpec& net) {
+  const std::string path = (std::filesystem::path(dir) / WeightFileName(layer, net)).string();
   if (!layer.HasWeights()) {
     throw spec::ConfigError(path, "$",
                             "layer '" + layer.name + "' is a " + spec::ToString(layer.kind) +
@@ -64,7 +71,7 @@ std::vector<LayerWeights> LoadNetworkWeights(const std::string& dir, const spec:
   }
   std::vector<LayerWeights> all;
   for (const spec::Layer& l : net.layers) {
-    if (l.HasWeights()) all.push_back(LoadLayerWeights(dir, l));
+    if (l.HasWeights()) all.push_back(LoadLayerWeights(dir, l, net));
   }
   return all;
 }

@@ -23,11 +23,14 @@ struct LayerWeights {
 
 // The shape a layer's weight file must have (conv and fc only).
 std::vector<std::int64_t> ExpectedWeightShape(const spec::Layer& layer);
-std::string WeightFileName(const spec::Layer& layer);  // "<name>.npy"
+// "<name>.npy". A layer name that would leave the weights folder ("../x", "a/b") or is not a
+// portable file name is a spec::ConfigError at the layer's name in the network file.
+std::string WeightFileName(const spec::Layer& layer, const spec::NetworkSpec& net);
 
 // Reads and checks one layer's file; a missing file, a malformed one or a wrong shape is a
 // spec::ConfigError naming the file.
-LayerWeights LoadLayerWeights(const std::string& dir, const spec::Layer& layer);
+LayerWeights LoadLayerWeights(const std::string& dir, const spec::Layer& layer,
+                              const spec::NetworkSpec& net);
 // Every conv and fc layer of the network, in network order.
 std::vector<LayerWeights> LoadNetworkWeights(const std::string& dir, const spec::NetworkSpec& net);
 

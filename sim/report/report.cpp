@@ -1,13 +1,13 @@
 #include "sim/report/report.h"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
 #include <sstream>
+
+#include "sim/report/file_io.h"
 
 namespace msqx::report {
 namespace fs = std::filesystem;
@@ -24,21 +24,11 @@ std::string Fixed(double v, int digits) {
   return os.str();
 }
 
-void WriteFile(const fs::path& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary);
-  out << text;
-  if (!out) throw std::runtime_error("cannot write " + path.string());
-}
-
-// A fresh hidden sibling of `final_dir` to write a report into before it replaces `final_dir`.
-fs::path PartialDirOf(const fs::path& final_dir) {
-  const fs::path parent = final_dir.parent_path();
-  fs::create_directories(parent);
-  const fs::path work =
-      parent / ("." + final_dir.filename().string() + ".partial-" + std::to_string(::getpid()));
-  fs::remove_all(work);
-  fs::create_directories(work);
-  return work;
+// The path inside single quotes for sh -c, whatever characters it holds.
+std::string ShellQuoted(const std::string& path) {
+  std::string out = "'";
+  for (char c : path) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
 }
 
 // Indices of the `n` layers with the most cycles, largest first.
@@ -231,42 +221,64 @@ std::string SummaryMarkdown(const spec::DesignSpec& design, const spec::NetworkS
   return os.str();
 }
 
+namespace {
+
+bool IsCompleteSvg(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
+  if (!in) return false;
+  const std::streamoff size = in.tellg();
+  if (size < 6) return false;
+  const std::streamoff tail = std::min<std::streamoff>(size, 64);
+  std::string end(static_cast<std::size_t>(tail), '\0');
+  in.seekg(size - tail);
+  in.read(end.data(), tail);
+  return end.find("</svg>") != std::string::npos;
+}
+
+}  // namespace
+
+std::string RunGnuplot(const std::string& dir, const std::string& script,
+                       const std::vector<std::string>& outputs) {
+  if (!HaveGnuplot()) {
+    return "gnuplot is not installed (scripts/setup installs it); " + script +
+           " is the plot script";
+  }
+  const std::string cmd = "cd " + ShellQuoted(dir) + " && gnuplot " + script + " 2>gnuplot.log";
+  const bool ran = std::system(cmd.c_str()) == 0;
+  // A plot cut short (a full disk) must not stay behind looking like one.
+  bool complete = ran;
+  for (const std::string& name : outputs) {
+    if (IsCompleteSvg(fs::path(dir) / name)) continue;
+    complete = false;
+    std::error_code ec;
+    fs::remove(fs::path(dir) / name, ec);
+  }
+  if (!complete) return "gnuplot failed; see gnuplot.log";
+  std::error_code ec;
+  fs::remove(fs::path(dir) / "gnuplot.log", ec);
+  return "";
+}
+
 std::string WriteRunReport(const std::string& dir, const spec::DesignSpec& design,
                            const spec::NetworkSpec& network, const RunStats& stats,
                            const RunInfo& info, std::string* note) {
-  const fs::path final_dir = fs::absolute(dir).lexically_normal();
-  const fs::path work = PartialDirOf(final_dir);
-
+  const fs::path work(dir);
+  MakeDirectories(work);
   WriteFile(work / "design.json", spec::DesignToJson(design).dump(2) + "\n");
   WriteFile(work / "layers.csv", LayersCsv(stats, design.clock_mhz));
   WriteFile(work / "summary.md", SummaryMarkdown(design, network, stats, info));
   WriteFile(work / "layers.gp", PlotScript());
-  std::string plot;
-  if (HaveGnuplot()) {
-    const std::string cmd = "cd '" + work.string() + "' && gnuplot layers.gp 2>gnuplot.log";
-    if (std::system(cmd.c_str()) == 0) {
-      plot = (final_dir / "layers.svg").string();
-      fs::remove(work / "gnuplot.log");
-    } else if (note) {
-      *note = "gnuplot failed; see gnuplot.log";
-    }
-  } else if (note) {
-    *note = "gnuplot is not installed (scripts/setup installs it); layers.gp is the plot script";
-  }
+  const std::string plot_note = RunGnuplot(dir, "layers.gp", {"layers.svg"});
+  if (note) *note = plot_note;
   // report.json last: its presence marks a finished run.
   WriteFile(work / "report.json", ReportJson(design, network, stats, info).dump(2) + "\n");
-  fs::remove_all(final_dir);
-  fs::rename(work, final_dir);
-  return plot;
+  return plot_note.empty() ? "layers.svg" : "";
 }
 
 void WriteReportFiles(const std::string& dir,
                       const std::vector<std::pair<std::string, std::string>>& files) {
-  const fs::path final_dir = fs::absolute(dir).lexically_normal();
-  const fs::path work = PartialDirOf(final_dir);
-  for (const auto& [name, text] : files) WriteFile(work / name, text);
-  fs::remove_all(final_dir);
-  fs::rename(work, final_dir);
+  MakeDirectories(dir);
+  for (const auto& [name, text] : files) WriteFile(fs::path(dir) / name, text);
 }
 
 }  // namespace msqx::report

@@ -1,7 +1,7 @@
 #pragma once
 // Writes a run's results: report.json (schema "msqx.report/1", docs/reports.md), layers.csv,
-// summary.md and a per-layer plot. The folder appears complete or not at all: files are written
-// to a sibling folder that is renamed into place at the end.
+// summary.md and a per-layer plot, into a folder that the caller's OutputFolder renames into
+// place once everything is written (so that it appears complete or not at all).
 
 #include <nlohmann/json.hpp>
 #include <ostream>
@@ -50,17 +50,22 @@ std::string LayersCsv(const RunStats& stats, double clock_mhz);
 std::string SummaryMarkdown(const spec::DesignSpec& design, const spec::NetworkSpec& network,
                             const RunStats& stats, const RunInfo& info);
 
-// Writes every file into `dir` (replacing an earlier run there). Returns the plot's path, or an
-// empty string with `note` set when gnuplot is not installed.
+// Writes every file into `dir` (an OutputFolder's work folder, or a folder inside one). Returns
+// the plot's file name, or an empty string with `note` set when gnuplot is missing or failed.
+// Throws IoError when a file cannot be written.
 std::string WriteRunReport(const std::string& dir, const spec::DesignSpec& design,
                            const spec::NetworkSpec& network, const RunStats& stats,
                            const RunInfo& info, std::string* note);
 
-// Writes `files` (name, content), in order, into `dir` so that the folder appears whole or not at
-// all: they go into a hidden sibling that replaces `dir` once the last one is written (put
-// report.json last). For reports without a plot.
+// Writes `files` (name, content), in order, into `dir` (a work folder), each one checked. For
+// reports without a plot.
 void WriteReportFiles(const std::string& dir,
                       const std::vector<std::pair<std::string, std::string>>& files);
+
+// Runs gnuplot on `script` in `dir`; every file of `outputs` must come out a complete SVG, else
+// it is removed. Returns an empty string, or a note saying why there is no plot.
+std::string RunGnuplot(const std::string& dir, const std::string& script,
+                       const std::vector<std::string>& outputs);
 
 // The human summary printed after `msqx sim`.
 void PrintSummary(std::ostream& os, const spec::DesignSpec& design,

@@ -2,14 +2,20 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <limits>
 #include <sstream>
+#include <unordered_set>
 
 namespace msqx::spec {
 namespace {
 
-std::string Quote(std::string_view s) { return "'" + std::string(s) + "'"; }
+// A value echoed in a message is cut: a 200 MB string must not become a 200 MB message.
+std::string Quote(std::string_view s) { return "'" + Elide(s) + "'"; }
+
+// A member of an object in a JSON path: $.name, or $["a key"] when it is not an identifier.
+std::string Member(const std::string& key);
 
 std::size_t EditDistance(std::string_view a, std::string_view b) {
   std::vector<std::size_t> row(b.size() + 1);
@@ -64,25 +70,130 @@ bool IsIdentifier(const std::string& key) {
   });
 }
 
+std::string Member(const std::string& key) {
+  return IsIdentifier(key) ? "." + key : "[\"" + Elide(key) + "\"]";
+}
+
+// Builds the document from nlohmann's SAX events (nlohmann parses; this only assembles), and
+// rejects an object that names a key twice: JSON allows it and nlohmann keeps the last, so a
+// config whose second "rows" silently won was accepted. (nlohmann's parser callback could see the
+// keys too, but its DOM builder then rescans each array on every element: quadratic in layers.)
+class DocumentBuilder {
+ public:
+  using json = nlohmann::json;
+  explicit DocumentBuilder(const std::string& file) : file_(file) {}
+
+  json Take() { return std::move(root_); }
+  std::size_t error_byte() const { return error_byte_; }
+  const std::string& error() const { return error_; }
+
+  bool null() { return Add(nullptr); }
+  bool boolean(bool v) { return Add(v); }
+  bool number_integer(json::number_integer_t v) { return Add(v); }
+  bool number_unsigned(json::number_unsigned_t v) { return Add(v); }
+  bool number_float(json::number_float_t v, const json::string_t&) { return Add(v); }
+  bool string(json::string_t& v) { return Add(std::move(v)); }
+  bool binary(json::binary_t& v) { return Add(json::binary(std::move(v))); }
+  bool start_object(std::size_t) { return Open(json::object()); }
+  bool start_array(std::size_t) { return Open(json::array()); }
+  bool end_object() { return Close(); }
+  bool end_array() { return Close(); }
+
+  bool key(json::string_t& key) {
+    Open_& top = open_.back();
+    if (!top.keys.insert(key).second) {
+      throw ConfigError(file_, Path() + Member(key),
+                        "the key " + Quote(key) +
+                            " appears twice in this object; keep one (JSON readers differ on "
+                            "which one wins)");
+    }
+    top.key = std::move(key);
+    return true;
+  }
+
+  bool parse_error(std::size_t byte, const std::string&, const nlohmann::detail::exception& e) {
+    error_byte_ = byte;
+    error_ = e.what();
+    return false;
+  }
+
+ private:
+  struct Open_ {
+    json* value;
+    std::string key;                       // object: the member being read
+    std::unordered_set<std::string> keys;  // object: the members read so far
+  };
+
+  // Puts `v` where the parser is (the root, the next array element, the current member) and
+  // returns where it went. A pointer to an open container stays valid: its parent gains no new
+  // element until it is closed.
+  template <typename V>
+  json* Place(V&& v) {
+    if (open_.empty()) {
+      root_ = json(std::forward<V>(v));
+      return &root_;
+    }
+    json& parent = *open_.back().value;
+    if (parent.is_array()) {
+      parent.emplace_back(std::forward<V>(v));
+      return &parent.back();
+    }
+    json& member = parent[open_.back().key];
+    member = json(std::forward<V>(v));
+    return &member;
+  }
+  template <typename V>
+  bool Add(V&& v) {
+    Place(std::forward<V>(v));
+    return true;
+  }
+  bool Open(json container) {
+    open_.push_back({Place(std::move(container)), {}, {}});
+    return true;
+  }
+  bool Close() {
+    open_.pop_back();
+    return true;
+  }
+
+  // The JSON path of the innermost open object.
+  std::string Path() const {
+    std::string path = "$";
+    for (std::size_t i = 0; i + 1 < open_.size(); ++i) {
+      const json& v = *open_[i].value;
+      path += v.is_object() ? Member(open_[i].key) : "[" + std::to_string(v.size() - 1) + "]";
+    }
+    return path;
+  }
+
+  const std::string& file_;
+  json root_;
+  std::vector<Open_> open_;
+  std::size_t error_byte_ = 0;
+  std::string error_;
+};
 }  // namespace
 
 nlohmann::json ParseJsonText(const std::string& text, const std::string& file_label) {
-  try {
-    return nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
-    const auto [line, column] = LineColumn(text, e.byte == 0 ? 0 : e.byte - 1);
-    std::string what = e.what();
-    // nlohmann's message starts with "[json.exception.parse_error.101] parse error at line ..";
-    // keep the part after the last ": " which says what was wrong.
-    const auto cut = what.rfind(": ");
-    if (cut != std::string::npos) what = what.substr(cut + 2);
-    throw ConfigError(file_label, "$",
-                      "not valid JSON at line " + std::to_string(line) + ", column " +
-                          std::to_string(column) + ": " + what);
-  }
+  DocumentBuilder builder(file_label);
+  if (nlohmann::json::sax_parse(text, &builder)) return builder.Take();
+  const std::size_t byte = builder.error_byte();
+  const auto [line, column] = LineColumn(text, byte == 0 ? 0 : byte - 1);
+  std::string what = builder.error();
+  // nlohmann's message starts with "[json.exception.parse_error.101] parse error at line ..";
+  // keep the part after the last ": " which says what was wrong.
+  const auto cut = what.rfind(": ");
+  if (cut != std::string::npos) what = what.substr(cut + 2);
+  throw ConfigError(file_label, "$",
+                    "not valid JSON at line " + std::to_string(line) + ", column " +
+                        std::to_string(column) + ": " + Elide(what, 200));
 }
 
 nlohmann::json LoadJsonFile(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    throw ConfigError(path, "$", "is a folder; expected a JSON file");
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) throw ConfigError(path, "$", "cannot open the file (does it exist and is it readable?)");
   std::ostringstream text;
@@ -93,6 +204,8 @@ nlohmann::json LoadJsonFile(const std::string& path) {
 
 std::optional<std::string> DidYouMean(std::string_view word,
                                       const std::vector<std::string>& candidates) {
+  // No typo makes a word this long; and the edit distance is quadratic in its length.
+  if (word.size() > 64) return std::nullopt;
   std::optional<std::string> best;
   std::size_t best_distance = std::numeric_limits<std::size_t>::max();
   for (const auto& c : candidates) {
@@ -120,7 +233,7 @@ std::string Node::Describe() const {
     case nlohmann::json::value_t::boolean:
       return v.get<bool>() ? "true" : "false";
     case nlohmann::json::value_t::string:
-      return "the string \"" + v.get<std::string>() + "\"";
+      return "the string \"" + Elide(v.get_ref<const std::string&>()) + "\"";
     case nlohmann::json::value_t::number_integer:
     case nlohmann::json::value_t::number_unsigned:
       return "the integer " + v.dump();
@@ -161,7 +274,7 @@ Node Node::At(const std::string& key) const {
   if (!value_->is_object()) Fail("expected an object, got " + Describe());
   auto it = value_->find(key);
   if (it == value_->end()) Fail("missing required key " + Quote(key));
-  return Node(*it, file_, path_ + (IsIdentifier(key) ? "." + key : "[\"" + key + "\"]"));
+  return Node(*it, file_, path_ + Member(key));
 }
 
 std::optional<Node> Node::Find(const std::string& key) const {
@@ -278,5 +391,44 @@ Document::Document(nlohmann::json value, std::string file)
       file_(std::make_shared<const std::string>(std::move(file))) {}
 
 Document Document::Load(const std::string& path) { return Document(LoadJsonFile(path), path); }
+
+std::optional<std::string> FileNameProblem(std::string_view name) {
+  if (name.empty()) return "it is empty";
+  if (name.size() > kMaxFileNameLength) {
+    return "it is " + std::to_string(name.size()) + " characters long (at most " +
+           std::to_string(kMaxFileNameLength) + ")";
+  }
+  if (name.front() == '.') return "it starts with '.' (a hidden file, or '.' and '..')";
+  if (name.front() == '-') return "it starts with '-' (it would read as an option)";
+  for (const char c : name) {
+    const bool portable = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                          (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+    if (portable) continue;
+    if (c == '/' || c == '\\') return std::string("it holds a path separator '") + c + "'";
+    const auto code = static_cast<unsigned char>(c);
+    if (code < 0x20 || code >= 0x7f) return "it holds the byte " + std::to_string(code);
+    return std::string("it holds '") + c + "'";
+  }
+  return std::nullopt;
+}
+
+const std::string& CheckFileName(const std::string& name, const std::string& what,
+                                 const std::string& file, const std::string& json_path) {
+  if (const auto problem = FileNameProblem(name)) {
+    throw ConfigError(file, json_path,
+                      what + " '" + Elide(name) +
+                          "' is used as a file name and cannot be one: " + *problem +
+                          "; use letters, digits, '.', '_' and '-' (not first: '.', '-')");
+  }
+  return name;
+}
+
+std::string Elide(std::string_view text, std::size_t max) {
+  if (text.size() <= max) return std::string(text);
+  std::size_t cut = max;
+  // Do not split a UTF-8 sequence: back up to the first byte of a character.
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+  return std::string(text.substr(0, cut)) + "... (" + std::to_string(text.size()) + " bytes)";
+}
 
 }  // namespace msqx::spec

@@ -84,4 +84,21 @@ class Document {
   std::shared_ptr<const std::string> file_;
 };
 
+// Names that become file or folder names (a design's name in results/<design>-..., a sweep's name,
+// a layer's name in <weights>/<layer>.npy) must stay inside the folder they are meant for and
+// mean the same on every system: the portable file name characters of POSIX (letters, digits,
+// '.', '_', '-'), not starting with '.' or '-', at most kMaxFileNameLength characters.
+inline constexpr std::size_t kMaxFileNameLength = 200;
+
+// Why `name` cannot be a file name, or nothing when it can.
+std::optional<std::string> FileNameProblem(std::string_view name);
+
+// `name` when it can be a file name; otherwise a ConfigError at `file`/`json_path` saying which
+// `what` ("the design's name", "layer name") is used as a file name and why it cannot be one.
+const std::string& CheckFileName(const std::string& name, const std::string& what,
+                                 const std::string& file, const std::string& json_path);
+
+// `text` cut to about `max` characters for a message, with how much was left out.
+std::string Elide(std::string_view text, std::size_t max = 80);
+
 }  // namespace msqx::spec

@@ -4,6 +4,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <unordered_map>
 
 namespace msqx::spec {
 
@@ -55,8 +56,8 @@ class LayerParser {
     if (l.name.empty() || l.name == "input") {
       n.At("name").Fail("expected a non-empty layer name other than 'input'");
     }
-    if (net_.IndexOf(l.name) >= 0) {
-      n.At("name").Fail("layer name '" + l.name + "' is already used by an earlier layer");
+    if (!index_.emplace(l.name, static_cast<int>(index)).second) {
+      n.At("name").Fail("layer name '" + Elide(l.name) + "' is already used by an earlier layer");
     }
     l.act_bits = static_cast<int>(n.IntOr("act_bits", net_.act_bits, 1, 16));
     ParseInputs(n, index, l);
@@ -96,11 +97,13 @@ class LayerParser {
   int Producer(const Node& ref) const {
     const std::string name = ref.String();
     if (name == "input") return kNetworkInput;
-    const int i = net_.IndexOf(name);
-    if (i >= 0) return i;
+    // Only earlier layers: the one being parsed is in index_ already, and is not its own input.
+    const auto it = index_.find(name);
+    if (it != index_.end() && it->second < static_cast<int>(net_.layers.size())) return it->second;
     std::vector<std::string> names = {"input"};
     for (const auto& l : net_.layers) names.push_back(l.name);
-    std::string message = "expected the name of an earlier layer or 'input', got '" + name + "'";
+    std::string message =
+        "expected the name of an earlier layer or 'input', got '" + Elide(name) + "'";
     if (auto guess = DidYouMean(name, names)) message += "; did you mean '" + *guess + "'?";
     ref.Fail(message);
   }
@@ -241,6 +244,8 @@ class LayerParser {
   }
 
   NetworkSpec& net_;
+  // Layer names to their index: one lookup per reference keeps parsing linear in the layers.
+  std::unordered_map<std::string, int> index_;
 };
 
 }  // namespace

@@ -29,15 +29,19 @@ Resolution TryResolve(const ConfigResolver& r, const std::string& kind, const st
     fs::path p(ref);
     if (p.is_relative() && !relative_to.empty()) p = fs::path(relative_to).parent_path() / p;
     std::error_code ec;
+    if (fs::is_directory(p, ec)) {
+      return {"", "'" + Elide(p.string()) + "' is a folder; expected a " + Singular(kind) +
+                      " file (.json)"};
+    }
     if (!fs::is_regular_file(p, ec))
-      return {"", "no such " + Singular(kind) + " file '" + p.string() + "'"};
+      return {"", "no such " + Singular(kind) + " file '" + Elide(p.string()) + "'"};
     return {p.lexically_normal().string(), ""};
   }
   const fs::path p = fs::path(r.config_dir()) / kind / (ref + ".json");
   std::error_code ec;
   if (fs::is_regular_file(p, ec)) return {p.string(), ""};
   const auto names = r.Names(kind);
-  std::string message = "unknown " + Singular(kind) + " '" + ref + "'";
+  std::string message = "unknown " + Singular(kind) + " '" + Elide(ref) + "'";
   if (auto guess = DidYouMean(ref, names)) {
     message += "; did you mean '" + *guess + "'?";
   } else if (!names.empty()) {

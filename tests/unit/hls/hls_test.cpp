@@ -257,7 +257,7 @@ TEST(HlsExport, DesignsTheCoreCannotTakeAreConfigErrors) {
   const Bad bad[] = {
       {odd, "--network tiny", "dsp_engine.rows"},
       {narrow, "--network tiny", "dsp_engine.cols"},
-      {Case(0).design, "--network tiny --layer nosuch", "a layer named 'nosuch'"},
+      {Case(0).design, "--network tiny --layer nosuch", "no conv or fc layer named 'nosuch'"},
       {Case(0).design, "--network tiny --layer relu1", "a conv or fc layer"},
       {Case(0).design, "", "--network is required"},
   };

@@ -123,7 +123,7 @@ TEST_F(WeightsTest, Int8WeightsAreAlreadyQuantizedIntegers) {
   NpyArray a{NpyType::kInt8, {8, 3, 3, 3}, {}};
   for (int i = 0; i < 8 * 27; ++i) a.values.push_back((i % 15) - 7);
   WriteNpy((dir_ / "conv1.npy").string(), a);
-  const LayerWeights w = LoadLayerWeights(dir_.string(), net_.layers[0]);
+  const LayerWeights w = LoadLayerWeights(dir_.string(), net_.layers[0], net_);
   EXPECT_EQ(w.type, NpyType::kInt8);
   EXPECT_EQ(w.matrix.values[0], -7);
   // 4-bit integers -7..7 with max |w| = 7 in every filter sit exactly on the fixed-point grid.

@@ -88,7 +88,8 @@ TEST(Cli, UnknownNameOnTheCommandLineSuggests) {
 TEST(Cli, DirectoryGivenAsConfigIsRejected) {
   const Result r = Msqx("sim --design /tmp/ --network tiny");
   EXPECT_EQ(r.status, 2);
-  EXPECT_NE(r.output.find("no such design file"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("'/tmp/' is a folder; expected a design file"), std::string::npos)
+      << r.output;
 }
 
 TEST(Cli, SimAnalyticWritesACompleteReport) {
@@ -159,17 +160,18 @@ TEST(Cli, SimRejectsPinAndUnknownMemoriesWithStatusTwo) {
 namespace msqx {
 namespace {
 
-// An output folder that cannot be made is the user's to fix: status 2 and the path, for every
-// command that writes one; out-of-range numbers on the command line likewise.
-TEST(Cli, UnwritableOutputAndBadNumbersAreStatusTwo) {
+// An output folder the system refuses to make is an I/O failure: status 3, the path and the
+// system's reason, for every command that writes one; out-of-range numbers on the command line
+// are status 2.
+TEST(Cli, UnwritableOutputIsStatusThreeAndBadNumbersTwo) {
   for (const char* args :
        {"sim --design xc7z020_ref --network tiny --out /proc/msqx_out",
         "sweep default --out /proc/msqx_out", "hls xc7z020_ref --network tiny --out /proc/msqx_out",
         "sim --design jet_unrolled --network jet_tagger --out /proc/msqx_out"}) {
     const auto run = test_support::Msqx(args);
-    EXPECT_EQ(run.status, 2) << args << "\n" << run.output;
-    EXPECT_NE(run.output.find("cannot write /proc/"), std::string::npos) << args << "\n"
-                                                                         << run.output;
+    EXPECT_EQ(run.status, 3) << args << "\n" << run.output;
+    EXPECT_NE(run.output.find("cannot create files in /proc: "), std::string::npos) << args << "\n"
+                                                                                    << run.output;
   }
   const auto seed =
       test_support::Msqx("hls xc7z020_ref --network tiny --seed -1 --out /tmp/msqx_cli_seed");

@@ -179,11 +179,13 @@ TEST(Sweep, ThreeShardsMergeIntoTheOneShotResult) {
   ASSERT_EQ(r.status, 0) << r.output;
   for (const auto& entry : fs::directory_iterator(one)) {
     const auto name = entry.path().filename();
-    // The journal is a log in completion order (simulations finish in any order); the results
-    // written from it must be identical.
-    if (name == "journal.jsonl") continue;
+    // The journal is a log in completion order (simulations finish in any order), and the marker
+    // names the command that wrote the folder; the results written from them must be identical.
+    if (name == "journal.jsonl" || name == ".msqx-output.json") continue;
     if (entry.is_directory()) {  // best_<network>_<device>/: the per-layer report of a best point
-      EXPECT_EQ(Read(entry.path() / "layers.csv"), Read(merged / name / "layers.csv")) << name;
+      for (const char* f : {"layers.csv", "report.json", "summary.md"}) {
+        EXPECT_EQ(Read(entry.path() / f), Read(merged / name / f)) << name << "/" << f;
+      }
       continue;
     }
     EXPECT_EQ(Read(entry.path()), Read(merged / name)) << name;
@@ -202,9 +204,7 @@ TEST(Sweep, ResumeRecomputesNothingThatFinished) {
   for (int i = 0; i < 41 && std::getline(journal, line); ++i) kept += line + "\n";
   std::getline(journal, line);
   kept += line.substr(0, line.size() / 2);
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  std::ofstream(dir / "journal.jsonl") << kept;
+  std::ofstream(dir / "journal.jsonl") << kept;  // in the folder the run left, with its marker
 
   const Result r = Msqx("sweep " + kSweep + " --resume --out " + dir.string());
   ASSERT_EQ(r.status, 0) << r.output;
@@ -234,8 +234,6 @@ TEST(Sweep, ResumeSimulatesOnlyWhatItHasNot) {
       ++simulated;
     }
   }
-  fs::remove_all(dir);
-  fs::create_directories(dir);
   std::ofstream(dir / "journal.jsonl") << kept;
   const Result r = Msqx("sweep " + kSweep + " --resume --out " + dir.string());
   ASSERT_EQ(r.status, 0) << r.output;

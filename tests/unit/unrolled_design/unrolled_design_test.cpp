@@ -157,11 +157,11 @@ TEST(UnrolledDesign, SimReportsTheChainOfItsLayers) {
   nlohmann::json rf4 = Jet();
   rf4["unrolled"]["reuse_factor"] = 4;
   std::ofstream(dir.parent_path() / "rf4.json") << rf4.dump();
+  const fs::path dir4 = Dir("sim4");
   const auto run4 = Msqx("sim --design " + (dir.parent_path() / "rf4.json").string() +
-                         " --network jet_tagger --out " + (dir.parent_path() / "sim4").string());
+                         " --network jet_tagger --out " + dir4.string());
   ASSERT_EQ(run4.status, 0) << run4.output;
-  const nlohmann::json r4 =
-      nlohmann::json::parse(Slurp(dir.parent_path() / "sim4" / "report.json"));
+  const nlohmann::json r4 = nlohmann::json::parse(Slurp(dir4 / "report.json"));
   EXPECT_EQ(r4["initiation_interval"].get<int>(), 4);
   EXPECT_GE(r4["latency_cycles"].get<int>(), latency + 4 * 3);
 }
