@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
+#include <vector>
 
 #include "models/accel/core_sizing.h"
 #include "models/accel/network_sim.h"
@@ -109,20 +111,14 @@ void AnalyticModel::Weighted(const spec::Layer& layer, const accel::CoreParams& 
   StepClass classes[6];
   const int nclasses = StepClassesOf(l, t, g, share, classes);
   {
-    // The filter split of the layer, as the schedule makes it.
-    int fixed = 0;
-    if (l.depthwise) {
-      for (int c0 = 0; c0 < l.in_channels; c0 += t.in_chs) {
-        fixed += accel::SplitStep(std::min(t.in_chs, l.in_channels - c0), 1, g, share).dsp;
-      }
-    } else {
-      const int per_step = accel::FiltersPerStep(t.ogs, g, share).Total();
-      for (int f0 = 0; f0 < l.out_channels; f0 += per_step) {
-        fixed += accel::SplitStep(std::min(per_step, l.out_channels - f0), t.ogs, g, share).dsp;
-      }
+    // The filter split of the layer, as the schedule makes it: the classes of a first input chunk
+    // count each filter step once (depthwise: each chunk of channels is a filter step).
+    std::int64_t fixed = 0;
+    for (int i = 0; i < nclasses; ++i) {
+      if (classes[i].first) fixed += classes[i].per_tile * classes[i].dsp_n;
     }
-    s.fixed_filters = fixed;
-    s.sp2_filters = l.out_channels - fixed;
+    s.fixed_filters = static_cast<int>(fixed);
+    s.sp2_filters = l.out_channels - s.fixed_filters;
   }
   s.macs = layer.Macs();
   const bool db = core.double_buffered;
@@ -293,6 +289,58 @@ report::RunStats AnalyticModel::Estimate(const spec::NetworkSpec& n) const {
     run.layers.push_back(std::move(s));
   }
   return run;
+}
+
+LayerClasses::LayerClasses(const spec::NetworkSpec& n) {
+  std::map<std::vector<std::int64_t>, std::size_t> seen;  // key -> position in classes_
+  for (std::size_t i = 0; i < n.layers.size(); ++i) {
+    const spec::Layer& l = n.layers[i];
+    // Whether the layer could fold into its producer (the design decides: FusedIntoPrevious).
+    const bool fusable = l.kind == LayerKind::kAct && i > 0 && !l.inputs.empty() &&
+                         l.inputs.front() == static_cast<int>(i - 1);
+    const std::vector<std::int64_t> key = {static_cast<int>(l.kind),
+                                           l.out_channels,
+                                           l.kernel_h,
+                                           l.kernel_w,
+                                           l.stride_h,
+                                           l.stride_w,
+                                           l.pad_top,
+                                           l.pad_left,
+                                           l.pad_bottom,
+                                           l.pad_right,
+                                           l.ceil_mode,
+                                           l.groups,
+                                           l.global,
+                                           l.bias,
+                                           static_cast<int>(l.function),
+                                           l.weight_bits,
+                                           l.act_bits,
+                                           l.in.channels,
+                                           l.in.height,
+                                           l.in.width,
+                                           l.out.channels,
+                                           l.out.height,
+                                           l.out.width,
+                                           static_cast<std::int64_t>(l.inputs.size()),
+                                           fusable ? static_cast<int>(n.layers[i - 1].kind) : -1};
+    const auto [it, fresh] = seen.emplace(key, classes_.size());
+    if (fresh) {
+      classes_.push_back({i, 1});
+    } else {
+      ++classes_[it->second].count;
+    }
+  }
+}
+
+std::int64_t AnalyticModel::Cycles(const spec::NetworkSpec& n, const LayerClasses& classes) const {
+  const accel::CoreParams core = accel::SizingOf(design_, n);
+  std::int64_t total = 0;
+  for (const LayerClasses::Class& c : classes.classes()) {
+    report::LayerStats s;
+    Layer(n, c.layer, core, s);
+    total += c.count * s.cycles;
+  }
+  return total;
 }
 
 std::int64_t AnalyticModel::Cycles(const spec::NetworkSpec& n) const {

@@ -9,6 +9,7 @@
 // sweep and bounded in tests/unit/analytic.
 
 #include <cstdint>
+#include <vector>
 
 #include "models/accel/core_sizing.h"
 #include "models/spec/design.h"
@@ -27,13 +28,31 @@ struct MemoryRates {
 };
 MemoryRates RatesOf(const spec::DesignSpec& design);
 
+// The network's layers in classes of equal cost: layers of the same kind, shapes, window, widths,
+// number of inputs and fusion into their producer cost the same on every design, so a sweep
+// times each class once. Built once per network.
+class LayerClasses {
+ public:
+  explicit LayerClasses(const spec::NetworkSpec& network);
+  struct Class {
+    std::size_t layer = 0;   // the first layer of the class
+    std::int64_t count = 0;  // layers in the class
+  };
+  const std::vector<Class>& classes() const { return classes_; }
+
+ private:
+  std::vector<Class> classes_;
+};
+
 class AnalyticModel {
  public:
   explicit AnalyticModel(const spec::DesignSpec& design);
 
   report::LayerStats EstimateLayer(const spec::NetworkSpec& network, std::size_t index) const;
   report::RunStats Estimate(const spec::NetworkSpec& network) const;
-  std::int64_t Cycles(const spec::NetworkSpec& network) const;  // lean path for sweeps
+  std::int64_t Cycles(const spec::NetworkSpec& network) const;
+  // The lean path for sweeps: each class of equal layers timed once.
+  std::int64_t Cycles(const spec::NetworkSpec& network, const LayerClasses& classes) const;
 
  private:
   // `core`: the instance the network runs on (accel::SizingOf), worked out once per network.
