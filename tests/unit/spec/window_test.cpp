@@ -8,9 +8,10 @@ namespace msqx::spec {
 namespace {
 
 Layer ParseOne(const nlohmann::json& layer, int channels = 8, int height = 17, int width = 12) {
-  const nlohmann::json doc = {{"name", "w"},
-                              {"input", {{"channels", channels}, {"height", height}, {"width", width}}},
-                              {"layers", nlohmann::json::array({layer})}};
+  const nlohmann::json doc = {
+      {"name", "w"},
+      {"input", {{"channels", channels}, {"height", height}, {"width", width}}},
+      {"layers", nlohmann::json::array({layer})}};
   return ParseNetwork(Document(doc, "w.json").Root()).layers.at(0);
 }
 
@@ -24,8 +25,12 @@ int Expected(int in, int k, int s, int lo, int hi, bool ceil_mode) {
 }
 
 TEST(LayerWindow, ScalarsMeanBothDimensions) {
-  const Layer l = ParseOne(
-      {{"name", "c"}, {"type", "conv"}, {"out_channels", 4}, {"kernel", 3}, {"stride", 2}, {"padding", 1}});
+  const Layer l = ParseOne({{"name", "c"},
+                            {"type", "conv"},
+                            {"out_channels", 4},
+                            {"kernel", 3},
+                            {"stride", 2},
+                            {"padding", 1}});
   EXPECT_EQ(l.kernel_h, 3);
   EXPECT_EQ(l.kernel_w, 3);
   EXPECT_EQ(l.stride_h, 2);
@@ -93,8 +98,9 @@ TEST(LayerWindow, BadWindowValuesNameTheKey) {
     ADD_FAILURE() << "accepted " << layer.dump();
   };
   fails({{"name", "c"}, {"type", "conv"}, {"out_channels", 4}, {"kernel", {3, 2, 1}}}, "kernel");
-  fails({{"name", "c"}, {"type", "conv"}, {"out_channels", 4}, {"kernel", 3}, {"padding", {1, 1, 1}}},
-        "padding");
+  fails(
+      {{"name", "c"}, {"type", "conv"}, {"out_channels", 4}, {"kernel", 3}, {"padding", {1, 1, 1}}},
+      "padding");
   fails({{"name", "c"}, {"type", "conv"}, {"out_channels", 4}, {"kernel", 3}, {"stride", {0, 1}}},
         "stride");
   fails({{"name", "c"}, {"type", "conv"}, {"out_channels", 4}}, "kernel");
