@@ -5,6 +5,7 @@
 
 #include "models/accel/core_sizing.h"
 #include "models/accel/schedule.h"
+#include "models/accel/vector_timing.h"
 
 namespace msqx::dse {
 namespace {
@@ -230,8 +231,10 @@ void AnalyticModel::Weighted(const spec::Layer& layer, report::LayerStats& s) co
 
 // The vector unit's bands (vector_timing.h): per band of tile.out_rows output rows it reads the
 // operands' rows, works `lanes` input elements per cycle and writes the band. Double-buffered, a
-// band costs the larger of its reads and its work, plus the first read and the last write.
-void AnalyticModel::Vector(const spec::Layer& l, report::LayerStats& s) const {
+// band costs the larger of its reads and its work, plus the first read and the last write. A
+// table function first loads its table beside the first read; a concat copies the inputs its
+// producers did not write in place (`copied` elements), one element per lane.
+void AnalyticModel::Vector(const spec::Layer& l, report::LayerStats& s, std::int64_t copied) const {
   const auto& d = design_;
   std::int64_t work = l.out.Elements();
   if (l.kind == LayerKind::kMaxPool || l.kind == LayerKind::kAvgPool) {
@@ -239,9 +242,15 @@ void AnalyticModel::Vector(const spec::Layer& l, report::LayerStats& s) const {
   } else if (l.kind == LayerKind::kAdd) {
     work = l.out.Elements() * static_cast<std::int64_t>(l.inputs.size());
   }
+  if (l.kind == LayerKind::kConcat) {
+    work = copied;
+    s.bytes_read = s.bytes_written = Bytes(copied, l.act_bits);
+  } else {
+    s.bytes_read = l.InputBytes();
+    s.bytes_written = l.OutputBytes();
+  }
   s.vector_busy = CeilDiv(work, d.post.vector_lanes);
-  s.bytes_read = l.InputBytes();
-  s.bytes_written = l.OutputBytes();
+  const std::int64_t setup = accel::SetupCycles(l);
   const std::int64_t bands = l.global ? 1 : CeilDiv(l.out.height, std::max(1, d.tile.out_rows));
   const std::int64_t band_work = CeilDiv(s.vector_busy, bands);
   const std::int64_t band_read =
@@ -253,21 +262,42 @@ void AnalyticModel::Vector(const spec::Layer& l, report::LayerStats& s) const {
       static_cast<std::int64_t>(
           std::ceil(s.bytes_written / static_cast<double>(bands) / rates_.write_bytes_per_cycle));
   if (d.buffers.double_buffered) {
-    s.cycles = band_read + bands * std::max(band_work, band_read) + band_write;
+    s.cycles = std::max(band_read, setup) + bands * std::max(band_work, band_read) + band_write;
   } else {
-    s.cycles = bands * (band_read + band_work + band_write);
+    s.cycles = std::max(band_read, setup) + band_work + band_write +
+               (bands - 1) * (band_read + band_work + band_write);
   }
+  s.vector_busy += setup;
   s.stall_load = std::max<std::int64_t>(0, s.cycles - s.vector_busy - band_write);
   s.stall_fill = s.cycles - s.vector_busy - s.stall_load;
 }
 
-bool AnalyticModel::FusedIntoPrevious(const spec::NetworkSpec& n, std::size_t i) const {
+const accel::TensorPlan& AnalyticModel::PlanOf(const spec::NetworkSpec& n) const {
+  if (planned_ != &n || plan_.holder.size() != n.layers.size()) {
+    plan_ = accel::PlanTensors(design_, n);
+    planned_ = &n;
+  }
+  return plan_;
+}
+
+void AnalyticModel::Other(const spec::NetworkSpec& n, std::size_t i, report::LayerStats& s) const {
   const spec::Layer& l = n.layers[i];
-  if (!design_.post.fuse_activation || l.kind != LayerKind::kAct || i == 0) return false;
-  const spec::Layer& prev = n.layers[i - 1];
-  return l.inputs.front() == static_cast<int>(i - 1) &&
-         (prev.kind == LayerKind::kConv || prev.kind == LayerKind::kFc ||
-          prev.kind == LayerKind::kAdd);
+  if (accel::FusedIntoPrevious(design_, n, i)) {
+    s.fused = true;  // applied in the producer's output path: no cycles, no traffic
+    return;
+  }
+  if (l.kind != LayerKind::kConcat) {
+    Vector(l, s);
+    return;
+  }
+  const accel::TensorPlan& plan = PlanOf(n);
+  s.in_place = plan.InPlace(i);
+  if (s.in_place) return;  // its producers wrote it
+  std::int64_t copied = 0;
+  for (std::size_t k = 0; k < l.inputs.size(); ++k) {
+    if (plan.copies[i][k]) copied += std::int64_t{l.input_channels[k]} * l.out.height * l.out.width;
+  }
+  Vector(l, s, copied);
 }
 
 report::LayerStats AnalyticModel::EstimateLayer(const spec::NetworkSpec& n, std::size_t i) const {
@@ -275,12 +305,11 @@ report::LayerStats AnalyticModel::EstimateLayer(const spec::NetworkSpec& n, std:
   report::LayerStats s;
   s.name = l.name;
   s.kind = spec::ToString(l.kind);
-  if (FusedIntoPrevious(n, i)) {
-    s.fused = true;  // applied in the producer's output path: no cycles, no traffic
-  } else if (l.HasWeights()) {
+  if (l.kind == LayerKind::kAct) s.function = spec::ToString(l.function);
+  if (l.HasWeights()) {
     Weighted(l, s);
   } else {
-    Vector(l, s);
+    Other(n, i, s);
   }
   return s;
 }
@@ -297,11 +326,10 @@ std::int64_t AnalyticModel::Cycles(const spec::NetworkSpec& n) const {
   for (std::size_t i = 0; i < n.layers.size(); ++i) {
     const spec::Layer& l = n.layers[i];
     report::LayerStats s;  // no name copied on this path
-    if (FusedIntoPrevious(n, i)) continue;
     if (l.HasWeights()) {
       Weighted(l, s);
     } else {
-      Vector(l, s);
+      Other(n, i, s);
     }
     total += s.cycles;
   }

@@ -12,6 +12,7 @@
 
 #include "models/accel/core_sizing.h"
 #include "models/accel/step_timing.h"
+#include "models/accel/tensor_plan.h"
 #include "models/spec/design.h"
 #include "models/spec/network.h"
 #include "models/spec/run_stats.h"
@@ -43,8 +44,13 @@ class AnalyticModel {
 
  private:
   void Weighted(const spec::Layer& layer, report::LayerStats& s) const;
-  void Vector(const spec::Layer& layer, report::LayerStats& s) const;
-  bool FusedIntoPrevious(const spec::NetworkSpec& network, std::size_t index) const;
+  // `copied`: a concat's elements that the vector unit copies.
+  void Vector(const spec::Layer& layer, report::LayerStats& s, std::int64_t copied = 0) const;
+  // Everything but conv and fc: fused, in-place concat, or the vector unit.
+  void Other(const spec::NetworkSpec& network, std::size_t index, report::LayerStats& s) const;
+  // The tensor plan of a network with concats (tensor_plan.h), kept for the last network seen so
+  // that a sweep's lean path computes it once per design and network.
+  const accel::TensorPlan& PlanOf(const spec::NetworkSpec& network) const;
 
   const spec::DesignSpec& design_;
   accel::CoreTiming core_;
@@ -52,6 +58,8 @@ class AnalyticModel {
   // would be a tenth of a sweep's analytic pass).
   mutable accel::CoreSizing sizing_;
   mutable int sizing_bits_ = -1;
+  mutable const spec::NetworkSpec* planned_ = nullptr;
+  mutable accel::TensorPlan plan_;
   MemoryRates rates_;
 };
 

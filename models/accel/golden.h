@@ -37,24 +37,31 @@ inline std::int64_t Requantize(std::int64_t acc, std::int64_t multiplier, int sh
 }
 
 // A conv (or fc as 1x1 on a 1x1 input) with per-filter integer weights. Tensors are HWC (input
-// [y][x][c]) and weights OHWI ([oc][ky][kx][ic], ic of length 1 when depthwise).
+// [y][x][c]) and weights OHWI ([oc][ky][kx][ic], ic of length 1 when depthwise). `padding` is the
+// top and left padding; the bottom and right ones equal it unless given (ONNX's [0, 0, 1, 1] of a
+// stride-2 "same" convolution pads only after the last row and column).
 struct ConvLayer {
   int in_c = 0, in_h = 0, in_w = 0, out_c = 0, kernel = 1, stride = 1, padding = 0;
+  int pad_bottom = -1, pad_right = -1;  // -1: equal to padding
   bool depthwise = false;
-  int OutH() const { return (in_h + 2 * padding - kernel) / stride + 1; }
-  int OutW() const { return (in_w + 2 * padding - kernel) / stride + 1; }
+  int PadBottom() const { return pad_bottom < 0 ? padding : pad_bottom; }
+  int PadRight() const { return pad_right < 0 ? padding : pad_right; }
+  int OutH() const { return (in_h + padding + PadBottom() - kernel) / stride + 1; }
+  int OutW() const { return (in_w + padding + PadRight() - kernel) / stride + 1; }
   int WeightIc() const { return depthwise ? 1 : in_c; }
 };
 
-// Returns accumulators in HWC order.
+// Returns accumulators in HWC order; `bias` (one integer per output channel, at the
+// accumulator's scale) starts each accumulation when given.
 inline std::vector<std::int64_t> Conv(const ConvLayer& l, const std::vector<std::uint8_t>& in,
-                                      const std::vector<std::int64_t>& weights) {
+                                      const std::vector<std::int64_t>& weights,
+                                      const std::vector<std::int64_t>& bias = {}) {
   const int oh = l.OutH(), ow = l.OutW(), wic = l.WeightIc();
   std::vector<std::int64_t> out(static_cast<size_t>(oh) * ow * l.out_c, 0);
   for (int oy = 0; oy < oh; ++oy) {
     for (int ox = 0; ox < ow; ++ox) {
       for (int oc = 0; oc < l.out_c; ++oc) {
-        std::int64_t acc = 0;
+        std::int64_t acc = bias.empty() ? 0 : bias[oc];
         for (int ky = 0; ky < l.kernel; ++ky) {
           for (int kx = 0; kx < l.kernel; ++kx) {
             const int iy = oy * l.stride - l.padding + ky;
@@ -69,6 +76,26 @@ inline std::vector<std::int64_t> Conv(const ConvLayer& l, const std::vector<std:
         }
         out[(static_cast<size_t>(oy) * ow + ox) * l.out_c + oc] = acc;
       }
+    }
+  }
+  return out;
+}
+
+// Channel concatenation of HWC tensors of equal height and width: output pixel (y, x) holds the
+// first tensor's channels, then the second's, and so on.
+inline std::vector<std::uint8_t> Concat(const std::vector<std::vector<std::uint8_t>>& tensors,
+                                        const std::vector<int>& channels, int height, int width) {
+  int total = 0;
+  for (int c : channels) total += c;
+  std::vector<std::uint8_t> out(static_cast<size_t>(height) * width * total);
+  for (int p = 0; p < height * width; ++p) {
+    int offset = 0;
+    for (size_t t = 0; t < tensors.size(); ++t) {
+      for (int c = 0; c < channels[t]; ++c) {
+        out[static_cast<size_t>(p) * total + offset + c] =
+            tensors[t][static_cast<size_t>(p) * channels[t] + c];
+      }
+      offset += channels[t];
     }
   }
   return out;

@@ -28,8 +28,8 @@ spec::NetworkSpec Parse(const nlohmann::json& layers, int channels = 8) {
 
 nlohmann::json Conv(const std::string& name, int out, const std::string& input = "input",
                     int act_bits = 4) {
-  return {{"name", name},   {"type", "conv"},       {"out_channels", out},
-          {"kernel", 1},    {"input", input},       {"act_bits", act_bits}};
+  return {{"name", name}, {"type", "conv"}, {"out_channels", out},
+          {"kernel", 1},  {"input", input}, {"act_bits", act_bits}};
 }
 
 nlohmann::json Concat(const std::string& name, std::vector<std::string> inputs) {
@@ -143,8 +143,11 @@ TEST(TensorPlan, ATensorIsPlacedOnceAndWidthsMustAgree) {
 
 TEST(TensorPlan, NestedConcatsAndFusedActivationsResolveToTheOutermostTensor) {
   // relu is fused into a (its tensor is a's), inner concat goes into outer at offset 0.
-  const spec::NetworkSpec n = Parse({Conv("a", 8), {{"name", "r"}, {"type", "act"}},
-                                     Conv("b", 8), Concat("inner", {"r", "b"}), Conv("c", 8),
+  const spec::NetworkSpec n = Parse({Conv("a", 8),
+                                     {{"name", "r"}, {"type", "act"}},
+                                     Conv("b", 8),
+                                     Concat("inner", {"r", "b"}),
+                                     Conv("c", 8),
                                      Concat("outer", {"inner", "c"})});
   const TensorPlan plan = PlanTensors(Design(8), n);
   EXPECT_TRUE(plan.InPlace(3));
@@ -174,7 +177,8 @@ TEST(TensorPlan, TheAnalyticModelChargesPlacedConcatsNothingAndCopiesByElement) 
   EXPECT_EQ(copy.bytes_read, (3 + 8) * 15 / 2 + 1);  // 165 four-bit elements, rounded up
   EXPECT_EQ(copy.bytes_written, copy.bytes_read);
   EXPECT_EQ(copy.vector_busy, (165 + d.post.vector_lanes - 1) / d.post.vector_lanes);
-  EXPECT_EQ(model.Cycles(n), model.Estimate(n).layers[0].cycles + model.Estimate(n).layers[1].cycles +
+  EXPECT_EQ(model.Cycles(n), model.Estimate(n).layers[0].cycles +
+                                 model.Estimate(n).layers[1].cycles +
                                  model.Estimate(n).layers[3].cycles + copy.cycles);
 }
 
