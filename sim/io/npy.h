@@ -32,5 +32,7 @@ NpyArray ParseNpy(const std::string& bytes, const std::string& label);
 // [-128, 127]). Throws spec::ConfigError if the file cannot be written.
 void WriteNpy(const std::string& path, const NpyArray& array);
 std::string SerializeNpy(const NpyArray& array);
+// The magic, version and header of a version 1.0 file, for writers that stream the payload.
+std::string NpyHeader(NpyType type, const std::vector<std::int64_t>& shape);
 
 }  // namespace msqx::io

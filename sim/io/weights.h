@@ -28,6 +28,10 @@ std::string WeightFileName(const spec::Layer& layer);  // "<name>.npy"
 // Reads and checks one layer's file; a missing file, a malformed one or a wrong shape is a
 // spec::ConfigError naming the file.
 LayerWeights LoadLayerWeights(const std::string& dir, const spec::Layer& layer);
+// A layer's bias, bias/<layer>.npy in the folder, [out_channels] (what `msqx import` writes for a
+// conv or fc with `bias: true`). Empty when the file is absent; a file for a layer without a bias
+// or of the wrong shape is a spec::ConfigError naming it.
+std::vector<double> LoadLayerBias(const std::string& dir, const spec::Layer& layer);
 // Every conv and fc layer of the network, in network order.
 std::vector<LayerWeights> LoadNetworkWeights(const std::string& dir, const spec::NetworkSpec& net);
 
