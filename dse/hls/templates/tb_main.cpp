@@ -176,6 +176,9 @@ std::vector<int> Expected(const std::vector<std::uint8_t>& acts,
   l.kernel = r.kernel;
   l.stride = r.stride;
   l.padding = r.padding;
+  // Trailing padding as the layer's output size implies (ONNX's [0, 0, 1, 1]).
+  l.pad_bottom = std::max(0, (r.out_h - 1) * r.stride + r.kernel - r.in_h - r.padding);
+  l.pad_right = std::max(0, (r.out_w - 1) * r.stride + r.kernel - r.in_w - r.padding);
   l.depthwise = r.depthwise;
   const std::vector<std::int64_t> acc = msqx::accel::golden::Conv(l, acts, values);
   std::vector<int> y(acc.size());

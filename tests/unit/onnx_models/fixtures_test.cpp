@@ -199,6 +199,19 @@ TEST_F(FixtureTest, KerasNhwcModel) {
   ExpectSimulates("keras_mlp", n);
 }
 
+// The pin-level core reads zeros past its input, so it runs the Keras "same" conv (pads
+// [0, 0, 1, 1]) as it is: `msqx hls --check` exports the layer, builds its testbench with Debian's
+// SystemC and requires every output equal to the golden convolution with that padding, and the
+// cycle count equal to the cycle fidelity's.
+TEST_F(FixtureTest, KerasSameConvIsBitExactThroughHlsCheck) {
+  ImportAndLoad(Fixture("keras_mlp.onnx"), "keras_mlp");
+  const test_support::MsqxRun r =
+      Msqx("hls xc7z020_ref --network " + (dir_ / "keras_mlp" / "network.json").string() +
+           " --layer conv2d_BiasAdd --out " + (dir_ / "hls").string() + " --check");
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("PASS (512 outputs bit-exact"), std::string::npos) << r.output;
+}
+
 // A 3x2 kernel with strides (2, 1), ZeroPad2d((0, 1, 0, 1)) folded into the next conv's pads,
 // and a ceil_mode pool whose ceil and floor differ. The accelerator core does not run non-square
 // kernels yet: `msqx sim` says so, naming the layer, with status 2.
