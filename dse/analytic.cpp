@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "models/accel/core_sizing.h"
+#include "models/accel/layer_memory.h"
 #include "models/accel/schedule.h"
 #include "models/accel/vector_timing.h"
 
@@ -234,7 +235,8 @@ void AnalyticModel::Weighted(const spec::Layer& layer, report::LayerStats& s) co
 // band costs the larger of its reads and its work, plus the first read and the last write. A
 // table function first loads its table beside the first read; a concat copies the inputs its
 // producers did not write in place (`copied` elements), one element per lane.
-void AnalyticModel::Vector(const spec::Layer& l, report::LayerStats& s, std::int64_t copied) const {
+void AnalyticModel::Vector(const spec::Layer& l, report::LayerStats& s, std::int64_t copied,
+                           std::int64_t written) const {
   const auto& d = design_;
   std::int64_t work = l.out.Elements();
   if (l.kind == LayerKind::kMaxPool || l.kind == LayerKind::kAvgPool) {
@@ -244,7 +246,8 @@ void AnalyticModel::Vector(const spec::Layer& l, report::LayerStats& s, std::int
   }
   if (l.kind == LayerKind::kConcat) {
     work = copied;
-    s.bytes_read = s.bytes_written = Bytes(copied, l.act_bits);
+    s.bytes_read = Bytes(copied, l.act_bits);
+    s.bytes_written = written;
   } else {
     s.bytes_read = l.InputBytes();
     s.bytes_written = l.OutputBytes();
@@ -297,7 +300,36 @@ void AnalyticModel::Other(const spec::NetworkSpec& n, std::size_t i, report::Lay
   for (std::size_t k = 0; k < l.inputs.size(); ++k) {
     if (plan.copies[i][k]) copied += std::int64_t{l.input_channels[k]} * l.out.height * l.out.width;
   }
-  Vector(l, s, copied);
+  Vector(l, s, copied, ConcatWriteBytes(l, plan.copies[i]));
+}
+
+// The vector unit's writes of a concat's copied inputs (vector_timing.cpp): per band, input and
+// channel block the input touches, one strobed run from the band's first pixel to its last, which
+// carries the block's other channels too.
+std::int64_t AnalyticModel::ConcatWriteBytes(const spec::Layer& l,
+                                             const std::vector<bool>& copies) const {
+  const int block = std::max(1, design_.tile.in_channels);
+  const int band = std::max(1, design_.tile.out_rows);
+  const std::int64_t plane = std::int64_t{l.out.height} * l.out.width;
+  std::int64_t bytes = 0;
+  for (int y0 = 0; y0 < l.out.height; y0 += band) {
+    const std::int64_t rows = std::min(band, l.out.height - y0);
+    int lo = 0;
+    for (std::size_t k = 0; k < copies.size(); ++k) {
+      const int hi = lo + l.input_channels[k];
+      for (int c = lo; copies[k] && c < hi;) {
+        const int b = c / block, c_hi = std::min(hi, (b + 1) * block);
+        const std::int64_t width = std::min(block, l.out.channels - b * block);
+        const std::int64_t first = std::int64_t{b} * block * plane +
+                                   std::int64_t{y0} * l.out.width * width + (c - b * block);
+        bytes +=
+            accel::PackedBytes(first, (rows * l.out.width - 1) * width + (c_hi - c), l.act_bits);
+        c = c_hi;
+      }
+      lo = hi;
+    }
+  }
+  return bytes;
 }
 
 report::LayerStats AnalyticModel::EstimateLayer(const spec::NetworkSpec& n, std::size_t i) const {

@@ -44,13 +44,16 @@ class AnalyticModel {
 
  private:
   void Weighted(const spec::Layer& layer, report::LayerStats& s) const;
-  // `copied`: a concat's elements that the vector unit copies.
-  void Vector(const spec::Layer& layer, report::LayerStats& s, std::int64_t copied = 0) const;
+  // `copied`, `written`: a concat's elements that the vector unit copies, and the bytes its
+  // strobed writes into the concat's channel blocks move.
+  void Vector(const spec::Layer& layer, report::LayerStats& s, std::int64_t copied = 0,
+              std::int64_t written = 0) const;
   // Everything but conv and fc: fused, in-place concat, or the vector unit.
   void Other(const spec::NetworkSpec& network, std::size_t index, report::LayerStats& s) const;
   // The tensor plan of a network with concats (tensor_plan.h), kept for the last network seen so
   // that a sweep's lean path computes it once per design and network.
   const accel::TensorPlan& PlanOf(const spec::NetworkSpec& network) const;
+  std::int64_t ConcatWriteBytes(const spec::Layer& layer, const std::vector<bool>& copies) const;
 
   const spec::DesignSpec& design_;
   accel::CoreTiming core_;

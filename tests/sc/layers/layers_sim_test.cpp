@@ -81,6 +81,7 @@ TEST(ConcatSim, MisalignedInputsAreCopiedByBandsOnTheVectorUnit) {
   const report::LayerStats est = dse::AnalyticModel(Design(6)).EstimateLayer(n, 5);
   EXPECT_FALSE(est.in_place);
   EXPECT_EQ(est.bytes_read, ddr.bytes_read);
+  EXPECT_EQ(est.bytes_written, ddr.bytes_written);
   EXPECT_EQ(est.vector_busy, 24 * 36 / 8);
 }
 
