@@ -103,7 +103,8 @@ TEST(ActFunctions, TablesCostTheirEntriesOnceAndAreNeverFused) {
              {{"name", "s"}, {"type", "act"}, {"function", "sigmoid"}},
              {{"name", "r"}, {"type", "act"}, {"function", "relu"}}},
             8, 8, 8);
-  const dse::AnalyticModel model(VectorDesign());
+  const DesignSpec design = VectorDesign();  // the model keeps a reference
+  const dse::AnalyticModel model(design);
   const report::LayerStats s = model.EstimateLayer(n, 1);
   EXPECT_FALSE(s.fused);
   EXPECT_EQ(s.function, "sigmoid");
