@@ -173,8 +173,10 @@ SearchOutcome Search(const spec::DesignSpec& start, const TargetModel& target,
   for (std::size_t i = 0; i < feasible.size() && static_cast<int>(i) < keep_top; ++i) {
     kept.push_back(feasible[i].number);
   }
-  AddFront(feasible, [](const Scored& s) { return s.lut; }, kept);
-  AddFront(feasible, [](const Scored& s) { return s.dsp; }, kept);
+  AddFront(
+      feasible, [](const Scored& s) { return s.lut; }, kept);
+  AddFront(
+      feasible, [](const Scored& s) { return s.dsp; }, kept);
   std::sort(kept.begin(), kept.end());
   kept.erase(std::unique(kept.begin(), kept.end()), kept.end());
   for (std::int64_t number : kept) {

@@ -66,8 +66,8 @@ void ApplyShape(const spec::DesignSpec& base, const EngineShape& shape, spec::De
                        (static_cast<double>(base_rows) * std::max(1, Cols(base)));
   d.buffers.weight_kib = Scaled(base.buffers.weight_kib, lanes);
   d.buffers.output_kib = Scaled(base.buffers.output_kib, static_cast<double>(rows) / base_rows);
-  d.buffers.input_kib = Scaled(base.buffers.input_kib,
-                               static_cast<double>(shape.tile_ic) / std::max(1, base.tile.in_channels));
+  d.buffers.input_kib = Scaled(base.buffers.input_kib, static_cast<double>(shape.tile_ic) /
+                                                           std::max(1, base.tile.in_channels));
 }
 
 std::vector<MemoryChoice> MemoryChoices(const spec::SearchSpec& search,

@@ -23,7 +23,8 @@ std::string Num(double v, int digits = 4) {
 
 std::string Count(std::int64_t n) {  // 131072 -> "131,072"
   std::string s = std::to_string(n);
-  for (int i = static_cast<int>(s.size()) - 3; i > 0; i -= 3) s.insert(static_cast<std::size_t>(i), ",");
+  for (int i = static_cast<int>(s.size()) - 3; i > 0; i -= 3)
+    s.insert(static_cast<std::size_t>(i), ",");
   return s;
 }
 
@@ -79,23 +80,21 @@ std::string PointsCsv(const SweepData& sweep) {
   for (const PointResult& p : sweep.points) {
     const nlohmann::json& d = p.design;
     const bool ok = p.status == PointStatus::kOk;
-    const std::string label =
-        p.target >= 0 && p.target < static_cast<int>(sweep.targets.size())
-            ? sweep.targets[static_cast<std::size_t>(p.target)].Label()
-            : "";
-    csv << p.index << ',' << label << ',' << p.network << ',' << p.device << ',' << p.budget
-        << ',' << ToString(p.status) << ',' << (p.base ? "yes" : "") << ','
-        << Field(d, "ratio", "fixed") << ',' << Field(d, "ratio", "sp2") << ','
-        << Field(d, "dsp_engine", "rows") << ',' << Field(d, "dsp_engine", "cols") << ','
-        << Field(d, "dsp_engine", "macs_per_dsp") << ',' << Field(d, "lut_engine", "rows") << ','
-        << Field(d, "lut_engine", "cols") << ','
+    const std::string label = p.target >= 0 && p.target < static_cast<int>(sweep.targets.size())
+                                  ? sweep.targets[static_cast<std::size_t>(p.target)].Label()
+                                  : "";
+    csv << p.index << ',' << label << ',' << p.network << ',' << p.device << ',' << p.budget << ','
+        << ToString(p.status) << ',' << (p.base ? "yes" : "") << ',' << Field(d, "ratio", "fixed")
+        << ',' << Field(d, "ratio", "sp2") << ',' << Field(d, "dsp_engine", "rows") << ','
+        << Field(d, "dsp_engine", "cols") << ',' << Field(d, "dsp_engine", "macs_per_dsp") << ','
+        << Field(d, "lut_engine", "rows") << ',' << Field(d, "lut_engine", "cols") << ','
         << (d.contains("clock_mhz") ? d["clock_mhz"].dump() : "") << ','
         << Field(d, "tile", "out_rows") << ',' << Field(d, "tile", "out_cols") << ','
         << Field(d, "tile", "out_channels") << ',' << Field(d, "tile", "in_channels") << ','
         << Field(d, "buffers", "input_kib") << ',' << Field(d, "buffers", "weight_kib") << ','
-        << Field(d, "buffers", "output_kib") << ',' << Field(d, "buffers", "double_buffered")
-        << ',' << Field(d, "dma", "axi_ports") << ',' << Field(d, "dma", "burst_beats") << ','
-        << p.lut << ',' << p.ff << ',' << p.dsp << ',' << p.bram36 << ',' << p.uram << ','
+        << Field(d, "buffers", "output_kib") << ',' << Field(d, "buffers", "double_buffered") << ','
+        << Field(d, "dma", "axi_ports") << ',' << Field(d, "dma", "burst_beats") << ',' << p.lut
+        << ',' << p.ff << ',' << p.dsp << ',' << p.bram36 << ',' << p.uram << ','
         << (ok ? Num(p.analytic_ms, 6) : "") << ','
         << (ok && p.simulated_ms >= 0 ? Num(p.simulated_ms, 6) : "") << ','
         << (ok ? Num(p.LatencyMs(), 6) : "") << ',' << (ok ? Num(p.Fps(), 3) : "") << ','
@@ -136,9 +135,9 @@ std::string ParetoCsv(const std::vector<TargetAnswer>& answers) {
                                     std::pair{"latency_vs_dsp", &PointResult::dsp}}) {
       for (std::size_t i : Front(a.feasible, cost)) {
         const PointResult& p = *a.feasible[i];
-        pareto << front_name << ',' << a.info->Label() << ',' << p.network << ',' << p.device
-               << ',' << p.index << ',' << RatioText(p) << ',' << Num(p.LatencyMs(), 6) << ','
-               << Source(p) << ',' << Num(p.Fps(), 3) << ',' << p.lut << ',' << p.dsp << ','
+        pareto << front_name << ',' << a.info->Label() << ',' << p.network << ',' << p.device << ','
+               << p.index << ',' << RatioText(p) << ',' << Num(p.LatencyMs(), 6) << ',' << Source(p)
+               << ',' << Num(p.Fps(), 3) << ',' << p.lut << ',' << p.dsp << ','
                << Num(p.Fps() / std::max(1.0, p.lut / 1000), 4) << ','
                << Num(p.dsp > 0 ? p.Fps() / p.dsp : 0, 4) << '\n';
       }
@@ -157,12 +156,11 @@ std::string RatioCsv(const std::vector<TargetAnswer>& answers) {
       const PointResult& p = *r.best;
       csv << a.info->Label() << ',' << p.network << ',' << p.device << ',' << p.budget << ','
           << r.ratio << ',' << Num(r.fixed_share, 4) << ',' << p.index << ','
-          << Num(p.LatencyMs(), 6) << ',' << Source(p) << ',' << Num(p.Fps(), 3) << ','
-          << p.bound << ',' << (p.mac_utilization >= 0 ? Num(p.mac_utilization, 4) : "") << ','
-          << Num(p.compute_share, 4) << ',' << Num(p.load_share, 4) << ','
-          << Num(p.store_share, 4) << ',' << Num(p.fill_share, 4) << ','
-          << Num(p.vector_share, 4) << ',' << Num(p.roofline_ms, 6) << ',' << p.lut << ','
-          << p.dsp << ',' << p.bram36 << '\n';
+          << Num(p.LatencyMs(), 6) << ',' << Source(p) << ',' << Num(p.Fps(), 3) << ',' << p.bound
+          << ',' << (p.mac_utilization >= 0 ? Num(p.mac_utilization, 4) : "") << ','
+          << Num(p.compute_share, 4) << ',' << Num(p.load_share, 4) << ',' << Num(p.store_share, 4)
+          << ',' << Num(p.fill_share, 4) << ',' << Num(p.vector_share, 4) << ','
+          << Num(p.roofline_ms, 6) << ',' << p.lut << ',' << p.dsp << ',' << p.bram36 << '\n';
     }
   }
   return csv.str();
@@ -191,11 +189,10 @@ void RatioSection(const TargetAnswer& a, std::ostringstream& md) {
     md << "| " << r.ratio << (&p == a.best ? " (best)" : "") << " | " << Num(p.LatencyMs(), 3)
        << " | " << Num(p.Fps(), 1) << " | " << Shape(p) << " | " << Tile(p) << " | " << Bound(p)
        << " | "
-       << (p.mac_utilization >= 0
-               ? Percent(p.compute_share) + " / " + Percent(p.load_share) + " / " +
-                     Percent(p.store_share) + " / " + Percent(p.fill_share) + " / " +
-                     Percent(p.vector_share)
-               : "n/a")
+       << (p.mac_utilization >= 0 ? Percent(p.compute_share) + " / " + Percent(p.load_share) +
+                                        " / " + Percent(p.store_share) + " / " +
+                                        Percent(p.fill_share) + " / " + Percent(p.vector_share)
+                                  : "n/a")
        << " | " << (p.mac_utilization >= 0 ? Num(p.roofline_ms, 3) : "n/a") << " | " << p.lut
        << " | " << p.dsp << " | " << p.bram36 << " | " << Source(p) << " |\n";
   }
@@ -226,8 +223,8 @@ void BudgetSection(const std::vector<TargetAnswer>& answers, std::ostringstream&
   for (std::size_t i = 0; i < columns.size(); ++i) md << "---:|";
   md << '\n';
   for (const TargetAnswer& a : answers) {
-    md << "| " << a.info->network << " | " << a.info->device << " | "
-       << Percent(a.info->budget) << " |";
+    md << "| " << a.info->network << " | " << a.info->device << " | " << Percent(a.info->budget)
+       << " |";
     for (const auto& c : columns) {
       const auto it = std::find_if(a.ratios.begin(), a.ratios.end(),
                                    [&](const RatioAnswer& r) { return r.ratio == c.second; });
@@ -253,10 +250,10 @@ void AnalyticErrorSection(const SweepData& sweep, std::ostringstream& md,
   const double median = n % 2 ? magnitude[n / 2] : (magnitude[n / 2 - 1] + magnitude[n / 2]) / 2;
   const double worst = *std::max_element(
       errors.begin(), errors.end(), [](double a, double b) { return std::abs(a) < std::abs(b); });
-  const double under =
-      100.0 *
-      static_cast<double>(std::count_if(errors.begin(), errors.end(), [](double e) { return e < 0; })) /
-      static_cast<double>(n);
+  const double under = 100.0 *
+                       static_cast<double>(std::count_if(errors.begin(), errors.end(),
+                                                         [](double e) { return e < 0; })) /
+                       static_cast<double>(n);
   md << "\n## Analytic model against the cycle fidelity\n\n"
      << n << " simulated points: median error " << Num(median, 1) << " %, max error "
      << Num(worst, 1) << " % ((analytic - cycle) / cycle; the analytic latency is lower on "
@@ -339,7 +336,8 @@ std::string WriteSweepResults(const std::string& dir, const SweepData& sweep,
   std::int64_t failed = 0;
   for (const TargetAnswer& a : answers) failed += a.failed;
   if (failed > 0) {
-    md << "\n" << failed << " points failed in cycle simulation; points.csv gives each one's reason.\n";
+    md << "\n"
+       << failed << " points failed in cycle simulation; points.csv gives each one's reason.\n";
     terminal << failed << " points failed in cycle simulation (reasons in points.csv)\n";
   }
   md << "\nFiles: points.csv (every design kept: each search's fastest and its Pareto fronts, or "

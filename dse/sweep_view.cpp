@@ -42,9 +42,9 @@ std::vector<TargetAnswer> Answers(const SweepData& sweep) {
       a->invalid += p.status == PointStatus::kInvalid;
       a->infeasible += p.status == PointStatus::kInfeasible;
       if (p.status == PointStatus::kInvalid || p.status == PointStatus::kInfeasible) {
-        ++rejected[p.target][std::string(p.status == PointStatus::kInvalid ? "invalid: "
-                                                                            : "over budget: ") +
-                             p.reason.substr(0, p.reason.find(':'))];
+        ++rejected[p.target]
+                  [std::string(p.status == PointStatus::kInvalid ? "invalid: " : "over budget: ") +
+                   p.reason.substr(0, p.reason.find(':'))];
       }
     }
     a->failed += p.status == PointStatus::kFailed;
@@ -57,7 +57,7 @@ std::vector<TargetAnswer> Answers(const SweepData& sweep) {
     RatioAnswer& r = ratios[static_cast<std::size_t>(p.target)][-p.FixedShare()];
     if (RanksBefore(p, r.best)) r = {RatioText(p), p.FixedShare(), &p};
   }
-    for (const auto& entry : sweep.searches) {
+  for (const auto& entry : sweep.searches) {
     const SearchSummary& s = entry.second;
     TargetAnswer* a = answer_of(s.target);
     if (!a) continue;

@@ -49,7 +49,10 @@ double SimulatedMs(const std::string& design, const std::string& network, const 
   const auto run = Msqx("sim --fidelity cycle --design " + design + " --network " + network +
                         " --out " + out.string());
   EXPECT_EQ(run.status, 0) << run.output;
-  return nlohmann::json::parse(Read(out / "report.json")).at("totals").at("latency_ms").get<double>();
+  return nlohmann::json::parse(Read(out / "report.json"))
+      .at("totals")
+      .at("latency_ms")
+      .get<double>();
 }
 
 // The default sweep searches engines, tiles, buffers and DMA around each device's reference
@@ -59,7 +62,8 @@ TEST(Explorer, DefaultSweepIsNeverSlowerThanItsBaseDesign) {
   const auto run = Msqx("sweep default --jobs 2 --out " + dir.string());
   ASSERT_EQ(run.status, 0) << run.output;
   for (const char* device : {"xc7z020", "xc7z045"}) {
-    const std::string best = (dir / ("best_design_resnet18_" + std::string(device) + ".json")).string();
+    const std::string best =
+        (dir / ("best_design_resnet18_" + std::string(device) + ".json")).string();
     const double best_ms = SimulatedMs(best, "resnet18", dir / (std::string("best_") + device));
     const double base_ms = SimulatedMs(std::string(device) + "_ref", "resnet18",
                                        dir / (std::string("base_") + device));
@@ -213,7 +217,8 @@ TEST(Explorer, SearchesShardMergeAndResumeToTheOneShotResult) {
   std::string shards;
   for (int k = 1; k <= 3; ++k) {
     const fs::path d = root / ("s" + std::to_string(k));
-    const auto r = Msqx("sweep " + sweep + " --shard " + std::to_string(k) + "/3 --out " + d.string());
+    const auto r =
+        Msqx("sweep " + sweep + " --shard " + std::to_string(k) + "/3 --out " + d.string());
     ASSERT_EQ(r.status, 0) << r.output;
     shards += " " + d.string();
   }
@@ -227,9 +232,9 @@ TEST(Explorer, SearchesShardMergeAndResumeToTheOneShotResult) {
   std::ofstream(root / "resumed" / "journal.jsonl") << kept;
   const auto resumed = Msqx("sweep " + sweep + " --resume --out " + (root / "resumed").string());
   ASSERT_EQ(resumed.status, 0) << resumed.output;
-  for (const char* f : {"points.csv", "pareto.csv", "ratio.csv", "summary.md",
-                        "best_design_tiny_xc7z020_50.json", "best_design_tiny_xc7z020_100.json",
-                        "roofline_tiny_xc7z020_50.csv"}) {
+  for (const char* f :
+       {"points.csv", "pareto.csv", "ratio.csv", "summary.md", "best_design_tiny_xc7z020_50.json",
+        "best_design_tiny_xc7z020_100.json", "roofline_tiny_xc7z020_50.csv"}) {
     EXPECT_EQ(Read(root / "one" / f), Read(root / "merged" / f)) << f;
     EXPECT_EQ(Read(root / "one" / f), Read(root / "resumed" / f)) << f;
     EXPECT_FALSE(Read(root / "one" / f).empty()) << f;
