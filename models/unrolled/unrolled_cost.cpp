@@ -8,6 +8,7 @@
 #include "models/unrolled/alignment.h"
 #include "models/unrolled/csd.h"
 #include "models/unrolled/output_stage.h"
+#include "models/util/int_math.h"
 
 namespace msqx::unrolled {
 
@@ -26,14 +27,6 @@ int BitLength(std::uint64_t m) {
   for (; m != 0; m >>= 1) ++n;
   return n;
 }
-
-int CeilLog2(std::int64_t n) {
-  int levels = 0;
-  for (std::int64_t reach = 1; reach < n; reach *= 2) ++levels;
-  return levels;
-}
-
-std::int64_t CeilDiv(std::int64_t a, std::int64_t b) { return (a + b - 1) / b; }
 
 struct Product {
   int output;

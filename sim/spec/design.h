@@ -18,7 +18,7 @@ double ClockWithinDevice(const Node& clock, const DeviceSpec& device);
 // ...).
 const std::vector<std::string>& DesignAxisKeys();
 
-// `resolve_device` turns the "device" value (name or path) into a DeviceSpec.
+// The "device" value (a name or a path) is read through `resolver`.
 class ConfigResolver;
 DesignSpec ParseDesign(const Node& root, const ConfigResolver& resolver);
 // The design as JSON, in the schema ParseDesign reads (device by name).

@@ -6,8 +6,11 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <map>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 
@@ -72,15 +75,30 @@ TEST(WorkerPool, FailuresAreReportedWithTheirCauseAndTheRestFinish) {
 }
 
 TEST(WorkerPool, RunsAtMostJobsAtOnce) {
-  // Each task sleeps 0.3 s; 6 tasks on 2 workers take at least 0.9 s, on 6 much less.
-  const auto start = std::chrono::steady_clock::now();
-  RunAll({0, 1, 2, 3, 4, 5}, 2, 30, [](std::int64_t) {
+  // Each task reports when it ran (the monotonic clock is one clock for every process); the most
+  // tasks running at one instant must be the 2 asked: not more, and not 1 (a serial pool).
+  const auto now_ns = [] {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+  };
+  const auto out = RunAll({0, 1, 2, 3, 4, 5}, 2, 30, [&](std::int64_t) {
+    const auto begin = now_ns();
     ::usleep(300000);
-    return std::string();
+    return std::to_string(begin) + " " + std::to_string(now_ns());
   });
-  const double two =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  EXPECT_GE(two, 0.9);
+  std::vector<std::pair<long long, int>> events;  // (time, +1 start / -1 end), ends first
+  for (const auto& [task, o] : out) {
+    ASSERT_TRUE(o.ok) << o.error;
+    long long begin = 0, end = 0;
+    std::istringstream(o.result) >> begin >> end;
+    events.emplace_back(begin, 1);
+    events.emplace_back(end, -1);
+  }
+  std::sort(events.begin(), events.end());
+  int running = 0, most = 0;
+  for (const auto& [t, delta] : events) most = std::max(most, running += delta);
+  EXPECT_EQ(most, 2);
 }
 
 }  // namespace
