@@ -81,6 +81,64 @@ int StepClassesOf(const accel::LayerShape& l, const accel::TilePlan& t,
   return n;
 }
 
+// A double-buffered step as the load sequence sees it: its beats, the fewest cycles its load
+// needs while the step before it issues (its items, or its bytes at the streaming rate), and what
+// its load, first word and beats need beyond its own beats, counted from the end of the beats of
+// the step two back (where its load starts).
+struct SequenceStep {
+  std::int64_t beats = 0, throughput = 0, chain = 0;
+};
+
+// The cycles without a beat before a step that follows one of `prev_beats` beats which waited
+// `prev_stall` cycles itself: its load runs while the step before it issues.
+std::int64_t StallAfter(const SequenceStep& s, std::int64_t prev_beats, std::int64_t prev_stall) {
+  return std::max<std::int64_t>({0, s.throughput - prev_beats, s.chain - prev_beats - prev_stall});
+}
+
+// The load stalls of one output tile's steps in schedule order (filter steps, each its input
+// chunks: StepClassesOf's classes), in the steady state of a layer's tiles: the tile is walked
+// twice, the first time to settle what its first step follows. A run of equal steps, or of equal
+// filter steps, settles into a period of at most two after four; longer runs repeat that period.
+// Returns the tile's stalls; `group_stall[g]`: those of the filter steps whose first class is g.
+std::int64_t TileLoadStall(const StepClass* classes, const SequenceStep* seq, int n,
+                           std::int64_t* group_stall) {
+  std::int64_t prev_beats = seq[n - 1].beats, prev_stall = 0;
+  // Sums the stalls of `count` repetitions of `one`, which returns the stalls of one repetition.
+  const auto repeat = [](std::int64_t count, const auto& one) {
+    std::int64_t sum = 0, last[2] = {0, 0};
+    for (std::int64_t j = 0; j < count && j < 4; ++j) {
+      last[j % 2] = one();
+      sum += last[j % 2];
+    }
+    if (count > 4) sum += (count - 4) / 2 * (last[0] + last[1]) + (count - 4) % 2 * last[0];
+    return sum;
+  };
+  std::int64_t tile = 0;
+  for (int pass = 0; pass < 2; ++pass) {
+    tile = 0;
+    for (int g = 0; g < n;) {  // a group: the classes of one filter-step size, first to last chunk
+      int end = g;
+      while (end + 1 < n && !classes[end].last) ++end;
+      const std::int64_t reps = std::max<std::int64_t>(1, classes[g].per_tile);
+      group_stall[g] = repeat(reps, [&] {
+        std::int64_t stall = 0;
+        for (int k = g; k <= end; ++k) {
+          const SequenceStep& s = seq[k];
+          stall += repeat(classes[k].per_tile / reps, [&] {
+            prev_stall = StallAfter(s, prev_beats, prev_stall);
+            prev_beats = s.beats;
+            return prev_stall;
+          });
+        }
+        return stall;
+      });
+      tile += group_stall[g];
+      g = end + 1;
+    }
+  }
+  return tile;
+}
+
 }  // namespace
 
 MemoryRates RatesOf(const spec::DesignSpec& d) {
@@ -138,7 +196,10 @@ void AnalyticModel::Weighted(const spec::Layer& layer, const accel::CoreParams& 
     for (int c = 0; c < 2; ++c) {
       const std::int64_t spatial = rows.count[r] * cols.count[c];
       if (spatial == 0) continue;
-      std::int64_t tile_steps = 0;  // cost of one output tile's steps (filter step, all chunks)
+      // Double-buffered: each class's beats and load needs, its steps' beats in one tile and its
+      // store (last chunks).
+      SequenceStep seq[6];
+      std::int64_t class_beats[6] = {}, class_store[6] = {};
       for (int i = 0; i < nclasses; ++i) {
         const StepClass& k = classes[i];
         accel::StepDims dims;
@@ -190,25 +251,25 @@ void AnalyticModel::Weighted(const spec::Layer& layer, const accel::CoreParams& 
                      : 0.0;
           // A depthwise step writes as many bytes as its window reads: there the DDR model's
           // ports keep the memory streaming at the sequential rate (measured against the cycle
-          // fidelity, docs/analytic.md), which the run-and-turnaround sum above overstates.
+          // fidelity, docs/analytic.md), which the run-and-turnaround sum overstates.
           double stream_cycles = in_bytes / rates_.random_read_bytes_per_cycle +
                                  (wd_bytes + wl_bytes) / rate +
                                  out_bytes / rates_.mixed_bytes_per_cycle;
           if (l.depthwise) stream_cycles = (in_bytes + wd_bytes + wl_bytes + out_bytes) / rate;
           const std::int64_t stream = static_cast<std::int64_t>(std::ceil(stream_cycles));
-          // Two halves: a step's load starts once the step two back has issued its beats, so
-          // a load, its first word and its beats take at most two steps' time.
-          const std::int64_t chain = CeilDiv(load + 1 + q + cost.issue_span + 1, 2);
-          const std::int64_t period = std::max<std::int64_t>({cost.items + 2, stream, chain});
-          step = std::max(beats, period);
-          s.stall_load += spatial * k.per_tile * std::max<std::int64_t>(0, period - beats);
+          // Two halves: a step's load starts once the step two back has issued its beats, so it
+          // hides behind the previous step's beats (TileLoadStall, over the tile's steps).
+          seq[i] = {beats, std::max<std::int64_t>(cost.items + 2, stream),
+                    load + 1 + q + cost.issue_span + 1 - beats};
+          step = beats;
         } else {
           step = load + q + (cost.blocks - 1) * cost.block_cycles + cost.block_issue +
                  core.Write() + 1 + store;
         }
         const std::int64_t count = spatial * k.per_tile;
         total += count * step;
-        tile_steps += k.per_tile * step;
+        class_beats[i] = k.per_tile * step;
+        class_store[i] = store;
         s.dsp_busy += count * cost.dsp_beats;
         s.lut_busy += count * cost.lut_beats;
         s.bytes_read += count * (in_bytes + wd_bytes + wl_bytes);
@@ -218,15 +279,26 @@ void AnalyticModel::Weighted(const spec::Layer& layer, const accel::CoreParams& 
         }
         if (first_load < 0) first_load = load + 1 + q;
         if (k.last) last_tail = core.Write() + 1 + cost.StoreWords() + core.Read();
-        if (db && k.last) {
-          // The bank of a tile is free once the tile two back is stored: a tile costs at least
-          // the store of the one before it.
-          const std::int64_t tiles = spatial * k.per_tile;
-          const std::int64_t tile_cost = tile_steps / std::max<std::int64_t>(1, k.per_tile);
-          const std::int64_t extra = std::max<std::int64_t>(0, store - tile_cost);
-          total += tiles * extra;
-          s.stall_store += tiles * extra;
-          tile_steps = 0;
+      }
+      if (db) {
+        // The loads' stalls along the tile's steps; then a filter step's partial-sum bank is
+        // free once the filter step two back is stored: one costs at least the store of the one
+        // before it.
+        std::int64_t group_stall[6] = {};
+        const std::int64_t stall = TileLoadStall(classes, seq, nclasses, group_stall);
+        total += spatial * stall;
+        s.stall_load += spatial * stall;
+        for (int g = 0; g < nclasses;) {
+          int end = g;
+          std::int64_t time = group_stall[g];
+          for (time += class_beats[g]; end + 1 < nclasses && !classes[end].last;) {
+            time += class_beats[++end];
+          }
+          const std::int64_t steps = std::max<std::int64_t>(1, classes[g].per_tile);
+          const std::int64_t extra = std::max<std::int64_t>(0, class_store[end] - time / steps);
+          total += spatial * steps * extra;
+          s.stall_store += spatial * steps * extra;
+          g = end + 1;
         }
       }
     }

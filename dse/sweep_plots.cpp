@@ -78,8 +78,8 @@ std::string WriteSweepPlots(const std::string& dir, const SweepData& sweep) {
           "column(\"ratio_sp2\")) : 1/0):(column(\"latency_ms\")) with points pt 7 ps 0.5 "
           "lc rgb \"#b0b0b0\" title \"designs kept\", \\\n"
        << "     \"ratio.csv\" using (" << Rows(1, label)
-       << " ? column(\"fixed_share\") : 1/0):(column(\"latency_ms\")) with linespoints lw 2 pt 7 "
-          "lc rgb \"#1f77b4\" title \"best per ratio\"\n"
+       << " && strcol(22) eq \"yes\" ? column(\"fixed_share\") : 1/0):(column(\"latency_ms\")) "
+          "with linespoints lw 2 pt 7 lc rgb \"#1f77b4\" title \"best per searched ratio\"\n"
        << "unset xrange\n";
     const std::string roofline = "roofline_" + label + ".csv";
     if (std::filesystem::exists(std::filesystem::path(dir) / roofline)) {

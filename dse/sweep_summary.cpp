@@ -150,7 +150,7 @@ std::string RatioCsv(const std::vector<TargetAnswer>& answers) {
   std::ostringstream csv;
   csv << "target,network,device,budget,ratio,fixed_share,index,latency_ms,latency_from,"
          "throughput_fps,bound,mac_utilization,compute_share,load_share,store_share,fill_share,"
-         "vector_share,roofline_ms,lut,dsp,bram36\n";
+         "vector_share,roofline_ms,lut,dsp,bram36,searched\n";
   for (const TargetAnswer& a : answers) {
     for (const RatioAnswer& r : a.ratios) {
       const PointResult& p = *r.best;
@@ -160,7 +160,8 @@ std::string RatioCsv(const std::vector<TargetAnswer>& answers) {
           << ',' << (p.mac_utilization >= 0 ? Num(p.mac_utilization, 4) : "") << ','
           << Num(p.compute_share, 4) << ',' << Num(p.load_share, 4) << ',' << Num(p.store_share, 4)
           << ',' << Num(p.fill_share, 4) << ',' << Num(p.vector_share, 4) << ','
-          << Num(p.roofline_ms, 6) << ',' << p.lut << ',' << p.dsp << ',' << p.bram36 << '\n';
+          << Num(p.roofline_ms, 6) << ',' << p.lut << ',' << p.dsp << ',' << p.bram36 << ','
+          << (r.searched ? "yes" : "no") << '\n';
     }
   }
   return csv.str();
@@ -186,7 +187,7 @@ void RatioSection(const TargetAnswer& a, std::ostringstream& md) {
      << "|---|---:|---:|---|---|---|---|---:|---:|---:|---:|---|\n";
   for (const RatioAnswer& r : a.ratios) {
     const PointResult& p = *r.best;
-    md << "| " << r.ratio << (&p == a.best ? " (best)" : "") << " | " << Num(p.LatencyMs(), 3)
+    md << "| " << r.Label() << (&p == a.best ? " (best)" : "") << " | " << Num(p.LatencyMs(), 3)
        << " | " << Num(p.Fps(), 1) << " | " << Shape(p) << " | " << Tile(p) << " | " << Bound(p)
        << " | "
        << (p.mac_utilization >= 0 ? Percent(p.compute_share) + " / " + Percent(p.load_share) +
@@ -319,8 +320,8 @@ std::string WriteSweepResults(const std::string& dir, const SweepData& sweep,
     terminal << "; bound by " << Bound(best) << "; " << Count(a.evaluated) << " designs scored, "
              << Count(a.simulated) << " simulated\n  ms per ratio:";
     for (const RatioAnswer& r : a.ratios) {
-      terminal << ' ' << r.ratio << ' ' << Num(r.best->LatencyMs(), 2)
-               << (r.best->simulated_ms >= 0 ? "" : "*");
+      terminal << ' ' << r.ratio << (r.searched ? "" : " (base)") << ' '
+               << Num(r.best->LatencyMs(), 2) << (r.best->simulated_ms >= 0 ? "" : "*");
     }
     terminal << (std::any_of(a.ratios.begin(), a.ratios.end(),
                              [](const RatioAnswer& r) { return r.best->simulated_ms < 0; })

@@ -14,6 +14,10 @@ std::string RatioText(const PointResult& p) {
   return os.str();
 }
 
+std::string RatioAnswer::Label() const {
+  return searched ? ratio : ratio + " (base design, not searched)";
+}
+
 bool RanksBefore(const PointResult& a, const PointResult* b) {
   if (!b) return true;
   const bool sa = a.simulated_ms >= 0, sb = b->simulated_ms >= 0;
@@ -55,7 +59,12 @@ std::vector<TargetAnswer> Answers(const SweepData& sweep) {
     if (p.base) a->base = &p;
     if (p.ratio_sp2 == 0 && RanksBefore(p, a->fixed_only)) a->fixed_only = &p;
     RatioAnswer& r = ratios[static_cast<std::size_t>(p.target)][-p.FixedShare()];
-    if (RanksBefore(p, r.best)) r = {RatioText(p), p.FixedShare(), &p};
+    if (RanksBefore(p, r.best)) {
+      r.ratio = RatioText(p);
+      r.fixed_share = p.FixedShare();
+      r.best = &p;
+    }
+    r.searched = r.searched || !p.base;
   }
   for (const auto& entry : sweep.searches) {
     const SearchSummary& s = entry.second;

@@ -24,6 +24,11 @@ struct RatioAnswer {
   std::string ratio;  // RatioText
   double fixed_share = 0;
   const PointResult* best = nullptr;
+  // Some design of this ratio other than the base design was scored: false for the base
+  // design's own ratio when the axes do not list it (the row is then the base, unsearched).
+  bool searched = false;
+  // "1:1 (base design, not searched)" for such a row, else `ratio`.
+  std::string Label() const;
 };
 
 struct TargetAnswer {

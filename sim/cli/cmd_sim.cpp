@@ -64,6 +64,12 @@ int RunSim(const Args& args) {
   if (memory != "ddr" && memory != "ideal") {
     throw UsageError("--memory must be ddr or ideal, got '" + memory + "'");
   }
+  if (memory == "ideal" && fidelity == "analytic") {
+    // The closed form always charges the device's DDR; an answer under another name would mislead.
+    throw UsageError(
+        "--memory ideal applies to the cycle fidelity; the analytic model always models the "
+        "device's DDR");
+  }
   if (fidelity == "pin") {
     throw NotImplemented(
         "the pin fidelity is compiled per design point, not run on whole networks: "

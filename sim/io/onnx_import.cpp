@@ -30,16 +30,6 @@ bool OnnxImportAvailable() { return true; }
 
 namespace {
 
-std::string Sanitize(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    const bool ok = std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
-    out.push_back(ok ? c : '_');
-  }
-  while (!out.empty() && (out.front() == '_' || out.front() == '.')) out.erase(out.begin());
-  return out;
-}
-
 std::string Text(const std::vector<long>& d) {
   std::string t;
   for (long x : d) t += (t.empty() ? "" : "x") + std::to_string(x);
@@ -80,8 +70,9 @@ OnnxImport ImportOnnx(const std::string& path, const OnnxImportOptions& options)
   const std::shared_ptr<onnx_in::Model> model = onnx_in::LoadModel(path, options.weights);
   const onnx_in::Graph graph = onnx_in::CleanUp(*model);
   onnx_in::Mapped mapped = onnx_in::MapGraph(model, graph, options);
-  std::string name =
-      options.name.empty() ? Sanitize(std::filesystem::path(path).stem().string()) : options.name;
+  std::string name = options.name.empty()
+                         ? onnx_in::Sanitize(std::filesystem::path(path).stem().string())
+                         : options.name;
   if (name.empty()) name = "onnx_model";
   OnnxImport result;
   result.network = {{"name", name},

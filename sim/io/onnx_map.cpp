@@ -11,6 +11,10 @@ namespace msqx::io::onnx_in {
 
 namespace {
 
+const std::vector<std::int64_t> kNchwToNhwc = {0, 2, 3, 1}, kNhwcToNchw = {0, 3, 1, 2};
+
+}  // namespace
+
 std::string Sanitize(const std::string& s) {
   std::string out;
   for (char c : s) {
@@ -20,10 +24,6 @@ std::string Sanitize(const std::string& s) {
   while (!out.empty() && (out.front() == '_' || out.front() == '.')) out.erase(out.begin());
   return out;
 }
-
-const std::vector<std::int64_t> kNchwToNhwc = {0, 2, 3, 1}, kNhwcToNchw = {0, 3, 1, 2};
-
-}  // namespace
 
 Mapper::Mapper(std::shared_ptr<Model> model, const Graph& graph, const OnnxImportOptions& options)
     : model_(std::move(model)), graph_(graph), options_(options) {}

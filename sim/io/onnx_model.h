@@ -133,6 +133,10 @@ struct Mapped {
 Mapped MapGraph(const std::shared_ptr<Model>& model, const Graph& graph,
                 const OnnxImportOptions& options);
 
+// `s` as a layer or network name: characters other than letters, digits, '_', '-' and '.' become
+// '_', and leading '_' and '.' go (so that it is a file name, spec::CheckFileName).
+std::string Sanitize(const std::string& s);
+
 }  // namespace msqx::io::onnx_in
 
 namespace msqx::io {

@@ -152,6 +152,12 @@ TEST(Cli, SimRejectsPinAndUnknownMemoriesWithStatusTwo) {
   const Result mem = Msqx("sim --design xc7z045_ref --network tiny --memory sram");
   EXPECT_EQ(mem.status, 2);
   EXPECT_NE(mem.output.find("--memory must be ddr or ideal"), std::string::npos) << mem.output;
+  // The analytic model has no ideal memory: refused rather than answered with DDR figures.
+  const Result ideal = Msqx(
+      "sim --design xc7z045_ref --network tiny --fidelity analytic --memory ideal --out "
+      "/tmp/msqx_never");
+  EXPECT_EQ(ideal.status, 2);
+  EXPECT_NE(ideal.output.find("applies to the cycle fidelity"), std::string::npos) << ideal.output;
   EXPECT_FALSE(std::filesystem::exists("/tmp/msqx_never"));
 }
 
