@@ -119,7 +119,8 @@ Score ScoreDesign(const spec::DesignSpec& d, const TargetModel& target, bool exp
 
 std::int64_t SearchStride(const spec::SearchSpec& search) {
   if (!search.enabled) return 1;
-  return 1 + search.ShapeCount() + std::int64_t{search.refine_top} * search.MemoryCount();
+  return 1 + search.ShapeCount() + std::int64_t{search.refine_top} * search.MemoryCount() +
+         std::int64_t{search.refine_top} * static_cast<std::int64_t>(search.vector_lanes.size());
 }
 
 SearchOutcome Search(const spec::DesignSpec& start, const TargetModel& target,
@@ -165,6 +166,38 @@ SearchOutcome Search(const spec::DesignSpec& start, const TargetModel& target,
                    static_cast<std::int64_t>(j));
     }
   }
+  const auto stage2_design = [&](std::int64_t number) {
+    const std::int64_t r = (number - stage2) / search.MemoryCount();
+    const std::int64_t j = (number - stage2) % search.MemoryCount();
+    const spec::DesignSpec& shaped = shaped_designs[refined[static_cast<std::size_t>(r)]];
+    spec::DesignSpec k = shaped;
+    ApplyMemory(shaped, memory[static_cast<std::size_t>(j)], k);
+    return k;
+  };
+
+  // Stage 3: the vector unit's width for the best designs so far (its pooling, adds and unfused
+  // activations are a share of the latency that neither stage above changes).
+  const std::int64_t stage3 = stage2 + std::int64_t{search.refine_top} * search.MemoryCount();
+  std::vector<spec::DesignSpec> finalists;
+  {
+    std::vector<Scored> best = feasible;
+    std::sort(best.begin(), best.end(), Faster);
+    for (const Scored& s : best) {
+      if (static_cast<int>(finalists.size()) >= search.refine_top) break;
+      finalists.push_back(s.number < stage2 ? shaped_designs[static_cast<std::size_t>(s.number - 1)]
+                                            : stage2_design(s.number));
+    }
+  }
+  const auto lanes = static_cast<std::int64_t>(search.vector_lanes.size());
+  for (std::size_t r = 0; r < finalists.size(); ++r) {
+    d = finalists[r];
+    for (std::int64_t j = 0; j < lanes; ++j) {
+      const int width = search.vector_lanes[static_cast<std::size_t>(j)];
+      if (width == finalists[r].post.vector_lanes) continue;  // the finalist itself
+      d.post.vector_lanes = width;
+      score(d, stage3 + static_cast<std::int64_t>(r) * lanes + j);
+    }
+  }
   tally.Into(out);
 
   // Kept: the fastest and the fronts, each once, by number.
@@ -182,12 +215,12 @@ SearchOutcome Search(const spec::DesignSpec& start, const TargetModel& target,
   for (std::int64_t number : kept) {
     if (number < stage2) {
       out.kept.emplace_back(number, shaped_designs[static_cast<std::size_t>(number - 1)]);
+    } else if (number < stage3) {
+      out.kept.emplace_back(number, stage2_design(number));
     } else {
-      const std::int64_t r = (number - stage2) / search.MemoryCount();
-      const std::int64_t j = (number - stage2) % search.MemoryCount();
-      const spec::DesignSpec& shaped = shaped_designs[refined[static_cast<std::size_t>(r)]];
-      spec::DesignSpec k = shaped;
-      ApplyMemory(shaped, memory[static_cast<std::size_t>(j)], k);
+      spec::DesignSpec k = finalists[static_cast<std::size_t>((number - stage3) / lanes)];
+      k.post.vector_lanes =
+          search.vector_lanes[static_cast<std::size_t>((number - stage3) % lanes)];
       out.kept.emplace_back(number, std::move(k));
     }
   }

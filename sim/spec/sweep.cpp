@@ -101,7 +101,7 @@ SearchSpec ParseSearch(const Node& n) {
   } else {
     n.ExpectObject({"cols", "rows", "channels_per_col", "macs_per_dsp", "refine_top", "out_rows",
                     "out_cols", "row_groups", "buffer_scale", "double_buffered", "axi_ports",
-                    "burst_beats", "clock_mhz"});
+                    "burst_beats", "clock_mhz", "vector_lanes"});
     s.enabled = true;
   }
   const std::optional<Node> obj = n.json().is_object() ? std::optional<Node>(n) : std::nullopt;
@@ -130,6 +130,7 @@ SearchSpec ParseSearch(const Node& n) {
   s.clock_mhz =
       obj ? ListOr<double>(*obj, "clock_mhz", {}, [](const Node& v) { return v.Number(1, 2000); })
           : std::vector<double>{};
+  s.vector_lanes = ints("vector_lanes", {16, 32, 64, 128, 256}, 1, 4096);
   return s;
 }
 

@@ -24,7 +24,9 @@ struct SweepAxis {
 // device and budget: stage 1 enumerates engine shapes (columns, rows of both engines split by the
 // ratio, input word, packing) on the base design's memory side; stage 2 takes the `refine_top`
 // best shapes by the analytic model and enumerates their memory side (tile, buffers, buffering,
-// DMA, clock). Every list is the set of values tried; ParseSweep fills the defaults.
+// DMA, clock); stage 3 gives the `refine_top` best designs of stage 2 each vector unit width
+// (pooling, adds and unfused activations). Every list is the set of values tried; ParseSweep
+// fills the defaults.
 struct SearchSpec {
   bool enabled = false;
   std::vector<int> cols;              // both engines' columns
@@ -40,6 +42,7 @@ struct SearchSpec {
   std::vector<int> axi_ports;  // at most the device's ports (more are skipped)
   std::vector<int> burst_beats;
   std::vector<double> clock_mhz;     // empty: the device's highest clock
+  std::vector<int> vector_lanes;     // stage 3: post.vector_lanes
   std::int64_t ShapeCount() const;   // stage 1 candidates before the ratio's split
   std::int64_t MemoryCount() const;  // stage 2 candidates per shape
 };

@@ -167,6 +167,43 @@ TEST(Explorer, SearchSpaceFollowsTheRatio) {
   }
 }
 
+// Stage 3 sizes the vector unit of the best designs: the fastest design of a network with large
+// pooling and adds takes the widest unit offered, every kept design differs from one of the
+// stage-2 designs at most in that width, and each kept design is one the models accept.
+TEST(Explorer, TheVectorUnitIsSizedForTheBestDesigns) {
+  const spec::NetworkSpec net = Resolver().LoadNetwork("resnet18");
+  const TargetModel target(net, spec::UtilizationLimits{});
+  spec::SweepSpec sweep = Resolver().LoadSweep("default");
+  spec::SearchSpec& search = sweep.search;
+  search.cols = {16};
+  search.rows = {16, 32};
+  search.channels_per_col = {2};
+  search.refine_top = 2;
+  search.vector_lanes = {4, 64};
+  // xc7z045: DSP blocks to spare for the lanes' scaling multipliers (docs/resources.md).
+  spec::DesignSpec start = Resolver().LoadDesign("xc7z045_ref");
+  start.post.vector_lanes = 16;
+  const SearchOutcome out = Search(start, target, search, 4);
+  const std::int64_t stage3 = SearchStride(search) - 2 * 2;
+  ASSERT_FALSE(out.kept.empty());
+  const spec::DesignSpec* fastest = nullptr;
+  double fastest_ms = 0;
+  int widened = 0;
+  for (const auto& [number, d] : out.kept) {
+    const Score s = ScoreDesign(d, target, true);
+    ASSERT_EQ(s.status, ScoreStatus::kOk) << number << ": " << s.reason;
+    if (!fastest || s.ms < fastest_ms) fastest = &d, fastest_ms = s.ms;
+    if (number >= stage3) {
+      EXPECT_NE(d.post.vector_lanes, 16) << number;  // stage 3 gave it another width
+      widened += d.post.vector_lanes == 64;
+    } else {
+      EXPECT_EQ(d.post.vector_lanes, 16) << number;
+    }
+  }
+  EXPECT_GT(widened, 0);
+  EXPECT_EQ(fastest->post.vector_lanes, 64);
+}
+
 // A sweep file in one folder naming a network and a base design by paths relative to it, run
 // from another folder: it runs, its files are named by the network's and device's names, and its
 // best design names a network that resolves from anywhere.
