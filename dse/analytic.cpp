@@ -37,6 +37,11 @@ struct StepClass {
   bool first = true, last = true;
 };
 
+// A depthwise step's channels (accel::MakeSchedule).
+int DwChannelsPerStep(const accel::TilePlan& t, const accel::CoreGeometry& g, double share) {
+  return std::min(t.in_chs, accel::DwFiltersPerStep(t.ogs, g, share).Total());
+}
+
 // The schedule's filter and chunk loops (accel::MakeSchedule) as classes: filter steps of F
 // filters and a last one of the rest, input chunks of in_chs channels and a last one of the rest
 // (depthwise: chunks of channels, each its own filter step, first and last chunk at once).
@@ -44,12 +49,13 @@ int StepClassesOf(const accel::LayerShape& l, const accel::TilePlan& t,
                   const accel::CoreGeometry& g, double share, StepClass* out) {
   int n = 0;
   if (l.depthwise) {
-    const std::int64_t full = l.in_channels / t.in_chs, rest = l.in_channels % t.in_chs;
+    const int per_step = DwChannelsPerStep(t, g, share);
+    const std::int64_t full = l.in_channels / per_step, rest = l.in_channels % per_step;
     for (int k = 0; k < 2; ++k) {
       const std::int64_t count = k == 0 ? full : (rest ? 1 : 0);
       if (count == 0) continue;
-      const int chs = k == 0 ? t.in_chs : static_cast<int>(rest);
-      const accel::StepFilters f = accel::SplitStep(chs, 1, g, share);
+      const int chs = k == 0 ? per_step : static_cast<int>(rest);
+      const accel::StepFilters f = accel::DwSplitStep(chs, t.ogs, g, share);
       out[n++] = {count, chs, f.dsp, f.lut, true, true};
     }
     return n;
@@ -243,17 +249,22 @@ void AnalyticModel::Weighted(const spec::Layer& layer, const accel::CoreParams& 
               k.last ? static_cast<double>(
                            Bytes(std::int64_t{k.dsp_n + k.lut_n} * cost.pixels, layer.act_bits))
                      : 0.0;
-          const std::int64_t stream = static_cast<std::int64_t>(
-              std::ceil(in_bytes / rates_.random_read_bytes_per_cycle +
-                        (wd_bytes + wl_bytes) / rate + out_bytes / rates_.mixed_bytes_per_cycle));
+          // A depthwise step writes as many bytes as its window reads: there the DDR model's
+          // ports keep the memory streaming at the sequential rate (measured against the cycle
+          // fidelity, docs/analytic.md), which the run-and-turnaround sum overstates.
+          double stream_cycles = in_bytes / rates_.random_read_bytes_per_cycle +
+                                 (wd_bytes + wl_bytes) / rate +
+                                 out_bytes / rates_.mixed_bytes_per_cycle;
+          if (l.depthwise) stream_cycles = (in_bytes + wd_bytes + wl_bytes + out_bytes) / rate;
+          const std::int64_t stream = static_cast<std::int64_t>(std::ceil(stream_cycles));
           // Two halves: a step's load starts once the step two back has issued its beats, so it
           // hides behind the previous step's beats (TileLoadStall, over the tile's steps).
           seq[i] = {beats, std::max<std::int64_t>(cost.items + 2, stream),
                     load + 1 + q + cost.issue_span + 1 - beats};
           step = beats;
         } else {
-          step = load + q + (cost.blocks - 1) * cost.block_cycles + cost.pixels + core.Write() + 1 +
-                 store;
+          step = load + q + (cost.blocks - 1) * cost.block_cycles + cost.block_issue +
+                 core.Write() + 1 + store;
         }
         const std::int64_t count = spatial * k.per_tile;
         total += count * step;

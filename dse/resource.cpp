@@ -207,8 +207,21 @@ ResourceEstimate EstimateResources(const spec::DesignSpec& design, const BitWidt
 
   // Per engine, beside its array: the lanes' active and shadow weight registers, the row sums'
   // accumulation into the partial sums (an adder per row, the reads in flight and the writes they
-  // missed, forwarded by a multiplexer), and the store path (a requantizer per row, the words read
-  // and not yet sent).
+  // missed, forwarded by a multiplexer), the store path (a requantizer per row, the words read
+  // and not yet sent), and the depthwise mode (docs/design.md "Depthwise"): per row unit (a row,
+  // a DSP when packed) a window of dw_k x dw_k activations in the lanes with a multiplexer
+  // against the broadcast one, the window column the controller sends (a register per window row
+  // and unit, chosen among the banks and the row groups' lanes of the word), and for a packed DSP
+  // engine the store's choice of a channel's row (r or 2r).
+  const int dw_area = g.dw_k * g.dw_k;
+  const auto depthwise_periphery = [&](ResourceUse& u, int units, int acc, int pack) {
+    u.ff += std::int64_t{units} * dw_area * a;
+    u.lut += Round(0.5 * units * dw_area * a);
+    const int positions = g.in_banks * static_cast<int>(CeilDiv(g.tile_ic, units));
+    u.lut += std::int64_t{g.dw_k} * units * a * MuxLutsPerBit(CeilLog2(positions));
+    u.ff += std::int64_t{g.dw_k} * units * a;
+    if (pack > 1) u.lut += Round(0.5 * (units * (pack - 1)) * acc);
+  };
   const auto engine_periphery = [&](ResourceUse& u, int rows, int piece_rows, int acc) {
     const int pieces = (rows + piece_rows - 1) / piece_rows;
     u.ff += std::int64_t{rows} * cols * w + std::int64_t{pieces} * piece_rows * cols * w;
@@ -241,6 +254,7 @@ ResourceEstimate EstimateResources(const spec::DesignSpec& design, const BitWidt
     u.lut += tree.lut * de.rows;
     u.ff += tree.ff * de.rows + std::int64_t{cols} * a;
     engine_periphery(u, de.rows, g.dsp_piece_rows, est.dsp_acc_bits);
+    depthwise_periphery(u, de.rows / de.macs_per_dsp, est.dsp_acc_bits, de.macs_per_dsp);
   }
 
   // LUT engine: per lane a shifter per SP2 term, the adder of the two terms, the conditional
@@ -254,14 +268,27 @@ ResourceEstimate EstimateResources(const spec::DesignSpec& design, const BitWidt
     u.lut += tree.lut * le.rows;
     u.ff += tree.ff * le.rows;
     engine_periphery(u, le.rows, g.lut_piece_rows, est.lut_acc_bits);
+    depthwise_periphery(u, le.rows, est.lut_acc_bits, 1);
   }
 
   // Buffers, at the instance's words and depths: one input buffer both engines read (one word,
-  // broadcast), per engine a weight buffer of pieces and two partial-sum banks (one BRAM set each,
-  // so that the accumulation and the store never share a port). URAM where no more wasteful.
+  // broadcast; in_banks banks, word w in bank w mod in_banks, so that a depthwise window column's
+  // words are read in one cycle), per engine a weight buffer of pieces and two partial-sum banks
+  // (one BRAM set each, so that the accumulation and the store never share a port). URAM where
+  // no more wasteful. The input buffer's logic: the dense read's choice of a bank's word, and the
+  // receiver's turn of a depthwise word's LUT channels to the top lanes (a barrel shifter of 4:1
+  // multiplexer levels; the reversal is wiring).
   const bool uram_ok = coef.use_uram && design.device.uram > 0;
-  comp[static_cast<int>(Component::kInputBuffer)] =
-      Buffer(std::int64_t{g.tile_ic} * a, std::int64_t{core.in_depth} * halves, 1, uram_ok);
+  {
+    ResourceUse& u = comp[static_cast<int>(Component::kInputBuffer)];
+    const std::int64_t width = std::int64_t{g.tile_ic} * a;
+    u = Buffer(width, CeilDiv(std::int64_t{core.in_depth} * halves, g.in_banks), g.in_banks,
+               uram_ok);
+    if (core.in_depth > 0) {
+      u.lut += width * MuxLutsPerBit(CeilLog2(g.in_banks));
+      u.lut += width * CeilDiv(CeilLog2(g.tile_ic), 2);
+    }
+  }
   if (dsp_on) {
     comp[static_cast<int>(Component::kDspWeightBuffer)] =
         Buffer(std::int64_t{g.dsp_piece_rows} * cols * w,

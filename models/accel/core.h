@@ -17,6 +17,11 @@
 //   loader      one request per item, one beat per item: the input window (one word per pixel,
 //               or per run of pixels when folded), then the DSP engine's weight pieces, then the
 //               LUT engine's, each a full load word
+// Depthwise layers (LayerRegs::dw; docs/design.md "Depthwise") run a channel per row of lanes
+// (per DSP when packed) with its taps across the columns: the sequencer sends a window column
+// per cycle, read from as many input-buffer banks, which the lanes shift into their windows, and
+// a pixel's beat with its last column; the rest (weights per block, partial sums, stores) is the
+// dense machinery.
 // Double-buffered (CoreConfig DoubleBuffered): input and weight buffers have two halves, so the
 // loader fills one while the sequencer reads the other, and the partial-sum buffers two banks, so
 // a tile is stored from one while the next tile accumulates in the other. Otherwise each step
@@ -87,6 +92,7 @@ struct EngineBlock : sc_core::sc_module, sc_core::sc_interface {
   static constexpr int kWHalf = WDepth, kOBank = ODepth;
   static constexpr int kPieceLanes = ArrCfg::kPieceRows * kC;
   static constexpr int kPieces = ArrCfg::kPieces;
+  static constexpr int kPack = ArrCfg::kMacsPerDsp;  // depthwise: a channel per kPack rows
   // Partial sums hold the longest dot product: the fixed-point or SP2 accumulator width.
   static constexpr int kAccBits =
       ArrCfg::kKind == pe::PeKind::kFixed
@@ -159,6 +165,7 @@ struct EngineBlock : sc_core::sc_module, sc_core::sc_interface {
   int st_head, st_size, st_inflight;
   bool storing;
   Dim st_bank, st_og, st_px, st_py, st_word, st_ogs, st_last_rows;
+  Dim st_slots, st_stride;  // channels of a row group, rows between them (2: packed depthwise)
   Addr st_row_addr, st_pix_addr, st_ch;
 };
 
@@ -179,6 +186,14 @@ struct AccelCore : sc_core::sc_module {
   static_assert(Cfg::Dsp::kCols == Cfg::Lut::kCols,
                 "both engines take the one broadcast input vector: equal cols");
   static_assert(kInHalf * kHalves <= kMaxDim, "input buffer words exceed Dim");
+  // Input-buffer banks: the depthwise window column's words are read in one cycle (window rows
+  // lie `pitch` = 1 mod kInBanks words apart); dense steps read one bank's word a cycle. Word w
+  // is in bank w mod kInBanks, row w / kInBanks.
+  static constexpr int kDwK = pe::PeArray<typename Cfg::Dsp>::kDwK;
+  static constexpr int kInBanks = pe::DwBanksOf(kDwK);
+  static constexpr int kInBankBits = CeilLog2(kInBanks);
+  static constexpr int kInBankDepth = (kInHalf * kHalves + kInBanks - 1) / kInBanks;
+  static_assert(kDwK <= kInBanks && (1 << kInBankBits) == kInBanks, "banks: a power of two");
   using Dsp = EngineBlock<typename Cfg::Dsp, Cfg, Cfg::kDspWeightDepth, Cfg::kDspOutDepth>;
   using Lut = EngineBlock<typename Cfg::Lut, Cfg, Cfg::kLutWeightDepth, Cfg::kLutOutDepth>;
   static constexpr int kC = Dsp::kC;
@@ -186,7 +201,7 @@ struct AccelCore : sc_core::sc_module {
   static constexpr int kPieces = Dsp::kPieces > Lut::kPieces ? Dsp::kPieces : Lut::kPieces;
   using InWord = pe::Bus<std::uint8_t, kIc>;
   using LoadBeat = InWord;
-  using InBram = mem::Bram<mem::BramConfig<std::uint8_t, kIc, kInHalf * kHalves, kL, false>>;
+  using InBram = mem::Bram<mem::BramConfig<std::uint8_t, kIc, kInBankDepth, kL, false, kInBanks>>;
 
   sc_core::sc_in<bool> clk{"clk"};
   sc_core::sc_in<bool> rst{"rst"};
@@ -224,6 +239,16 @@ struct AccelCore : sc_core::sc_module {
     Addr out_row_elems;     // elements per output row: out_w x out_c
     Dim e_n[2], e_ch0[2], e_ogs[2], e_last_rows[2];
     Addr e_waddr[2];  // element address of the engine's weight pieces
+    // Channels of a row group and of the last one (dense: rows; depthwise: per DSP when packed).
+    Dim e_slots[2], e_last_ch[2];
+    // Depthwise: window rows lie `pitch` words apart (row_pad beyond the window's columns); a
+    // block holds a kgh x kgw window of taps from (oy, ox), gxs windows across; a pixel after the
+    // first of a row loads dw_m columns and skips col_skip; the tap groups' row offsets as
+    // addresses advance by kgh_pitch up to oy_last_addr, their columns by kgw up to ox_last.
+    bool dw;
+    Dim pitch, row_pad;
+    Dim kgh, kgw, gxs, dw_m, col_skip, ox_last;
+    Addr dw_row_step, kgh_pitch, oy_last_addr;
   };
   StepInfo MakeStepInfo(const StepCmd& c) const;
 
@@ -253,11 +278,15 @@ struct AccelCore : sc_core::sc_module {
   void WritePiece(E& e, const LoadWalk& w, const StepInfo& s, int k, const LoadBeat& beat,
                   int half);
   void SequencerCycle(typename InBram::Flags& i_ben_v, typename InBram::Addrs& i_baddr_v);
+  void IssueDense(typename InBram::Flags& i_ben_v, typename InBram::Addrs& i_baddr_v);
+  void IssueDw(typename InBram::Flags& i_ben_v, typename InBram::Addrs& i_baddr_v);
+  void EndBlock();
+  Dim ReadIn(typename InBram::Flags& i_ben_v, typename InBram::Addrs& i_baddr_v, Addr word) const;
   bool StepStartable(int n) const;
   template <typename E>
   void LanePiece(E& e, int k, Dim og, Dim block, Dim q, int half);
   template <typename E>
-  void FeedArray(E& e, const typename InBram::Words& in_words);
+  void FeedArray(E& e, int k, const typename InBram::Words& in_words);
   template <typename E>
   void Accumulate(E& e, int k, typename E::OBram::Flags& b_en, typename E::OBram::Addrs& b_addr);
   template <typename E>
@@ -298,12 +327,18 @@ struct AccelCore : sc_core::sc_module {
       sq_p_ = 0;
   Dim sq_row_ = 0, sq_pix_ = 0, sq_tap_ = 0;  // input word address parts
   bool sq_first_ = false;  // the next beat is the first of its block (carries the swap)
-  // The tags of issued beats on their way to the arrays (kL + 1) and back (kSumDelay).
-  // wr: the engine has the beat's row group; end_step / end_tile: the step's (tile's) last beat.
+  // Depthwise: the window column of the next load and the loads of the pixel so far; the tap
+  // group's column and row offsets (raw: before the clamp to the kernel) and its column index.
+  Dim sq_col_ = 0, sq_j_ = 0, sq_ox_ = 0, sq_ox_raw_ = 0, sq_gx_ = 0;
+  Addr sq_oy_addr_ = 0, sq_oy_raw_ = 0;
+  // The tags of issued cycles on their way to the arrays (kL + 1) and back (kSumDelay).
+  // feed: an array input (a beat, or a depthwise window column); valid: a beat, whose sums come
+  // back; dw: a window column from kgh banks from ibank (dense: the word's bank); wr: the engine
+  // has the beat's row group; end_step / end_tile: the step's (tile's) last beat.
   struct Tag {
-    bool valid, swap, init, end_step, end_tile;
+    bool valid, feed, dw, swap, init, end_step, end_tile;
     bool wr[2];
-    Dim g, og, addr, bank;
+    Dim g, og, addr, bank, ibank, kgh;
   };
   Tag tags_[kWrite + 1];
   struct PieceTag {

@@ -40,6 +40,9 @@ CoreParams CoreParamsOf() {
   p.geo.tile_ic = Cfg::kTileIc;
   p.geo.dsp_piece_rows = Cfg::Dsp::kPieceRows;
   p.geo.lut_piece_rows = Cfg::Lut::kPieceRows;
+  p.geo.dsp_pack = Cfg::Dsp::kMacsPerDsp;
+  p.geo.dw_k = AccelCore<Cfg>::kDwK;
+  p.geo.in_banks = AccelCore<Cfg>::kInBanks;
   p.in_depth = Cfg::kInDepth;
   p.dsp_weight_depth = Cfg::kDspWeightDepth;
   p.lut_weight_depth = Cfg::kLutWeightDepth;
@@ -60,6 +63,9 @@ std::string CoreFits(const LayerRegs& r, const StepCmd& c) {
   if (r.fold > 0 && (c.in_ch0 != 0 || c.in_chs != r.fold * r.in_c)) {
     return "a folded layer's chunk is every channel of its pixel runs";
   }
+  if (r.dw != 0 && (r.fold > 0 || c.in_ch0 != c.ch0 || !c.first_chunk || !c.last_chunk)) {
+    return "a depthwise step's chunk is its channels, in one chunk";
+  }
   StepLayer l;
   l.in_c = r.in_c;
   l.kh = r.kh;
@@ -67,6 +73,7 @@ std::string CoreFits(const LayerRegs& r, const StepCmd& c) {
   l.sh = r.sh;
   l.sw = r.sw;
   l.acc_depth = r.acc_depth;
+  l.dw = r.dw != 0;
   StepDims s;
   s.out_rows = c.out_rows;
   s.out_cols = c.out_cols;

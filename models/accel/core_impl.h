@@ -52,17 +52,42 @@ typename AccelCore<Cfg>::StepInfo AccelCore<Cfg>::MakeStepInfo(const StepCmd& c)
   s.in_row_elems = r_.in_w * r_.in_c;
   s.out_row_elems = r_.out_w * r_.out_c;
   s.out_addr0 = c.out_row0 * s.out_row_elems + c.out_col0 * r_.out_c;
+  s.dw = r_.dw != 0;
   s.e_n[0] = c.dsp_n;
   s.e_n[1] = c.lut_n;
   s.e_ch0[0] = c.ch0;
   s.e_ch0[1] = c.ch0 + c.dsp_n;
-  s.e_ogs[0] = (c.dsp_n + Dsp::kR - 1) / Dsp::kR;
-  s.e_ogs[1] = (c.lut_n + Lut::kR - 1) / Lut::kR;
-  s.e_last_rows[0] = c.dsp_n - (s.e_ogs[0] - 1) * Dsp::kR;
-  s.e_last_rows[1] = c.lut_n - (s.e_ogs[1] - 1) * Lut::kR;
+  // Depthwise: a channel per row, per DSP when packed (its second product idles).
+  const int dsp_per_slot = s.dw ? Dsp::kPack : 1;
+  s.e_slots[0] = static_cast<Dim>(Dsp::kR / dsp_per_slot);
+  s.e_slots[1] = Lut::kR;
+  s.e_ogs[0] = (c.dsp_n + s.e_slots[0] - 1) / s.e_slots[0];
+  s.e_ogs[1] = (c.lut_n + s.e_slots[1] - 1) / s.e_slots[1];
+  s.e_last_ch[0] = c.dsp_n - (s.e_ogs[0] - 1) * s.e_slots[0];
+  s.e_last_ch[1] = c.lut_n - (s.e_ogs[1] - 1) * s.e_slots[1];
+  s.e_last_rows[0] = s.e_last_ch[0] * dsp_per_slot;
+  s.e_last_rows[1] = s.e_last_ch[1];
   s.ogs = s.e_ogs[0] > s.e_ogs[1] ? s.e_ogs[0] : s.e_ogs[1];
   s.e_waddr[0] = static_cast<Addr>(c.dsp_w);
   s.e_waddr[1] = static_cast<Addr>(c.lut_w);
+  // Depthwise: window rows `pitch` = 1 mod kInBanks words apart, so that a window column's words
+  // lie in distinct banks; tap windows of kgh x kgw (larger kernels in tap groups).
+  s.pitch = s.win_cols;
+  s.kgh = r_.kh < kDwK ? r_.kh : kDwK;
+  s.kgw = r_.kw < kDwK ? r_.kw : kDwK;
+  s.gxs = (r_.kw + s.kgw - 1) / s.kgw;
+  s.dw_m = r_.sw < s.kgw ? r_.sw : s.kgw;
+  s.col_skip = r_.sw - s.dw_m;
+  s.ox_last = r_.kw - s.kgw;
+  if (s.dw) {
+    s.pitch = s.win_cols + ((1 - s.win_cols) & (kInBanks - 1));
+    s.groups = ((r_.kh + s.kgh - 1) / s.kgh) * s.gxs;
+    s.taps = 1;
+  }
+  s.row_pad = s.pitch - s.win_cols;
+  s.dw_row_step = r_.sh * s.pitch;
+  s.kgh_pitch = s.kgh * s.pitch;
+  s.oy_last_addr = (r_.kh - s.kgh) * s.pitch;
   return s;
 }
 
@@ -143,6 +168,7 @@ void AccelCore<Cfg>::Advance(LoadWalk& w, const StepInfo& s) const {
     if (w.wx == s.win_cols) {
       w.wx = 0;
       w.x = s.x0;
+      w.word += s.row_pad;
       ++w.wy;
       ++w.iy;
       w.row_addr += s.in_row_elems;
@@ -229,9 +255,22 @@ void AccelCore<Cfg>::LoaderCycle(typename InBram::Flags& i_aen_v, typename InBra
     const StepInfo& s = info_[half];
     const LoadBeat beat = ld.data.read();
     if (rcv_w_.phase == 0) {
-      i_aen_v.v[0] = true;
-      i_aaddr_v.v[0] = static_cast<std::uint32_t>(half * kInHalf + rcv_w_.word);
-      for (int l = 0; l < kIc; ++l) i_awdata_v.v[l] = beat.v[l];
+      const Addr word = half * kInHalf + rcv_w_.word;
+      const int bank = word & (kInBanks - 1);
+      i_aen_v.v[bank] = true;
+      i_aaddr_v.v[bank] = static_cast<std::uint32_t>(word >> kInBankBits);
+      // Depthwise: the DSP engine's channels stay at lanes 0.., the LUT engine's are turned to
+      // run down from the top lane, so that every row reads a lane fixed by its row group
+      // (FeedArray) whatever the step's split.
+      const Dim dn = s.e_n[0], ln = s.e_n[1];
+      for (int l = 0; l < kIc; ++l) {
+        std::uint8_t v = beat.v[l];
+        if (s.dw) {
+          const int from = dn + kIc - 1 - l;
+          v = l < dn ? beat.v[l] : l >= kIc - ln && from < kIc ? beat.v[from] : 0;
+        }
+        i_awdata_v.v[bank * kIc + l] = v;
+      }
     } else if (rcv_w_.phase == 1) {
       WritePiece(dsp, rcv_w_, s, 0, beat, half);
     } else {
@@ -288,24 +327,169 @@ void AccelCore<Cfg>::LanePiece(E& e, int k, Dim og, Dim block, Dim q, int half) 
   }
 }
 
-// The issued beats' input words and pieces reach the arrays kRead cycles after issue.
+// The issued beats' input words and pieces reach the arrays kRead cycles after issue. A dense
+// beat takes the channel group's lanes of its word; a depthwise column takes, per window row
+// (bank), each row unit's lane: the DSP's row group og at lanes og x slots.., the LUT's down from
+// the top lane (the receiver put them there). Constant lanes per row group: a multiplexer of the
+// row groups, not of the step's split.
 template <typename Cfg>
 template <typename E>
-void AccelCore<Cfg>::FeedArray(E& e, const typename InBram::Words& in_words) {
+void AccelCore<Cfg>::FeedArray(E& e, int k, const typename InBram::Words& in_words) {
   const Tag& t = tags_[kRead];
-  if (t.valid) {
+  if (t.feed) {
     typename E::Array::InBus b;
-    // The channel group's lanes of the input word: a multiplexer of its groups.
-    for (int c = 0; c < kC; ++c) b.act[c] = 0;
-    for (int g = 0; g * kC < kIc; ++g) {
-      if (t.g == g) {
-        for (int c = 0; c < kC; ++c) b.act[c] = g * kC + c < kIc ? in_words.v[g * kC + c] : 0;
+    constexpr int kUnits = E::Array::kUnits;
+    if (t.dw) {
+      b.dw = true;
+      b.beat = t.valid;
+      for (int ky = 0; ky < kDwK; ++ky) {
+        const int bank = (t.ibank + ky) & (kInBanks - 1);
+        for (int u = 0; u < kUnits; ++u) {
+          const int slot = t.og * kUnits + u;
+          const int lane = k == 0 ? slot : kIc - 1 - slot;
+          const bool on = ky < t.kgh && lane >= 0 && lane < kIc;
+          b.col[ky * kUnits + u] = on ? in_words.v[bank * kIc + (on ? lane : 0)] : 0;
+        }
+      }
+    } else {
+      // The channel group's lanes of the word: a multiplexer of its groups.
+      for (int c = 0; c < kC; ++c) b.act[c] = 0;
+      for (int g = 0; g * kC < kIc; ++g) {
+        if (t.g == g) {
+          for (int c = 0; c < kC; ++c) {
+            b.act[c] = g * kC + c < kIc ? in_words.v[t.ibank * kIc + g * kC + c] : 0;
+          }
+        }
       }
     }
     b.swap = t.swap;
     e.in.data.write(b);
   }
-  e.in.valid.write(t.valid);
+  e.in.valid.write(t.feed);
+}
+
+// A read of input word `word` (linear, both halves): its bank's port; returns the bank.
+template <typename Cfg>
+Dim AccelCore<Cfg>::ReadIn(typename InBram::Flags& i_ben_v, typename InBram::Addrs& i_baddr_v,
+                           Addr word) const {
+  const int bank = word & (kInBanks - 1);
+  i_ben_v.v[bank] = true;
+  i_baddr_v.v[bank] = static_cast<std::uint32_t>(word >> kInBankBits);
+  return static_cast<Dim>(bank);
+}
+
+// The end of a block: the next block's first issue carries the swap; after the step's last block
+// its half is free.
+template <typename Cfg>
+void AccelCore<Cfg>::EndBlock() {
+  Tag& t = tags_[0];
+  sq_first_ = true;
+  ++sq_block_;
+  if (sq_og_ == sq_.ogs) {  // the step's last beat: its buffer half is free
+    t.end_step = true;
+    t.end_tile = sq_.last_chunk;
+    if (sq_.last_chunk) tile_info_[sq_bank_] = sq_;
+    sq_active_ = false;
+    ++sq_n_;
+    ++freed_;
+  }
+}
+
+// A dense beat: the next pixel of this block, or the first of the next block (og, g, ky, kx).
+template <typename Cfg>
+void AccelCore<Cfg>::IssueDense(typename InBram::Flags& i_ben_v,
+                                typename InBram::Addrs& i_baddr_v) {
+  Tag& t = tags_[0];
+  t.valid = true;
+  t.ibank = ReadIn(i_ben_v, i_baddr_v, sq_half_ * kInHalf + sq_pix_ + sq_tap_);
+  ++sq_p_;
+  ++sq_px_;
+  sq_pix_ += sq_.col_step;
+  if (sq_px_ == sq_.out_cols) {
+    sq_px_ = 0;
+    ++sq_py_;
+    sq_row_ += sq_.row_step;
+    sq_pix_ = sq_row_;
+    if (sq_py_ == sq_.out_rows) {
+      sq_py_ = 0;
+      sq_p_ = 0;
+      sq_row_ = 0;
+      sq_pix_ = 0;
+      ++sq_kx_;
+      ++sq_tap_;
+      if (sq_kx_ == r_.kw) {
+        sq_kx_ = 0;
+        ++sq_ky_;
+        sq_tap_ = sq_ky_ * sq_.win_cols;
+        if (sq_ky_ == r_.kh) {
+          sq_ky_ = 0;
+          sq_tap_ = 0;
+          ++sq_g_;
+          if (sq_g_ == sq_.groups) {
+            sq_g_ = 0;
+            ++sq_og_;
+          }
+        }
+      }
+      EndBlock();
+    }
+  }
+}
+
+// A depthwise cycle: one window column of the block's tap window (kgh words, window rows `pitch`
+// apart: as many banks), and the pixel's beat with its last column. A row's first pixel loads kgw
+// columns, each later one dw_m (its new ones). Blocks: row group og, tap group g (rows, columns).
+template <typename Cfg>
+void AccelCore<Cfg>::IssueDw(typename InBram::Flags& i_ben_v, typename InBram::Addrs& i_baddr_v) {
+  Tag& t = tags_[0];
+  const Addr first = sq_half_ * kInHalf + sq_row_ + sq_col_;
+  Addr word = first;
+  for (int ky = 0; ky < kDwK; ++ky) {
+    if (ky < sq_.kgh) ReadIn(i_ben_v, i_baddr_v, word);
+    word += sq_.pitch;
+  }
+  t.dw = true;
+  t.ibank = static_cast<Dim>(first & (kInBanks - 1));
+  t.kgh = sq_.kgh;
+  ++sq_col_;
+  ++sq_j_;
+  const bool last = sq_j_ == (sq_px_ == 0 ? sq_.kgw : sq_.dw_m);
+  t.valid = last;
+  if (last) {
+    sq_j_ = 0;
+    ++sq_p_;
+    ++sq_px_;
+    sq_col_ += sq_.col_skip;
+    if (sq_px_ == sq_.out_cols) {
+      sq_px_ = 0;
+      ++sq_py_;
+      sq_row_ += sq_.dw_row_step;
+      sq_col_ = sq_ox_;
+      if (sq_py_ == sq_.out_rows) {
+        sq_py_ = 0;
+        sq_p_ = 0;
+        // The next tap group: its window's column (and at a row of groups' end, row) offset.
+        ++sq_g_;
+        ++sq_gx_;
+        sq_ox_raw_ += sq_.kgw;
+        if (sq_gx_ == sq_.gxs) {
+          sq_gx_ = 0;
+          sq_ox_raw_ = 0;
+          sq_oy_raw_ += sq_.kgh_pitch;
+        }
+        if (sq_g_ == sq_.groups) {
+          sq_g_ = 0;
+          sq_oy_raw_ = 0;
+          ++sq_og_;
+        }
+        sq_ox_ = sq_ox_raw_ < sq_.ox_last ? sq_ox_raw_ : sq_.ox_last;
+        sq_oy_addr_ = sq_oy_raw_ < sq_.oy_last_addr ? sq_oy_raw_ : sq_.oy_last_addr;
+        sq_row_ = sq_oy_addr_;
+        sq_col_ = sq_ox_;
+        EndBlock();
+      }
+    }
+  }
 }
 
 template <typename Cfg>
@@ -329,25 +513,34 @@ void AccelCore<Cfg>::SequencerCycle(typename InBram::Flags& i_ben_v,
     sq_row_ = 0;
     sq_pix_ = 0;
     sq_tap_ = 0;
+    sq_col_ = 0;
+    sq_j_ = 0;
+    sq_ox_ = 0;
+    sq_ox_raw_ = 0;
+    sq_gx_ = 0;
+    sq_oy_addr_ = 0;
+    sq_oy_raw_ = 0;
   }
-  // A block's first beat needs its word in the shadow registers, and takes it (swap).
+  // A block's first issue needs its word in the shadow registers, and takes it (swap).
   bool issue = sq_active_ && (!sq_first_ || (ll_ready_ && ll_block_ == sq_block_));
   bool swapped = false;
   Tag& t = tags_[0];
-  t.valid = issue;
+  t.valid = false;
+  t.feed = issue;
+  t.dw = false;
   t.swap = false;
   t.init = false;
   t.g = 0;
   t.og = 0;
   t.addr = 0;
   t.bank = 0;
+  t.ibank = 0;
+  t.kgh = 0;
   t.end_tile = false;
   t.end_step = false;
   t.wr[0] = false;
   t.wr[1] = false;
   if (issue) {
-    i_ben_v.v[0] = true;
-    i_baddr_v.v[0] = static_cast<std::uint32_t>(sq_half_ * kInHalf + sq_pix_ + sq_tap_);
     swapped = sq_first_;
     t.swap = sq_first_;
     t.init = sq_.first_chunk && sq_g_ == 0 && sq_tap_ == 0;
@@ -358,47 +551,10 @@ void AccelCore<Cfg>::SequencerCycle(typename InBram::Flags& i_ben_v,
     t.wr[0] = sq_og_ < sq_.e_ogs[0];
     t.wr[1] = sq_og_ < sq_.e_ogs[1];
     sq_first_ = false;
-    // Next beat: the next pixel of this block, or the first of the next block (og, g, ky, kx).
-    ++sq_p_;
-    ++sq_px_;
-    sq_pix_ += sq_.col_step;
-    if (sq_px_ == sq_.out_cols) {
-      sq_px_ = 0;
-      ++sq_py_;
-      sq_row_ += sq_.row_step;
-      sq_pix_ = sq_row_;
-      if (sq_py_ == sq_.out_rows) {
-        sq_py_ = 0;
-        sq_p_ = 0;
-        sq_row_ = 0;
-        sq_pix_ = 0;
-        sq_first_ = true;
-        ++sq_block_;
-        ++sq_kx_;
-        ++sq_tap_;
-        if (sq_kx_ == r_.kw) {
-          sq_kx_ = 0;
-          ++sq_ky_;
-          sq_tap_ = sq_ky_ * sq_.win_cols;
-          if (sq_ky_ == r_.kh) {
-            sq_ky_ = 0;
-            sq_tap_ = 0;
-            ++sq_g_;
-            if (sq_g_ == sq_.groups) {
-              sq_g_ = 0;
-              ++sq_og_;
-              if (sq_og_ == sq_.ogs) {  // the step's last beat: its buffer half is free
-                t.end_step = true;
-                t.end_tile = sq_.last_chunk;
-                if (sq_.last_chunk) tile_info_[sq_bank_] = sq_;
-                sq_active_ = false;
-                ++sq_n_;
-                ++freed_;
-              }
-            }
-          }
-        }
-      }
+    if (sq_.dw) {
+      IssueDw(i_ben_v, i_baddr_v);
+    } else {
+      IssueDense(i_ben_v, i_baddr_v);
     }
   }
 
@@ -519,7 +675,9 @@ void AccelCore<Cfg>::StartStore(E& e, const StepInfo& s, int k, int bank) {
   e.st_py = 0;
   e.st_word = 0;
   e.st_ogs = s.e_ogs[k];
-  e.st_last_rows = s.e_last_rows[k];
+  e.st_last_rows = s.e_last_ch[k];
+  e.st_slots = s.e_slots[k];
+  e.st_stride = static_cast<Dim>(s.dw && k == 0 ? E::kPack : 1);
   e.st_row_addr = s.out_addr0;
   e.st_pix_addr = s.out_addr0;
   e.st_ch = s.e_ch0[k];
@@ -551,7 +709,9 @@ bool AccelCore<Cfg>::StoreCycle(E& e, pe::Out<typename E::Store>& port, const St
     const std::int64_t round = shift > 0 ? std::int64_t{1} << (shift - 1) : 0;
     const std::int64_t hi = (std::int64_t{1} << r_.act_bits) - 1;
     for (int r = 0; r < E::kR; ++r) {
-      const std::int64_t acc = rd.v[e.st_bank * E::kR + r];
+      // Channel r's sum: row r, or (packed depthwise) the first row of DSP r.
+      const int row = e.st_stride == 2 ? 2 * r : r;
+      const std::int64_t acc = row < E::kR ? rd.v[e.st_bank * E::kR + (row < E::kR ? row : 0)] : 0;
       const std::int64_t y = detail::Min(detail::Max((acc * mult + round) >> shift, 0), hi);
       w.v[r] = r < arrived.count ? static_cast<std::uint8_t>(y) : 0;
     }
@@ -565,7 +725,7 @@ bool AccelCore<Cfg>::StoreCycle(E& e, pe::Out<typename E::Store>& port, const St
     e.st_reads[0].valid = true;
     e.st_reads[0].addr = static_cast<std::uint32_t>(e.st_pix_addr + e.st_ch);
     e.st_reads[0].count =
-        static_cast<std::uint16_t>(e.st_og == e.st_ogs - 1 ? e.st_last_rows : E::kR);
+        static_cast<std::uint16_t>(e.st_og == e.st_ogs - 1 ? e.st_last_rows : e.st_slots);
     ++e.st_inflight;
     // Next word: the next pixel of this row group, or the next row group's first.
     ++e.st_word;
@@ -579,7 +739,7 @@ bool AccelCore<Cfg>::StoreCycle(E& e, pe::Out<typename E::Store>& port, const St
       if (e.st_py == s.out_rows) {
         e.st_py = 0;
         ++e.st_og;
-        e.st_ch += E::kR;
+        e.st_ch += e.st_slots;
         e.st_row_addr = s.out_addr0;
         e.st_pix_addr = s.out_addr0;
         if (e.st_og == e.st_ogs) e.storing = false;
@@ -629,6 +789,8 @@ void AccelCore<Cfg>::ResetEngine(E& e) {
   e.st_size = 0;
   e.st_inflight = 0;
   e.storing = false;
+  e.st_slots = E::kR;
+  e.st_stride = 1;
 }
 
 // Each cycle: the storers, the accumulation, the sequencer, then the loader. A later sub-machine
@@ -654,6 +816,10 @@ void AccelCore<Cfg>::Run() {
   storing_ = false;
   for (int i = 0; i <= kWrite; ++i) {
     tags_[i].valid = false;
+    tags_[i].feed = false;
+    tags_[i].dw = false;
+    tags_[i].ibank = 0;
+    tags_[i].kgh = 0;
     tags_[i].swap = false;
     tags_[i].init = false;
     tags_[i].end_tile = false;
@@ -732,8 +898,8 @@ void AccelCore<Cfg>::Run() {
 
     // Sequencer: feed the arrays what was issued kL + 1 cycles ago, then issue.
     const typename InBram::Words in_words = i_brdata.read();
-    FeedArray(dsp, in_words);
-    FeedArray(lut, in_words);
+    FeedArray(dsp, 0, in_words);
+    FeedArray(lut, 1, in_words);
     if (ptags_[kRead].valid[0]) {
       typename Dsp::Piece p;
       const typename Dsp::WBram::Words wd = dsp.w_brdata.read();

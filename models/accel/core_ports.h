@@ -15,12 +15,15 @@ namespace msqx::accel {
 // after the last row or column needs nothing: the loader answers pixels outside the input with
 // zeros). A layer with few input channels may fold its kernel columns into the channels (fold > 0,
 // docs/models.md "Folding"): the engines then see a kh x 1 window over fold x in_c channels, and
-// window column x' is the run of `fold` input pixels from x' * fold_sw - fold_pl.
+// window column x' is the run of `fold` input pixels from x' * fold_sw - fold_pl. A depthwise
+// layer (dw = 1) runs a channel per row of lanes with its taps across the columns (docs/design.md,
+// "Depthwise").
 struct LayerRegs {
   int in_c = 0, in_h = 0, in_w = 0;  // the input tensor (HWC) as the loader reads it
   int out_c = 0, out_h = 0, out_w = 0;
   int kh = 1, kw = 1, sh = 1, sw = 1, pt = 0, pl = 0;
   int fold = 0, fold_sw = 1, fold_pl = 0;
+  int dw = 0;
   int acc_depth = 0;  // the layer's dot-product length, which the partial sums must hold (Fits)
   int act_bits = 4;
   // Requantization per engine (its filters share one scale): see golden::Requantize.
@@ -29,15 +32,16 @@ struct LayerRegs {
     return in_c == o.in_c && in_h == o.in_h && in_w == o.in_w && out_c == o.out_c &&
            out_h == o.out_h && out_w == o.out_w && kh == o.kh && kw == o.kw && sh == o.sh &&
            sw == o.sw && pt == o.pt && pl == o.pl && fold == o.fold && fold_sw == o.fold_sw &&
-           fold_pl == o.fold_pl && acc_depth == o.acc_depth && act_bits == o.act_bits &&
-           dsp_mult == o.dsp_mult && dsp_shift == o.dsp_shift && lut_mult == o.lut_mult &&
-           lut_shift == o.lut_shift;
+           fold_pl == o.fold_pl && dw == o.dw && acc_depth == o.acc_depth &&
+           act_bits == o.act_bits && dsp_mult == o.dsp_mult && dsp_shift == o.dsp_shift &&
+           lut_mult == o.lut_mult && lut_shift == o.lut_shift;
   }
 };
 inline std::ostream& operator<<(std::ostream& os, const LayerRegs& r) {
   return os << "in " << r.in_c << "x" << r.in_h << "x" << r.in_w << " out " << r.out_c << "x"
             << r.out_h << "x" << r.out_w << " k" << r.kh << "x" << r.kw << " s" << r.sh << "x"
-            << r.sw << " p" << r.pt << "," << r.pl << (r.fold ? " fold" : "");
+            << r.sw << " p" << r.pt << "," << r.pl << (r.fold ? " fold" : "")
+            << (r.dw ? " dw" : "");
 }
 inline void sc_trace(sc_core::sc_trace_file*, const LayerRegs&, const std::string&) {}
 

@@ -13,18 +13,18 @@ namespace {
 constexpr long long kBitsPerKib = 1024LL * 8;
 
 // Words of `word_bits` a buffer of `bits` (per half) holds. A word wider than 18 bits is built
-// from BRAM18 columns in their 512 x 36 shape, so the buffer is at least 512 words deep (all
-// halves together) whatever its nominal capacity: the resource model charges those BRAMs
-// (dse/resource.cpp, mem::BramCostOf), and the controller may use their depth.
-int Words(double bits, long long word_bits, int halves) {
+// from BRAM18 columns in their 512 x 36 shape, so each bank of the buffer is at least 512 words
+// deep (all halves together) whatever its nominal capacity: the resource model charges those
+// BRAMs (dse/resource.cpp, mem::BramCostOf), and the controller may use their depth.
+int Words(double bits, long long word_bits, int halves, int banks = 1) {
   if (word_bits <= 0 || bits <= 0) return 0;
   long long words = static_cast<long long>(
       std::min<double>(std::floor(bits / static_cast<double>(word_bits)), 1 << 28));
   if (word_bits > 18) {
     constexpr long long kBramDepth = 512;
-    const long long total =
-        (std::max(words * halves, 1LL) + kBramDepth - 1) / kBramDepth * kBramDepth;
-    words = total / halves;
+    const long long per_bank = (std::max(words * halves, 1LL) + banks - 1) / banks;
+    const long long deep = (per_bank + kBramDepth - 1) / kBramDepth * kBramDepth;
+    words = deep * banks / halves;
   }
   return static_cast<int>(std::min<long long>(words, 32767 / halves));
 }
@@ -50,6 +50,9 @@ CoreGeometry GeometryOf(const spec::DesignSpec& d) {
   const int rows_per_beat = std::max(1, g.tile_ic / g.cols);
   g.dsp_piece_rows = std::min(g.dsp_rows, rows_per_beat);
   g.lut_piece_rows = std::min(g.lut_rows, rows_per_beat);
+  g.dsp_pack = g.dsp ? std::max(1, d.dsp_engine.macs_per_dsp) : 1;
+  g.dw_k = pe::DwWindowOf(g.cols);
+  g.in_banks = pe::DwBanksOf(g.dw_k);
   return g;
 }
 
@@ -119,7 +122,7 @@ CoreParams SizingOf(const spec::DesignSpec& d, int act_bits, int weight_bits, lo
                            : !g.dsp ? 0.0
                                     : static_cast<double>(g.dsp_rows) / (g.dsp_rows + g.lut_rows);
   s.in_depth = Words(d.buffers.input_kib * kBitsPerKib,
-                     static_cast<long long>(g.tile_ic) * act_bits, halves);
+                     static_cast<long long>(g.tile_ic) * act_bits, halves, g.in_banks);
   if (g.dsp) {
     s.dsp_weight_depth =
         Words(d.buffers.weight_kib * kBitsPerKib * dsp_share,
@@ -164,6 +167,7 @@ StepLayer StepLayerOf(const LayerRegs& r) {
   l.sh = r.sh;
   l.sw = r.sw;
   l.acc_depth = r.acc_depth;
+  l.dw = r.dw != 0;
   return l;
 }
 
@@ -194,7 +198,7 @@ StepDims LargestStep(const LayerShape& l, const TilePlan& t, const CoreGeometry&
   s.out_cols = std::min(t.out_cols, l.out_width);
   s.in_chs = std::min(t.in_chs, l.ComputeChannels());
   const StepFilters f =
-      l.depthwise ? SplitStep(s.in_chs, 1, g, share) : FiltersPerStep(t.ogs, g, share);
+      l.depthwise ? DwSplitStep(s.in_chs, t.ogs, g, share) : FiltersPerStep(t.ogs, g, share);
   s.dsp_n = f.dsp;
   s.lut_n = f.lut;
   return s;
@@ -210,12 +214,19 @@ TilePlan TileFor(const LayerShape& shape, const spec::Layer& layer, const spec::
   t.out_rows = std::min(design.tile.out_rows, shape.out_height);
   t.out_cols = std::min(design.tile.out_cols, shape.out_width);
   const int rows = (g.dsp ? g.dsp_rows : 0) + (g.lut ? g.lut_rows : 0);
+  // Depthwise: row groups until a step's channels fill the input word (or the layer), so that
+  // every load beat carries a full word.
+  const auto dw_channels = [&]() {
+    return std::max(1, std::min(shape.in_channels, DwFiltersPerStep(t.ogs, g, share).Total()));
+  };
   if (shape.depthwise) {
-    // One channel group per step, each channel on a row of its engine.
     t.ogs = 1;
-    const int per_step = FiltersPerStep(1, g, share).Total();
-    t.in_chs = std::max(
-        1, std::min({design.tile.in_channels, shape.in_channels, g.cols, per_step, g.tile_ic}));
+    while (DwFiltersPerStep(t.ogs, g, share).Total() < std::min(shape.in_channels, g.tile_ic) &&
+           DwFiltersPerStep(t.ogs + 1, g, share).Total() >
+               DwFiltersPerStep(t.ogs, g, share).Total()) {
+      ++t.ogs;
+    }
+    t.in_chs = dw_channels();
   } else {
     // The fewest row groups that hold every filter in one step. Filters per step grow with the
     // row groups about linearly: start from the linear estimate and walk to the exact count.
@@ -243,12 +254,13 @@ TilePlan TileFor(const LayerShape& shape, const spec::Layer& layer, const spec::
     const std::string why = Misfit(l, s, sizing, c);
     if (why.empty()) break;
     bool shrunk = false;
-    if (c.win_words > sizing.in_depth) {
+    if (c.in_words > sizing.in_depth) {
       shrunk = halve_spatial();
     } else if (c.dsp_ogs * c.groups * c.taps * g.DspPieces() > sizing.dsp_weight_depth ||
                c.lut_ogs * c.groups * c.taps * g.LutPieces() > sizing.lut_weight_depth) {
       if (t.ogs > 1) {
         halve(t.ogs);
+        if (shape.depthwise) t.in_chs = dw_channels();
         shrunk = true;
       } else if (t.in_chs > 1 && shape.fold == 0) {
         halve(t.in_chs);
@@ -257,6 +269,7 @@ TilePlan TileFor(const LayerShape& shape, const spec::Layer& layer, const spec::
     } else if (c.dsp_words > sizing.dsp_out_depth || c.lut_words > sizing.lut_out_depth) {
       if (t.ogs > 1) {
         halve(t.ogs);
+        if (shape.depthwise) t.in_chs = dw_channels();
         shrunk = true;
       } else {
         shrunk = halve_spatial();

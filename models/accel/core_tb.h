@@ -132,9 +132,11 @@ struct CoreBench : sc_core::sc_module {
       if (store_step >= cmds.size()) return;
       const StepCmd& c = cmds[store_step];
       const long long pixels = static_cast<long long>(c.out_rows) * c.out_cols;
-      const long long words = ((c.dsp_n + Core::Dsp::kR - 1) / Core::Dsp::kR +
-                               (c.lut_n + Core::Lut::kR - 1) / Core::Lut::kR) *
-                              pixels;
+      // A row group's channels: its rows, or depthwise a channel per DSP when packed.
+      const long long dsp_slots = regs.read().dw ? Core::Dsp::kR / Core::Dsp::kPack : Core::Dsp::kR;
+      const long long words =
+          ((c.dsp_n + dsp_slots - 1) / dsp_slots + (c.lut_n + Core::Lut::kR - 1) / Core::Lut::kR) *
+          pixels;
       if (++tile_words == words) {
         if (hook) hook->Stored(store_step, Cycle());
         tile_words = 0;

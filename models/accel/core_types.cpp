@@ -25,6 +25,7 @@ LayerRegs RegsOf(const LayerShape& l, int act_bits) {
   r.fold = l.fold;
   r.fold_sw = l.fold > 0 ? l.sw : 1;
   r.fold_pl = l.fold > 0 ? l.pl : 0;
+  r.dw = l.depthwise ? 1 : 0;
   r.acc_depth = static_cast<int>(std::min<std::int64_t>(l.AccumulationDepth(), 1 << 30));
   r.act_bits = act_bits;
   return r;
@@ -33,11 +34,11 @@ LayerRegs RegsOf(const LayerShape& l, int act_bits) {
 namespace {
 
 struct EngineDims {
-  int rows, piece_rows, pieces;
+  int rows, piece_rows;
 };
 EngineDims DimsOf(const CoreGeometry& core, bool dsp) {
-  return dsp ? EngineDims{core.dsp_rows, core.dsp_piece_rows, core.DspPieces()}
-             : EngineDims{core.lut_rows, core.lut_piece_rows, core.LutPieces()};
+  return dsp ? EngineDims{core.dsp_rows, core.dsp_piece_rows}
+             : EngineDims{core.lut_rows, core.lut_piece_rows};
 }
 
 }  // namespace
@@ -46,10 +47,13 @@ std::int64_t PieceElements(const Step& s, const LayerShape& l, const CoreGeometr
   const int n = dsp ? s.dsp_n : s.lut_n;
   if (n == 0) return 0;
   const EngineDims e = DimsOf(core, dsp);
-  const std::int64_t ogs = CeilDiv(n, e.rows);
-  const std::int64_t last_rows = n - (ogs - 1) * e.rows;
-  const std::int64_t pieces = (ogs - 1) * e.pieces + CeilDiv(last_rows, e.piece_rows);
-  return pieces * CeilDiv(s.in_chs, core.cols) * l.Taps() * e.piece_rows * core.cols;
+  // Depthwise: a channel per row (per DSP when packed), one block per tap group.
+  const bool dw_dsp = l.depthwise && dsp;
+  const std::int64_t per_group =
+      l.depthwise ? DwTapGroups(l.kh, l.kw, core.dw_k) : CeilDiv(s.in_chs, core.cols) * l.Taps();
+  return PiecesOfEngine(n, dw_dsp ? core.DspDwSlots() : e.rows, dw_dsp ? core.dsp_pack : 1, e.rows,
+                        e.piece_rows, per_group) *
+         e.piece_rows * core.cols;
 }
 
 std::int64_t WeightImageElements(const Schedule& s) {
@@ -117,6 +121,8 @@ std::vector<std::uint8_t> WeightImage(const Schedule& s, const std::vector<std::
   g.cols = s.core.cols;
   g.dsp_piece_rows = s.core.dsp_piece_rows;
   g.lut_piece_rows = s.core.lut_piece_rows;
+  g.dsp_pack = s.core.dsp_pack;
+  g.dw_k = s.core.dw_k;
   return BuildWeightImage(CommandsOf(s), l, g, codes);
 }
 

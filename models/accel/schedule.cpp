@@ -62,6 +62,7 @@ StepLayer LayerShape::Compute() const {
   s.sh = sh;
   s.sw = ComputeSw();
   s.acc_depth = AccumulationDepth();
+  s.dw = depthwise;
   return s;
 }
 
@@ -75,30 +76,53 @@ LayerShape WithFolding(LayerShape s, const CoreGeometry& core) {
   return s;
 }
 
-StepFilters SplitStep(int filters, int ogs, const CoreGeometry& core, double share) {
+namespace {
+
+// The split of `filters` between engines holding at most dsp_cap and lut_cap of them.
+StepFilters SplitWithin(int filters, int dsp_cap, int lut_cap, double share) {
   StepFilters f;
-  const int dsp_cap = core.dsp ? ogs * core.dsp_rows : 0;
-  const int lut_cap = core.lut ? ogs * core.lut_rows : 0;
   f.dsp = static_cast<int>(std::lround(filters * share));
   f.dsp = std::clamp(f.dsp, std::max(0, filters - lut_cap), std::min(filters, dsp_cap));
   f.lut = filters - f.dsp;
   return f;
 }
 
-StepFilters FiltersPerStep(int ogs, const CoreGeometry& core, double share) {
-  const int dsp_cap = core.dsp ? ogs * core.dsp_rows : 0;
-  const int lut_cap = core.lut ? ogs * core.lut_rows : 0;
-  if (share <= 0 || dsp_cap == 0) return {0, lut_cap};
-  if (share >= 1 || lut_cap == 0) return {dsp_cap, 0};
-  // The largest F whose rounded split fits both: start from the real-valued bound and step down.
+// The largest count (at most `limit`) whose rounded split fits both caps, split.
+StepFilters LargestWithin(int dsp_cap, int lut_cap, int limit, double share) {
+  if (share <= 0 || dsp_cap == 0) return {0, std::min(lut_cap, limit)};
+  if (share >= 1 || lut_cap == 0) return {std::min(dsp_cap, limit), 0};
+  // Start from the real-valued bound and step down.
   int f = static_cast<int>(std::floor(std::min(dsp_cap / share, lut_cap / (1 - share)))) + 1;
-  f = std::min(f, dsp_cap + lut_cap);
+  f = std::min({f, dsp_cap + lut_cap, limit});
   while (f > 1) {
     const int d = static_cast<int>(std::lround(f * share));
     if (d <= dsp_cap && f - d <= lut_cap) break;
     --f;
   }
-  return SplitStep(f, ogs, core, share);
+  return SplitWithin(f, dsp_cap, lut_cap, share);
+}
+
+}  // namespace
+
+StepFilters SplitStep(int filters, int ogs, const CoreGeometry& core, double share) {
+  return SplitWithin(filters, core.dsp ? ogs * core.dsp_rows : 0,
+                     core.lut ? ogs * core.lut_rows : 0, share);
+}
+
+StepFilters FiltersPerStep(int ogs, const CoreGeometry& core, double share) {
+  const int dsp_cap = core.dsp ? ogs * core.dsp_rows : 0;
+  const int lut_cap = core.lut ? ogs * core.lut_rows : 0;
+  return LargestWithin(dsp_cap, lut_cap, dsp_cap + lut_cap, share);
+}
+
+StepFilters DwSplitStep(int channels, int ogs, const CoreGeometry& core, double share) {
+  return SplitWithin(channels, core.dsp ? ogs * core.DspDwSlots() : 0,
+                     core.lut ? ogs * core.lut_rows : 0, share);
+}
+
+StepFilters DwFiltersPerStep(int ogs, const CoreGeometry& core, double share) {
+  return LargestWithin(core.dsp ? ogs * core.DspDwSlots() : 0, core.lut ? ogs * core.lut_rows : 0,
+                       core.tile_ic, share);
 }
 
 int Schedule::FixedFilters() const {
@@ -121,9 +145,11 @@ Schedule MakeSchedule(const LayerShape& l, const TilePlan& t, const CoreGeometry
   const int channels = l.ComputeChannels();
   if (l.depthwise) {
     // A filter step is a chunk of channels; each channel is its own filter.
-    for (int c0 = 0; c0 < l.in_channels; c0 += t.in_chs) {
-      const int chs = std::min(t.in_chs, l.in_channels - c0);
-      s.filter_steps.push_back(SplitStep(chs, 1, core, share));
+    const int per_step = std::min(t.in_chs, DwFiltersPerStep(t.ogs, core, share).Total());
+    Require(per_step > 0, "ratio", "no engine takes the layer's channels");
+    for (int c0 = 0; c0 < l.in_channels; c0 += per_step) {
+      const int chs = std::min(per_step, l.in_channels - c0);
+      s.filter_steps.push_back(DwSplitStep(chs, t.ogs, core, share));
     }
     s.chunks = 1;
   } else {

@@ -16,9 +16,11 @@
 // engine; the step's filters are consecutive output channels, the DSP engine's first. So the rows
 // are used whatever tile the design names, and the split follows the design's ratio in every step.
 //
-// Depthwise conv: output channel c reads only input channel c. A step is a chunk of at most one
-// channel group (the array's cols) of channels, each engine taking its share; the chunk's filters
-// are its channels, so there is no accumulation over chunks (first = last chunk).
+// Depthwise conv: output channel c reads only input channel c. A step is a chunk of channels, each
+// its own filter, split between the engines by the ratio (DwFiltersPerStep: `ogs` row groups of
+// each engine, a channel per row, per DSP when packed, all of the chunk in one input word); there
+// is no accumulation over chunks (first = last chunk). The lanes hold the taps (docs/design.md,
+// "Depthwise").
 //
 // Folding (LayerShape::fold): a layer with few input channels and a wide kernel runs with its
 // kernel columns folded into the channels: the engines see a kh x 1 window over fold x in_c
@@ -76,12 +78,16 @@ struct StepFilters {
 StepFilters FiltersPerStep(int ogs, const CoreGeometry& core, double fixed_share);
 // The split of a step holding `filters` filters (the last filter step may hold fewer).
 StepFilters SplitStep(int filters, int ogs, const CoreGeometry& core, double fixed_share);
+// Depthwise: the same for channels, a channel per row of `ogs` row groups (per DSP when packed),
+// at most an input word of them.
+StepFilters DwFiltersPerStep(int ogs, const CoreGeometry& core, double fixed_share);
+StepFilters DwSplitStep(int channels, int ogs, const CoreGeometry& core, double fixed_share);
 
 // A layer's tile: the spatial tile, the row groups of a step and the input chunk.
 struct TilePlan {
   int out_rows = 1, out_cols = 1;
   int ogs = 1;     // row groups of each engine per step
-  int in_chs = 1;  // compute channels per chunk
+  int in_chs = 1;  // compute channels per chunk (depthwise: at most DwFiltersPerStep(ogs))
 };
 
 struct Step {

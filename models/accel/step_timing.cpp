@@ -67,9 +67,10 @@ LayerTimes TimeLayer(const std::vector<StepCmd>& cmds, const StepLayer& layer,
     const std::int64_t for_store = std::clamp<std::int64_t>(start - unblocked, 0, idle - for_load);
     out.wait_load += for_load;
     out.wait_store += for_store;
-    out.wait_weights += idle - for_load - for_store + (c.blocks - 1) * (c.block_cycles - c.pixels);
+    out.wait_weights +=
+        idle - for_load - for_store + (c.blocks - 1) * (c.block_cycles - c.block_issue);
     const std::int64_t s_last = t.first_beat + (c.blocks - 1) * c.block_cycles;
-    t.last_beat = s_last + c.pixels - 1;
+    t.last_beat = s_last + c.block_issue - 1;
     t.written = t.last_beat + core.Write();
     std::int64_t done = t.written;
     if (cmd.last_chunk) {

@@ -25,6 +25,21 @@ constexpr std::int64_t SignExtend(std::int64_t v, int bits) {
   return static_cast<std::int64_t>(x ^ m) - static_cast<std::int64_t>(m);
 }
 
+// Depthwise mode (docs/design.md, "Depthwise"): a row of lanes holds one channel and its columns a
+// DwWindowOf(cols) x DwWindowOf(cols) window of taps (the largest side, at most 4, whose square
+// fits the columns), fed a window column per cycle; the input buffer has DwBanksOf banks (a power
+// of two, at least the window side) so that a column's words are read in one cycle.
+constexpr int DwWindowOf(int cols) {
+  int k = 1;
+  while (k < 4 && (k + 1) * (k + 1) <= cols) ++k;
+  return k;
+}
+constexpr int DwBanksOf(int window) {
+  int b = 1;
+  while (b < window) b *= 2;
+  return b;
+}
+
 // Splits a packed accumulator (two kAccBits = k fields, macs_per_dsp = 2) into the first
 // channel's sum (high field) and the second's (low field). The low field is read as signed; a
 // negative low field borrowed one from the high field, which subtracting it gives back.

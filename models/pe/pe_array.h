@@ -48,32 +48,47 @@ struct PeArrayConfig {
   static constexpr int kMacsPerDsp = Kind == PeKind::kFixed ? MacsPerDsp : 1;
   static constexpr int kSp2M1 = WeightBits / 2;  // the default split of m - 1 bits
   static constexpr int kSp2M2 = (WeightBits - 1) / 2;
+  static constexpr int kDwK = DwWindowOf(Cols);  // depthwise window side (docs/design.md)
   // Bits of one row's sum over the columns (a beat's partial sum).
   static constexpr int kTreeBits = Kind == PeKind::kFixed ? FixedAccBits(WeightBits, ActBits, Cols)
                                                           : Sp2AccBits(kSp2M1, ActBits, Cols);
 };
 
-// One input beat: the activation vector (broadcast to every row) and the weight swap.
-template <int Cols>
+// One input beat: the activation vector (broadcast to every row) and the weight swap. In depthwise
+// mode (dw) there is no broadcast: each lane holds its own activation, a window of taps of its
+// row's channel (docs/design.md, "Depthwise"), and the beat carries one window column per row
+// unit (`col`, window row ky of unit u at [ky * Units + u]) that enters the lanes' windows;
+// `beat` says whether the lanes compute with the window as it then is.
+template <int Cols, int Units = 1, int DwK = 1>
 struct ArrayBeat {
   std::uint8_t act[Cols];
   bool swap;  // the shadow word becomes active for this beat and the ones after it
+  bool dw;    // depthwise: `col` enters the lane windows, `act` is unused
+  bool beat;  // the lanes compute (a depthwise column may only fill the windows)
+  std::uint8_t col[DwK * Units];
   ArrayBeat() {
     for (int i = 0; i < Cols; ++i) act[i] = 0;
     swap = false;
+    dw = false;
+    beat = true;
+    for (int i = 0; i < DwK * Units; ++i) col[i] = 0;
   }
+  // The field the mode does not use is not compared: it is never read.
   bool operator==(const ArrayBeat& o) const {
-    bool eq = swap == o.swap;  // no return inside a loop (ICSC)
-    for (int i = 0; eq && i < Cols; ++i) eq = act[i] == o.act[i];
+    bool eq = swap == o.swap && dw == o.dw && beat == o.beat;  // no return inside a loop (ICSC)
+    for (int i = 0; eq && !dw && i < Cols; ++i) eq = act[i] == o.act[i];
+    for (int i = 0; eq && dw && i < DwK * Units; ++i) eq = col[i] == o.col[i];
     return eq;
   }
 };
-template <int Cols>
-std::ostream& operator<<(std::ostream& os, const ArrayBeat<Cols>& b) {
-  return os << "act" << int{b.act[0]} << (b.swap ? " swap" : "");
+template <int Cols, int Units, int DwK>
+std::ostream& operator<<(std::ostream& os, const ArrayBeat<Cols, Units, DwK>& b) {
+  return os << (b.dw ? "col" : "act") << int{b.dw ? b.col[0] : b.act[0]} << (b.swap ? " swap" : "")
+            << (b.beat ? "" : " fill");
 }
-template <int Cols>
-void sc_trace(sc_core::sc_trace_file* tf, const ArrayBeat<Cols>& b, const std::string& name) {
+template <int Cols, int Units, int DwK>
+void sc_trace(sc_core::sc_trace_file* tf, const ArrayBeat<Cols, Units, DwK>& b,
+              const std::string& name) {
   sc_core::sc_trace(tf, b.swap, name + "_swap");
 }
 
@@ -87,6 +102,8 @@ struct PeArray : sc_core::sc_module {
   static constexpr int kPieceLanes = Cfg::kPieceRows * kCols;
   static constexpr int kShadowLanes = Cfg::kPieces * kPieceLanes;  // whole pieces, rows padded
   static constexpr int kStages = 3;
+  static constexpr int kDwK = Cfg::kDwK;
+  static constexpr int kDwArea = kDwK * kDwK;  // the columns a depthwise window occupies
   static_assert(Cfg::kActBits >= 1 && Cfg::kActBits <= 8, "activations travel as 8-bit fields");
   static_assert(Cfg::kWeightBits >= 2 && Cfg::kWeightBits <= 8, "weights travel as 8-bit fields");
   static_assert(kPack == 1 || kPack == 2, "macs_per_dsp is 1 or 2");
@@ -97,7 +114,7 @@ struct PeArray : sc_core::sc_module {
   static_assert(kPack == 1 || (Cfg::kWeightBits + kTreeBits <= 25 && 2 * kTreeBits <= 48),
                 "packed operands exceed a DSP48E1");
 
-  using InBus = ArrayBeat<kCols>;
+  using InBus = ArrayBeat<kCols, kUnits, kDwK>;
   using Piece = Bus<std::uint8_t, kPieceLanes>;
   using OutBus = AccBus<kRows>;
 
@@ -114,9 +131,10 @@ struct PeArray : sc_core::sc_module {
   }
 
  private:
-  // One DSP (or LUT) product of unit u, column c, from the registered activations and weights.
+  // One DSP (or LUT) product of unit u, column c, from the registered activations and weights:
+  // the column's broadcast activation, or in depthwise mode the lane's own (0 beyond the window).
   std::int64_t Product(int u, int c) const {
-    const std::uint32_t a = act_[c];
+    const std::uint32_t a = !a_dw_ ? act_[c] : c < kDwArea ? dwact_[u * kDwArea + c] : 0;
     if constexpr (Cfg::kKind == PeKind::kSp2) {
       return Sp2Lane<Cfg::kSp2M1, Cfg::kSp2M2>::Product(active_[u * kCols + c], a);
     } else if constexpr (kPack == 1) {
@@ -149,8 +167,23 @@ struct PeArray : sc_core::sc_module {
     return o;
   }
 
+  // Depthwise: the column enters at the right of each window row of every unit, and the window
+  // moves one tap to the left (a shift register per lane row, constant indices only).
+  void ShiftWindows(const InBus& b) {
+    MSQX_HLS_UNROLL
+    for (int u = 0; u < kUnits; ++u) {
+      MSQX_HLS_UNROLL
+      for (int ky = 0; ky < kDwK; ++ky) {
+        const int row = u * kDwArea + ky * kDwK;
+        for (int kx = 0; kx + 1 < kDwK; ++kx) dwact_[row + kx] = dwact_[row + kx + 1];
+        dwact_[row + kDwK - 1] = b.col[ky * kUnits + u];
+      }
+    }
+  }
+
   void Run() {
     a_valid_ = false;
+    a_dw_ = false;
     m_valid_ = false;
     in.ready.write(true);
     wl.ready.write(true);
@@ -170,10 +203,16 @@ struct PeArray : sc_core::sc_module {
         }
       }
       const bool in_valid = in.valid.read();
-      a_valid_ = in_valid;
+      a_valid_ = false;
       if (in_valid) {
         const InBus b = in.data.read();
-        for (int c = 0; c < kCols; ++c) act_[c] = b.act[c];
+        a_valid_ = b.beat;
+        a_dw_ = b.dw;
+        if (b.dw) {
+          ShiftWindows(b);
+        } else {
+          for (int c = 0; c < kCols; ++c) act_[c] = b.act[c];
+        }
         if (b.swap) {  // before the shift below: the active word takes the shadow as it was
           for (int l = 0; l < kRows * kCols; ++l) active_[l] = shadow_[l];
         }
@@ -189,8 +228,9 @@ struct PeArray : sc_core::sc_module {
     }
   }
 
-  bool a_valid_ = false, m_valid_ = false;
+  bool a_valid_ = false, m_valid_ = false, a_dw_ = false;
   std::uint8_t act_[kCols] = {};
+  std::uint8_t dwact_[kUnits * kDwArea] = {};  // depthwise: each unit's window, row-major
   std::uint8_t active_[kRows * kCols] = {};
   std::uint8_t shadow_[kShadowLanes] = {};
   std::int64_t m_[kUnits][kCols] = {};

@@ -98,6 +98,8 @@ std::vector<std::uint8_t> Image(const std::vector<msqx::accel::StepCmd>& cmds,
   g.cols = msqx_design::CoreCfg::Dsp::kCols;
   g.dsp_piece_rows = msqx_design::CoreCfg::Dsp::kPieceRows;
   g.lut_piece_rows = msqx_design::CoreCfg::Lut::kPieceRows;
+  g.dsp_pack = msqx_design::CoreCfg::Dsp::kMacsPerDsp;
+  g.dw_k = msqx_design::CoreCfg::Dsp::kDwK;
   return msqx::accel::BuildWeightImage(cmds, l, g, codes);
 }
 

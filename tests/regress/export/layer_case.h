@@ -38,6 +38,7 @@ inline msqx::accel::LayerRegs Regs() {
   r.fold = 3;
   r.fold_sw = 1;
   r.fold_pl = 1;
+  r.dw = 0;
   r.acc_depth = 27;
   r.act_bits = 4;
   r.dsp_mult = 9;

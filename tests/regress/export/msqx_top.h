@@ -13,7 +13,7 @@ struct CoreCfg {
   using Dsp = msqx::pe::PeArrayConfig<msqx::pe::PeKind::kFixed, 16, 16, 4, 4, 2, 2>;
   using Lut = msqx::pe::PeArrayConfig<msqx::pe::PeKind::kSp2, 16, 16, 4, 4, 2>;
   static constexpr int kTileIc = 32;
-  static constexpr int kInDepth = 2304;  // words per half
+  static constexpr int kInDepth = 3072;  // words per half
   static constexpr int kDspWeightDepth = 1280;  // pieces per half
   static constexpr int kLutWeightDepth = 1280;
   static constexpr int kDspOutDepth = 768;  // partial-sum words per bank

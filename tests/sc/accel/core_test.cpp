@@ -24,6 +24,19 @@ using SmallSb = Small<1, false>;
 using SmallDb = Small<1, true>;
 using SmallSbLat2 = Small<2, false>;
 using SmallDbLat2 = Small<2, true>;
+// Columns enough for a depthwise window of taps: 9 columns hold 3 x 3 (input buffer of 4 banks),
+// 16 columns 4 x 4 (a 5 x 5 kernel in four overlapping tap groups). 18- and 16-channel words.
+template <int Latency, bool DoubleBuffered>
+using Dw9 = CoreConfig<pe::PeArrayConfig<pe::PeKind::kFixed, 4, 9, 4, 4, 2, 2>,
+                       pe::PeArrayConfig<pe::PeKind::kSp2, 5, 9, 4, 4, 2>,
+                       /*TileIc=*/18, /*InDepth=*/256, /*WeightDepth=*/256, /*OutDepth=*/64,
+                       /*MaxDepth=*/512, Latency, DoubleBuffered>;
+using Dw9Db = Dw9<1, true>;
+using Dw9SbLat2 = Dw9<2, false>;
+using Dw16Db = CoreConfig<pe::PeArrayConfig<pe::PeKind::kFixed, 6, 16, 4, 4, 1, 2>,
+                          pe::PeArrayConfig<pe::PeKind::kSp2, 3, 16, 4, 4, 1>,
+                          /*TileIc=*/16, /*InDepth=*/512, /*WeightDepth=*/256, /*OutDepth=*/64,
+                          /*MaxDepth=*/512, 1, true>;
 
 golden::ConvLayer Conv(int ci, int h, int co, int k, int s, int p, bool dw = false) {
   return golden::ConvLayer::Square(ci, h, h, co, k, s, p, dw);
@@ -87,6 +100,27 @@ TEST(CoreLayer, Depthwise3x3) {
 TEST(CoreLayer, Depthwise3x3Stride2) {
   ExpectBitExact<SmallDb>("dw2", Conv(6, 7, 6, 3, 2, 1, true), 0.7, Tile(4, 4, 1, 3), kBusy);
 }
+TEST(CoreLayer, DepthwiseWindow3x3) {
+  ExpectBitExact<Dw9Db>("dw9", Conv(11, 7, 11, 3, 1, 1, true), 0.5, Tile(3, 4, 2, 18), kBusy);
+}
+TEST(CoreLayer, DepthwiseWindow3x3Stride2Latency2) {
+  ExpectBitExact<Dw9SbLat2>("dw9s2", Conv(13, 9, 13, 3, 2, 1, true), 0.25, Tile(3, 3, 2, 12),
+                            kBusy);
+}
+TEST(CoreLayer, DepthwiseWindow1x1Stride2) {
+  ExpectBitExact<Dw9Db>("dw9k1", Conv(9, 7, 9, 1, 2, 0, true), 2.0 / 3, Tile(2, 4, 1, 18), kBusy);
+}
+TEST(CoreLayer, Depthwise5x5InOverlappingTapGroups) {
+  ExpectBitExact<Dw16Db>("dw16k5", Conv(8, 8, 8, 5, 1, 2, true), 0.5, Tile(3, 3, 2, 16), kBusy);
+}
+TEST(CoreLayer, DepthwiseNonSquareKernel) {
+  golden::ConvLayer l = Conv(7, 8, 7, 3, 1, 1, true);
+  l.kw = 2;
+  l.sw = 2;
+  l.pl = 0;
+  l.pr = 1;
+  ExpectBitExact<Dw9Db>("dw9ns", l, 1.0, Tile(4, 3, 1, 18), kBusy);
+}
 TEST(CoreLayer, FullyConnected) {
   ExpectBitExact<SmallSb>("fc", Conv(40, 1, 11, 1, 1, 0), 0.5, Tile(1, 1, 1, 8), kBusy);
 }
@@ -128,15 +162,14 @@ void RandomShape(const char* name) {
   auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
   const CoreGeometry geo = Geometry<Cfg>();
   while (true) {
-    const int k = pick(0, 1) ? 3 : 1;
     const bool dw = pick(0, 3) == 0;
+    const int k = dw ? pick(1, 5) : pick(0, 1) ? 3 : 1;
     const int ci = pick(1, 14);
     golden::ConvLayer l = golden::ConvLayer::Square(
         ci, pick(k, 9), pick(k, 9), dw ? ci : pick(1, 14), k, pick(1, 2), pick(0, k / 2), dw);
     const double shares[] = {0.0, 0.25, 0.5, 2.0 / 3, 1.0};
     const double share = shares[pick(0, 4)];
-    TilePlan t = Tile(pick(1, 4), pick(1, 4), pick(1, 2), pick(1, 8));
-    if (dw) t = Tile(t.out_rows, t.out_cols, 1, std::min(t.in_chs, geo.cols));
+    TilePlan t = Tile(pick(1, 4), pick(1, 4), pick(1, 2), pick(1, geo.tile_ic));
     std::mt19937 data(seed);
     const tb::LayerCase c = tb::MakeCase(l, share, t, geo, data);
     bool fits = true;
@@ -158,26 +191,38 @@ void RandomShape(const char* name) {
 TEST(CoreLayer, RandomShape) { RandomShape<SmallSb>("random_shape"); }
 TEST(CoreLayer, RandomShapeDoubleBuffered) { RandomShape<SmallDb>("random_shape_db"); }
 TEST(CoreLayer, RandomShapeLatency2) { RandomShape<SmallDbLat2>("random_shape_lat2"); }
+TEST(CoreLayer, RandomShapeDepthwiseWindow) { RandomShape<Dw9Db>("random_shape_dw9"); }
 
 // Cycle count of a whole layer with an ideal memory (every request taken at once, answered in the
 // next cycle, in order) and an always-ready store side, derived here from the timing the core
-// documents (docs/models.md "Timing"), not from the code under test. For step i taken at h_i with
-// N_i load items (window words, and each engine's pieces: per row group, channel group and tap, the
-// pieces that hold the group's filters), B_i blocks (row groups x channel groups x taps) of P_i
-// pixels, Q lane-loading cycles per word (the larger engine's pieces), M_i = max(P_i, Q):
+// documents (docs/models.md "Timing", docs/design.md "Depthwise"), not from the code under test.
+// For step i taken at h_i with N_i load items (window words, and each engine's pieces: per row
+// group, channel group and tap, the pieces that hold the group's filters), B_i blocks (row groups
+// x channel groups x taps) of I_i issue cycles (the P_i pixels), Q lane-loading cycles per word
+// (the larger engine's pieces), M_i = max(I_i, Q):
 //   X_i = max(X_{i-1}, h_i + 2) + N_i;
 //   c_i = max(X_i + 1, s_{i-1}, F_{T-2} for a double-buffered first chunk);
-//   a_i = max(z_{i-1} + 1, c_i + Q); s_i = a_i + (B_i - 1) M_i; z_i = s_i + P_i - 1;
+//   a_i = max(z_{i-1} + 1, c_i + Q); s_i = a_i + (B_i - 1) M_i; z_i = s_i + I_i - 1;
 //   W_i = z_i + 2 (L + 1) + 4; a last chunk stores from max(W_i, F_{T-1}) + 1 for its larger
 //   engine's words (row groups x pixels) and L + 1 more: F_T; h_{i+1} = max(h_i + N_i + 1,
 //   z_{i-1}) + 1 double-buffered, (last chunk ? F_T : W_i) + 1 otherwise.
+// Depthwise: a row group is a channel per row, per DSP when packed (its pieces span two rows per
+// channel); the lanes hold a w x w window of taps (w the largest side up to 4 with w^2 <= cols), a
+// k x k kernel runs in ceil(k / w)^2 tap groups of min(k, w) taps a side (the blocks, with the row
+// groups); a block issues, per output row, min(k, w) window columns for its first pixel and
+// min(stride, k, w) for each later one: I = rows x (kg + (cols - 1) min(s, kg)).
 template <typename Cfg>
 void ExpectCycles(const char* name, const golden::ConvLayer& l, double share, TilePlan t) {
   constexpr long long kL = Cfg::kBramLatency;
   const int rd = Cfg::Dsp::kRows, rl = Cfg::Lut::kRows, cols = Cfg::Dsp::kCols;
   const int prd = Cfg::Dsp::kPieceRows, prl = Cfg::Lut::kPieceRows;
+  const int pack = Cfg::Dsp::kMacsPerDsp;
   const auto ceil_div = [](long long a, long long b) { return (a + b - 1) / b; };
   const long long q = std::max(ceil_div(rd, prd), ceil_div(rl, prl));
+  int w = 1;
+  while (w < 4 && (w + 1) * (w + 1) <= cols) ++w;
+  const bool dw = l.depthwise;
+  const int slots_d = dw ? rd / pack : rd;  // channels of a DSP row group
   const unsigned seed = msqx::tb::Seed(name);
   std::mt19937 rng(seed);
   const tb::LayerCase c = tb::MakeCase(l, share, t, Geometry<Cfg>(), rng);
@@ -197,15 +242,23 @@ void ExpectCycles(const char* name, const golden::ConvLayer& l, double share, Ti
     const long long win =
         static_cast<long long>((s.out_rows - 1) * r.sh + r.kh) * ((s.out_cols - 1) * r.sw + r.kw);
     const long long pixels = static_cast<long long>(s.out_rows) * s.out_cols;
-    const long long groups = ceil_div(s.in_chs, cols), taps = r.kh * r.kw;
-    const auto pieces = [&](int n, int rows, int pr) {
+    const long long kgh = std::min(r.kh, w), kgw = std::min(r.kw, w);
+    const long long groups =
+        dw ? ceil_div(r.kh, kgh) * ceil_div(r.kw, kgw) : ceil_div(s.in_chs, cols);
+    const long long taps = dw ? 1 : r.kh * r.kw;
+    const long long issue =
+        dw ? s.out_rows * (kgw + (s.out_cols - 1) * std::min<long long>(r.sw, kgw)) : pixels;
+    const auto pieces = [&](int n, int slots, int per_slot, int rows, int pr) {
       long long p = 0;
-      for (int f0 = 0; f0 < n; f0 += rows) p += ceil_div(std::min(rows, n - f0), pr);
+      for (int f0 = 0; f0 < n; f0 += slots) {
+        p += ceil_div(std::min(rows, std::min(slots, n - f0) * per_slot), pr);
+      }
       return p * groups * taps;
     };
-    const long long n_items = win + pieces(s.dsp_n, rd, prd) + pieces(s.lut_n, rl, prl);
-    const long long og = std::max(ceil_div(s.dsp_n, rd), ceil_div(s.lut_n, rl));
-    const long long blocks = og * groups * taps, m = std::max(pixels, q);
+    const long long n_items =
+        win + pieces(s.dsp_n, slots_d, dw ? pack : 1, rd, prd) + pieces(s.lut_n, rl, 1, rl, prl);
+    const long long og = std::max(ceil_div(s.dsp_n, slots_d), ceil_div(s.lut_n, rl));
+    const long long blocks = og * groups * taps, m = std::max(issue, q);
     const long long x = std::max(x_prev, h + 2) + n_items;
     long long start = std::max(x + 1, s1);
     if (s.first_chunk) {
@@ -216,12 +269,12 @@ void ExpectCycles(const char* name, const golden::ConvLayer& l, double share, Ti
     const long long a = std::max(z1 + 1, start + q);
     if (i > 0 && h <= z1) ++overlapped;  // loaded while the previous step computed
     const long long s_last = a + (blocks - 1) * m;
-    const long long z = s_last + pixels - 1;
-    const long long w = z + 2 * (kL + 1) + 4;
-    long long done = w;
+    const long long z = s_last + issue - 1;
+    const long long wr = z + 2 * (kL + 1) + 4;
+    long long done = wr;
     if (s.last_chunk) {
-      const long long words = std::max(ceil_div(s.dsp_n, rd), ceil_div(s.lut_n, rl)) * pixels;
-      f_last = std::max(w, f_last) + 1 + words + kL + 1;
+      const long long words = og * pixels;
+      f_last = std::max(wr, f_last) + 1 + words + kL + 1;
       f_tiles.back() = f_last;
       done = f_last;
     }
@@ -251,6 +304,15 @@ TEST(CoreCycles, Conv3x3TwoChunksDoubleBuffered) {
 }
 TEST(CoreCycles, Conv1x1DoubleBufferedLatency2) {
   ExpectCycles<SmallDbLat2>("cyc_db2", Conv(20, 6, 9, 1, 1, 0), 0.3, Tile(3, 6, 1, 8));
+}
+TEST(CoreCycles, DepthwiseWindow3x3Stride1) {
+  ExpectCycles<Dw9Db>("cyc_dw9", Conv(15, 8, 15, 3, 1, 1, true), 0.5, Tile(4, 5, 2, 18));
+}
+TEST(CoreCycles, DepthwiseWindow3x3Stride2Latency2) {
+  ExpectCycles<Dw9SbLat2>("cyc_dw9s2", Conv(10, 9, 10, 3, 2, 1, true), 0.4, Tile(3, 4, 2, 18));
+}
+TEST(CoreCycles, Depthwise5x5TapGroups) {
+  ExpectCycles<Dw16Db>("cyc_dw16k5", Conv(9, 9, 9, 5, 2, 2, true), 2.0 / 3, Tile(3, 3, 2, 16));
 }
 TEST(CoreCycles, FullyConnectedDoubleBuffered) {
   ExpectCycles<SmallDb>("cyc_fc", Conv(40, 1, 11, 1, 1, 0), 0.5, Tile(1, 1, 2, 8));

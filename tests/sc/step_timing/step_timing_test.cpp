@@ -28,6 +28,18 @@ using B = CoreConfig<pe::PeArrayConfig<pe::PeKind::kFixed, 2, 4, 4, 4, 1, 1>,
                      pe::PeArrayConfig<pe::PeKind::kSp2, 6, 4, 4, 4, 1>, 4, 160, 512, 48, 512,
                      Latency, DoubleBuffered>;
 
+// C = depthwise-sized arrays: DSP 4 rows (packed) + LUT 3 rows, 9 columns (a 3 x 3 window of taps
+// in the lanes, 4 input-buffer banks), 18-channel words; D = DSP 6 rows (packed) + LUT 2 rows,
+// 16 columns (4 x 4 windows: 5 x 5 kernels in overlapping tap groups), 16-channel words.
+template <int Latency, bool DoubleBuffered>
+using C = CoreConfig<pe::PeArrayConfig<pe::PeKind::kFixed, 4, 9, 4, 4, 2, 2>,
+                     pe::PeArrayConfig<pe::PeKind::kSp2, 3, 9, 4, 4, 2>, 18, 384, 256, 96, 512,
+                     Latency, DoubleBuffered>;
+template <int Latency, bool DoubleBuffered>
+using D = CoreConfig<pe::PeArrayConfig<pe::PeKind::kFixed, 6, 16, 4, 4, 1, 2>,
+                     pe::PeArrayConfig<pe::PeKind::kSp2, 2, 16, 4, 4, 1>, 16, 512, 256, 96, 512,
+                     Latency, DoubleBuffered>;
+
 // Off-chip memories for the layers: none (the ideal memory), a fast DDR that mostly hides behind
 // compute, and a slow one (one narrow port, short bursts, one burst in flight) that makes every
 // layer memory-bound.
@@ -68,7 +80,7 @@ mem::MemoryTiming DdrTimingOf(Memory m) {
 // small-channel layer with a wide kernel (folded where the core folds), some depthwise, some with
 // non-square kernels, strides and asymmetric padding.
 template <typename Cfg>
-void CompareWithPin(int index, Memory memory = Memory::kIdeal) {
+void CompareWithPin(int index, Memory memory = Memory::kIdeal, bool depthwise_only = false) {
   const char* env = std::getenv("MSQX_SEED");
   const unsigned seed =
       env ? static_cast<unsigned>(std::strtoul(env, nullptr, 10)) : 9001u + 7919u * index;
@@ -79,14 +91,18 @@ void CompareWithPin(int index, Memory memory = Memory::kIdeal) {
   const CoreParams core = CoreParamsOf<Cfg>();
   for (int attempt = 0; attempt < 1000; ++attempt) {
     golden::ConvLayer l;
-    const bool fc = index % 5 == 4;
-    const bool small_c = !fc && index % 7 == 3;
+    const bool fc = !depthwise_only && index % 5 == 4;
+    const bool small_c = !depthwise_only && !fc && index % 7 == 3;
     const bool compute_bound = index % 2 == 0;
-    const int k = fc ? 1 : small_c ? pick(3, 5) : compute_bound ? 3 : (pick(0, 3) == 0 ? 3 : 1);
+    l.depthwise = depthwise_only || (!fc && !small_c && pick(0, 4) == 0);
+    const int k = l.depthwise     ? pick(1, 5)
+                  : fc            ? 1
+                  : small_c       ? pick(3, 5)
+                  : compute_bound ? 3
+                                  : (pick(0, 3) == 0 ? 3 : 1);
     l.kh = l.kw = k;
     if (!fc && pick(0, 4) == 0) l.kw = pick(1, k);  // non-square
-    l.in_c = fc ? pick(8, 40) : small_c ? pick(1, 2) : pick(1, 14);
-    l.depthwise = !fc && !small_c && pick(0, 4) == 0;
+    l.in_c = fc ? pick(8, 40) : small_c ? pick(1, 2) : pick(1, depthwise_only ? 40 : 14);
     l.out_c = l.depthwise ? l.in_c : compute_bound ? pick(6, 14) : pick(1, 4);
     l.in_h = fc ? 1 : pick(l.kh, 9);
     l.in_w = fc ? 1 : pick(l.kw, 9);
@@ -103,10 +119,7 @@ void CompareWithPin(int index, Memory memory = Memory::kIdeal) {
     t.out_cols = pick(1, 4);
     t.ogs = pick(1, 2);
     t.in_chs = pick(1, core.geo.tile_ic);
-    if (l.depthwise) {
-      t.ogs = 1;
-      t.in_chs = std::min({t.in_chs, core.geo.cols, FiltersPerStep(1, core.geo, share).Total()});
-    }
+    if (l.depthwise) t.ogs = pick(1, 3);  // in_chs caps a step's channels (MakeSchedule)
     const LayerShape folded = WithFolding(tb::ShapeOf(l), core.geo);
     if (folded.fold > 0) t.in_chs = folded.ComputeChannels();
     std::mt19937 data(seed);
@@ -212,6 +225,33 @@ TEST_P(CycleEqualsPinWithDdr, RandomLayer) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Layers, CycleEqualsPinWithDdr, testing::Range(0, 64));
+
+// Depthwise layers on arrays wide enough for a window of taps (C: 3 x 3, D: 4 x 4): kernels of 1
+// to 5 (5 in tap groups on C), strides 1 and 2, non-square kernels, half on the ideal memory and
+// half through the DDR model (fast and slow), in both buffering modes.
+class CycleEqualsPinDepthwise : public testing::TestWithParam<int> {};
+
+TEST_P(CycleEqualsPinDepthwise, RandomLayer) {
+  const int i = GetParam();
+  const Memory m = i % 4 < 2 ? Memory::kIdeal : (i % 4 == 2 ? Memory::kFastDdr : Memory::kSlowDdr);
+  const int index = 1000 + i;
+  switch ((i / 4) % 4) {
+    case 0:
+      CompareWithPin<C<1, true>>(index, m, true);
+      break;
+    case 1:
+      CompareWithPin<C<2, false>>(index, m, true);
+      break;
+    case 2:
+      CompareWithPin<D<1, true>>(index, m, true);
+      break;
+    default:
+      CompareWithPin<D<2, true>>(index, m, true);
+      break;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Layers, CycleEqualsPinDepthwise, testing::Range(0, 32));
 
 }  // namespace
 }  // namespace msqx::accel

@@ -128,13 +128,14 @@ TEST(Analytic, FiltersSplitByRatioAndEnginesRunInParallel) {
   EXPECT_EQ(s.lut_busy, 2 * 4);
 }
 
-TEST(Analytic, DepthwiseRunsChunksOfAChannelGroup) {
+TEST(Analytic, DepthwiseRunsAChannelPerRowAndTapsInTheLanes) {
   const auto net = Net(R"({"name":"n","input":{"channels":8,"height":4,"width":4},
       "layers":[{"name":"dw","type":"conv","out_channels":8,"kernel":3,"padding":1,"groups":8}]})");
   const auto s = AnalyticModel(SmallDesign()).EstimateLayer(net, 0);
-  // Chunks of one channel group (4 channels, one per row of the 4x4 engine: depthwise weights
-  // are diagonal): 2 steps of 9 taps x 16 pixels.
-  EXPECT_EQ(s.dsp_busy, 2 * 9 * 16);
+  // Depthwise (docs/design.md "Depthwise"): a channel per row, so the 8 channels (an input word)
+  // take one step of 2 row groups of the 4-row engine; its 4 columns hold a 2 x 2 window of taps,
+  // so the 3 x 3 kernel runs in ceil(3/2)^2 = 4 tap groups. Blocks: 2 x 4, each 16 pixel beats.
+  EXPECT_EQ(s.dsp_busy, 2 * 4 * 16);
   EXPECT_EQ(s.macs, 8 * 9 * 16);
 }
 
@@ -217,8 +218,8 @@ TEST(Analytic, WithinEightPercentOfTheCycleFidelityOnShippedNetworks) {
   }
 }
 
-// MobileNetV2's 960-channel depthwise layers take 30 chunks of 32 channels, which the model
-// counts as classes of equal steps.
+// MobileNetV2's 960-channel depthwise layers take 15 steps of 64 channels (an input word), which
+// the model counts as classes of equal steps.
 TEST(Analytic, DepthwiseLayersOfManyChunksStayWithinEightPercent) {
   spec::DesignSpec d = Resolver().LoadDesign("xc7z045_ref");
   const auto net = Resolver().LoadNetwork("mobilenet_v2");

@@ -86,8 +86,14 @@ TEST(Resource, DspEngineByHand) {
   // Requantizer per row: a 6-bit 3-level shifter (18), overflow detection of the 28-bit product
   // (6), rounding add and clamp (5 + 4); the product register 28; 4 store words of 4 bits.
   const int rq_lut = 18 + 6 + 9, rq_ff = 28 + 4 * 4;
-  EXPECT_EQ(u.lut, pack_lut + 2 * tree_lut + 2 * acc_lut + 2 * rq_lut);
-  EXPECT_EQ(u.ff, pack_ff + 2 * tree_ff + act_ff + weight_ff + 2 * acc_ff + 2 * rq_ff);
+  // Depthwise (docs/design.md "Depthwise"): 4 columns hold a 2 x 2 window, 2 input-buffer banks;
+  // one channel per DSP: 1 unit. Its window of 4 activations (16 FFs) with a 2:1 choice against
+  // the broadcast one (half a LUT per bit: 8); the window column, 2 registers of 4 bits fed by a
+  // multiplexer of 2 banks x 32 row-group lanes (64:1, 16 LUTs a bit); the store's choice of a
+  // channel's row (2r): half a LUT per 12-bit sum of the one packed pair.
+  const int dw_lut = 8 + 2 * 4 * 16 + 6, dw_ff = 16 + 2 * 4;
+  EXPECT_EQ(u.lut, pack_lut + 2 * tree_lut + 2 * acc_lut + 2 * rq_lut + dw_lut);
+  EXPECT_EQ(u.ff, pack_ff + 2 * tree_ff + act_ff + weight_ff + 2 * acc_ff + 2 * rq_ff + dw_ff);
   EXPECT_EQ(u.bram18, 0);
   // Nothing else is switched on but the controller.
   EXPECT_EQ(e.total.lut, u.lut + e[Component::kController].lut);
@@ -104,8 +110,11 @@ TEST(Resource, LutEngineByHand) {
   // 16 lanes of 17 LUTs (Yosys sp2_mul4) and their 8-bit product registers; activations 16 x 4;
   // Yosys adder_tree_n16_w8_p: 131 LUTs, 146 FFs of its own; weights active 16 x 4 and shadow
   // 16 x 4; the accumulator, forwarding and requantizer of one 12-bit row as in DspEngineByHand.
-  EXPECT_EQ(u.lut, 16 * 17 + 131 + 24 + 24 + 33);
-  EXPECT_EQ(u.ff, 16 * 8 + 16 * 4 + 146 + 64 + 64 + (12 + 4 * 13) + (28 + 4 * 4));
+  // Depthwise: 16 columns hold a 4 x 4 window (4 banks): the row's 16 window activations (64 FFs,
+  // 32 LUTs of choice against the broadcast), its window column of 4 x 4 bits from 4 banks x 32
+  // row-group lanes (128:1, 32 LUTs a bit).
+  EXPECT_EQ(u.lut, 16 * 17 + 131 + 24 + 24 + 33 + (32 + 4 * 4 * 32));
+  EXPECT_EQ(u.ff, 16 * 8 + 16 * 4 + 146 + 64 + 64 + (12 + 4 * 13) + (28 + 4 * 4) + (64 + 16));
   EXPECT_EQ(u.dsp, 1);  // the requantizer
 }
 
@@ -331,7 +340,8 @@ TEST(Resource, FeasibilityNamesTheResourceAndExcess) {
   EXPECT_TRUE(CheckFeasible(EstimateResources(s, W(4, 4, 576)), s.device, lim).feasible);
 
   // BRAM: one input buffer of 448 KiB of 256-bit words (64 channels), double-buffered: 14336
-  // words a half, 28672 deep, tiled as mem::BramCostOf tiles it.
+  // words a half, 28672 deep, in 4 banks (16 columns: a 4 x 4 depthwise window) of 7168, each
+  // tiled as mem::BramCostOf tiles it.
   s = Empty();
   s.device = Resolver().LoadDevice("xc7z020");
   s.dsp_engine = {1, 16, 1};
@@ -339,7 +349,7 @@ TEST(Resource, FeasibilityNamesTheResourceAndExcess) {
   s.tile.in_channels = 64;
   s.buffers = {448, 0, 0, true};
   const ResourceEstimate big = EstimateResources(s, W(4, 4, 16));
-  const double bram36 = mem::BramCostOf(256, 28672).bram18 / 2.0;
+  const double bram36 = 4 * mem::BramCostOf(256, 7168).bram18 / 2.0;
   EXPECT_DOUBLE_EQ(big[Component::kInputBuffer].Bram36(), bram36);
   f = CheckFeasible(big, s.device, {});
   EXPECT_FALSE(f.feasible);

@@ -95,8 +95,10 @@ ExportCase Case(int i) {
     case 1:  // one product per DSP, fixed-only without a LUT engine (as a sweep makes it),
              // single-buffered, stride 2
       return {"fixed_only", SmallDesign("fixed_only", 6, 4, 1, 0, 0, 1, 0, 8, 16, false), "conv2"};
-    default:  // mostly SP2, depthwise
+    case 2:  // mostly SP2, depthwise on 8 columns: a 2 x 2 window of taps, 3 x 3 in 4 tap groups
       return {"sp2_heavy", SmallDesign("sp2_heavy", 2, 8, 2, 8, 8, 1, 3, 2, 16, true), "dw3"};
+    default:  // depthwise on 16 columns: the 3 x 3 kernel in one 4 x 4 window, 4 input banks
+      return {"dw_window", SmallDesign("dw_window", 4, 16, 2, 4, 16, 1, 1, 4, 16, true), "dw3"};
   }
 }
 
@@ -134,7 +136,7 @@ TEST_P(ExportedTestbench, BuildsAndPassesWithCyclesOfTheCycleFidelity) {
             exported["layer"]["expected_cycles"].get<long long>());
 }
 
-INSTANTIATE_TEST_SUITE_P(ThreeDesignPoints, ExportedTestbench, testing::Range(0, 3));
+INSTANTIATE_TEST_SUITE_P(FourDesignPoints, ExportedTestbench, testing::Range(0, 4));
 
 // An unrolled design exports one dense layer as UnrolledDense with its weight codes; the testbench
 // checks the outputs against the integer golden and the latency and II against `msqx sim`.
