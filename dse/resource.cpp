@@ -170,6 +170,8 @@ BitWidths WidthsOf(const spec::NetworkSpec& network) {
     w.weight_bits = std::max(w.weight_bits, l.weight_bits);
     w.max_depth = std::max(w.max_depth, l.AccumulationDepth());
   }
+  w.depthwise = std::any_of(network.layers.begin(), network.layers.end(),
+                            [](const spec::Layer& l) { return l.HasWeights() && l.IsDepthwise(); });
   return w;
 }
 
@@ -196,7 +198,7 @@ ResourceEstimate EstimateResources(const spec::DesignSpec& design, const BitWidt
 
   // The instance the design builds (accel::SizingOf): the same word widths and depths the pin-level
   // core and the cycle fidelity use, so that the buffers charged are the buffers simulated.
-  const accel::CoreParams core = accel::SizingOf(design, a, w, widths.max_depth);
+  const accel::CoreParams core = accel::SizingOf(design, a, w, widths.max_depth, widths.depthwise);
   const accel::CoreGeometry& g = core.geo;
   const int halves = core.double_buffered ? 2 : 1;
   const int cols = g.cols;

@@ -24,6 +24,7 @@ struct BitWidths {
   int act_bits = 4;
   std::int64_t max_depth = 1;
   int sp2_m1 = 0;
+  bool depthwise = true;  // the network has depthwise layers (accel::SizingOf)
 };
 // Widest weights and activations and the deepest accumulation over the network's layers.
 BitWidths WidthsOf(const spec::NetworkSpec& network);

@@ -147,10 +147,10 @@ std::string TopHeader(const spec::DesignSpec& d, const accel::CoreParams& s, int
      << ClockDeclaration(d.clock_mhz) << "struct CoreCfg {\n"
      << "  using Dsp = msqx::pe::PeArrayConfig<msqx::pe::PeKind::kFixed, " << dsp.rows << ", "
      << dsp.cols << ", " << act_bits << ", " << weight_bits << ", " << piece_rows(dsp.rows) << ", "
-     << d.dsp_engine.macs_per_dsp << ">;\n"
+     << d.dsp_engine.macs_per_dsp << ", " << s.geo.dw_k << ">;\n"
      << "  using Lut = msqx::pe::PeArrayConfig<msqx::pe::PeKind::kSp2, " << lut.rows << ", "
      << lut.cols << ", " << act_bits << ", " << weight_bits << ", " << piece_rows(lut.rows)
-     << ">;\n"
+     << ", 1, " << s.geo.dw_k << ">;\n"
      << "  static constexpr int kTileIc = " << s.geo.tile_ic << ";\n"
      << "  static constexpr int kInDepth = " << depth(s.in_depth) << ";  // words per half\n"
      << "  static constexpr int kDspWeightDepth = " << depth(s.dsp_weight_depth)

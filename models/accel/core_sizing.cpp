@@ -110,9 +110,14 @@ DesignMisfit TemplateMisfit(const spec::DesignSpec& d, int act_bits, int weight_
   return {};
 }
 
-CoreParams SizingOf(const spec::DesignSpec& d, int act_bits, int weight_bits, long long max_depth) {
+CoreParams SizingOf(const spec::DesignSpec& d, int act_bits, int weight_bits, long long max_depth,
+                    bool depthwise) {
   CoreParams s;
   s.geo = GeometryOf(d);
+  if (!depthwise) {
+    s.geo.dw_k = 1;
+    s.geo.in_banks = 1;
+  }
   const CoreGeometry& g = s.geo;
   s.max_depth = max_depth;
   s.bram_latency = 1;
@@ -145,8 +150,10 @@ CoreParams SizingOf(const spec::DesignSpec& d, int act_bits, int weight_bits, lo
 CoreParams SizingOf(const spec::DesignSpec& d, const spec::NetworkSpec& network) {
   int act_bits = network.act_bits, weight_bits = network.weight_bits;
   long long depth = 1;
+  bool depthwise = false;
   for (const spec::Layer& l : network.layers) {
     act_bits = std::max(act_bits, l.act_bits);
+    depthwise = depthwise || (l.HasWeights() && l.IsDepthwise());
     if (!l.HasWeights()) continue;
     weight_bits = std::max(weight_bits, l.weight_bits);
     depth = std::max<long long>(depth, l.AccumulationDepth());
@@ -156,7 +163,7 @@ CoreParams SizingOf(const spec::DesignSpec& d, const spec::NetworkSpec& network)
     throw spec::ConfigError(d.source, misfit.key.empty() ? "$" : misfit.key,
                             misfit.reason + " (network " + network.name + ")");
   }
-  return SizingOf(d, act_bits, weight_bits, depth);
+  return SizingOf(d, act_bits, weight_bits, depth, depthwise);
 }
 
 StepLayer StepLayerOf(const LayerRegs& r) {

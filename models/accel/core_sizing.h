@@ -40,8 +40,10 @@ DesignMisfit TemplateMisfit(const spec::DesignSpec& design, int act_bits, int we
                             long long max_depth);
 // act_bits / weight_bits: the widths the core carries; max_depth: the longest dot product its
 // partial sums hold.
+// depthwise: the network has depthwise layers; without them the core leaves the depthwise mode
+// out (window 1, one input-buffer bank) and pays nothing for it.
 CoreParams SizingOf(const spec::DesignSpec& design, int act_bits, int weight_bits,
-                    long long max_depth = kDefaultMaxDepth);
+                    long long max_depth = kDefaultMaxDepth, bool depthwise = true);
 // The instance a network runs on: the network's widest weights and activations and its longest
 // dot product (every fidelity and the HLS export size the core this way). Throws
 // spec::ConfigError naming the design key when the template cannot build it (TemplateMisfit).

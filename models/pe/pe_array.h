@@ -35,8 +35,10 @@ enum class PeKind { kFixed, kSp2 };
 
 // Compile-time parameters. PieceRows: weight rows the array takes per cycle while its shadow word
 // loads (the core's weight-buffer word).
+// DwK: the depthwise window the lanes hold (1: no depthwise mode, for networks without
+// depthwise layers, which then pay nothing for it).
 template <PeKind Kind, int Rows, int Cols, int ActBits, int WeightBits, int PieceRows = 1,
-          int MacsPerDsp = 1>
+          int MacsPerDsp = 1, int DwK = DwWindowOf(Cols)>
 struct PeArrayConfig {
   static constexpr PeKind kKind = Kind;
   static constexpr int kRows = Rows;
@@ -48,7 +50,8 @@ struct PeArrayConfig {
   static constexpr int kMacsPerDsp = Kind == PeKind::kFixed ? MacsPerDsp : 1;
   static constexpr int kSp2M1 = WeightBits / 2;  // the default split of m - 1 bits
   static constexpr int kSp2M2 = (WeightBits - 1) / 2;
-  static constexpr int kDwK = DwWindowOf(Cols);  // depthwise window side (docs/design.md)
+  static constexpr int kDwK = DwK;  // depthwise window side (docs/design.md)
+  static_assert(DwK >= 1 && DwK * DwK <= (Cols > 1 ? Cols : 1), "the window fits the columns");
   // Bits of one row's sum over the columns (a beat's partial sum).
   static constexpr int kTreeBits = Kind == PeKind::kFixed ? FixedAccBits(WeightBits, ActBits, Cols)
                                                           : Sp2AccBits(kSp2M1, ActBits, Cols);

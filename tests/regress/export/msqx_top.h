@@ -10,8 +10,8 @@ namespace msqx_design {
 inline constexpr long kClockKhz = 150000;
 
 struct CoreCfg {
-  using Dsp = msqx::pe::PeArrayConfig<msqx::pe::PeKind::kFixed, 16, 16, 4, 4, 2, 2>;
-  using Lut = msqx::pe::PeArrayConfig<msqx::pe::PeKind::kSp2, 16, 16, 4, 4, 2>;
+  using Dsp = msqx::pe::PeArrayConfig<msqx::pe::PeKind::kFixed, 16, 16, 4, 4, 2, 2, 4>;
+  using Lut = msqx::pe::PeArrayConfig<msqx::pe::PeKind::kSp2, 16, 16, 4, 4, 2, 1, 4>;
   static constexpr int kTileIc = 32;
   static constexpr int kInDepth = 3072;  // words per half
   static constexpr int kDspWeightDepth = 1280;  // pieces per half

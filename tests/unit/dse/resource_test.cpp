@@ -15,6 +15,7 @@
 #include <string>
 
 #include "dse/resource_bram.h"
+#include "models/accel/core_sizing.h"
 #include "models/mem/bram_geometry.h"
 #include "sim/spec/json_reader.h"
 #include "sim/spec/resolve.h"
@@ -411,6 +412,29 @@ TEST(Resource, WidthsOfNetwork) {
   }
   EXPECT_EQ(WidthsOf(n).max_depth, depth);
   EXPECT_EQ(depth, 512 * 7 * 7);  // first fc layer of VGG-16 over the 512 x 7 x 7 map
+}
+
+// A network without depthwise layers gets a core without the depthwise mode: one input-buffer
+// bank and no window registers, multiplexers or store row choice, so it pays nothing for it.
+TEST(Resource, OnlyNetworksWithDepthwiseLayersPayForTheDepthwiseMode) {
+  const spec::DesignSpec d = Resolver().LoadDesign("xc7z045_ref");  // 32 columns: 4x4 windows
+  const spec::NetworkSpec dense = Resolver().LoadNetwork("resnet18");
+  const spec::NetworkSpec dw = Resolver().LoadNetwork("mobilenet_v2");
+  EXPECT_FALSE(WidthsOf(dense).depthwise);
+  EXPECT_TRUE(WidthsOf(dw).depthwise);
+  EXPECT_EQ(accel::SizingOf(d, dense).geo.dw_k, 1);
+  EXPECT_EQ(accel::SizingOf(d, dense).geo.in_banks, 1);
+  EXPECT_EQ(accel::SizingOf(d, dw).geo.dw_k, 4);
+  EXPECT_EQ(accel::SizingOf(d, dw).geo.in_banks, 4);
+  BitWidths with = WidthsOf(dense);
+  with.depthwise = true;
+  const ResourceEstimate a = EstimateResources(d, WidthsOf(dense));
+  const ResourceEstimate b = EstimateResources(d, with);
+  // Per row unit (a LUT row, a packed DSP: 32 + 16) a 4x4 window of 4-bit activations in
+  // registers, at the least.
+  EXPECT_GE(b.total.ff - a.total.ff, (32 + 16) * 16 * 4);
+  EXPECT_LT(a.total.lut, b.total.lut);
+  EXPECT_LE(a.total.Bram36(), b.total.Bram36());
 }
 
 TEST(Resource, JsonAndCsv) {
