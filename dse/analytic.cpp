@@ -2,10 +2,14 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
+#include <vector>
 
 #include "models/accel/core_sizing.h"
+#include "models/accel/layer_memory.h"
 #include "models/accel/network_sim.h"
 #include "models/accel/schedule.h"
+#include "models/accel/vector_timing.h"
 #include "models/util/int_math.h"
 
 namespace msqx::dse {
@@ -109,20 +113,14 @@ void AnalyticModel::Weighted(const spec::Layer& layer, const accel::CoreParams& 
   StepClass classes[6];
   const int nclasses = StepClassesOf(l, t, g, share, classes);
   {
-    // The filter split of the layer, as the schedule makes it.
-    int fixed = 0;
-    if (l.depthwise) {
-      for (int c0 = 0; c0 < l.in_channels; c0 += t.in_chs) {
-        fixed += accel::SplitStep(std::min(t.in_chs, l.in_channels - c0), 1, g, share).dsp;
-      }
-    } else {
-      const int per_step = accel::FiltersPerStep(t.ogs, g, share).Total();
-      for (int f0 = 0; f0 < l.out_channels; f0 += per_step) {
-        fixed += accel::SplitStep(std::min(per_step, l.out_channels - f0), t.ogs, g, share).dsp;
-      }
+    // The filter split of the layer, as the schedule makes it: the classes of a first input chunk
+    // count each filter step once (depthwise: each chunk of channels is a filter step).
+    std::int64_t fixed = 0;
+    for (int i = 0; i < nclasses; ++i) {
+      if (classes[i].first) fixed += classes[i].per_tile * classes[i].dsp_n;
     }
-    s.fixed_filters = fixed;
-    s.sp2_filters = l.out_channels - fixed;
+    s.fixed_filters = static_cast<int>(fixed);
+    s.sp2_filters = l.out_channels - s.fixed_filters;
   }
   s.macs = layer.Macs();
   const bool db = core.double_buffered;
@@ -230,8 +228,11 @@ void AnalyticModel::Weighted(const spec::Layer& layer, const accel::CoreParams& 
 
 // The vector unit's bands (vector_timing.h): per band of tile.out_rows output rows it reads the
 // operands' rows, works `lanes` input elements per cycle and writes the band. Double-buffered, a
-// band costs the larger of its reads and its work, plus the first read and the last write.
-void AnalyticModel::Vector(const spec::Layer& l, report::LayerStats& s) const {
+// band costs the larger of its reads and its work, plus the first read and the last write. A
+// table function first loads its table beside the first read; a concat copies the inputs its
+// producers did not write in place (`copied` elements), one element per lane.
+void AnalyticModel::Vector(const spec::Layer& l, report::LayerStats& s, std::int64_t copied,
+                           std::int64_t written) const {
   const auto& d = design_;
   std::int64_t work = l.out.Elements();
   if (l.kind == LayerKind::kMaxPool || l.kind == LayerKind::kAvgPool) {
@@ -239,9 +240,16 @@ void AnalyticModel::Vector(const spec::Layer& l, report::LayerStats& s) const {
   } else if (l.kind == LayerKind::kAdd) {
     work = l.out.Elements() * static_cast<std::int64_t>(l.inputs.size());
   }
+  if (l.kind == LayerKind::kConcat) {
+    work = copied;
+    s.bytes_read = Bytes(copied, l.act_bits);
+    s.bytes_written = written;
+  } else {
+    s.bytes_read = l.InputBytes();
+    s.bytes_written = l.OutputBytes();
+  }
   s.vector_busy = CeilDiv(work, std::max(1, d.post.vector_lanes));
-  s.bytes_read = l.InputBytes();
-  s.bytes_written = l.OutputBytes();
+  const std::int64_t setup = accel::SetupCycles(l);
   const std::int64_t bands = l.global ? 1 : CeilDiv(l.out.height, std::max(1, d.tile.out_rows));
   const std::int64_t band_work = CeilDiv(s.vector_busy, bands);
   const std::int64_t band_read =
@@ -253,12 +261,67 @@ void AnalyticModel::Vector(const spec::Layer& l, report::LayerStats& s) const {
       static_cast<std::int64_t>(
           std::ceil(s.bytes_written / static_cast<double>(bands) / rates_.write_bytes_per_cycle));
   if (d.buffers.double_buffered) {
-    s.cycles = band_read + bands * std::max(band_work, band_read) + band_write;
+    s.cycles = std::max(band_read, setup) + bands * std::max(band_work, band_read) + band_write;
   } else {
-    s.cycles = bands * (band_read + band_work + band_write);
+    s.cycles = std::max(band_read, setup) + band_work + band_write +
+               (bands - 1) * (band_read + band_work + band_write);
   }
+  s.vector_busy += setup;
   s.stall_load = std::max<std::int64_t>(0, s.cycles - s.vector_busy - band_write);
   s.stall_fill = s.cycles - s.vector_busy - s.stall_load;
+}
+
+const accel::TensorPlan& AnalyticModel::PlanOf(const spec::NetworkSpec& n) const {
+  if (planned_ != &n || plan_.holder.size() != n.layers.size()) {
+    plan_ = accel::PlanTensors(design_, n);
+    planned_ = &n;
+  }
+  return plan_;
+}
+
+void AnalyticModel::Other(const spec::NetworkSpec& n, std::size_t i, report::LayerStats& s) const {
+  const spec::Layer& l = n.layers[i];
+  if (l.kind != LayerKind::kConcat) {
+    Vector(l, s);
+    return;
+  }
+  const accel::TensorPlan& plan = PlanOf(n);
+  s.in_place = plan.InPlace(i);
+  if (s.in_place) return;  // its producers wrote it
+  std::int64_t copied = 0;
+  for (std::size_t k = 0; k < l.inputs.size(); ++k) {
+    if (plan.copies[i][k]) copied += std::int64_t{l.input_channels[k]} * l.out.height * l.out.width;
+  }
+  Vector(l, s, copied, ConcatWriteBytes(l, plan.copies[i]));
+}
+
+// The vector unit's writes of a concat's copied inputs (vector_timing.cpp): per band, input and
+// channel block the input touches, one strobed run from the band's first pixel to its last, which
+// carries the block's other channels too. Tensors are channel-blocked by the arrays' columns.
+std::int64_t AnalyticModel::ConcatWriteBytes(const spec::Layer& l,
+                                             const std::vector<bool>& copies) const {
+  const int block = accel::GeometryOf(design_).cols;
+  const int band = std::max(1, design_.tile.out_rows);
+  const std::int64_t plane = std::int64_t{l.out.height} * l.out.width;
+  std::int64_t bytes = 0;
+  for (int y0 = 0; y0 < l.out.height; y0 += band) {
+    const std::int64_t rows = std::min(band, l.out.height - y0);
+    int lo = 0;
+    for (std::size_t k = 0; k < copies.size(); ++k) {
+      const int hi = lo + l.input_channels[k];
+      for (int c = lo; copies[k] && c < hi;) {
+        const int b = c / block, c_hi = std::min(hi, (b + 1) * block);
+        const std::int64_t width = std::min(block, l.out.channels - b * block);
+        const std::int64_t first = std::int64_t{b} * block * plane +
+                                   std::int64_t{y0} * l.out.width * width + (c - b * block);
+        bytes +=
+            accel::PackedBytes(first, (rows * l.out.width - 1) * width + (c_hi - c), l.act_bits);
+        c = c_hi;
+      }
+      lo = hi;
+    }
+  }
+  return bytes;
 }
 
 void AnalyticModel::Layer(const spec::NetworkSpec& n, std::size_t i, const accel::CoreParams& core,
@@ -269,7 +332,7 @@ void AnalyticModel::Layer(const spec::NetworkSpec& n, std::size_t i, const accel
   } else if (l.HasWeights()) {
     Weighted(l, core, s);
   } else {
-    Vector(l, s);
+    Other(n, i, s);
   }
 }
 
@@ -277,6 +340,7 @@ report::LayerStats AnalyticModel::EstimateLayer(const spec::NetworkSpec& n, std:
   report::LayerStats s;
   s.name = n.layers[i].name;
   s.kind = spec::ToString(n.layers[i].kind);
+  if (n.layers[i].kind == LayerKind::kAct) s.function = spec::ToString(n.layers[i].function);
   Layer(n, i, accel::SizingOf(design_, n), s);
   return s;
 }
@@ -289,10 +353,67 @@ report::RunStats AnalyticModel::Estimate(const spec::NetworkSpec& n) const {
     report::LayerStats s;
     s.name = n.layers[i].name;
     s.kind = spec::ToString(n.layers[i].kind);
+    if (n.layers[i].kind == LayerKind::kAct) s.function = spec::ToString(n.layers[i].function);
     Layer(n, i, core, s);
     run.layers.push_back(std::move(s));
   }
   return run;
+}
+
+LayerClasses::LayerClasses(const spec::NetworkSpec& n) {
+  std::map<std::vector<std::int64_t>, std::size_t> seen;  // key -> position in classes_
+  for (std::size_t i = 0; i < n.layers.size(); ++i) {
+    const spec::Layer& l = n.layers[i];
+    // Whether the layer could fold into its producer (the design decides: FusedIntoPrevious).
+    const bool fusable = l.kind == LayerKind::kAct && i > 0 && !l.inputs.empty() &&
+                         l.inputs.front() == static_cast<int>(i - 1);
+    // A concat's cost depends on which producers write it in place (the design's tensor plan):
+    // each is a class of its own.
+    const std::vector<std::int64_t> key = {
+        l.kind == LayerKind::kConcat ? static_cast<std::int64_t>(i) : -1,
+        static_cast<int>(l.kind),
+        l.out_channels,
+        l.kernel_h,
+        l.kernel_w,
+        l.stride_h,
+        l.stride_w,
+        l.pad_top,
+        l.pad_left,
+        l.pad_bottom,
+        l.pad_right,
+        l.ceil_mode,
+        l.groups,
+        l.global,
+        l.bias,
+        static_cast<int>(l.function),
+        l.weight_bits,
+        l.act_bits,
+        l.in.channels,
+        l.in.height,
+        l.in.width,
+        l.out.channels,
+        l.out.height,
+        l.out.width,
+        static_cast<std::int64_t>(l.inputs.size()),
+        fusable ? static_cast<int>(n.layers[i - 1].kind) : -1};
+    const auto [it, fresh] = seen.emplace(key, classes_.size());
+    if (fresh) {
+      classes_.push_back({i, 1});
+    } else {
+      ++classes_[it->second].count;
+    }
+  }
+}
+
+std::int64_t AnalyticModel::Cycles(const spec::NetworkSpec& n, const LayerClasses& classes) const {
+  const accel::CoreParams core = accel::SizingOf(design_, n);
+  std::int64_t total = 0;
+  for (const LayerClasses::Class& c : classes.classes()) {
+    report::LayerStats s;
+    Layer(n, c.layer, core, s);
+    total += c.count * s.cycles;
+  }
+  return total;
 }
 
 std::int64_t AnalyticModel::Cycles(const spec::NetworkSpec& n) const {

@@ -9,8 +9,10 @@
 // sweep and bounded in tests/unit/analytic.
 
 #include <cstdint>
+#include <vector>
 
 #include "models/accel/core_sizing.h"
+#include "models/accel/tensor_plan.h"
 #include "models/spec/design.h"
 #include "models/spec/network.h"
 #include "models/spec/run_stats.h"
@@ -27,24 +29,53 @@ struct MemoryRates {
 };
 MemoryRates RatesOf(const spec::DesignSpec& design);
 
+// The network's layers in classes of equal cost: layers of the same kind, shapes, window, widths,
+// number of inputs and fusion into their producer cost the same on every design, so a sweep
+// times each class once. Built once per network.
+class LayerClasses {
+ public:
+  explicit LayerClasses(const spec::NetworkSpec& network);
+  struct Class {
+    std::size_t layer = 0;   // the first layer of the class
+    std::int64_t count = 0;  // layers in the class
+  };
+  const std::vector<Class>& classes() const { return classes_; }
+
+ private:
+  std::vector<Class> classes_;
+};
+
 class AnalyticModel {
  public:
   explicit AnalyticModel(const spec::DesignSpec& design);
 
   report::LayerStats EstimateLayer(const spec::NetworkSpec& network, std::size_t index) const;
   report::RunStats Estimate(const spec::NetworkSpec& network) const;
-  std::int64_t Cycles(const spec::NetworkSpec& network) const;  // lean path for sweeps
+  std::int64_t Cycles(const spec::NetworkSpec& network) const;
+  // The lean path for sweeps: each class of equal layers timed once.
+  std::int64_t Cycles(const spec::NetworkSpec& network, const LayerClasses& classes) const;
 
  private:
   // `core`: the instance the network runs on (accel::SizingOf), worked out once per network.
   void Weighted(const spec::Layer& layer, const accel::CoreParams& core,
                 report::LayerStats& s) const;
-  void Vector(const spec::Layer& layer, report::LayerStats& s) const;
+  // `copied`, `written`: a concat's elements that the vector unit copies, and the bytes its
+  // strobed writes into the concat's channel blocks move.
+  void Vector(const spec::Layer& layer, report::LayerStats& s, std::int64_t copied = 0,
+              std::int64_t written = 0) const;
+  // Everything but conv and fc, not fused: an in-place concat, or the vector unit.
+  void Other(const spec::NetworkSpec& network, std::size_t index, report::LayerStats& s) const;
+  // The tensor plan of a network with concats (tensor_plan.h), kept for the last network seen so
+  // that a sweep's lean path computes it once per design and network.
+  const accel::TensorPlan& PlanOf(const spec::NetworkSpec& network) const;
+  std::int64_t ConcatWriteBytes(const spec::Layer& layer, const std::vector<bool>& copies) const;
   void Layer(const spec::NetworkSpec& network, std::size_t index, const accel::CoreParams& core,
              report::LayerStats& s) const;
 
   const spec::DesignSpec& design_;
   MemoryRates rates_;
+  mutable const spec::NetworkSpec* planned_ = nullptr;
+  mutable accel::TensorPlan plan_;
 };
 
 }  // namespace msqx::dse

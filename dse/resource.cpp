@@ -8,6 +8,7 @@
 
 #include "dse/resource_bram.h"
 #include "models/accel/core_sizing.h"
+#include "models/accel/vector_timing.h"
 #include "models/pe/arithmetic.h"
 #include "models/spec/config_error.h"
 #include "models/util/int_math.h"
@@ -312,8 +313,16 @@ ResourceEstimate EstimateResources(const spec::DesignSpec& design, const BitWidt
     lane_lut += CeilDiv(prod, 5);                                  // overflow detection
     lane_lut += (a + 1) + a;          // rounding add, clamp/ReLU select
     lane_lut += a + a + (a + 1) + a;  // pooling compare + select, residual add + clamp
+    // Sigmoid, hard-swish and SiLU: a function table per lane in distributed RAM that the host
+    // rewrites per layer (accel::FunctionTableEntries: every code up to 8 bits, else 64
+    // piecewise-linear segments of slope and offset evaluated by the requantization multiplier);
+    // a RAM64X1 LUT per bit and 64 entries, a mux beyond 64, an output register.
+    const std::int64_t entries = accel::FunctionTableEntries(a);
+    const int table_bits = a <= 8 ? a : 2 * a;
+    lane_lut += std::int64_t{table_bits} *
+                (CeilDiv(entries, 64) + MuxLutsPerBit(CeilLog2(CeilDiv(entries, 64))));
     u.lut = lane_lut * design.post.vector_lanes;
-    u.ff = std::int64_t{design.post.vector_lanes} * (prod + 4 * a);
+    u.ff = std::int64_t{design.post.vector_lanes} * (prod + 4 * a + a);
   }
 
   for (const ResourceUse& c : comp) est.total += c;

@@ -3,8 +3,12 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <sstream>
 
 #include "dse/analytic.h"
+#include "dse/explore.h"
 #include "dse/resource.h"
 
 namespace msqx::dse {
@@ -23,23 +27,79 @@ const char* ToString(PointStatus s) {
   return "?";
 }
 
+std::string SweepTarget::Label() const {
+  std::string label = network + "_" + device;
+  if (budget_named) label += "_" + std::to_string(static_cast<int>(std::lround(budget * 100)));
+  return label;
+}
+
+std::string SweepTarget::Title() const {
+  std::string title = network + " on " + device;
+  if (budget_named) {
+    title += ", " + std::to_string(static_cast<int>(std::lround(budget * 100))) + " % budget";
+  }
+  return title;
+}
+
+nlohmann::json SweepTarget::ToJson() const {
+  return {{"network", network},
+          {"network_ref", network_ref},
+          {"device", device},
+          {"budget", budget},
+          {"budget_named", budget_named}};
+}
+
+SweepTarget SweepTarget::FromJson(const nlohmann::json& j) {
+  SweepTarget t;
+  t.network = j.at("network").get<std::string>();
+  t.network_ref = j.at("network_ref").get<std::string>();
+  t.device = j.at("device").get<std::string>();
+  t.budget = j.at("budget").get<double>();
+  t.budget_named = j.at("budget_named").get<bool>();
+  return t;
+}
+
+namespace {
+
+// The numbers of a point's record, by name (one list for writing and reading).
+template <class Point, class F>
+void ForEachNumber(Point& p, F f) {
+  f("lut", p.lut);
+  f("ff", p.ff);
+  f("dsp", p.dsp);
+  f("bram36", p.bram36);
+  f("uram", p.uram);
+  f("analytic_ms", p.analytic_ms);
+  f("simulated_ms", p.simulated_ms);
+  f("clock_mhz", p.clock_mhz);
+  f("ratio_fixed", p.ratio_fixed);
+  f("ratio_sp2", p.ratio_sp2);
+  f("budget", p.budget);
+}
+
+template <class Point, class F>
+void ForEachBreakdown(Point& p, F f) {
+  f("mac_utilization", p.mac_utilization);
+  f("compute_share", p.compute_share);
+  f("vector_share", p.vector_share);
+  f("load_share", p.load_share);
+  f("store_share", p.store_share);
+  f("fill_share", p.fill_share);
+  f("roofline_ms", p.roofline_ms);
+}
+
+}  // namespace
+
 nlohmann::json PointResult::ToJson() const {
-  nlohmann::json j = {{"index", index},
-                      {"network", network},
-                      {"device", device},
-                      {"status", ToString(status)},
-                      {"reason", reason},
-                      {"design", design},
-                      {"lut", lut},
-                      {"ff", ff},
-                      {"dsp", dsp},
-                      {"bram36", bram36},
-                      {"uram", uram},
-                      {"analytic_ms", analytic_ms},
-                      {"simulated_ms", simulated_ms},
-                      {"clock_mhz", clock_mhz},
-                      {"ratio_fixed", ratio_fixed},
-                      {"ratio_sp2", ratio_sp2}};
+  nlohmann::json j = {{"index", index},   {"target", target},           {"network", network},
+                      {"device", device}, {"status", ToString(status)}, {"reason", reason},
+                      {"design", design}};
+  ForEachNumber(*this, [&](const char* key, double v) { j[key] = v; });
+  if (base) j["base"] = true;
+  if (mac_utilization >= 0) {
+    ForEachBreakdown(*this, [&](const char* key, double v) { j[key] = v; });
+    j["bound"] = bound;
+  }
   if (retry)
     j["retry"] = true;  // only then: journals of points that need no retry stay as they were
   return j;
@@ -48,6 +108,7 @@ nlohmann::json PointResult::ToJson() const {
 PointResult PointResult::FromJson(const nlohmann::json& j) {
   PointResult p;
   p.index = j.at("index").get<std::int64_t>();
+  p.target = j.at("target").get<int>();
   p.network = j.at("network").get<std::string>();
   p.device = j.at("device").get<std::string>();
   const std::string status = j.at("status").get<std::string>();
@@ -57,20 +118,36 @@ PointResult PointResult::FromJson(const nlohmann::json& j) {
                                    : PointStatus::kInfeasible;
   p.reason = j.at("reason").get<std::string>();
   p.design = j.at("design");
+  p.base = j.value("base", false);
   p.retry = j.value("retry", false);
-  for (auto [key, field] : {std::pair{"lut", &p.lut},
-                            {"ff", &p.ff},
-                            {"dsp", &p.dsp},
-                            {"bram36", &p.bram36},
-                            {"uram", &p.uram},
-                            {"analytic_ms", &p.analytic_ms},
-                            {"simulated_ms", &p.simulated_ms},
-                            {"clock_mhz", &p.clock_mhz},
-                            {"ratio_fixed", &p.ratio_fixed},
-                            {"ratio_sp2", &p.ratio_sp2}}) {
-    *field = j.at(key).get<double>();
+  ForEachNumber(p, [&](const char* key, double& v) { v = j.at(key).get<double>(); });
+  if (j.contains("mac_utilization")) {
+    ForEachBreakdown(p, [&](const char* key, double& v) { v = j.at(key).get<double>(); });
+    p.bound = j.at("bound").get<std::string>();
   }
   return p;
+}
+
+nlohmann::json SearchSummary::ToJson() const {
+  nlohmann::json reasons = nlohmann::json::array();
+  for (const auto& [why, count] : rejected) reasons.push_back({why, count});
+  return {{"outer", outer},       {"target", target},   {"evaluated", evaluated},
+          {"feasible", feasible}, {"invalid", invalid}, {"infeasible", infeasible},
+          {"rejected", reasons}};
+}
+
+SearchSummary SearchSummary::FromJson(const nlohmann::json& j) {
+  SearchSummary s;
+  s.outer = j.at("outer").get<std::int64_t>();
+  s.target = j.at("target").get<int>();
+  s.evaluated = j.at("evaluated").get<std::int64_t>();
+  s.feasible = j.at("feasible").get<std::int64_t>();
+  s.invalid = j.at("invalid").get<std::int64_t>();
+  s.infeasible = j.at("infeasible").get<std::int64_t>();
+  for (const auto& r : j.at("rejected")) {
+    s.rejected.emplace_back(r.at(0).get<std::string>(), r.at(1).get<std::int64_t>());
+  }
+  return s;
 }
 
 std::string SweepCount::Text() const {
@@ -86,8 +163,14 @@ SweepCount CountPoints(const spec::SweepSpec& spec) {
       c.overflow = true;
   };
   for (const auto& axis : spec.axes) times(axis.values.size(), axis.key);
+  if (spec.search.enabled && !c.overflow) {
+    ++c.points;  // the base design
+    c.factors = "(" + (c.factors.empty() ? std::string("1") : c.factors) + " + the base design)";
+  }
   times(spec.networks.size(), spec.networks.size() == 1 ? "network" : "networks");
   times(spec.devices.size(), spec.devices.size() == 1 ? "device" : "devices");
+  if (spec.budgets_given)
+    times(spec.budgets.size(), spec.budgets.size() == 1 ? "budget" : "budgets");
   return c;
 }
 
@@ -179,96 +262,194 @@ bool FillEngines(spec::DesignSpec& d, const std::vector<std::string>& keys,
 
 }  // namespace
 
+struct SweepPlan::Target {
+  SweepTarget info;
+  spec::NetworkSpec network;
+  nlohmann::json base;  // base design as JSON
+  spec::UtilizationLimits limits;
+  std::unique_ptr<TargetModel> model;
+};
+
+SweepPlan::~SweepPlan() = default;
+
 SweepPlan::SweepPlan(const spec::SweepSpec& spec, const spec::ConfigResolver& resolver)
     : spec_(spec), resolver_(resolver) {
-  for (const auto& axis : spec.axes) per_target_ *= static_cast<std::int64_t>(axis.values.size());
+  for (const auto& axis : spec.axes) combos_ *= static_cast<std::int64_t>(axis.values.size());
+  per_target_ = combos_ + (spec.search.enabled ? 1 : 0);
+  stride_ = SearchStride(spec.search);
   nlohmann::json canonical = {{"axes", nlohmann::json::array()}};
   for (const auto& axis : spec.axes) canonical["axes"].push_back({axis.key, axis.values});
   const auto& u = spec.max_utilization;
   canonical["limits"] = {u.lut, u.ff, u.dsp, u.bram36, u.uram};
-  for (const auto& network : spec.networks) {
+  canonical["search"] = spec.search.enabled;
+  if (spec.search.enabled) {
+    const auto& s = spec.search;
+    canonical["space"] = {
+        s.cols,      s.rows,        s.channels_per_col, s.macs_per_dsp, s.refine_top,
+        s.out_rows,  s.out_cols,    s.row_groups,       s.buffer_scale, s.double_buffered,
+        s.axi_ports, s.burst_beats, s.clock_mhz};
+  }
+  canonical["simulate_top"] = spec.simulate_top;
+  for (const auto& network_ref : spec.networks) {
+    const std::string network_file = resolver.Resolve("networks", network_ref, spec.source);
+    const spec::NetworkSpec network = resolver.LoadNetwork(network_file);
+    // A name resolves from anywhere; a path is kept absolute (it was relative to the sweep file).
+    const bool by_name =
+        network_ref.find('/') == std::string::npos &&
+        !(network_ref.size() >= 5 && network_ref.compare(network_ref.size() - 5, 5, ".json") == 0);
     for (const auto& device : spec.devices) {
-      Target t;
-      t.network_name = network;
-      t.device_name = device;
-      t.network = resolver.LoadNetwork(network, spec.source);
-      t.base = spec::DesignToJson(resolver.LoadDesign(spec.base_designs.at(device), spec.source));
-      canonical["targets"].push_back(
-          {network, t.network.TotalMacs(), t.network.layers.size(), t.base});
-      targets_.push_back(std::move(t));
+      const spec::DesignSpec base_spec =
+          resolver.LoadDesign(spec.base_designs.at(device), spec.source);
+      const nlohmann::json base = spec::DesignToJson(base_spec);
+      for (double budget : spec.budgets) {
+        Target t;
+        t.network = network;
+        t.base = base;
+        t.info.network = network.name;
+        t.info.network_ref =
+            by_name ? network_ref
+                    : std::filesystem::absolute(network_file).lexically_normal().string();
+        t.info.device = base_spec.device.name;
+        t.info.budget = budget;
+        t.info.budget_named = spec.budgets_given;
+        t.limits = {std::min(u.lut, budget), std::min(u.ff, budget), std::min(u.dsp, budget),
+                    std::min(u.bram36, budget), std::min(u.uram, budget)};
+        canonical["targets"].push_back(
+            {network.name, network.TotalMacs(), network.layers.size(), base, budget});
+        target_list_.push_back(t.info);
+        targets_.push_back(std::move(t));
+      }
     }
   }
+  for (Target& t : targets_) t.model = std::make_unique<TargetModel>(t.network, t.limits);
   total_ = per_target_ * static_cast<std::int64_t>(targets_.size());
   fingerprint_ = Fingerprint(canonical.dump());
 }
 
-PointResult SweepPlan::Evaluate(std::int64_t index) const {
-  const Target& t = targets_[static_cast<std::size_t>(index / per_target_)];
+const spec::NetworkSpec& SweepPlan::network(int target) const {
+  return targets_.at(static_cast<std::size_t>(target)).network;
+}
+
+namespace {
+
+// A kept design as a point: its design config and figures (scored again, with the reason).
+PointResult PointOf(std::int64_t index, int target, const SweepTarget& info,
+                    const spec::DesignSpec& d, const Score& s) {
   PointResult p;
   p.index = index;
-  p.network = t.network_name;
-  p.device = t.device_name;
+  p.target = target;
+  p.network = info.network;
+  p.device = info.device;
+  p.budget = info.budget;
+  p.design = spec::DesignToJson(d);
+  p.clock_mhz = d.clock_mhz;
+  p.ratio_fixed = d.ratio.fixed;
+  p.ratio_sp2 = d.ratio.sp2;
+  if (s.status == ScoreStatus::kInvalid) {
+    p.status = PointStatus::kInvalid;
+    p.reason = (s.key.empty() ? std::string("$") : s.key) + ": " + s.reason;
+    return p;
+  }
+  const ResourceUse& r = s.resources.total;
+  p.lut = static_cast<double>(r.lut);
+  p.ff = static_cast<double>(r.ff);
+  p.dsp = static_cast<double>(r.dsp);
+  p.bram36 = r.Bram36();
+  p.uram = static_cast<double>(r.uram);
+  if (s.status == ScoreStatus::kInfeasible) {
+    p.status = PointStatus::kInfeasible;
+    p.reason = s.reason;
+    return p;
+  }
+  p.analytic_ms = s.ms;
+  return p;
+}
+
+}  // namespace
+
+PointResult SweepPlan::Candidate0(const Target& t, std::int64_t outer, bool base,
+                                  spec::DesignSpec* out) const {
+  const int target = static_cast<int>(outer / per_target_);
+  PointResult p;
+  p.index = outer * stride_;
+  p.target = target;
+  p.network = t.info.network;
+  p.device = t.info.device;
+  p.budget = t.info.budget;
+  p.base = base;
 
   nlohmann::json design = t.base;
-  design["name"] =
-      spec_.name + "-" + t.network.name + "-" + t.device_name + "-p" + std::to_string(index);
+  design["name"] = spec_.name + "-" + t.info.Label() + "-p" + std::to_string(p.index);
   std::vector<std::string> fill;
-  std::int64_t combo = index % per_target_;
-  for (auto axis = spec_.axes.rbegin(); axis != spec_.axes.rend(); ++axis) {  // last axis fastest
-    const auto& v = axis->values[static_cast<std::size_t>(
-        combo % static_cast<std::int64_t>(axis->values.size()))];
-    combo /= static_cast<std::int64_t>(axis->values.size());
-    if (v.is_string()) {
-      fill.insert(fill.begin(), axis->key);
-      At(design, axis->key) =
-          2;  // a placeholder every engine dimension admits; FillEngines sets it
-    } else {
-      At(design, axis->key) = v;
+  if (!base) {
+    std::int64_t combo = outer % per_target_ - (spec_.search.enabled ? 1 : 0);
+    for (auto axis = spec_.axes.rbegin(); axis != spec_.axes.rend(); ++axis) {  // last fastest
+      const auto& v = axis->values[static_cast<std::size_t>(
+          combo % static_cast<std::int64_t>(axis->values.size()))];
+      combo /= static_cast<std::int64_t>(axis->values.size());
+      if (v.is_string()) {
+        fill.insert(fill.begin(), axis->key);
+        At(design, axis->key) = 2;  // a placeholder every engine dimension admits; filled below
+      } else {
+        At(design, axis->key) = v;
+      }
     }
+    // An engine that the ratio gives no filters is left out, so that its resources go elsewhere.
+    if (design["ratio"]["fixed"].get<double>() == 0)
+      design["dsp_engine"]["rows"] = design["dsp_engine"]["cols"] = 0;
+    if (design["ratio"]["sp2"].get<double>() == 0)
+      design["lut_engine"]["rows"] = design["lut_engine"]["cols"] = 0;
   }
-  // An engine that the ratio gives no filters is left out, so that its resources go elsewhere.
-  if (design["ratio"]["fixed"].get<double>() == 0)
-    design["dsp_engine"]["rows"] = design["dsp_engine"]["cols"] = 0;
-  if (design["ratio"]["sp2"].get<double>() == 0)
-    design["lut_engine"]["rows"] = design["lut_engine"]["cols"] = 0;
-
   spec::DesignSpec d;
   try {
     d = spec::ParseDesign(
-        spec::Document(design, spec_.source + " point " + std::to_string(index)).Root(), resolver_);
+        spec::Document(design, spec_.source + " point " + std::to_string(p.index)).Root(),
+        resolver_);
   } catch (const spec::ConfigError& e) {
     p.status = PointStatus::kInvalid;
     p.reason = e.json_path() + ": " + e.message();
     p.design = design;
     return p;
   }
-  FillEngines(d, fill, t.network, spec_.max_utilization);  // a misfit is reported below
-  p.design = spec::DesignToJson(d);
-  p.clock_mhz = d.clock_mhz;
-  p.ratio_fixed = d.ratio.fixed;
-  p.ratio_sp2 = d.ratio.sp2;
-  const ResourceEstimate r = EstimateResources(d, t.network);
-  p.lut = r.total.lut;
-  p.ff = r.total.ff;
-  p.dsp = r.total.dsp;
-  p.bram36 = r.total.Bram36();
-  p.uram = r.total.uram;
-  const Feasibility fit = CheckFeasible(r, d.device, spec_.max_utilization);
-  if (!fit.feasible) {
-    p.status = PointStatus::kInfeasible;
-    p.reason = fit.Message();
-    return p;
+  FillEngines(d, fill, t.network, t.limits);  // a misfit is reported below
+  const Score s = ScoreDesign(d, *t.model, true);
+  PointResult scored = PointOf(p.index, target, t.info, d, s);
+  scored.base = base;
+  if (out) *out = std::move(d);
+  return scored;
+}
+
+OuterResult SweepPlan::Evaluate(std::int64_t outer) const {
+  const Target& t = targets_[static_cast<std::size_t>(outer / per_target_)];
+  const bool base = spec_.search.enabled && outer % per_target_ == 0;
+  OuterResult r;
+  r.summary.outer = outer;
+  r.summary.target = static_cast<int>(outer / per_target_);
+  spec::DesignSpec start;
+  r.points.push_back(Candidate0(t, outer, base, &start));
+  const PointResult& first = r.points.front();
+  r.summary.evaluated = 1;
+  r.summary.feasible = first.status == PointStatus::kOk;
+  r.summary.invalid = first.status == PointStatus::kInvalid;
+  r.summary.infeasible = first.status == PointStatus::kInfeasible;
+  if (base || !spec_.search.enabled || first.status == PointStatus::kInvalid) return r;
+
+  const SearchOutcome found =
+      Search(start, *t.model, spec_.search, std::max(spec_.simulate_top, 8));
+  r.summary.evaluated += found.evaluated;
+  r.summary.feasible += found.feasible;
+  r.summary.invalid += found.invalid;
+  r.summary.infeasible += found.infeasible;
+  r.summary.rejected = found.rejected;
+  const int target = static_cast<int>(outer / per_target_);
+  for (const auto& [number, d] : found.kept) {
+    spec::DesignSpec named = d;
+    named.name =
+        spec_.name + "-" + t.info.Label() + "-p" + std::to_string(outer * stride_ + number);
+    r.points.push_back(PointOf(outer * stride_ + number, target, t.info, named,
+                               ScoreDesign(named, *t.model, true)));
   }
-  std::int64_t cycles = 0;
-  try {
-    cycles = AnalyticModel(d).Cycles(t.network);
-  } catch (const spec::ConfigError& e) {  // a layer no tile of this design's buffers can hold
-    p.status = PointStatus::kInvalid;
-    p.reason = e.json_path() + ": " + e.message();
-    return p;
-  }
-  p.analytic_ms = static_cast<double>(cycles) / (d.clock_mhz * 1e3);
-  return p;
+  return r;
 }
 
 }  // namespace msqx::dse

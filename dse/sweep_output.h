@@ -18,14 +18,16 @@ namespace msqx::dse {
 struct JournalHeader {
   std::string sweep;        // sweep name
   std::string fingerprint;  // SweepPlan::fingerprint()
-  std::int64_t points = 0;  // points of the whole sweep
+  std::int64_t points = 0;  // outer points of the whole sweep
+  std::int64_t stride = 1;  // SweepPlan::stride(): a point's index / stride is its outer point
   int shard = 1, shards = 1;
+  std::vector<SweepTarget> targets;  // SweepPlan::targets(): what a point's `target` means
 };
 
 // The record a run appends when it has finished its points: what `msqx merge` requires of each
 // shard (a killed run never writes it).
 struct JournalEnd {
-  std::int64_t shard_points = 0;  // points of this shard
+  std::int64_t shard_points = 0;  // outer points of this shard
   bool analytic_only = false;     // the cycle simulations were skipped on purpose
 };
 
@@ -43,6 +45,8 @@ class Journal {
 
   // `flush`: to the disk now (a simulated point, minutes of work); else within a second.
   void Append(const PointResult& p, bool flush);
+  // An outer point's search, written after the points it keeps (a sweep with a search).
+  void Append(const SearchSummary& s);
   void End(const JournalEnd& end);
   void Flush();
 
@@ -57,7 +61,10 @@ class Journal {
 
 struct JournalContents {
   JournalHeader header;
-  std::map<std::int64_t, PointResult> points;  // by index
+  std::map<std::int64_t, PointResult> points;      // by index
+  std::map<std::int64_t, SearchSummary> searches;  // by outer point
+  // Whether outer point `outer` is in the journal: its search (with a search), else its point.
+  bool Holds(std::int64_t outer) const;
   bool torn = false;              // the last line was cut off (a crash while writing it)
   std::optional<JournalEnd> end;  // the run finished (its last record is the end record)
 };
@@ -68,17 +75,23 @@ bool HasJournal(const std::string& dir);
 // Writes dir/journal.jsonl afresh (through a temporary file renamed over it): the header and
 // `points`, flushed to the disk.
 void WriteJournal(const std::string& dir, const JournalHeader& header,
-                  const std::map<std::int64_t, PointResult>& points);
+                  const std::map<std::int64_t, PointResult>& points,
+                  const std::map<std::int64_t, SearchSummary>& searches);
+
+// What a complete sweep (or a merge of its shards) knows: the results depend on this alone.
+struct SweepData {
+  std::string name;
+  std::int64_t stride = 1;
+  std::vector<SweepTarget> targets;
+  std::vector<PointResult> points;                 // every kept point, by index
+  std::map<std::int64_t, SearchSummary> searches;  // every outer point's search (with a search)
+};
 
 // Writes the results of a complete sweep into dir (an OutputFolder's work folder; summary.md
-// last). `partial_note`, when not empty, says in summary.md why points are missing (a merge with
-// --allow-partial). Returns the summary text printed to the terminal.
-std::string WriteSweepResults(const std::string& dir, const std::string& sweep_name,
-                              const std::vector<PointResult>& points,
+// last): points.csv, pareto.csv, ratio.csv, best_design_<target>.json and summary.md (dse/
+// sweep_summary.cpp). `partial_note`, when not empty, says in summary.md why points are missing
+// (a merge with --allow-partial). Returns the summary text printed to the terminal.
+std::string WriteSweepResults(const std::string& dir, const SweepData& sweep,
                               const std::string& partial_note = "");
-
-// The part of a file name that stands for a sweep target (a network or device as the sweep names
-// it): the name itself, or the stem of a path ("nets/my.json" -> "my").
-std::string TargetLabel(const std::string& name_or_path);
 
 }  // namespace msqx::dse

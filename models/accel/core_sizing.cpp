@@ -217,8 +217,15 @@ TilePlan TileFor(const LayerShape& shape, const spec::Layer& layer, const spec::
     t.in_chs = std::max(
         1, std::min({design.tile.in_channels, shape.in_channels, g.cols, per_step, g.tile_ic}));
   } else {
-    int needed = 1;  // row groups that hold every filter in one step
-    while (FiltersPerStep(needed, g, share).Total() < shape.out_channels) ++needed;
+    // The fewest row groups that hold every filter in one step. Filters per step grow with the
+    // row groups about linearly: start from the linear estimate and walk to the exact count.
+    const auto holds = [&](int groups) {
+      return FiltersPerStep(groups, g, share).Total() >= shape.out_channels;
+    };
+    int needed = static_cast<int>(std::max<std::int64_t>(
+        1, CeilDiv(shape.out_channels, FiltersPerStep(1, g, share).Total())));
+    while (!holds(needed)) ++needed;
+    while (needed > 1 && holds(needed - 1)) --needed;
     t.ogs = std::clamp(design.tile.out_channels / std::max(1, rows), 1, needed);
     t.in_chs = shape.fold > 0 ? shape.ComputeChannels()
                               : std::min({design.tile.in_channels, shape.in_channels, g.tile_ic});

@@ -62,15 +62,17 @@ struct ConvLayer {
   }
 };
 
-// Returns accumulators in HWC order.
+// Returns accumulators in HWC order; `bias` (one integer per output channel, at the
+// accumulator's scale) starts each accumulation when given.
 inline std::vector<std::int64_t> Conv(const ConvLayer& l, const std::vector<std::uint8_t>& in,
-                                      const std::vector<std::int64_t>& weights) {
+                                      const std::vector<std::int64_t>& weights,
+                                      const std::vector<std::int64_t>& bias = {}) {
   const int oh = l.OutH(), ow = l.OutW(), wic = l.WeightIc();
   std::vector<std::int64_t> out(static_cast<size_t>(oh) * ow * l.out_c, 0);
   for (int oy = 0; oy < oh; ++oy) {
     for (int ox = 0; ox < ow; ++ox) {
       for (int oc = 0; oc < l.out_c; ++oc) {
-        std::int64_t acc = 0;
+        std::int64_t acc = bias.empty() ? 0 : bias[oc];
         for (int ky = 0; ky < l.kh; ++ky) {
           for (int kx = 0; kx < l.kw; ++kx) {
             const int iy = oy * l.sh - l.pt + ky;
@@ -85,6 +87,26 @@ inline std::vector<std::int64_t> Conv(const ConvLayer& l, const std::vector<std:
         }
         out[(static_cast<size_t>(oy) * ow + ox) * l.out_c + oc] = acc;
       }
+    }
+  }
+  return out;
+}
+
+// Channel concatenation of HWC tensors of equal height and width: output pixel (y, x) holds the
+// first tensor's channels, then the second's, and so on.
+inline std::vector<std::uint8_t> Concat(const std::vector<std::vector<std::uint8_t>>& tensors,
+                                        const std::vector<int>& channels, int height, int width) {
+  int total = 0;
+  for (int c : channels) total += c;
+  std::vector<std::uint8_t> out(static_cast<size_t>(height) * width * total);
+  for (int p = 0; p < height * width; ++p) {
+    int offset = 0;
+    for (size_t t = 0; t < tensors.size(); ++t) {
+      for (int c = 0; c < channels[t]; ++c) {
+        out[static_cast<size_t>(p) * total + offset + c] =
+            tensors[t][static_cast<size_t>(p) * channels[t] + c];
+      }
+      offset += channels[t];
     }
   }
   return out;

@@ -10,6 +10,7 @@
 #include "models/accel/layer_memory.h"
 #include "models/accel/schedule.h"
 #include "models/accel/step_timing.h"
+#include "models/accel/tensor_plan.h"
 #include "models/accel/vector_timing.h"
 #include "models/mem/memsys_dma.h"
 #include "models/spec/config_error.h"
@@ -42,7 +43,7 @@ std::string LayerPath(const spec::NetworkSpec& n, std::size_t i) {
 class NetworkSimulator {
  public:
   NetworkSimulator(const spec::DesignSpec& d, const spec::NetworkSpec& n, const CycleOptions& o)
-      : design_(d), network_(n), options_(o), sizing_(SizingOf(d, n)) {
+      : design_(d), network_(n), options_(o), sizing_(SizingOf(d, n)), plan_(PlanTensors(d, n)) {
     static std::atomic<int> instances{0};
     const std::string name = "msqx_memory_" + std::to_string(instances++);
     memory_ = std::make_unique<mem::MemorySystem>(name.c_str(), mem::MemoryTiming::From(d));
@@ -53,7 +54,7 @@ class NetworkSimulator {
     report::RunStats run;
     run.fidelity = "cycle";
     const std::size_t count = network_.layers.size();
-    std::vector<std::uint64_t> tensor(count);
+    tensor_.assign(count, kUnplaced);
     const std::uint64_t input = map_.Place(network_.input.Elements() * network_.act_bits / 8 + 1);
     std::int64_t now = 0;
     for (std::size_t i = 0; i < count; ++i) {
@@ -61,16 +62,19 @@ class NetworkSimulator {
       report::LayerStats s;
       s.name = l.name;
       s.kind = spec::ToString(l.kind);
+      if (l.kind == LayerKind::kAct) s.function = spec::ToString(l.function);
       s.macs = l.Macs();
       std::vector<std::uint64_t> sources;
-      for (int p : l.inputs) sources.push_back(p == spec::kNetworkInput ? input : tensor[p]);
+      for (int p : l.inputs) sources.push_back(p == spec::kNetworkInput ? input : TensorOf(p));
+      const std::uint64_t out = TensorOf(static_cast<int>(i));
       if (FusedIntoPrevious(design_, network_, i)) {
         s.fused = true;  // applied in the producer's output path, in place
-        tensor[i] = tensor[i - 1];
+      } else if (l.kind == LayerKind::kConcat) {
+        s.in_place = plan_.InPlace(i);
+        if (!s.in_place) now = Vector(i, sources, out, now, s);
       } else {
-        tensor[i] = map_.Place(l.OutputBytes());
-        now = l.HasWeights() ? Weighted(i, sources.front(), tensor[i], now, s)
-                             : Vector(l, sources, tensor[i], now, s);
+        now = l.HasWeights() ? Weighted(i, sources.front(), out, now, s)
+                             : Vector(i, sources, out, now, s);
       }
       run.layers.push_back(std::move(s));
       if (options_.progress) options_.progress(i + 1, count);
@@ -79,6 +83,18 @@ class NetworkSimulator {
   }
 
  private:
+  static constexpr std::uint64_t kUnplaced = ~std::uint64_t{0};
+
+  // Where a layer's output lives: its own tensor, placed when it is first needed (in network
+  // order, so that a network without concats keeps the layout of docs/memory.md), or a part of
+  // the tensor that holds it (tensor_plan.h), which is placed when its first part is needed.
+  std::uint64_t TensorOf(int layer) {
+    std::int64_t offset = 0;
+    const int root = plan_.Root(layer, &offset);
+    if (tensor_[root] == kUnplaced) tensor_[root] = map_.Place(network_.layers[root].OutputBytes());
+    return tensor_[root] + static_cast<std::uint64_t>(offset);
+  }
+
   std::int64_t Weighted(std::size_t i, std::uint64_t in, std::uint64_t out, std::int64_t now,
                         report::LayerStats& s) {
     const spec::Layer& l = network_.layers[i];
@@ -124,22 +140,27 @@ class NetworkSimulator {
     return t.drained;
   }
 
-  std::int64_t Vector(const spec::Layer& l, const std::vector<std::uint64_t>& sources,
-                      std::uint64_t out, std::int64_t now, report::LayerStats& s) {
+  std::int64_t Vector(std::size_t i, const std::vector<std::uint64_t>& sources, std::uint64_t out,
+                      std::int64_t now, report::LayerStats& s) {
+    const spec::Layer& l = network_.layers[i];
     VectorUnit unit;
     unit.lanes = design_.post.vector_lanes;
     unit.band_rows = design_.tile.out_rows;
     unit.channel_block = sizing_.geo.cols;
     unit.double_buffered = design_.buffers.double_buffered;
     unit.period_ps = period_ps_;
+    const auto time = [&](mem::Dma& dma) {
+      if (l.kind != LayerKind::kConcat) return TimeVectorLayer(l, unit, dma, sources, out, now);
+      return TimeConcatCopy(l, unit, dma, sources, plan_.copies[i], out, now);
+    };
     if (options_.memory == MemoryModel::kIdeal) {
       // Without a memory model only the unit's work counts.
-      const VectorTimes t = TimeVectorLayer(l, unit, ideal_dma(), sources, out, now);
+      const VectorTimes t = time(ideal_dma());
       s.vector_busy = t.busy;
       s.cycles = t.busy;
       return now + t.busy;
     }
-    const VectorTimes t = TimeVectorLayer(l, unit, memory_->dma, sources, out, now);
+    const VectorTimes t = time(memory_->dma);
     s.cycles = t.Cycles();
     s.vector_busy = t.busy;
     s.stall_load = t.wait_load;
@@ -167,18 +188,11 @@ class NetworkSimulator {
   std::unique_ptr<mem::MemorySystem> memory_, scratch_;
   std::int64_t period_ps_ = 5000;
   AddressMap map_;
+  TensorPlan plan_;
+  std::vector<std::uint64_t> tensor_;  // per layer that is a root of the plan
 };
 
 }  // namespace
-
-bool FusedIntoPrevious(const spec::DesignSpec& d, const spec::NetworkSpec& n, std::size_t i) {
-  const spec::Layer& l = n.layers[i];
-  if (!d.post.fuse_activation || l.kind != LayerKind::kAct || i == 0) return false;
-  const spec::Layer& prev = n.layers[i - 1];
-  return l.inputs.front() == static_cast<int>(i - 1) &&
-         (prev.kind == LayerKind::kConv || prev.kind == LayerKind::kFc ||
-          prev.kind == LayerKind::kAdd);
-}
 
 report::RunStats SimulateNetwork(const spec::DesignSpec& design, const spec::NetworkSpec& network,
                                  const CycleOptions& options) {

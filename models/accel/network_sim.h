@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <functional>
 
+#include "models/accel/tensor_plan.h"  // FusedIntoPrevious
 #include "models/spec/design.h"
 #include "models/spec/network.h"
 #include "models/spec/run_stats.h"
@@ -27,12 +28,6 @@ struct CycleOptions {
   // Called after each layer with (layers done, layers in the network); may be empty.
   std::function<void(std::size_t, std::size_t)> progress;
 };
-
-// Whether layer i is an activation the design fuses into its producer's output path (a conv, fc
-// or add right before it): it then costs no cycles and no traffic. The one rule every fidelity
-// applies.
-bool FusedIntoPrevious(const spec::DesignSpec& design, const spec::NetworkSpec& network,
-                       std::size_t i);
 
 // Throws spec::ConfigError (naming the design file, the layer and the reason) when a layer cannot
 // run on the design: a tile that does not fit a buffer, or a grouped convolution other than

@@ -26,8 +26,11 @@ LayerShape LayerShape::FromLayer(const spec::Layer& layer) {
     s.out_height = s.out_width = 1;
     return s;
   }
-  Require(layer.kind == spec::LayerKind::kConv, layer.name,
-          std::string("the accelerator core runs conv and fc layers, not ") + ToString(layer.kind));
+  if (layer.kind != spec::LayerKind::kConv) {
+    Require(
+        false, layer.name,
+        std::string("the accelerator core runs conv and fc layers, not ") + ToString(layer.kind));
+  }
   Require(layer.groups == 1 || layer.IsDepthwise(), layer.name,
           "grouped convolution other than depthwise is not supported");
   s.in_channels = layer.in.channels;

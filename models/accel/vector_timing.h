@@ -5,7 +5,11 @@
 // one band for global pooling); per band the DMA reads the input rows of every operand, the unit
 // consumes `lanes` input elements per cycle (a pooling window costs its taps, an add its
 // operands, an activation one element), and the band's output is written out (posted). With
-// double buffering the next band's reads overlap this band's work. docs/cycle.md.
+// double buffering the next band's reads overlap this band's work. A sigmoid, hard-swish or SiLU
+// is a table lookup per lane: the unit first loads the layer's table (FunctionTableEntries, one
+// entry per cycle into every lane at once, beside the first band's reads). A concat whose inputs
+// are not all written in place (tensor_plan.h) copies the others into its tensor by bands, one
+// element per lane and cycle. docs/cycle.md.
 
 #include <cstdint>
 #include <vector>
@@ -31,10 +35,23 @@ struct VectorTimes {
   std::int64_t Cycles() const { return end - start; }
 };
 
+// Entries of the function table of a sigmoid, hard-swish or SiLU at `act_bits`: every input code
+// up to 8 bits (256 entries), else the 64 segments of a piecewise-linear approximation that the
+// lane's requantization multiplier evaluates.
+std::int64_t FunctionTableEntries(int act_bits);
+// Cycles before the first band can be worked: the table of a table function, else 0.
+std::int64_t SetupCycles(const spec::Layer& layer);
+
 // `inputs`: where each operand tensor starts in DDR (layer.inputs order); `output`: where the
 // result goes.
 VectorTimes TimeVectorLayer(const spec::Layer& layer, const VectorUnit& unit, mem::Dma& dma,
                             const std::vector<std::uint64_t>& inputs, std::uint64_t output,
                             std::int64_t start);
+
+// A concat's copies: input k (at `inputs[k]`) is read and written into the concat's tensor (at
+// `output`) at its channel offset when `copy[k]`; the others are there already.
+VectorTimes TimeConcatCopy(const spec::Layer& layer, const VectorUnit& unit, mem::Dma& dma,
+                           const std::vector<std::uint64_t>& inputs, const std::vector<bool>& copy,
+                           std::uint64_t output, std::int64_t start);
 
 }  // namespace msqx::accel

@@ -16,11 +16,27 @@ const char* ToString(LayerKind kind) {
       return "add";
     case LayerKind::kAct:
       return "act";
+    case LayerKind::kConcat:
+      return "concat";
   }
   return "?";
 }
 
-const char* ToString(ActFunction f) { return f == ActFunction::kRelu ? "relu" : "relu6"; }
+const char* ToString(ActFunction f) {
+  switch (f) {
+    case ActFunction::kRelu:
+      return "relu";
+    case ActFunction::kRelu6:
+      return "relu6";
+    case ActFunction::kSigmoid:
+      return "sigmoid";
+    case ActFunction::kHardSwish:
+      return "hardswish";
+    case ActFunction::kSilu:
+      return "silu";
+  }
+  return "?";
+}
 
 std::int64_t Layer::AccumulationDepth() const {
   if (kind == LayerKind::kConv) return std::int64_t{in.channels / groups} * KernelArea();
@@ -44,6 +60,7 @@ std::int64_t Bytes(std::int64_t elements, int bits) { return (elements * bits + 
 
 std::int64_t Layer::WeightBytes() const { return Bytes(WeightCount(), weight_bits); }
 std::int64_t Layer::InputBytes() const {
+  if (kind == LayerKind::kConcat) return Bytes(out.Elements(), act_bits);  // the inputs, joined
   return Bytes(in.Elements() * static_cast<std::int64_t>(inputs.size()), act_bits);
 }
 std::int64_t Layer::OutputBytes() const { return Bytes(out.Elements(), act_bits); }

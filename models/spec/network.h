@@ -8,10 +8,14 @@
 
 namespace msqx::spec {
 
-enum class LayerKind { kConv, kFc, kMaxPool, kAvgPool, kAdd, kAct };
+// kConcat joins its inputs along the channels (all of the same height and width).
+enum class LayerKind { kConv, kFc, kMaxPool, kAvgPool, kAdd, kAct, kConcat };
 const char* ToString(LayerKind kind);
 
-enum class ActFunction { kRelu, kRelu6 };
+// relu and relu6 are clamps (fused into a producer's requantization when it allows); sigmoid,
+// hard-swish (x * relu6(x + 3) / 6) and SiLU (x * sigmoid(x)) are table functions of the vector
+// unit.
+enum class ActFunction { kRelu, kRelu6, kSigmoid, kHardSwish, kSilu };
 const char* ToString(ActFunction f);
 
 struct Shape {
@@ -29,7 +33,8 @@ inline constexpr int kNetworkInput = -1;  // index used in Layer::inputs for the
 struct Layer {
   std::string name;
   LayerKind kind = LayerKind::kConv;
-  std::vector<int> inputs;  // producer layer indices; kNetworkInput for the input tensor
+  std::vector<int> inputs;          // producer layer indices; kNetworkInput for the input tensor
+  std::vector<int> input_channels;  // concat: channels of each input, in order
 
   // conv and pooling: the window per dimension (h: rows, w: columns) and the padding per side
   int out_channels = 0;  // conv: filters; fc: out_features
@@ -46,7 +51,7 @@ struct Layer {
   int act_bits = 4;
 
   // derived
-  Shape in;  // first input's shape
+  Shape in;  // first input's shape (concat: the first input's)
   Shape out;
 
   bool HasWeights() const { return kind == LayerKind::kConv || kind == LayerKind::kFc; }
@@ -64,6 +69,11 @@ struct Layer {
   std::int64_t AccumulationDepth() const;
   std::int64_t WeightBytes() const;  // packed at weight_bits
   std::int64_t InputBytes() const;   // all inputs at act_bits
+  // An activation the core's requantization can apply on its way out (a clamp).
+  bool IsClampActivation() const {
+    return kind == LayerKind::kAct &&
+           (function == ActFunction::kRelu || function == ActFunction::kRelu6);
+  }
   std::int64_t OutputBytes() const;  // at act_bits
 };
 

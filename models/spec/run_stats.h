@@ -10,7 +10,8 @@ namespace msqx::report {
 
 struct LayerStats {
   std::string name;
-  std::string kind;              // conv, fc, maxpool, avgpool, add, act
+  std::string kind;              // conv, fc, maxpool, avgpool, add, act, concat
+  std::string function;          // act: relu, relu6, sigmoid, hardswish, silu; else empty
   std::int64_t cycles = 0;       // wall cycles of the layer at the design clock
   std::int64_t dsp_busy = 0;     // cycles the DSP engine computed
   std::int64_t lut_busy = 0;     // cycles the LUT engine computed
@@ -23,7 +24,8 @@ struct LayerStats {
   std::int64_t macs = 0;
   int fixed_filters = 0;
   int sp2_filters = 0;
-  bool fused = false;  // an activation folded into this layer's output path
+  bool fused = false;     // an activation folded into this layer's output path
+  bool in_place = false;  // a concat whose inputs were all written into it by their producers
 };
 
 struct RunStats {

@@ -18,7 +18,9 @@ int RunImport(const Args& args) {
       "weight-bits", po::value<int>()->default_value(4), "weight width written into the network")(
       "act-bits", po::value<int>()->default_value(4), "activation width written into the network")(
       "device", po::value<std::string>(), "HGQ models: device of the design written (xcvu13p)")(
-      "clock-mhz", po::value<double>(), "HGQ models: clock of the design written (200)");
+      "clock-mhz", po::value<double>(), "HGQ models: clock of the design written (200)")(
+      "no-weights",
+      "ONNX models: the graph's structure only; read and write no weights (docs/import.md)");
   po::options_description hidden;
   hidden.add_options()("model", po::value<std::string>()->required(), "ONNX or Keras model");
   po::positional_options_description positional;
@@ -26,7 +28,7 @@ int RunImport(const Args& args) {
   options.add(hidden);
   const CommandLine cl = ParseCommandLine(
       args, "import",
-      "model.onnx [--out DIR] [--name NAME] [--weight-bits 4] [--act-bits 4]\n"
+      "model.onnx [--out DIR] [--name NAME] [--weight-bits 4] [--act-bits 4] [--no-weights]\n"
       "       msqx import model.h5|model.keras [--out DIR] [--name NAME] [--device xcvu13p] "
       "[--clock-mhz 200]",
       options, positional);
@@ -50,6 +52,7 @@ int RunImport(const Args& args) {
     throw UsageError("--name '" + spec::Elide(opts.name, 60) +
                      "' names the network and its folder, and cannot be a file name: " + *problem);
   }
+  opts.weights = cl.vm.count("no-weights") == 0;
   const io::OnnxImport imported = io::ImportOnnx(model, opts);
   const std::string name = imported.network["name"];
   const std::string out = OutputDir(cl.vm, [&] {
@@ -62,7 +65,8 @@ int RunImport(const Args& args) {
   std::cout << "imported " << imported.network["layers"].size() << " layers ("
             << imported.weights.size() << " with weights) of '" << name << "'; "
             << imported.checks.size() << " declared shapes match\n"
-            << "wrote " << out << "/network.json and " << out << "/weights/\n";
+            << "wrote " << out << "/network.json"
+            << (opts.weights ? " and " + out + "/weights/" : "") << "\n";
   return 0;
 }
 

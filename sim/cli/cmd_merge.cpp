@@ -49,11 +49,11 @@ std::string ShardProblem(const ShardInput& in, const dse::JournalHeader& header)
   std::int64_t mine = 0, unsimulated = 0;
   for (std::int64_t i = k - 1; i < header.points; i += n) {
     ++mine;
-    const auto it = in.journal.points.find(i);
-    if (it == in.journal.points.end()) {
-      missing.push_back(i);
-    } else if (it->second.status == dse::PointStatus::kOk && it->second.simulated_ms < 0) {
-      ++unsimulated;
+    if (!in.journal.Holds(i)) missing.push_back(i);
+  }
+  if (header.stride == 1) {
+    for (const auto& [i, p] : in.journal.points) {
+      unsimulated += p.status == dse::PointStatus::kOk && p.simulated_ms < 0;
     }
   }
   std::string why;
@@ -88,6 +88,7 @@ struct Shards {
   std::string first_file;            // the first shard's journal, for messages
   std::map<int, std::string> given;  // shard -> folder
   std::map<std::int64_t, dse::PointResult> points;
+  std::map<std::int64_t, dse::SearchSummary> searches;
   bool analytic_only = false;
 };
 
@@ -100,7 +101,8 @@ Shards ReadShards(const std::vector<std::string>& dirs) {
   for (ShardInput& in : s.inputs) {
     const std::string file = (in.read_from / "journal.jsonl").string();
     const dse::JournalHeader& h = in.journal.header;
-    if (h.fingerprint != s.header.fingerprint || h.shards != s.header.shards) {
+    if (h.fingerprint != s.header.fingerprint || h.shards != s.header.shards ||
+        h.stride != s.header.stride) {
       throw spec::ConfigError(file, "line 1",
                               "this shard belongs to another sweep than " + dirs[0] +
                                   " (fingerprint " + spec::Elide(h.fingerprint, 40) + " vs " +
@@ -113,6 +115,7 @@ Shards ReadShards(const std::vector<std::string>& dirs) {
     }
     s.analytic_only = s.analytic_only || (in.journal.end && in.journal.end->analytic_only);
     for (auto& entry : in.journal.points) s.points[entry.first] = std::move(entry.second);
+    for (auto& entry : in.journal.searches) s.searches[entry.first] = std::move(entry.second);
   }
   return s;
 }
@@ -135,7 +138,11 @@ std::string Verify(const Shards& s, bool allow_partial) {
     }
   }
   if (problems.empty()) return "";
-  const std::int64_t missing = s.header.points - static_cast<std::int64_t>(s.points.size());
+  std::int64_t missing = 0;
+  for (std::int64_t i = 0; i < s.header.points; ++i) {
+    const bool held = s.header.stride > 1 ? s.searches.count(i) > 0 : s.points.count(i) > 0;
+    missing += !held;
+  }
   const std::string headline = "the shards are not complete (" + std::to_string(missing) + " of " +
                                std::to_string(s.header.points) + " points missing)";
   if (!allow_partial) {
@@ -188,16 +195,17 @@ int RunMerge(const Args& args) {
   }
   report::OutputFolder folder(dir, "sweep", Joined("merge", args), OutOptions(cl.vm));
   const std::string work = folder.work().string();
-  const dse::JournalHeader merged{header.sweep, header.fingerprint, header.points, 1, 1};
-  dse::WriteJournal(work, merged, points);
+  const dse::JournalHeader merged{
+      header.sweep, header.fingerprint, header.points, header.stride, 1, 1, header.targets};
+  dse::WriteJournal(work, merged, points, shards.searches);
   if (partial_note.empty()) dse::Journal(work, merged).End({header.points, analytic_only});
-  std::vector<dse::PointResult> all;
+  dse::SweepData all{header.sweep, header.stride, header.targets, {}, std::move(shards.searches)};
   std::int64_t retry = 0;
   for (auto& entry : points) {
     retry += entry.second.retry;
-    all.push_back(std::move(entry.second));
+    all.points.push_back(std::move(entry.second));
   }
-  const std::string summary = dse::WriteSweepResults(work, header.sweep, all, partial_note);
+  const std::string summary = dse::WriteSweepResults(work, all, partial_note);
   WriteSweepExtras(work, all);
   folder.Commit();
   std::cout << summary;

@@ -65,39 +65,45 @@ Shard ShardOf(const po::variables_map& vm) {
   return s;
 }
 
+// Designs a search keeps at most, about: its fastest and its two Pareto fronts.
+constexpr std::int64_t kKeptPerSearch = 64;
+
 // Refuses a sweep too large to hold, before anything is loaded or allocated.
 void CheckSize(const spec::SweepSpec& spec, std::int64_t max_points) {
   const dse::SweepCount count = dse::CountPoints(spec);
-  if (!count.overflow && count.points <= max_points) return;
+  const std::int64_t per_outer = spec.search.enabled ? kKeptPerSearch : 1;
+  if (!count.overflow && count.points <= max_points / per_outer) return;
   throw spec::ConfigError(spec.source, "$.axes",
-                          "the sweep has " + count.Text() + " points (" + count.factors +
-                              "), more than --max-points " + std::to_string(max_points) +
+                          "the sweep has " + count.Text() + " points (" + count.factors + ")" +
+                              (spec.search.enabled ? ", each a search keeping up to " +
+                                                         std::to_string(kKeptPerSearch) + " designs"
+                                                   : std::string()) +
+                              ", more than --max-points " + std::to_string(max_points) +
                               "; narrow its axes, split it into several sweeps, or raise "
                               "--max-points if the machine holds about 4 KB per point");
 }
 
-// Networks and devices name result files (best_design_<network>_<device>.json) and columns of
-// points.csv: each must give a distinct, portable file name and hold no CSV or quoting character.
-void CheckTargetNames(const spec::SweepSpec& spec) {
-  for (const char* list : {"networks", "devices"}) {
-    const auto& refs = std::string(list) == "networks" ? spec.networks : spec.devices;
-    std::map<std::string, std::size_t> labels;
-    for (std::size_t i = 0; i < refs.size(); ++i) {
-      const std::string where = std::string("$.") + list + "[" + std::to_string(i) + "]";
-      if (refs[i].find_first_of(",\"\n\r\\") != std::string::npos) {
-        throw spec::ConfigError(spec.source, where,
-                                "'" + spec::Elide(refs[i]) +
+// The networks' and devices' names name the result files (best_design_<network>_<device>.json)
+// and fill columns of the CSV files: each target must give a distinct, portable file name, and no
+// name may hold a CSV or quoting character.
+void CheckTargetNames(const spec::SweepSpec& spec, const dse::SweepPlan& plan) {
+  std::map<std::string, std::string> labels;  // label -> the title of the target that has it
+  for (const dse::SweepTarget& t : plan.targets()) {
+    for (const auto& [what, name] : {std::pair{"network", t.network}, {"device", t.device}}) {
+      if (name.find_first_of(",\"\n\r\\") != std::string::npos) {
+        throw spec::ConfigError(spec.source, std::string("$.") + what + "s",
+                                std::string("the ") + what + " named '" + spec::Elide(name) +
                                     "' holds a comma, a quote, a backslash or a line break, "
-                                    "which the sweep's CSV files cannot hold");
+                                    "which the sweep's CSV files cannot hold; rename it");
       }
-      const std::string label = dse::TargetLabel(refs[i]);
-      spec::CheckFileName(label, "the result files' name for it", spec.source, where);
-      if (!labels.emplace(label, i).second) {
-        throw spec::ConfigError(spec.source, where,
-                                "its result files would be named '" + label + "' like those of " +
-                                    list + "[" + std::to_string(labels[label]) +
-                                    "]; rename one of the files");
-      }
+    }
+    spec::CheckFileName(t.Label(), "the result files' name for " + t.Title(), spec.source,
+                        "$.networks");
+    if (!labels.emplace(t.Label(), t.Title()).second) {
+      throw spec::ConfigError(spec.source, "$.networks",
+                              "two targets would write result files named '" + t.Label() +
+                                  "' (networks, devices or budgets of the same name or "
+                                  "percentage): give them distinct names");
     }
   }
 }
@@ -161,8 +167,8 @@ int RunSweep(const Args& args) {
   }
   const spec::SweepSpec spec = resolver.LoadSweep(cl.vm["sweep"].as<std::string>());
   CheckSize(spec, cl.vm["max-points"].as<long long>());
-  CheckTargetNames(spec);
   const dse::SweepPlan plan(spec, resolver);
+  CheckTargetNames(spec, plan);
   reading.Stop();
   const std::string dir = OutputDir(cl.vm, [&] {
     return FileNamePart(spec.name, "the sweep's name", spec.source) +
@@ -174,7 +180,8 @@ int RunSweep(const Args& args) {
   folder_options.keep_work_on_failure = true;  // its journal, for --resume
   folder_options.reuse_work = resume;
   report::OutputFolder out(dir, "sweep", command, folder_options);
-  const dse::JournalHeader header{spec.name, plan.fingerprint(), plan.size(), shard.k, shard.n};
+  const dse::JournalHeader header{
+      spec.name, plan.fingerprint(), plan.size(), plan.stride(), shard.k, shard.n, plan.targets()};
   SweepState state = StartJournal(out, header, resume);
   const bool analytic_only = cl.vm.count("analytic-only") > 0;
   EvaluatePoints(plan, spec, shard, state);
@@ -189,13 +196,14 @@ int RunSweep(const Args& args) {
               << "/journal.jsonl; join the shards with: msqx merge DIR...\n";
     return 0;
   }
-  std::vector<dse::PointResult> points;
-  for (auto& entry : state.done) points.push_back(std::move(entry.second));
-  const std::string summary = dse::WriteSweepResults(out.work().string(), spec.name, points);
-  WriteSweepExtras(out.work().string(), points);
+  dse::SweepData results{spec.name, plan.stride(), plan.targets(), {}, std::move(state.searches)};
+  for (auto& entry : state.done) results.points.push_back(std::move(entry.second));
+  const std::string summary = dse::WriteSweepResults(out.work().string(), results);
+  WriteSweepExtras(out.work().string(), results);
   out.Commit();
   std::cout << summary << "report: " << dir
-            << "/summary.md (points.csv, pareto.csv, best_design_*.json, plots, best_*/)\n";
+            << "/summary.md (points.csv, ratio.csv, pareto.csv, best_design_*.json, plots, "
+               "best_*/)\n";
   return 0;
 }
 

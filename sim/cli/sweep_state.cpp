@@ -13,24 +13,31 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// The points of this shard to simulate: feasible, not simulated yet (a resumed run keeps what its
-// journal has), and, when the sweep asks for the best N per network and device only, among the N
-// best of the whole sweep by the analytic model, so that shards and a one-shot run agree.
+bool Mine(std::int64_t outer, const Shard& shard) { return outer % shard.n == shard.k - 1; }
+
+// The points of this shard to simulate: kept, feasible, not simulated yet (a resumed run keeps
+// what its journal has), and, when the sweep asks for the best N only, among the N best by the
+// analytic model per network, device, budget and ratio over the whole sweep (the other shards'
+// outer points evaluated again here, cheaply, so that shards and a one-shot run agree); the
+// base designs always.
 std::vector<std::int64_t> ToSimulate(const dse::SweepPlan& plan, const spec::SweepSpec& spec,
-                                     const Shard& shard,
-                                     const std::map<std::int64_t, dse::PointResult>& done) {
+                                     const Shard& shard, const SweepState& state) {
   std::set<std::int64_t> allowed;
   if (spec.simulate_top > 0) {
-    std::map<std::pair<std::string, std::string>, std::vector<std::pair<double, std::int64_t>>>
-        by_target;
-    for (std::int64_t i = 0; i < plan.size(); ++i) {
-      const auto it = done.find(i);
-      const dse::PointResult p = it != done.end() ? it->second : plan.Evaluate(i);
-      if (p.status == dse::PointStatus::kOk || p.status == dse::PointStatus::kFailed) {
-        by_target[{p.network, p.device}].emplace_back(p.analytic_ms, i);
-      }
+    std::map<std::pair<int, double>, std::vector<std::pair<double, std::int64_t>>> groups;
+    const auto add = [&](const dse::PointResult& p) {
+      if (p.status != dse::PointStatus::kOk && p.status != dse::PointStatus::kFailed) return;
+      if (p.base) allowed.insert(p.index);
+      groups[{p.target, p.FixedShare()}].emplace_back(p.analytic_ms, p.index);
+    };
+    Heartbeat others("ranking the other shards' points by the analytic model");
+    for (std::int64_t outer = 0; outer < plan.size(); ++outer) {
+      if (Mine(outer, shard)) continue;
+      for (const dse::PointResult& p : plan.Evaluate(outer).points) add(p);
     }
-    for (auto& [target, list] : by_target) {
+    others.Stop();
+    for (const auto& [i, p] : state.done) add(p);
+    for (auto& [group, list] : groups) {
       std::sort(list.begin(), list.end());
       for (std::size_t k = 0; k < list.size() && k < static_cast<std::size_t>(spec.simulate_top);
            ++k) {
@@ -39,8 +46,7 @@ std::vector<std::int64_t> ToSimulate(const dse::SweepPlan& plan, const spec::Swe
     }
   }
   std::vector<std::int64_t> out;
-  for (const auto& [i, p] : done) {
-    if ((i - (shard.k - 1)) % shard.n != 0) continue;
+  for (const auto& [i, p] : state.done) {
     if (p.status != dse::PointStatus::kOk || p.simulated_ms >= 0) continue;
     if (spec.simulate_top > 0 && !allowed.count(i)) continue;
     out.push_back(i);
@@ -75,12 +81,18 @@ std::optional<dse::JournalContents> EarlierJournal(const report::OutputFolder& o
 
 }  // namespace
 
+bool SweepState::Holds(std::int64_t outer) const {
+  return stride > 1 ? searches.count(outer) > 0 : done.count(outer) > 0;
+}
+
 SweepState StartJournal(const report::OutputFolder& out, const dse::JournalHeader& header,
                         bool resume) {
   SweepState state;
+  state.stride = header.stride;
   if (resume) {
     if (auto earlier = EarlierJournal(out, header)) {
       state.done = std::move(earlier->points);
+      state.searches = std::move(earlier->searches);
       std::int64_t retried = 0;
       for (auto& [i, p] : state.done) {
         if (p.status != dse::PointStatus::kFailed || !p.retry) continue;
@@ -96,7 +108,7 @@ SweepState StartJournal(const report::OutputFolder& out, const dse::JournalHeade
       }
     }
     // Rewritten whole: a torn last line must not be continued by the next record.
-    dse::WriteJournal(out.work().string(), header, state.done);
+    dse::WriteJournal(out.work().string(), header, state.done, state.searches);
   } else if (out.discarded_work()) {
     std::cerr << "note: discarded what an interrupted run left in " << out.work().string()
               << " (--resume continues such a run instead)\n";
@@ -110,35 +122,52 @@ void EvaluatePoints(const dse::SweepPlan& plan, const spec::SweepSpec& spec, con
   std::vector<std::int64_t> todo;
   for (std::int64_t i = shard.k - 1; i < plan.size(); i += shard.n) {
     ++state.mine;
-    if (!state.done.count(i)) todo.push_back(i);
+    if (!state.Holds(i)) todo.push_back(i);
   }
-  std::cerr << "sweep " << spec.name << ": " << plan.size() << " points"
+  std::cerr << "sweep " << spec.name << ": " << plan.size()
+            << (plan.stride() > 1 ? " outer points, each a search of up to " +
+                                        std::to_string(plan.stride()) + " designs"
+                                  : " points")
             << (shard.n > 1 ? ", shard " + std::to_string(shard.k) + "/" + std::to_string(shard.n) +
                                   " takes " + std::to_string(state.mine)
                             : "")
-            << (state.done.empty()
+            << (state.mine == static_cast<std::int64_t>(todo.size())
                     ? ""
-                    : ", " + std::to_string(state.done.size()) + " already in the journal")
+                    : ", " + std::to_string(state.mine - static_cast<std::int64_t>(todo.size())) +
+                          " already in the journal")
             << "\n";
-  ProgressLine progress("sweep", "points", static_cast<std::int64_t>(todo.size()));
-  std::int64_t failed = 0, count = 0;
-  const auto failures = [&failed] { return std::to_string(failed) + " infeasible or invalid"; };
+  const bool search = plan.stride() > 1;
+  ProgressLine progress("sweep", search ? "searches" : "points",
+                        static_cast<std::int64_t>(todo.size()));
+  std::int64_t rejected = 0, scored = 0, count = 0;
+  const auto failures = [&] {
+    return (search ? std::to_string(scored) + " designs scored, " : std::string()) +
+           std::to_string(rejected) + " infeasible or invalid";
+  };
   for (std::int64_t i : todo) {
-    dse::PointResult p = plan.Evaluate(i);
-    failed += p.status != dse::PointStatus::kOk;
-    state.journal->Append(p, /*flush=*/false);
-    state.done[i] = std::move(p);
+    dse::OuterResult r = plan.Evaluate(i);
+    for (dse::PointResult& p : r.points) {
+      state.journal->Append(p, /*flush=*/false);
+      state.done[p.index] = std::move(p);
+    }
+    scored += r.summary.evaluated;
+    rejected += r.summary.invalid + r.summary.infeasible;
+    if (search) {
+      state.journal->Append(r.summary);
+      state.searches[i] = std::move(r.summary);
+    }
     progress.Update(++count, failures());
   }
   state.journal->Flush();
   progress.Finish(count, failures());
-  std::cerr << "computed " << count << " points, " << (state.mine - count)
-            << " taken from the journal\n";
+  std::cerr << "computed " << count
+            << (search ? " searches (" + std::to_string(scored) + " designs)" : " points") << ", "
+            << (state.mine - count) << " taken from the journal\n";
 }
 
 void SimulatePoints(const dse::SweepPlan& plan, const spec::SweepSpec& spec, const Shard& shard,
                     int jobs, SweepState& state) {
-  const std::vector<std::int64_t> survivors = ToSimulate(plan, spec, shard, state.done);
+  const std::vector<std::int64_t> survivors = ToSimulate(plan, spec, shard, state);
   std::cerr << "simulating " << survivors.size() << " feasible points at cycle fidelity in " << jobs
             << " worker processes\n";
   ProgressLine progress("simulate", "points", static_cast<std::int64_t>(survivors.size()));

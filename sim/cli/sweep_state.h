@@ -20,9 +20,13 @@ struct Shard {
 };
 
 struct SweepState {
-  std::map<std::int64_t, dse::PointResult> done;  // every point of the shard known so far
-  std::unique_ptr<dse::Journal> journal;          // in the output folder's work folder
-  std::int64_t mine = 0;                          // points of this shard
+  std::map<std::int64_t, dse::PointResult> done;  // every kept point of the shard known so far
+  std::map<std::int64_t, dse::SearchSummary> searches;  // by outer point (with a search)
+  std::unique_ptr<dse::Journal> journal;                // in the output folder's work folder
+  std::int64_t mine = 0;                                // outer points of this shard
+  std::int64_t stride = 1;                              // dse::SweepPlan::stride()
+  // Whether outer point `outer` is in the journal already.
+  bool Holds(std::int64_t outer) const;
 };
 
 // Opens the journal in out.work(). With `resume`, first takes the points of an interrupted run
@@ -31,12 +35,14 @@ struct SweepState {
 SweepState StartJournal(const report::OutputFolder& out, const dse::JournalHeader& header,
                         bool resume);
 
-// Evaluates (resources, analytic latency) every point of the shard the journal does not hold.
+// Evaluates (resources, analytic latency; with a search, the search) every outer point of the
+// shard the journal does not hold.
 void EvaluatePoints(const dse::SweepPlan& plan, const spec::SweepSpec& spec, const Shard& shard,
                     SweepState& state);
 
-// Simulates at cycle fidelity the feasible points of the shard not simulated yet, in `jobs`
-// worker processes.
+// Simulates at cycle fidelity, in `jobs` worker processes, the shard's kept feasible points not
+// simulated yet that the sweep asks for: per network, device, budget and ratio the simulate_top
+// best by the analytic model over the whole sweep (so that shards agree), and the base designs.
 void SimulatePoints(const dse::SweepPlan& plan, const spec::SweepSpec& spec, const Shard& shard,
                     int jobs, SweepState& state);
 

@@ -288,26 +288,30 @@ NpyArray ReadNpy(const std::string& path) {
   return ParseNpy(bytes, path);
 }
 
-std::string SerializeNpy(const NpyArray& array) {
+std::string NpyHeader(NpyType type, const std::vector<std::int64_t>& shape) {
   std::ostringstream h;
-  h << "{'descr': '" << ToString(array.type) << "', 'fortran_order': False, 'shape': (";
-  for (std::size_t i = 0; i < array.shape.size(); ++i) h << (i ? ", " : "") << array.shape[i];
-  if (array.shape.size() == 1) h << ",";  // a Python 1-tuple
+  h << "{'descr': '" << ToString(type) << "', 'fortran_order': False, 'shape': (";
+  for (std::size_t i = 0; i < shape.size(); ++i) h << (i ? ", " : "") << shape[i];
+  if (shape.size() == 1) h << ",";  // a Python 1-tuple
   h << "), }";
   std::string header = h.str();
   // NumPy pads so that the data starts on a 64-byte boundary.
   const std::size_t unpadded = kMagicSize + 4 + header.size() + 1;
   header.append((64 - unpadded % 64) % 64, ' ');
   header.push_back('\n');
-  if (static_cast<std::int64_t>(array.values.size()) != array.Elements()) {
-    throw std::invalid_argument("npy values do not match the shape");
-  }
   std::string out(kMagic, kMagicSize);
   out.push_back('\x01');
   out.push_back('\x00');
   out.push_back(static_cast<char>(header.size() & 0xff));
   out.push_back(static_cast<char>(header.size() >> 8));
-  out += header;
+  return out + header;
+}
+
+std::string SerializeNpy(const NpyArray& array) {
+  if (static_cast<std::int64_t>(array.values.size()) != array.Elements()) {
+    throw std::invalid_argument("npy values do not match the shape");
+  }
+  std::string out = NpyHeader(array.type, array.shape);
   const TypeInfo& info = Info(array.type);
   for (double v : array.values) {
     std::uint64_t raw = 0;

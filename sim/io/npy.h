@@ -36,5 +36,7 @@ NpyArray ParseNpy(const std::string& bytes, const std::string& label);
 // if the file cannot be written, std::invalid_argument for a value its type cannot hold.
 void WriteNpy(const std::string& path, const NpyArray& array);
 std::string SerializeNpy(const NpyArray& array);
+// The magic, version and header of a version 1.0 file, for writers that stream the payload.
+std::string NpyHeader(NpyType type, const std::vector<std::int64_t>& shape);
 
 }  // namespace msqx::io

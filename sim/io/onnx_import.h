@@ -1,14 +1,17 @@
 #pragma once
 // ONNX models in, msqx network configs and weight folders out, so that real models enter without
-// hand-written configs. Supported operators: Conv (square kernels, equal strides, symmetric pads,
-// no dilation), Gemm and MatMul with a constant weight (-> fc), Add (of two layers -> add; of a
-// constant after an fc -> that fc's bias), Relu, Clip(0, 6) (-> relu6), MaxPool, AveragePool,
-// GlobalAveragePool, GlobalMaxPool, BatchNormalization after a conv or fc (folded into its
-// weights), Flatten / Reshape-to-2D / Dropout / Identity (no layer), and a Softmax/LogSoftmax
-// whose result is a graph output (left to the host, noted in `notes`). Anything else is a
-// spec::ConfigError naming the node. Every derived shape is checked against the shapes the model
-// declares (its outputs and ONNX shape inference); a mismatch is an error, never a silent guess.
+// hand-written configs: graphs as PyTorch (1.x and 2.x) and Keras (tf2onnx) export them. The
+// import runs in named stages (docs/import.md): load the structure (weights stay in the model's
+// file or its external data files, which must lie in the model's folder), clean the graph up as
+// ONNX tools do (constant folding of shape arithmetic, Identity/Dropout/no-op removal, Pad into
+// the next conv, a symbolic batch fixed to 1), map the nodes to msqx layers (conv, fc, pooling,
+// add, concat, activations; batch norm and biases folded into their conv or fc; an NHWC input's
+// Transpose folded into the layout), check every derived shape against ONNX shape inference, and
+// write the network and its weights one row at a time. Anything else is a spec::ConfigError
+// naming the node or tensor and what was expected.
 
+#include <cstdint>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -21,11 +24,22 @@ struct OnnxImportOptions {
   std::string name;     // network name; empty: the file's stem
   int weight_bits = 4;  // written as the network's defaults
   int act_bits = 4;
+  // false: the graph's structure only (`msqx import --no-weights`): no weights are read or
+  // written, and initializers may come without data (dims and type are enough).
+  bool weights = true;
 };
+
+struct WeightPlan;  // how a layer's weights come out of the model (internal)
 
 struct ImportedWeights {
   std::string layer;
-  NpyArray array;  // [out, in/groups, k, k] or [out, in]
+  std::vector<std::int64_t> shape;  // [out, in/groups, kh, kw] or [out, in]
+  NpyType type = NpyType::kFloat32;
+  std::vector<double> bias;                // one per output channel; empty when the layer has none
+  std::shared_ptr<const WeightPlan> plan;  // nullptr without weights
+
+  // The whole array (tests, small layers); WriteImport streams instead.
+  NpyArray Materialize() const;
 };
 
 struct ShapeCheck {
@@ -40,6 +54,7 @@ struct OnnxImport {
   std::vector<ImportedWeights> weights;
   std::vector<ShapeCheck> checks;  // every declared shape that was compared (all equal)
   std::vector<std::string> notes;  // what was left out or folded, for the user
+  bool with_weights = true;
 };
 
 // False when msqx was built without libonnx-dev; ImportOnnx then throws spec::ConfigError.
@@ -47,7 +62,10 @@ bool OnnxImportAvailable();
 
 OnnxImport ImportOnnx(const std::string& path, const OnnxImportOptions& options = {});
 
-// Writes <out_dir>/network.json and <out_dir>/weights/<layer>.npy (folders created).
+// Writes <out_dir>/network.json, <out_dir>/weights/<layer>.npy and
+// <out_dir>/weights/bias/<layer>.npy (without weights only network.json). Everything is written
+// into a sibling folder first and moved into place at the end, so that a failure (a non-finite
+// weight, a full disk) leaves no network.json beside partial weights.
 void WriteImport(const OnnxImport& import, const std::string& out_dir);
 
 }  // namespace msqx::io

@@ -65,6 +65,25 @@ LayerWeights LoadLayerWeights(const std::string& dir, const spec::Layer& layer,
   return w;
 }
 
+std::vector<double> LoadLayerBias(const std::string& dir, const spec::Layer& layer,
+                                  const spec::NetworkSpec& net) {
+  const std::string path =
+      (std::filesystem::path(dir) / "bias" / WeightFileName(layer, net)).string();
+  if (!std::filesystem::exists(path)) return {};
+  if (!layer.HasWeights() || !layer.bias) {
+    throw spec::ConfigError(
+        path, "$", "layer '" + layer.name + "' has no bias (\"bias\": true in the network)");
+  }
+  NpyArray array = ReadNpy(path);
+  const std::vector<std::int64_t> expected = {layer.out_channels};
+  if (array.shape != expected) {
+    throw spec::ConfigError(path, "$",
+                            "expected a bias of shape " + Describe(expected) + " for layer '" +
+                                layer.name + "', got " + Describe(array.shape));
+  }
+  return std::move(array.values);
+}
+
 std::vector<LayerWeights> LoadNetworkWeights(const std::string& dir, const spec::NetworkSpec& net) {
   if (!std::filesystem::is_directory(dir)) {
     throw spec::ConfigError(dir, "$", "expected a folder of <layer>.npy weight files");

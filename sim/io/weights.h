@@ -31,6 +31,11 @@ std::string WeightFileName(const spec::Layer& layer, const spec::NetworkSpec& ne
 // spec::ConfigError naming the file.
 LayerWeights LoadLayerWeights(const std::string& dir, const spec::Layer& layer,
                               const spec::NetworkSpec& net);
+// A layer's bias, bias/<layer>.npy in the folder, [out_channels] (what `msqx import` writes for a
+// conv or fc with `bias: true`). Empty when the file is absent; a file for a layer without a bias
+// or of the wrong shape is a spec::ConfigError naming it.
+std::vector<double> LoadLayerBias(const std::string& dir, const spec::Layer& layer,
+                                  const spec::NetworkSpec& net);
 // Every conv and fc layer of the network, in network order.
 std::vector<LayerWeights> LoadNetworkWeights(const std::string& dir, const spec::NetworkSpec& net);
 

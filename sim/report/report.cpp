@@ -118,6 +118,8 @@ nlohmann::json ReportJson(const spec::DesignSpec& design, const spec::NetworkSpe
                       {"fixed_filters", l.fixed_filters},
                       {"sp2_filters", l.sp2_filters},
                       {"fused", l.fused}});
+    if (!l.function.empty()) layers.back()["function"] = l.function;
+    if (l.kind == "concat") layers.back()["in_place"] = l.in_place;
   }
   return {
       {"schema", "msqx.report/1"},
@@ -210,7 +212,8 @@ std::string SummaryMarkdown(const spec::DesignSpec& design, const spec::NetworkS
         "|\n"
         "|---|---|---:|---:|---:|---:|---:|---:|\n";
   for (const auto& l : stats.layers) {
-    os << "| " << l.name << " | " << l.kind << (l.fused ? " (fused)" : "") << " | " << l.cycles
+    os << "| " << l.name << " | " << l.kind << (l.function.empty() ? "" : " " + l.function)
+       << (l.fused ? " (fused)" : "") << (l.in_place ? " (in place)" : "") << " | " << l.cycles
        << " | " << Fixed(100 * Share(l.cycles, h.cycles), 1) << " % | "
        << Fixed(100 * Share(l.dsp_busy, l.cycles), 0) << " % | "
        << Fixed(100 * Share(l.lut_busy, l.cycles), 0) << " % | " << l.stall_load << " | "

@@ -13,7 +13,8 @@ namespace {
 const std::map<std::string, LayerKind>& KindsByName() {
   static const std::map<std::string, LayerKind> kinds = {
       {"conv", LayerKind::kConv},       {"fc", LayerKind::kFc},   {"maxpool", LayerKind::kMaxPool},
-      {"avgpool", LayerKind::kAvgPool}, {"add", LayerKind::kAdd}, {"act", LayerKind::kAct}};
+      {"avgpool", LayerKind::kAvgPool}, {"add", LayerKind::kAdd}, {"act", LayerKind::kAct},
+      {"concat", LayerKind::kConcat}};
   return kinds;
 }
 
@@ -32,6 +33,7 @@ std::vector<std::string> AllowedKeys(LayerKind kind) {
       keys.insert(keys.end(), {"input", "kernel", "stride", "padding", "ceil_mode", "global"});
       break;
     case LayerKind::kAdd:
+    case LayerKind::kConcat:
       keys.push_back("inputs");
       break;
     case LayerKind::kAct:
@@ -80,11 +82,15 @@ class LayerParser {
         l.out = in;
         break;
       case LayerKind::kAct:
-        l.function = n.Has("function") && n.At("function").OneOf({"relu", "relu6"}) == "relu6"
-                         ? ActFunction::kRelu6
-                         : ActFunction::kRelu;
+        l.function = ParseFunction(n);
         l.out = in;
         break;
+      case LayerKind::kConcat: {
+        int channels = 0;
+        for (int c : l.input_channels) channels += c;
+        l.out = {channels, in.height, in.width};
+        break;
+      }
     }
     return l;
   }
@@ -108,7 +114,45 @@ class LayerParser {
     ref.Fail(message);
   }
 
+  static ActFunction ParseFunction(const Node& n) {
+    if (!n.Has("function")) return ActFunction::kRelu;
+    const std::vector<ActFunction> all = {ActFunction::kRelu, ActFunction::kRelu6,
+                                          ActFunction::kSigmoid, ActFunction::kHardSwish,
+                                          ActFunction::kSilu};
+    std::vector<std::string> names;
+    for (ActFunction f : all) names.push_back(ToString(f));
+    const std::string name = n.At("function").OneOf(names);
+    for (ActFunction f : all) {
+      if (name == ToString(f)) return f;
+    }
+    return ActFunction::kRelu;
+  }
+
+  // concat: inputs of equal height and width, joined along the channels (at most 2^16 in all).
+  void ParseConcatInputs(const Node& n, Layer& l) {
+    const Node list = n.At("inputs");
+    const std::size_t count = list.ArraySize(2);
+    long total = 0;
+    for (std::size_t i = 0; i < count; ++i) {
+      l.inputs.push_back(Producer(list.At(i)));
+      const Shape s = ShapeOf(l.inputs.back());
+      if (i == 0) l.in = s;
+      if (s.height != l.in.height || s.width != l.in.width) {
+        list.At(i).Fail("expected an input of height x width " + std::to_string(l.in.height) + "x" +
+                        std::to_string(l.in.width) + " like the first, got " + Describe(s));
+      }
+      l.input_channels.push_back(s.channels);
+      total += s.channels;
+    }
+    if (total > (1 << 16))
+      list.Fail("expected at most 65536 channels in all, got " + std::to_string(total));
+  }
+
   void ParseInputs(const Node& n, std::size_t index, Layer& l) {
+    if (l.kind == LayerKind::kConcat) {
+      ParseConcatInputs(n, l);
+      return;
+    }
     if (l.kind == LayerKind::kAdd) {
       const Node list = n.At("inputs");
       const std::size_t count = list.ArraySize(2);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <set>
 
 #include "sim/spec/design.h"
@@ -75,11 +76,79 @@ std::vector<std::string> NameList(const Node& n) {
   return names;
 }
 
+template <class T, class Read>
+std::vector<T> ListOr(const Node& n, const std::string& key, std::vector<T> fallback, Read read) {
+  const auto list = n.Find(key);
+  if (!list) return fallback;
+  std::vector<T> values;
+  const std::size_t count = list->ArraySize(1);
+  if (count > 64) list->Fail("expected at most 64 values, got " + std::to_string(count));
+  for (std::size_t i = 0; i < count; ++i) {
+    const T v = read(list->At(i));
+    if (std::find(values.begin(), values.end(), v) != values.end()) {
+      list->At(i).Fail("expected each value once; it is listed twice");
+    }
+    values.push_back(v);
+  }
+  return values;
+}
+
+SearchSpec ParseSearch(const Node& n) {
+  SearchSpec s;
+  if (n.json().is_boolean()) {
+    s.enabled = n.Bool();
+    if (!s.enabled) return s;
+  } else {
+    n.ExpectObject({"cols", "rows", "channels_per_col", "macs_per_dsp", "refine_top", "out_rows",
+                    "out_cols", "row_groups", "buffer_scale", "double_buffered", "axi_ports",
+                    "burst_beats", "clock_mhz"});
+    s.enabled = true;
+  }
+  const std::optional<Node> obj = n.json().is_object() ? std::optional<Node>(n) : std::nullopt;
+  const auto ints = [&](const char* key, std::vector<int> fallback, int min, int max) {
+    if (!obj) return fallback;
+    return ListOr<int>(*obj, key, fallback,
+                       [&](const Node& v) { return static_cast<int>(v.Int(min, max)); });
+  };
+  s.cols = ints("cols", {4, 8, 16, 32, 64}, 1, 512);
+  s.rows = ints("rows", {2, 4, 6, 8, 12, 16, 20, 24, 32, 40, 48, 64, 80, 96, 128, 160, 192, 256}, 1,
+                4096);
+  s.channels_per_col = ints("channels_per_col", {1, 2, 4}, 1, 64);
+  s.macs_per_dsp = ints("macs_per_dsp", {1, 2}, 1, 2);
+  s.refine_top = obj ? static_cast<int>(obj->IntOr("refine_top", 8, 1, 1024)) : 8;
+  s.out_rows = ints("out_rows", {4, 7, 14, 28}, 1, 4096);
+  s.out_cols = ints("out_cols", {7, 14, 28, 56}, 1, 4096);
+  s.row_groups = ints("row_groups", {1, 2, 4}, 1, 1024);
+  s.buffer_scale = obj ? ListOr<double>(*obj, "buffer_scale", {0.5, 1, 2},
+                                        [](const Node& v) { return v.Number(1.0 / 64, 64); })
+                       : std::vector<double>{0.5, 1, 2};
+  s.double_buffered = obj ? ListOr<bool>(*obj, "double_buffered", {true, false},
+                                         [](const Node& v) { return v.Bool(); })
+                          : std::vector<bool>{true, false};
+  s.axi_ports = ints("axi_ports", {1, 2, 4}, 1, 64);
+  s.burst_beats = ints("burst_beats", {64, 256}, 1, 4096);
+  s.clock_mhz =
+      obj ? ListOr<double>(*obj, "clock_mhz", {}, [](const Node& v) { return v.Number(1, 2000); })
+          : std::vector<double>{};
+  return s;
+}
+
 }  // namespace
 
+std::int64_t SearchSpec::ShapeCount() const {
+  return static_cast<std::int64_t>(cols.size() * rows.size() * channels_per_col.size() *
+                                   macs_per_dsp.size());
+}
+
+std::int64_t SearchSpec::MemoryCount() const {
+  return static_cast<std::int64_t>(out_rows.size() * out_cols.size() * row_groups.size() *
+                                   buffer_scale.size() * double_buffered.size() * axi_ports.size() *
+                                   burst_beats.size() * std::max<std::size_t>(1, clock_mhz.size()));
+}
+
 SweepSpec ParseSweep(const Node& root) {
-  root.ExpectObject({"name", "networks", "devices", "base_designs", "axes", "constraints",
-                     "objectives", "simulate_top", "timeout_s"});
+  root.ExpectObject({"name", "networks", "devices", "base_designs", "axes", "budgets", "search",
+                     "constraints", "objectives", "simulate_top", "timeout_s"});
   SweepSpec s;
   s.source = root.file();
   s.name = root.At("name").String();
@@ -94,10 +163,17 @@ SweepSpec ParseSweep(const Node& root) {
     s.base_designs[device] = bases.At(device).String();
   }
 
-  const Node axes = root.At("axes");
-  axes.ExpectObject(DesignAxisKeys());
-  for (const auto& key : axes.Keys()) {
-    const Node a = axes.At(key);
+  if (const auto budgets = root.Find("budgets")) {
+    s.budgets =
+        ListOr<double>(root, "budgets", {}, [](const Node& v) { return v.Number(0.01, 1.0); });
+    s.budgets_given = true;
+  }
+  if (const auto search = root.Find("search")) s.search = ParseSearch(*search);
+
+  const std::optional<Node> axes = root.Find("axes");
+  if (axes) axes->ExpectObject(DesignAxisKeys());
+  for (const auto& key : axes ? axes->Keys() : std::vector<std::string>{}) {
+    const Node a = axes->At(key);
     SweepAxis axis{key, {}};
     if (a.json().is_object() && key != "ratio") {
       axis.values = ExpandRange(a);
@@ -131,7 +207,8 @@ SweepSpec ParseSweep(const Node& root) {
   } else {
     s.objectives = {"latency_ms", "lut", "dsp"};
   }
-  s.simulate_top = static_cast<int>(root.IntOr("simulate_top", 0, 0, 1 << 30));
+  s.simulate_top =
+      static_cast<int>(root.IntOr("simulate_top", s.search.enabled ? 8 : 0, 0, 1 << 30));
   s.timeout_s = root.NumberOr("timeout_s", 600, 1, 1e6);
   return s;
 }

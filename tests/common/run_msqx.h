@@ -14,8 +14,10 @@ struct MsqxRun {
   std::string output;
 };
 
-inline MsqxRun Msqx(const std::string& args) {
-  const std::string command = std::string(MSQX_BINARY_DIR "/bin/msqx ") + args + " 2>&1";
+// `cwd`: the working directory to run in (empty: the test's).
+inline MsqxRun Msqx(const std::string& args, const std::string& cwd = "") {
+  const std::string command = (cwd.empty() ? std::string() : "cd '" + cwd + "' && ") +
+                              MSQX_BINARY_DIR "/bin/msqx " + args + " 2>&1";
   MsqxRun run;
   FILE* pipe = popen(command.c_str(), "r");
   if (!pipe) return run;

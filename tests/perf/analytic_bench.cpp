@@ -10,6 +10,7 @@ int main() {
   using namespace msqx;
   const spec::ConfigResolver resolver(MSQX_SOURCE_DIR "/configs");
   const spec::NetworkSpec net = resolver.LoadNetwork("resnet18");
+  const dse::LayerClasses classes(net);
   spec::DesignSpec design = resolver.LoadDesign("xc7z045_ref");
   const double ratios[] = {0, 0.5, 1, 1.5, 2, 2.5, 3};
   std::int64_t points = 0, checksum = 0;
@@ -20,16 +21,16 @@ int main() {
       for (double sp2 : ratios) {
         design.lut_engine.rows = rows;
         design.ratio = {1, sp2};
-        checksum += dse::AnalyticModel(design).Cycles(net);
+        checksum += dse::AnalyticModel(design).Cycles(net, classes);
         ++points;
       }
     }
     seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   }
   std::printf(
-      "analytic model: %lld design points of resnet18 (%zu layers) in %.2f s: %.0f points/s "
-      "(checksum %lld)\n",
-      static_cast<long long>(points), net.layers.size(), seconds, points / seconds,
-      static_cast<long long>(checksum));
+      "analytic model: %lld design points of resnet18 (%zu layers, %zu classes of equal layers) "
+      "in %.2f s: %.0f points/s (checksum %lld)\n",
+      static_cast<long long>(points), net.layers.size(), classes.classes().size(), seconds,
+      points / seconds, static_cast<long long>(checksum));
   return 0;
 }

@@ -148,6 +148,28 @@ TEST(Analytic, LeanPathEqualsTheDetailedOne) {
   }
 }
 
+// Timing each class of equal layers once gives every layer's cycles: the per-layer sum of the
+// detailed path, on every shipped network and reference design, fused activations on and off.
+TEST(Analytic, ClassesOfEqualLayersCostWhatTheirLayersCost) {
+  for (const char* name : {"resnet18", "mobilenet_v2", "vgg16", "tiny"}) {
+    const auto net = Resolver().LoadNetwork(name);
+    const LayerClasses classes(net);
+    if (std::string(name) != "tiny") {  // tiny has no two equal layers
+      EXPECT_LT(classes.classes().size(), net.layers.size()) << name;
+    }
+    for (const char* design_name : {"xc7z020_ref", "xc7z045_ref", "xczu9eg_ref"}) {
+      for (bool fuse : {true, false}) {
+        spec::DesignSpec design = Resolver().LoadDesign(design_name);
+        design.post.fuse_activation = fuse;
+        const AnalyticModel m(design);
+        std::int64_t per_layer = 0;
+        for (const auto& layer : m.Estimate(net).layers) per_layer += layer.cycles;
+        EXPECT_EQ(m.Cycles(net, classes), per_layer) << name << " on " << design_name;
+      }
+    }
+  }
+}
+
 TEST(Analytic, ResNet18IsBoundedByPeakCompute) {
   const auto net = Resolver().LoadNetwork("resnet18");
   const spec::DesignSpec d = Resolver().LoadDesign("xc7z045_ref");

@@ -221,7 +221,7 @@ TEST_F(OutputFolderTest, AFailedJournalRecordIsCutOff) {
   const pid_t child = ::fork();
   if (child == 0) {
     std::signal(SIGXFSZ, SIG_IGN);
-    dse::Journal journal(root_.string(), {"s", "f", 1000, 1, 1});
+    dse::Journal journal(root_.string(), {"s", "f", 1000, 1, 1, 1, {dse::SweepTarget{}}});
     const rlimit limit{3000, 3000};
     ::setrlimit(RLIMIT_FSIZE, &limit);
     dse::PointResult p;

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "dse/resource.h"
@@ -42,7 +43,7 @@ TEST(Sweep, PlanEnumeratesEveryCombinationAndChecksFit) {
   ASSERT_EQ(plan.size(), 2 * 2 * (3 * 2 * 2 * 2));
   int ok = 0, infeasible = 0, invalid = 0;
   for (std::int64_t i = 0; i < plan.size(); ++i) {
-    const PointResult p = plan.Evaluate(i);
+    const PointResult p = plan.Evaluate(i).points.front();
     if (p.status == PointStatus::kOk) {
       ++ok;
       // Every feasible point is a valid design within the limits.
@@ -77,7 +78,7 @@ TEST(Sweep, FillTakesTheLargestEngineThatFits) {
   const SweepPlan plan(s, resolver);
   // Every SP2-only point whose LUT rows were filled: one more row must not fit.
   for (std::int64_t i = 0; i < plan.size(); ++i) {
-    const PointResult p = plan.Evaluate(i);
+    const PointResult p = plan.Evaluate(i).points.front();
     if (p.status != PointStatus::kOk || p.ratio_fixed != 0) continue;
     spec::DesignSpec d = spec::ParseDesign(spec::Document(p.design, "p").Root(), resolver);
     if (d.lut_engine.rows == 8) continue;  // the fixed value, not filled
@@ -89,15 +90,15 @@ TEST(Sweep, FillTakesTheLargestEngineThatFits) {
   }
 }
 
-// The default sweep fills packed DSP engines: every point is valid, its DSP rows come in pairs
-// (two rows' products per DSP), and two more rows would not fit.
+// "fill" on packed DSP engines (the reference designs pack two products per DSP): every point is
+// valid, its DSP rows come in pairs (two rows' products per DSP), and two more rows would not fit.
 TEST(Sweep, FillKeepsPackedDspRowsEven) {
   const spec::ConfigResolver resolver(MSQX_SOURCE_DIR "/configs");
-  const spec::SweepSpec s = resolver.LoadSweep("default");
+  const spec::SweepSpec s = resolver.LoadSweep(MSQX_SOURCE_DIR "/tests/unit/sweep/fill_sweep.json");
   const SweepPlan plan(s, resolver);
   int filled = 0;
   for (std::int64_t i = 0; i < plan.size(); ++i) {
-    const PointResult p = plan.Evaluate(i);
+    const PointResult p = plan.Evaluate(i).points.front();
     ASSERT_EQ(p.status, PointStatus::kOk) << i << ": " << p.reason;
     spec::DesignSpec d = spec::ParseDesign(spec::Document(p.design, "p").Root(), resolver);
     if (d.dsp_engine.rows == 0 || d.dsp_engine.macs_per_dsp != 2) continue;
@@ -119,8 +120,9 @@ TEST(Sweep, WritesEveryResultFile) {
   for (const char* f :
        {"points.csv", "pareto.csv", "summary.md", "journal.jsonl", "best_design_tiny_xc7z020.json",
         "best_design_resnet18_xc7z045.json", "sweep.gp", "pareto_lut_resnet18_xc7z045.svg",
-        "pareto_dsp_tiny_xc7z020.svg", "ratio_resnet18.svg", "best_resnet18_xc7z045/layers.csv",
-        "best_resnet18_xc7z045/layers.svg"}) {
+        "pareto_dsp_tiny_xc7z020.svg", "ratio_resnet18_xc7z045.svg", "ratio.csv",
+        "roofline_resnet18_xc7z045.csv", "roofline_resnet18_xc7z045.svg",
+        "best_resnet18_xc7z045/layers.csv", "best_resnet18_xc7z045/layers.svg"}) {
     EXPECT_TRUE(fs::exists(dir / f)) << f;
   }
   const std::string points = Read(dir / "points.csv");
@@ -140,20 +142,29 @@ TEST(Sweep, WritesEveryResultFile) {
   std::istringstream rows(points);
   std::string row;
   double simulated = 1e300;
-  while (std::getline(rows, row)) {
+  std::map<std::string, std::size_t> column;
+  const auto cells_of = [](const std::string& line) {
     std::vector<std::string> cells;
-    std::istringstream cols(row);
+    std::istringstream cols(line);
     for (std::string c; std::getline(cols, c, ',');) cells.push_back(c);
-    if (cells.size() < 8 || cells[1] != "resnet18" || cells[2] != "xc7z045" || cells[3] != "ok")
+    return cells;
+  };
+  std::getline(rows, row);
+  for (const std::string& name : cells_of(row)) column.emplace(name, column.size());
+  while (std::getline(rows, row)) {
+    const std::vector<std::string> cells = cells_of(row);
+    if (cells.size() < column.size() - 1 || cells[column["network"]] != "resnet18" ||
+        cells[column["device"]] != "xc7z045" || cells[column["status"]] != "ok" ||
+        cells[column["simulated_ms"]].empty())
       continue;
-    simulated = std::min(
-        simulated, std::stod(cells.at(cells.size() - 3)));  // ..., simulated_ms, latency_ms, fps
+    simulated = std::min(simulated, std::stod(cells.at(column["simulated_ms"])));
   }
   ASSERT_LT(simulated, 1e300) << "no simulated resnet18/xc7z045 point";
   char printed[32];
   std::snprintf(printed, sizeof printed, "%.3f ms", simulated);
   EXPECT_NE(sim.output.find(printed), std::string::npos) << printed << " in\n" << sim.output;
-  EXPECT_NE(r.output.find("faster than fixed-only"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("ms per ratio: fixed-only"), std::string::npos) << r.output;
+  EXPECT_NE(Read(dir / "summary.md").find("latency per fixed:SP2 ratio"), std::string::npos);
   EXPECT_NE(r.output.find("analytic model vs cycle fidelity on "), std::string::npos) << r.output;
   EXPECT_NE(Read(dir / "summary.md").find("## Analytic model against the cycle fidelity"),
             std::string::npos);
@@ -261,8 +272,9 @@ TEST(Sweep, ResumeRefusesAnotherSweepsJournal) {
 TEST(Sweep, CorruptJournalIsNamed) {
   const fs::path dir = Temp("corrupt");
   fs::create_directories(dir);
-  std::ofstream(dir / "journal.jsonl") << "{\"sweep\":\"s\",\"fingerprint\":\"f\",\"points\":2,"
-                                          "\"shard\":1,\"shards\":1}\n{\"index\": 5}\n\n";
+  std::ofstream(dir / "journal.jsonl")
+      << "{\"sweep\":\"s\",\"fingerprint\":\"f\",\"points\":2,\"stride\":1,\"shard\":1,"
+         "\"shards\":1,\"targets\":[]}\n{\"index\": 5}\n\n";
   const Result r = Msqx("merge " + dir.string() + " --out " + (dir / "m").string());
   EXPECT_EQ(r.status, 2);
   EXPECT_NE(r.output.find("journal.jsonl: line 2: corrupt journal record"), std::string::npos)
