@@ -60,6 +60,7 @@ struct FixedLane {
 template <int M1, int M2, int ActBits>
 struct Sp2Lane {
   static constexpr int kK = (1 << M1) - 1;
+  static constexpr int kK2 = (1 << M2) - 1;
   static constexpr int kTermBits = ActBits + kK - 1;
   static constexpr int kProductBits = ActBits + kK + 1;
   using Code = sc_dt::sc_uint<1 + M1 + M2>;
@@ -74,10 +75,12 @@ struct Sp2Lane {
     // Each term a multiplexer of constant shifts (no shifter by a variable).
     Term t1 = 0;
     Term t2 = 0;
-    for (int i = 1; i < (1 << M1); ++i) {
+    // The bounds are named constants: ICSC writes `i < (1 << M1)` as `i < 3'(1 <<< 2)`, a signed
+    // -4, and the loop vanished from the RTL (every SP2 product 0, issue 20).
+    for (int i = 1; i <= kK; ++i) {
       if (i1 == static_cast<unsigned>(i)) t1 = a << (kK - i);
     }
-    for (int i = 1; i < (1 << M2); ++i) {
+    for (int i = 1; i <= kK2; ++i) {
       if (i2 == static_cast<unsigned>(i)) t2 = a << (kK - i);
     }
     const sc_dt::sc_uint<kTermBits + 1> mag = t1 + t2;
