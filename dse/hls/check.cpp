@@ -4,9 +4,11 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <map>
 #include <regex>
 #include <sstream>
 
+#include "dse/hls/cosim.h"
 #include "dse/hls/scripts.h"
 #include "dse/hls/sv_for_yosys.h"
 
@@ -94,6 +96,19 @@ nlohmann::json TestbenchResult(const std::string& output) {
   return result.is_discarded() ? nlohmann::json() : result;
 }
 
+// Occurrences of `what` in `text`.
+long long CountOf(const std::string& text, const std::string& what) {
+  long long n = 0;
+  for (std::size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+std::string YosysReads(const std::vector<std::string>& files) {
+  std::string r;
+  for (const auto& f : files) r += "read_verilog -sv " + f + "; ";
+  return r;
+}
+
 // The last lines of a log, for an error message.
 std::string Tail(const std::string& text, int lines) {
   std::size_t pos = text.size();
@@ -102,27 +117,162 @@ std::string Tail(const std::string& text, int lines) {
   return pos == std::string::npos ? text : text.substr(pos + 1);
 }
 
-nlohmann::json Synthesize(const HlsCheckTarget& target, const HlsCheckOptions& options,
-                          HlsCheck* check) {
+// ICSC_HOME when it holds an installation (SVC's CMake package or the translator library), else
+// nullptr.
+const char* IcscHome() {
+  const char* home = std::getenv("ICSC_HOME");
+  if (home == nullptr) return nullptr;
+  for (const char* lib : {"lib", "lib64"}) {
+    if (fs::exists(fs::path(home) / lib / "cmake" / "SVC") ||
+        fs::exists(fs::path(home) / lib / "libSCTool.so"))
+      return home;
+  }
+  return nullptr;
+}
+
+// Verilator's lint of the translation with the block RAM: every warning counted by kind and by
+// file, "clean" only when there is none (lint exits 0 over warnings with -Wno-fatal).
+nlohmann::json Lint(const std::vector<std::string>& sv, const std::string& top,
+                    const fs::path& dir) {
+  const fs::path log = dir / "lint.log";
+  fs::remove(log);
+  std::string files;
+  for (const auto& f : sv) files += " " + Quoted(f);
+  const bool ran = Run("verilator --lint-only -Wall -Wno-fatal -Wno-DECLFILENAME" +
+                           (top.empty() ? std::string() : " --top-module " + top) + files,
+                       log);
+  static const std::regex warning(R"(^%Warning-(\w+): ([^:]+):(\d+):)");
+  std::map<std::string, long long> by_kind, by_file;
+  std::vector<std::string> first;
+  long long count = 0;
+  std::istringstream in(Slurp(log));
+  for (std::string line; std::getline(in, line);) {
+    std::smatch m;
+    if (!std::regex_search(line, m, warning)) continue;
+    ++count;
+    ++by_kind[m[1]];
+    ++by_file[fs::path(m[2].str()).filename().string()];
+    if (first.size() < 10) first.push_back(line);
+  }
+  const std::string status = !ran ? "errors" : count == 0 ? "clean" : "warnings";
+  return {{"status", status},   {"warnings", count}, {"by_kind", by_kind},
+          {"by_file", by_file}, {"first", first},    {"log", log.string()}};
+}
+
+// The RTL co-simulation: ICSC's SystemVerilog of Top under Verilator, driven by the SystemC
+// testbench's port trace and compared with it in every cycle (dse/hls/cosim.h).
+nlohmann::json Cosimulate(const std::vector<std::string>& sv, const std::string& top,
+                          const fs::path& trace, const HlsCheckOptions& options,
+                          const fs::path& dir) {
+  const fs::path work = dir / "cosim";
+  const fs::path log = work / "cosim.log";
+  fs::create_directories(work);
+  fs::remove(log);
+  nlohmann::json cosim = {{"log", log.string()}, {"pass", false}};
+  if (top.empty()) {
+    cosim["error"] = "ICSC's SystemVerilog names no top module (tb.top)";
+    return cosim;
+  }
+  std::ifstream trace_in(trace);
+  std::vector<TracePort> traced;
+  std::vector<SvPort> ports;
+  try {
+    traced = ReadTraceHeader(trace_in);
+    std::string text;
+    for (const auto& f : sv) text += Slurp(f) + "\n";
+    ports = SvPorts(text, top);
+    WriteProjectFile(work / "cosim_main.cpp", CosimHarness(top, ports, traced));
+  } catch (const std::runtime_error& e) {
+    cosim["error"] = std::string("cannot set up the co-simulation: ") + e.what();
+    return cosim;
+  }
+  if (options.note) options.note("co-simulating ICSC's SystemVerilog under Verilator");
+  std::string files;
+  for (const auto& f : sv) files += " " + Quoted(f);
+  const auto start = std::chrono::steady_clock::now();
+  // Uninitialized state reads 0, as the SystemC model's members do.
+  const std::string build = "verilator --cc --exe --build -j " + std::to_string(options.jobs) +
+                            " -Wno-fatal -Wno-lint -Wno-style --x-assign 0 --x-initial 0" +
+                            " --top-module " + top + " -Mdir " + Quoted((work / "obj").string()) +
+                            " -o cosim " + Quoted((work / "cosim_main.cpp").string()) + files;
+  if (!Run(build, log)) {
+    cosim["error"] = "Verilator did not build the co-simulation: " + Tail(Slurp(log), 15);
+    return cosim;
+  }
+  const fs::path out = work / "cosim.out";
+  fs::remove(out);
+  Run(Quoted((work / "obj" / "cosim").string()) + " " + Quoted(trace.string()), out);
+  const std::string output = Slurp(out);
+  std::ofstream(log, std::ios::app) << output;
+  const nlohmann::json result = TestbenchResult(output);
+  cosim["seconds"] =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - start)
+          .count();
+  if (result.is_null()) {
+    cosim["error"] = "the co-simulation did not finish: " + Tail(output, 8);
+    return cosim;
+  }
+  for (const auto& [key, value] : result.items()) cosim[key] = value;
+  return cosim;
+}
+
+// Yosys reads ICSC's SystemVerilog as it is when it can; Debian 12's Yosys 0.23 does not, and
+// reads a converted copy instead (dse/hls/sv_for_yosys.h: good for an estimate, not verified
+// equivalent). The files it read, or an error in icsc["error"].
+std::vector<std::string> YosysInput(const std::vector<std::string>& sv, const std::string& top_arg,
+                                    const HlsCheckOptions& options, const fs::path& dir,
+                                    const fs::path& log, nlohmann::json* icsc) {
+  std::vector<std::string> input = sv;
+  const std::size_t log_before = Slurp(log).size();
+  if (Run("yosys -q -p " + Quoted(YosysReads(sv) + "hierarchy -check" + top_arg), log)) {
+    (*icsc)["yosys_input"] = "icsc";
+    return input;
+  }
+  (*icsc)["yosys_icsc_read_error"] = FirstError(Slurp(log).substr(log_before));
+  if (options.note)
+    options.note("Yosys cannot read ICSC's SystemVerilog as it is: converting it for Yosys 0.23");
+  const fs::path converted = dir / "yosys";
+  fs::create_directories(converted);
+  input.clear();
+  try {
+    for (const auto& f : sv) {
+      const fs::path out = converted / fs::path(f).filename();
+      WriteProjectFile(out, SvForYosys(Slurp(f)));
+      input.push_back(out.string());
+    }
+  } catch (const std::runtime_error& e) {
+    (*icsc)["error"] =
+        std::string("Yosys cannot read ICSC's SystemVerilog and msqx cannot convert it: ") +
+        e.what();
+    return {};
+  }
+  if (!Run("yosys -q -p " + Quoted(YosysReads(input) + "hierarchy -check" + top_arg), log)) {
+    (*icsc)["error"] = "Yosys reads neither ICSC's SystemVerilog nor msqx's conversion of it (" +
+                       converted.string() + "): " + Tail(Slurp(log), 15);
+    return {};
+  }
+  (*icsc)["yosys_input"] = "converted for yosys 0.23";
+  (*icsc)["yosys_converted"] = input;
+  return input;
+}
+
+// ICSC's translation of Top, then Verilator's lint and co-simulation, then Yosys's synthesis and
+// its counts beside the model's.
+nlohmann::json IcscFlow(const HlsCheckTarget& target, const HlsCheckOptions& options,
+                        const fs::path& trace, HlsCheck* check) {
   const fs::path& dir = target.dir;
   const fs::path log = dir / "icsc" / "check.log";
-  const char* home = std::getenv("ICSC_HOME");
+  const char* home = IcscHome();
   nlohmann::json icsc = {{"found", false}};
-  // An installation provides SVC's CMake package (svc_target) and the translator library.
-  const auto installed = [](const fs::path& h) {
-    for (const char* lib : {"lib", "lib64"}) {
-      if (fs::exists(h / lib / "cmake" / "SVC") || fs::exists(h / lib / "libSCTool.so"))
-        return true;
-    }
-    return false;
-  };
-  if (home == nullptr || !installed(home)) {
+  if (home == nullptr) {
+    const char* set = std::getenv("ICSC_HOME");
     icsc["note"] =
         std::string("ICSC_HOME ") +
-        (home ? "does not hold an ICSC installation (" + std::string(home) + ")" : "is not set") +
+        (set ? "does not hold an ICSC installation (" + std::string(set) + ")" : "is not set") +
         ": with Intel's SystemC compiler installed, --check also translates Top to SystemVerilog, "
-        "lints it with Verilator and synthesizes it with Yosys synth_xilinx, and puts Yosys's "
-        "LUT/FF/DSP/BRAM counts beside the resource model's estimate";
+        "lints it and co-simulates it with Verilator against the SystemC testbench, synthesizes "
+        "it with Yosys synth_xilinx, and puts Yosys's LUT/FF/DSP/BRAM counts beside the resource "
+        "model's estimate";
     return icsc;
   }
   check->icsc_found = true;
@@ -142,11 +292,15 @@ nlohmann::json Synthesize(const HlsCheckTarget& target, const HlsCheckOptions& o
                             " --target msqx_top_sctool -j " + std::to_string(options.jobs) +
                             " && cd " + Quoted(build.string()) + " && timeout " +
                             std::to_string(options.icsc_timeout_s) + " ./msqx_top_sctool";
+  const auto icsc_start = std::chrono::steady_clock::now();
   if (!Run("bash -c " + Quoted(steps), log)) {
     icsc["error"] = "ICSC translation failed or ran past --icsc-timeout (" +
                     std::to_string(options.icsc_timeout_s) + " s): " + Tail(Slurp(log), 15);
     return icsc;
   }
+  icsc["icsc_seconds"] = std::chrono::duration_cast<std::chrono::seconds>(
+                             std::chrono::steady_clock::now() - icsc_start)
+                             .count();
   std::vector<std::string> sv;
   if (fs::exists(build / "sv_out")) {
     for (const auto& e : fs::directory_iterator(build / "sv_out")) {
@@ -159,16 +313,22 @@ nlohmann::json Synthesize(const HlsCheckTarget& target, const HlsCheckOptions& o
   }
   const std::string top = TopModule(sv);
   for (const auto& f : target.systemverilog) sv.push_back(f.string());
-  std::string files;
-  for (const auto& f : sv) files += " " + Quoted(f);
   icsc["systemverilog"] = sv;
+  icsc["icsc_warnings"] = CountOf(Slurp(log), ": warning: ");
   if (OnPath("verilator")) {
-    const std::string top_module = top.empty() ? "" : " --top-module " + top;
-    icsc["verilator_lint"] = Run("verilator --lint-only -Wno-fatal" + top_module + files, log)
-                                 ? "clean"
-                                 : "errors (see log)";
+    icsc["verilator_lint"] = Lint(sv, top, dir / "icsc");
+    icsc["cosim"] = Cosimulate(sv, top, trace, options, dir / "icsc");
+    check->cosim_pass = icsc["cosim"].value("pass", false);
   } else {
-    icsc["verilator_lint"] = "verilator not installed";
+    icsc["verilator_lint"] = {{"status", "verilator not installed"}};
+    icsc["cosim"] = {{"pass", false},
+                     {"error",
+                      "verilator is not installed (Debian package "
+                      "verilator)"}};
+  }
+  if (!options.synthesize) {
+    icsc["yosys"] = "not run (--no-synthesis)";
+    return icsc;
   }
   if (!OnPath("yosys")) {
     icsc["error"] = "yosys is not installed (Debian package yosys)";
@@ -176,51 +336,15 @@ nlohmann::json Synthesize(const HlsCheckTarget& target, const HlsCheckOptions& o
   }
   icsc["yosys_version"] = Trim(Capture("yosys -V"));
   const std::string top_arg = top.empty() ? "" : " -top " + top;
-  const auto reads = [](const std::vector<std::string>& files) {
-    std::string r;
-    for (const auto& f : files) r += "read_verilog -sv " + f + "; ";
-    return r;
-  };
-  // ICSC's SystemVerilog as it is when this Yosys reads it; Debian 12's Yosys 0.23 does not, and
-  // reads a converted copy instead (dse/hls/sv_for_yosys.h: good for an estimate, not verified
-  // equivalent).
-  std::vector<std::string> input = sv;
-  const std::size_t log_before = Slurp(log).size();
-  if (Run("yosys -q -p " + Quoted(reads(sv) + "hierarchy -check" + top_arg), log)) {
-    icsc["yosys_input"] = "icsc";
-  } else {
-    icsc["yosys_icsc_read_error"] = FirstError(Slurp(log).substr(log_before));
-    if (options.note)
-      options.note("Yosys cannot read ICSC's SystemVerilog as it is: converting it for Yosys 0.23");
-    const fs::path converted = dir / "icsc" / "yosys";
-    fs::create_directories(converted);
-    input.clear();
-    try {
-      for (const auto& f : sv) {
-        const fs::path out = converted / fs::path(f).filename();
-        WriteProjectFile(out, SvForYosys(Slurp(f)));
-        input.push_back(out.string());
-      }
-    } catch (const std::runtime_error& e) {
-      icsc["error"] =
-          std::string("Yosys cannot read ICSC's SystemVerilog and msqx cannot convert it: ") +
-          e.what();
-      return icsc;
-    }
-    if (!Run("yosys -q -p " + Quoted(reads(input) + "hierarchy -check" + top_arg), log)) {
-      icsc["error"] = "Yosys reads neither ICSC's SystemVerilog nor msqx's conversion of it (" +
-                      converted.string() + "): " + Tail(Slurp(log), 15);
-      return icsc;
-    }
-    icsc["yosys_input"] = "converted for yosys 0.23";
-    icsc["yosys_converted"] = input;
-  }
+  const std::vector<std::string> input = YosysInput(sv, top_arg, options, dir / "icsc", log, &icsc);
+  if (input.empty()) return icsc;
   if (options.note)
     options.note("synthesizing with Yosys synth_xilinx -family " + target.yosys_family);
   const fs::path stat = dir / "icsc" / "yosys_stat.txt";
   const auto start = std::chrono::steady_clock::now();
-  if (!Run("yosys -q -p " + Quoted(reads(input) + "synth_xilinx -family " + target.yosys_family +
-                                   top_arg + "; tee -o " + stat.string() + " stat"),
+  if (!Run("yosys -q -p " +
+               Quoted(YosysReads(input) + "synth_xilinx -family " + target.yosys_family + top_arg +
+                      "; tee -o " + stat.string() + " stat"),
            log)) {
     icsc["error"] = "Yosys synthesis failed: " + Tail(Slurp(log), 15);
     return icsc;
@@ -289,6 +413,7 @@ HlsCheck RunHlsCheck(const HlsCheckTarget& target, const HlsCheckOptions& option
   const fs::path& dir = target.dir;
   const fs::path build = dir / "build";
   const fs::path log = dir / "check.log";
+  const fs::path trace = dir / "tb_trace.txt";
   fs::remove(log);
   fs::remove(dir / "hls_check.json");
   nlohmann::json systemc = {{"log", log.string()}};
@@ -308,8 +433,12 @@ HlsCheck RunHlsCheck(const HlsCheckTarget& target, const HlsCheckOptions& option
     }
     const fs::path out = dir / "tb.log";
     fs::remove(out);
+    fs::remove(trace);
+    // With ICSC the run also records the ports for the RTL co-simulation.
     const bool ran =
-        Run("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1 " + Quoted((build / "msqx_tb").string()), out);
+        Run("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1 " + Quoted((build / "msqx_tb").string()) +
+                (IcscHome() != nullptr ? " --trace " + Quoted(trace.string()) : ""),
+            out);
     const std::string output = Slurp(out);
     std::ofstream(log, std::ios::app) << output;
     systemc["result"] = TestbenchResult(output);
@@ -322,7 +451,12 @@ HlsCheck RunHlsCheck(const HlsCheckTarget& target, const HlsCheckOptions& option
                   {"network", target.network},
                   {"layer", target.layer},
                   {"systemc", systemc}};
-  check.report["icsc"] = Synthesize(target, options, &check);
+  if (check.pass) {
+    check.report["icsc"] = IcscFlow(target, options, trace, &check);
+  } else {
+    check.report["icsc"] = {{"found", IcscHome() != nullptr},
+                            {"note", "not run: the SystemC testbench did not pass"}};
+  }
   const fs::path tmp = dir / "hls_check.json.tmp";
   WriteProjectFile(tmp, check.report.dump(2) + "\n");
   fs::rename(tmp, dir / "hls_check.json");

@@ -1,7 +1,8 @@
 #pragma once
 // `msqx hls --check`: builds and runs an exported project's testbench with Debian's SystemC and,
-// when ICSC is installed (ICSC_HOME), translates the top to SystemVerilog, lints it with Verilator
-// and synthesizes it with Yosys synth_xilinx, putting Yosys's counts beside the resource model's.
+// when ICSC is installed (ICSC_HOME), translates the top to SystemVerilog, lints it with Verilator,
+// co-simulates it under Verilator against the SystemC testbench's port trace (cosim.h) and
+// synthesizes it with Yosys synth_xilinx, putting Yosys's counts beside the resource model's.
 // The result is hls_check.json in the project folder (docs/hls.md).
 
 #include <filesystem>
@@ -16,6 +17,7 @@ namespace msqx::hls {
 struct HlsCheckOptions {
   int jobs = 1;               // parallel compile jobs
   int icsc_timeout_s = 1800;  // ICSC's translation of a full-size core can take long
+  bool synthesize = true;     // run Yosys after ICSC (false: translation, lint, co-simulation)
   std::function<void(const std::string&)> note;  // progress lines ("building the testbench", ...)
 };
 
@@ -35,6 +37,7 @@ struct HlsCheckTarget {
 struct HlsCheck {
   bool pass = false;  // the SystemC testbench passed
   bool icsc_found = false;
+  bool cosim_pass = false;   // ICSC's RTL matched the SystemC top in every cycle
   bool synthesized = false;  // ICSC, Verilator and Yosys all ran
   nlohmann::json report;     // what hls_check.json holds
 };

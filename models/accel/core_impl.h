@@ -747,7 +747,8 @@ bool AccelCore<Cfg>::StoreCycle(E& e, pe::Out<typename E::Store>& port, const St
     }
   }
   port.valid.write(e.st_size > 0);
-  if (e.st_size > 0) port.data.write(e.st_q[e.st_head]);
+  const int head = e.st_head;
+  if (e.st_size > 0) port.data.write(e.st_q[head]);
   return !e.storing && e.st_inflight == 0 && e.st_size == 0;
 }
 

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "models/accel/core.h"
+#include "models/pe/port_trace.h"
 
 namespace msqx::accel::tb {
 
@@ -32,6 +33,71 @@ struct MemoryHook {
   // The last word of the tile whose last chunk is command `step` was taken in `cycle`.
   virtual void Stored(std::size_t step, std::int64_t cycle) = 0;
 };
+
+// The fields of the core's port records in the order and with the names ICSC gives their ports
+// (pe::PortTrace): `prefix_field`, an array's elements indexed.
+inline void TraceFields(pe::PortTrace& t, const char* p, bool in, const LayerRegs& r) {
+  t.Field(p, "in_c", -1, in, r.in_c);
+  t.Field(p, "in_h", -1, in, r.in_h);
+  t.Field(p, "in_w", -1, in, r.in_w);
+  t.Field(p, "out_c", -1, in, r.out_c);
+  t.Field(p, "out_h", -1, in, r.out_h);
+  t.Field(p, "out_w", -1, in, r.out_w);
+  t.Field(p, "kh", -1, in, r.kh);
+  t.Field(p, "kw", -1, in, r.kw);
+  t.Field(p, "sh", -1, in, r.sh);
+  t.Field(p, "sw", -1, in, r.sw);
+  t.Field(p, "pt", -1, in, r.pt);
+  t.Field(p, "pl", -1, in, r.pl);
+  t.Field(p, "fold", -1, in, r.fold);
+  t.Field(p, "fold_sw", -1, in, r.fold_sw);
+  t.Field(p, "fold_pl", -1, in, r.fold_pl);
+  t.Field(p, "acc_depth", -1, in, r.acc_depth);
+  t.Field(p, "act_bits", -1, in, r.act_bits);
+  t.Field(p, "dsp_mult", -1, in, r.dsp_mult);
+  t.Field(p, "dsp_shift", -1, in, r.dsp_shift);
+  t.Field(p, "lut_mult", -1, in, r.lut_mult);
+  t.Field(p, "lut_shift", -1, in, r.lut_shift);
+}
+inline void TraceFields(pe::PortTrace& t, const char* p, bool in, const StepCmd& c) {
+  t.Field(p, "out_row0", -1, in, c.out_row0);
+  t.Field(p, "out_rows", -1, in, c.out_rows);
+  t.Field(p, "out_col0", -1, in, c.out_col0);
+  t.Field(p, "out_cols", -1, in, c.out_cols);
+  t.Field(p, "in_ch0", -1, in, c.in_ch0);
+  t.Field(p, "in_chs", -1, in, c.in_chs);
+  t.Field(p, "ch0", -1, in, c.ch0);
+  t.Field(p, "dsp_n", -1, in, c.dsp_n);
+  t.Field(p, "lut_n", -1, in, c.lut_n);
+  t.Field(p, "dsp_w", -1, in, c.dsp_w);
+  t.Field(p, "lut_w", -1, in, c.lut_w);
+  t.Field(p, "first_chunk", -1, in, c.first_chunk);
+  t.Field(p, "last_chunk", -1, in, c.last_chunk);
+}
+inline void TraceFields(pe::PortTrace& t, const char* p, bool in, const LoadReq& q) {
+  t.Field(p, "addr", -1, in, q.addr);
+  t.Field(p, "count", -1, in, q.count);
+  t.Field(p, "lane0", -1, in, q.lane0);
+  t.Field(p, "weights", -1, in, q.weights);
+}
+template <typename T, int N>
+void TraceFields(pe::PortTrace& t, const char* p, bool in, const pe::Bus<T, N>& b) {
+  for (int i = 0; i < N; ++i) t.Field(p, "v", i, in, b.v[i]);
+}
+template <int N>
+void TraceFields(pe::PortTrace& t, const char* p, bool in, const StoreWord<N>& w) {
+  t.Field(p, "addr", -1, in, w.addr);
+  t.Field(p, "count", -1, in, w.count);
+  for (int i = 0; i < N; ++i) t.Field(p, "v", i, in, w.v[i]);
+}
+// A stream as the top sees it: valid and data in the direction of the data, ready against it.
+template <typename T>
+void TraceChannel(pe::PortTrace& t, const char* name, const char* data, bool in,
+                  const pe::Channel<T>& c) {
+  t.Field(name, "valid", -1, in, c.valid.read());
+  t.Field(name, "ready", -1, !in, c.ready.read());
+  TraceFields(t, data, in, c.data.read());
+}
 
 template <typename Cfg>
 struct CoreBench : sc_core::sc_module {
@@ -65,6 +131,7 @@ struct CoreBench : sc_core::sc_module {
   std::deque<std::int64_t> ready;  // per pending request: first cycle it may be answered
   std::size_t store_step = 0;
   long long tile_words = 0;
+  pe::PortTrace trace;  // the core's ports, cycle by cycle, when opened (RTL co-simulation)
 
   SC_HAS_PROCESS(CoreBench);
   CoreBench(const sc_core::sc_module_name& n, unsigned seed, Traffic t)
@@ -82,6 +149,22 @@ struct CoreBench : sc_core::sc_module {
     SC_CTHREAD(Commands, tb_clk.pos());
     SC_CTHREAD(Memory, tb_clk.pos());
     SC_CTHREAD(Stores, tb_clk.pos());
+    SC_METHOD(Probe);
+    sensitive << clk.negedge_event();
+    dont_initialize();
+  }
+
+  // Between two rising edges every signal is settled: the cycle's inputs and outputs of the core.
+  void Probe() {
+    if (!trace.open()) return;
+    trace.Field("rst", "", -1, true, rst.read());
+    TraceFields(trace, "regs", true, regs.read());
+    TraceChannel(trace, "cmd", "cmd_data", true, cmd);
+    TraceChannel(trace, "ld_req", "ld_req_data", false, ld_req);
+    TraceChannel(trace, "ld", "ld_data", true, ld);
+    TraceChannel(trace, "st_dsp", "st_dsp_data", false, st_dsp);
+    TraceChannel(trace, "st_lut", "st_lut_data", false, st_lut);
+    trace.EndCycle();
   }
 
   static long long Cycle() {

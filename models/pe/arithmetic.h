@@ -1,8 +1,10 @@
 #pragma once
 // The datapath arithmetic of the PEs, written as the hardware computes it (shift-add for SP2,
-// a packed multiply for two fixed-point products per DSP). Plain integers only.
+// a packed multiply for two fixed-point products per DSP): the widths (plain integers) and the
+// lanes' operations on bit-accurate integers of exactly the widths the hardware has.
 
 #include <cstdint>
+#include <systemc>
 
 #include "models/util/int_math.h"
 
@@ -58,23 +60,50 @@ constexpr PackedSums UnpackPacked(std::int64_t acc, int k) {
 // Fixed point: the m-bit two's complement code as the DSP's sign-extended input port sees it.
 template <int WeightBits>
 struct FixedLane {
-  static constexpr std::int32_t Decode(std::uint8_t code) {
-    return static_cast<std::int32_t>(SignExtend(code, WeightBits));
+  using Code = sc_dt::sc_uint<WeightBits>;
+  using Weight = sc_dt::sc_int<WeightBits>;
+  static Weight Decode(const Code& code) {
+    Weight w;
+    w = code;  // the same bits, read as two's complement
+    return w;
   }
 };
 
 // SP2: sign | i1 (m1 bits) | i2 (m2 bits); a * w = (a << (K - i1)) + (a << (K - i2)), an absent
-// term (index 0) gated to zero, negated when sign = 1.
-template <int M1, int M2>
+// term (index 0) gated to zero, negated when sign = 1. Each term is a shifted copy of the
+// activation of at most ActBits + K - 1 bits, the product ActBits + K + 1 bits with its sign.
+template <int M1, int M2, int ActBits>
 struct Sp2Lane {
   static constexpr int kK = (1 << M1) - 1;
-  static constexpr std::int32_t Product(std::uint8_t code, std::uint32_t act) {
-    const int i2 = code & ((1 << M2) - 1);
-    const int i1 = (code >> M2) & ((1 << M1) - 1);
-    const bool neg = (code >> (M1 + M2)) & 1;
-    const std::int32_t t1 = i1 ? static_cast<std::int32_t>(act << (kK - i1)) : 0;
-    const std::int32_t t2 = i2 ? static_cast<std::int32_t>(act << (kK - i2)) : 0;
-    return neg ? -(t1 + t2) : t1 + t2;
+  static constexpr int kK2 = (1 << M2) - 1;
+  static constexpr int kTermBits = ActBits + kK - 1;
+  static constexpr int kProductBits = ActBits + kK + 1;
+  using Code = sc_dt::sc_uint<1 + M1 + M2>;
+  using Act = sc_dt::sc_uint<ActBits>;
+  using Term = sc_dt::sc_uint<kTermBits>;
+  using Product = sc_dt::sc_int<kProductBits>;
+  static Product Of(const Code& code, const Act& act) {
+    const sc_dt::sc_uint<M2 + 1> i2 = code.range(M2 > 0 ? M2 - 1 : 0, 0);
+    const sc_dt::sc_uint<M1> i1 = code.range(M1 + M2 - 1, M2);
+    const bool neg = code[M1 + M2];
+    const Term a = act;
+    // Each term a multiplexer of constant shifts (no shifter by a variable).
+    Term t1 = 0;
+    Term t2 = 0;
+    // The bounds are named constants: ICSC writes `i < (1 << M1)` as `i < 3'(1 <<< 2)`, a signed
+    // -4, and the loop vanished from the RTL (every SP2 product 0, issue 20).
+    for (int i = 1; i <= kK; ++i) {
+      if (i1 == static_cast<unsigned>(i)) t1 = a << (kK - i);
+    }
+    for (int i = 1; i <= kK2; ++i) {
+      if (i2 == static_cast<unsigned>(i)) t2 = a << (kK - i);
+    }
+    const sc_dt::sc_uint<kTermBits + 1> mag = t1 + t2;
+    Product p;
+    p = mag;
+    Product r = p;
+    if (neg) r = -p;
+    return r;
   }
 };
 

@@ -62,13 +62,13 @@ struct PeArrayConfig {
 // row's channel (docs/design.md, "Depthwise"), and the beat carries one window column per row
 // unit (`col`, window row ky of unit u at [ky * Units + u]) that enters the lanes' windows;
 // `beat` says whether the lanes compute with the window as it then is.
-template <int Cols, int Units = 1, int DwK = 1>
+template <int Cols, int ActBits, int Units = 1, int DwK = 1>
 struct ArrayBeat {
-  std::uint8_t act[Cols];
+  sc_dt::sc_uint<ActBits> act[Cols];
   bool swap;  // the shadow word becomes active for this beat and the ones after it
   bool dw;    // depthwise: `col` enters the lane windows, `act` is unused
   bool beat;  // the lanes compute (a depthwise column may only fill the windows)
-  std::uint8_t col[DwK * Units];
+  sc_dt::sc_uint<ActBits> col[DwK * Units];
   ArrayBeat() {
     for (int i = 0; i < Cols; ++i) act[i] = 0;
     swap = false;
@@ -84,13 +84,13 @@ struct ArrayBeat {
     return eq;
   }
 };
-template <int Cols, int Units, int DwK>
-std::ostream& operator<<(std::ostream& os, const ArrayBeat<Cols, Units, DwK>& b) {
-  return os << (b.dw ? "col" : "act") << int{b.dw ? b.col[0] : b.act[0]} << (b.swap ? " swap" : "")
-            << (b.beat ? "" : " fill");
+template <int Cols, int ActBits, int Units, int DwK>
+std::ostream& operator<<(std::ostream& os, const ArrayBeat<Cols, ActBits, Units, DwK>& b) {
+  return os << (b.dw ? "col" : "act") << (b.dw ? b.col[0] : b.act[0]).to_uint()
+            << (b.swap ? " swap" : "") << (b.beat ? "" : " fill");
 }
-template <int Cols, int Units, int DwK>
-void sc_trace(sc_core::sc_trace_file* tf, const ArrayBeat<Cols, Units, DwK>& b,
+template <int Cols, int ActBits, int Units, int DwK>
+void sc_trace(sc_core::sc_trace_file* tf, const ArrayBeat<Cols, ActBits, Units, DwK>& b,
               const std::string& name) {
   sc_core::sc_trace(tf, b.swap, name + "_swap");
 }
@@ -105,21 +105,36 @@ struct PeArray : sc_core::sc_module {
   static constexpr int kPieceLanes = Cfg::kPieceRows * kCols;
   static constexpr int kShadowLanes = Cfg::kPieces * kPieceLanes;  // whole pieces, rows padded
   static constexpr int kStages = 3;
+  static constexpr int kA = Cfg::kActBits, kW = Cfg::kWeightBits;
   static constexpr int kDwK = Cfg::kDwK;
   static constexpr int kDwArea = kDwK * kDwK;  // the columns a depthwise window occupies
-  static_assert(Cfg::kActBits >= 1 && Cfg::kActBits <= 8, "activations travel as 8-bit fields");
-  static_assert(Cfg::kWeightBits >= 2 && Cfg::kWeightBits <= 8, "weights travel as 8-bit fields");
+  static_assert(kA >= 1 && kA <= 8, "activations of 1 to 8 bits");
+  static_assert(kW >= 2 && kW <= 8, "weights of 2 to 8 bits");
   static_assert(kPack == 1 || kPack == 2, "macs_per_dsp is 1 or 2");
   static_assert(kRows % kPack == 0, "packing pairs rows");
   static_assert(Cfg::kPieceRows >= 1 && Cfg::kPieceRows <= kRows, "a piece is 1..rows rows");
-  static_assert(kTreeBits <= 32, "the output bus carries 32-bit sums");
+  static_assert(kTreeBits <= 32, "a row's sum over the columns fits 32 bits");
   // DSP48E1: the packed weight enters the 25-bit A port, both fields share the 48-bit P.
-  static_assert(kPack == 1 || (Cfg::kWeightBits + kTreeBits <= 25 && 2 * kTreeBits <= 48),
+  static_assert(kPack == 1 || (kW + kTreeBits <= 25 && 2 * kTreeBits <= 48),
                 "packed operands exceed a DSP48E1");
 
-  using InBus = ArrayBeat<kCols, kUnits, kDwK>;
-  using Piece = Bus<std::uint8_t, kPieceLanes>;
-  using OutBus = AccBus<kRows>;
+  // The datapath's widths. A fixed-point product is kW + kA bits (a signed kW-bit weight of
+  // magnitude below 2^(kW-1) times an unsigned kA-bit activation); a packed one
+  // (w_hi * 2^kTreeBits + w_lo) * a is kW + kTreeBits + kA bits and its sum over the columns
+  // 2 * kTreeBits (two fields of a row's sum); an SP2 product Sp2Lane's.
+  using Sp2 = Sp2Lane<Cfg::kSp2M1, Cfg::kSp2M2, kA>;
+  static constexpr int kProdBits = Cfg::kKind == PeKind::kSp2 ? Sp2::kProductBits
+                                   : kPack == 1               ? kW + kA
+                                                              : kW + kTreeBits + kA;
+  static constexpr int kSumBits = kPack == 1 ? kTreeBits : 2 * kTreeBits;
+  using Act = sc_dt::sc_uint<kA>;
+  using Code = sc_dt::sc_uint<kW>;
+  using Prod = sc_dt::sc_int<kProdBits>;
+  using Sum = sc_dt::sc_int<kSumBits>;
+  using RowSum = sc_dt::sc_int<kTreeBits>;
+  using InBus = ArrayBeat<kCols, kA, kUnits, kDwK>;
+  using Piece = Bus<Code, kPieceLanes>;
+  using OutBus = AccBus<kRows>;  // the output bus carries each row's sum sign-extended
 
   sc_core::sc_in<bool> clk{"clk"};
   sc_core::sc_in<bool> rst{"rst"};
@@ -136,35 +151,53 @@ struct PeArray : sc_core::sc_module {
  private:
   // One DSP (or LUT) product of unit u, column c, from the registered activations and weights:
   // the column's broadcast activation, or in depthwise mode the lane's own (0 beyond the window).
-  std::int64_t Product(int u, int c) const {
-    const std::uint32_t a = !a_dw_ ? act_[c] : c < kDwArea ? dwact_[u * kDwArea + c] : 0;
-    if constexpr (Cfg::kKind == PeKind::kSp2) {
-      return Sp2Lane<Cfg::kSp2M1, Cfg::kSp2M2>::Product(active_[u * kCols + c], a);
-    } else if constexpr (kPack == 1) {
-      return static_cast<std::int64_t>(
-                 FixedLane<Cfg::kWeightBits>::Decode(active_[u * kCols + c])) *
-             a;
-    } else {
-      const std::int64_t hi = FixedLane<Cfg::kWeightBits>::Decode(active_[(2 * u) * kCols + c]);
-      const std::int64_t lo = FixedLane<Cfg::kWeightBits>::Decode(active_[(2 * u + 1) * kCols + c]);
-      return (hi * (std::int64_t{1} << kTreeBits) + lo) * a;
+  // Packed: the DSP's pre-adder forms w_hi * 2^kTreeBits + w_lo (a kW + kTreeBits-bit operand of
+  // its 25-bit port) and the multiplier takes it times the activation (kA + 1 bits with its zero
+  // sign bit): one DSP48E1 per pair of rows and column, as Yosys maps it (tests/sc/pe).
+  Prod Product(int u, int c) const {
+    Prod p = 0;
+    Act act = act_[c];
+    if (a_dw_) {
+      act = 0;
+      if (c < kDwArea) act = dwact_[u * kDwArea + c];
     }
+    if constexpr (Cfg::kKind == PeKind::kSp2) {
+      p = Sp2::Of(active_[u * kCols + c], act);
+    } else if constexpr (kPack == 1) {
+      const sc_dt::sc_int<kW> w = FixedLane<kW>::Decode(active_[u * kCols + c]);
+      sc_dt::sc_int<kA + 1> a;
+      a = act;
+      p = w * a;
+    } else {
+      const sc_dt::sc_int<kW> hi = FixedLane<kW>::Decode(active_[(2 * u) * kCols + c]);
+      const sc_dt::sc_int<kW> lo = FixedLane<kW>::Decode(active_[(2 * u + 1) * kCols + c]);
+      const sc_dt::sc_int<kW + kTreeBits> packed = hi * (1 << kTreeBits) + lo;
+      sc_dt::sc_int<kA + 1> a;
+      a = act;
+      p = packed * a;
+    }
+    return p;
   }
 
-  // T: the adder tree of each row over the registered products, unpacked into rows.
+  // T: the adder tree of each unit over the registered products, unpacked into rows. A packed
+  // sum is hi * 2^kTreeBits + lo with lo signed: the low field is its low bits, the high field
+  // its high bits plus the borrow of a negative low field.
   OutBus Tree() const {
     OutBus o;
     MSQX_HLS_UNROLL
     for (int u = 0; u < kUnits; ++u) {
-      std::int64_t t = 0;
+      Sum t = 0;
       MSQX_HLS_UNROLL
-      for (int c = 0; c < kCols; ++c) t += m_[u][c];
+      for (int c = 0; c < kCols; ++c) t = t + m_[u][c];
       if constexpr (kPack == 1) {
-        o.v[u] = static_cast<std::int32_t>(SignExtend(t, kTreeBits));
+        o.v[u] = t.to_int();
       } else {
-        const PackedSums sums = UnpackPacked(t, kTreeBits);
-        o.v[2 * u] = static_cast<std::int32_t>(sums.high);
-        o.v[2 * u + 1] = static_cast<std::int32_t>(sums.low);
+        RowSum lo, hi;
+        lo = t.range(kTreeBits - 1, 0);
+        hi = t.range(2 * kTreeBits - 1, kTreeBits);
+        if (lo < 0) hi = hi + 1;
+        o.v[2 * u] = hi.to_int();
+        o.v[2 * u + 1] = lo.to_int();
       }
     }
     return o;
@@ -231,12 +264,14 @@ struct PeArray : sc_core::sc_module {
     }
   }
 
+  // Registers, at the datapath's widths. Only the valid bits are reset: the data registers are
+  // read behind them (their initializers only make the simulation deterministic).
   bool a_valid_ = false, m_valid_ = false, a_dw_ = false;
-  std::uint8_t act_[kCols] = {};
-  std::uint8_t dwact_[kUnits * kDwArea] = {};  // depthwise: each unit's window, row-major
-  std::uint8_t active_[kRows * kCols] = {};
-  std::uint8_t shadow_[kShadowLanes] = {};
-  std::int64_t m_[kUnits][kCols] = {};
+  Act act_[kCols] = {};
+  Act dwact_[kUnits * kDwArea] = {};  // depthwise: each unit's window, row-major
+  Code active_[kRows * kCols] = {};
+  Code shadow_[kShadowLanes] = {};
+  Prod m_[kUnits][kCols] = {};
 };
 
 // Concrete instances an HLS flow elaborates (4-bit weights and activations, as in the paper).

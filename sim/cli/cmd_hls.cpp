@@ -60,7 +60,9 @@ int RunHls(const Args& args) {
       "parallel compile jobs of --check")(
       "icsc-timeout", po::value<int>()->default_value(1800),
       "seconds ICSC may take to translate Top in --check (it unrolls the arrays' loops: minutes "
-      "for a full-size core)");
+      "for a full-size core)")(
+      "no-synthesis",
+      "with --check and ICSC: translate, lint and co-simulate, but do not synthesize with Yosys");
   po::positional_options_description positional;
   positional.add("design", 1);
   const CommandLine cl = ParseCommandLine(
@@ -103,8 +105,9 @@ int RunHls(const Args& args) {
     return "hls-" + FileNamePart(design_name, "the design's name", design_source);
   });
   report::OutputOptions folder_options = OutOptions(cl.vm);
-  folder_options.later_entries = {"build", "check.log", "tb.log", "hls_check.json",
-                                  "hls_check.json.tmp"};  // what --check adds
+  folder_options.later_entries = {"build",        "check.log",      "tb.log",
+                                  "tb_trace.txt", "hls_check.json", "hls_check.json.tmp"};
+  // what --check adds
   report::OutputFolder folder(dir, "hls", Joined("hls", args), folder_options);
   const fs::path work = folder.work();
   hls::HlsCheckTarget target;
@@ -139,6 +142,7 @@ int RunHls(const Args& args) {
   hls::HlsCheckOptions check_options;
   check_options.jobs = cl.vm["jobs"].as<int>();
   check_options.icsc_timeout_s = cl.vm["icsc-timeout"].as<int>();
+  check_options.synthesize = !cl.vm.count("no-synthesis");
   if (check_options.icsc_timeout_s < 1)
     throw UsageError("--icsc-timeout must be at least 1 second");
   check_options.note = [](const std::string& line) { std::cout << "  " << line << std::endl; };
@@ -154,17 +158,37 @@ int RunHls(const Args& args) {
   const nlohmann::json& icsc = check.report["icsc"];
   if (!check.icsc_found) {
     std::cout << "  ICSC: not found. " << icsc.value("note", std::string()) << "\n";
-  } else if (check.synthesized) {
-    std::cout << "  Yosys vs model:";
-    for (const auto& [key, v] : icsc["comparison"].items()) {
-      std::cout << " " << key << " " << v["yosys"] << "/" << v["model"];
-    }
-    std::cout << "\n";
   } else {
-    std::cout << "  ICSC flow: " << icsc.value("error", std::string()) << "\n";
+    if (icsc.contains("verilator_lint")) {
+      const nlohmann::json& lint = icsc["verilator_lint"];
+      std::cout << "  Verilator lint: " << lint.value("status", std::string()) << " ("
+                << lint.value("warnings", 0LL) << " warnings)\n";
+    }
+    if (icsc.contains("cosim")) {
+      const nlohmann::json& cosim = icsc["cosim"];
+      if (check.cosim_pass) {
+        std::cout << "  RTL co-simulation: PASS (" << cosim.value("cycles", 0LL)
+                  << " cycles, every output equal in every cycle)\n";
+      } else if (cosim.contains("error")) {
+        std::cout << "  RTL co-simulation: " << cosim.value("error", std::string()) << "\n";
+      } else {
+        std::cout << "  RTL co-simulation: FAIL (" << cosim.value("mismatches", 0LL)
+                  << " mismatches; first " << cosim["first_mismatch"].dump() << ")\n";
+      }
+    }
+    if (check.synthesized) {
+      std::cout << "  Yosys vs model:";
+      for (const auto& [key, v] : icsc["comparison"].items()) {
+        std::cout << " " << key << " " << v["yosys"] << "/" << v["model"];
+      }
+      std::cout << "\n";
+    } else if (icsc.contains("error")) {
+      std::cout << "  ICSC flow: " << icsc.value("error", std::string()) << "\n";
+    }
   }
   std::cout << "report: " << dir << "/hls_check.json\n";
-  return check.pass ? 0 : 1;
+  // With ICSC, the RTL must also match the model.
+  return check.pass && (!check.icsc_found || check.cosim_pass) ? 0 : 1;
 }
 
 }  // namespace msqx::cli

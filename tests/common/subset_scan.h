@@ -122,6 +122,43 @@ inline bool HasProcesses(const std::string& code) {
          code.find("SC_METHOD") != std::string::npos;
 }
 
+// Each function that assigns a scalar through a non-const reference parameter ("an out-parameter
+// (ICSC): '<function>(... <type>& <name>)'"). ICSC inlines every function into its process and
+// may drop such an assignment: 1.7.6 removed `lane0 = lane;` from `WeightRequest(..., int& lane0)`,
+// inlined twice in one thread with the result unused in the first call, and the depthwise layers
+// went wrong in the RTL only (issue 20). A scalar result is returned (a record for several).
+inline std::vector<std::string> ScalarOutParameters(const std::string& code) {
+  static const std::regex function("\\b(\\w+)\\s*\\(([^()]*)\\)\\s*(const\\s*)?\\{");
+  static const std::regex scalar_ref(
+      "^\\s*((?:unsigned\\s+|signed\\s+)?(?:bool|char|short|int|long(?:\\s+long)?|unsigned|"
+      "std::u?int(?:8|16|32|64)_t|u?int(?:8|16|32|64)_t|std::size_t|size_t|Dim|"
+      "(?:sc_dt::)?sc_(?:big)?u?int\\s*<[^<>]*>))\\s*&\\s*(\\w+)\\s*$");
+  std::vector<std::string> found;
+  for (std::sregex_iterator it(code.begin(), code.end(), function), end; it != end; ++it) {
+    const std::string name = (*it)[1];
+    if (name == "if" || name == "for" || name == "while" || name == "switch") continue;
+    // The body, to its closing brace.
+    std::size_t i = it->position(0) + it->length(0), depth = 1;
+    const std::size_t start = i;
+    for (; i < code.size() && depth > 0; ++i) depth += code[i] == '{' ? 1 : code[i] == '}' ? -1 : 0;
+    const std::string body = code.substr(start, i - start);
+    std::stringstream params((*it)[2].str());
+    for (std::string p; std::getline(params, p, ',');) {
+      std::smatch m;
+      if (!std::regex_match(p, m, scalar_ref)) continue;
+      const std::regex assigned("(^|[^\\w.>])" + m[2].str() +
+                                "\\s*(\\+|-|\\*|/|%|&|\\||\\^|<<|>>)?=[^=]");
+      const std::regex stepped("(\\+\\+|--)\\s*" + m[2].str() + "\\b|\\b" + m[2].str() +
+                               "\\s*(\\+\\+|--)");
+      if (std::regex_search(body, assigned) || std::regex_search(body, stepped)) {
+        found.push_back("an out-parameter (ICSC): '" + name + "(... " + m[1].str() + "& " +
+                        m[2].str() + ")'");
+      }
+    }
+  }
+  return found;
+}
+
 // Each forbidden construct found: "<what>: '<text>'".
 inline std::vector<std::string> ForbiddenConstructs(const std::string& code) {
   static const std::pair<const char*, const char*> kForbidden[] = {
@@ -140,13 +177,18 @@ inline std::vector<std::string> ForbiddenConstructs(const std::string& code) {
       {"\\bif\\s*\\(\\s*(\\+\\+|--)|(\\+\\+|--)\\s*\\w+\\s*[=!<>]=",
        "an increment inside a condition (ICSC)"},
       {"\\bu?int(8|16|32|64)_t\\s*\\{\\s*[A-Za-z_]",
-       "a braced cast of a variable (ICSC: static_cast)"}};
+       "a braced cast of a variable (ICSC: static_cast)"},
+      // ICSC 1.7.6 sizes `1 << M` in a loop condition to M + 1 bits, signed: `i < (1 << 2)`
+      // became `i < 3'(1 <<< 2)`, -4, and the loop vanished (issue 20). A named constant is kept.
+      {"\\bfor\\s*\\([^;]*;[^;]*<=?\\s*\\(?\\s*1\\s*<<",
+       "a shifted 1 as a loop bound (ICSC: a named constant)"}};
   std::vector<std::string> found;
   for (const auto& [pattern, what] : kForbidden) {
     std::smatch m;
     if (std::regex_search(code, m, std::regex(pattern)))
       found.push_back(std::string(what) + ": '" + m.str(0) + "'");
   }
+  for (const std::string& out : ScalarOutParameters(code)) found.push_back(out);
   return found;
 }
 

@@ -11,9 +11,12 @@
 //      cycle fidelity's count for this layer with the same ideal memory
 //      (`msqx sim --design D --network N --memory ideal`, layers.csv).
 // Exit status 0 on pass, 1 on a mismatch. The last line is one JSON object for `msqx hls --check`.
+// `msqx_tb --trace FILE` also writes the core's ports cycle by cycle (models/pe/port_trace.h), the
+// stimulus and expected responses of the RTL co-simulation.
 #include <cstdint>
 #include <cstdio>
 #include <random>
+#include <string>
 #include <systemc>
 #include <vector>
 
@@ -105,7 +108,7 @@ std::vector<std::uint8_t> Image(const std::vector<msqx::accel::StepCmd>& cmds,
 
 }  // namespace
 
-int sc_main(int, char*[]) {
+int sc_main(int argc, char* argv[]) {
   std::mt19937 rng(msqx_case::kSeed);
   std::vector<std::uint8_t> acts, codes;
   std::vector<std::int64_t> values;
@@ -117,6 +120,10 @@ int sc_main(int, char*[]) {
   tb.acts = acts;
   tb.weights = Image(tb.cmds, codes);
   tb.out.assign(expected.size(), -1);
+  if (argc == 3 && std::string(argv[1]) == "--trace" && !tb.trace.Open(argv[2])) {
+    std::printf("msqx_tb: cannot write the port trace %s\n", argv[2]);
+    return 2;
+  }
   std::printf("msqx_tb: %s, layer %s: %zu step commands, %zu outputs, seed %u\n",
               msqx_case::kDesign, msqx_case::kLayer, tb.cmds.size(), expected.size(),
               msqx_case::kSeed);

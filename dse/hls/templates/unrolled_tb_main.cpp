@@ -16,16 +16,20 @@
 //      the outputs come every kExpectedIi cycles: the cycle fidelity of unrolled designs
 //      (`msqx sim`, layers.csv columns latency_cycles and initiation_interval).
 // Exit status 0 on pass, 1 on a mismatch. The last line is one JSON object for `msqx hls --check`.
+// `msqx_tb --trace FILE` also writes Top's ports cycle by cycle (models/pe/port_trace.h), the
+// stimulus and expected responses of the RTL co-simulation.
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <random>
+#include <string>
 #include <systemc>
 #include <type_traits>
 #include <vector>
 
 #include "layer_case.h"
+#include "models/pe/port_trace.h"
 #include "msqx_top.h"
 
 namespace {
@@ -45,6 +49,7 @@ struct Testbench : sc_core::sc_module {
   std::vector<Top::InBus> inputs;
   std::vector<Top::OutBus> got;
   std::vector<long long> in_cycles, out_cycles;
+  msqx::pe::PortTrace trace;  // Top's ports, cycle by cycle, when opened (RTL co-simulation)
 
   SC_HAS_PROCESS(Testbench);
   explicit Testbench(const sc_core::sc_module_name& n) : sc_module(n) {
@@ -59,6 +64,25 @@ struct Testbench : sc_core::sc_module {
     tb_clk(clk);
     SC_CTHREAD(Source, tb_clk.pos());
     SC_CTHREAD(Sink, tb_clk.pos());
+    SC_METHOD(Probe);
+    sensitive << clk.negedge_event();
+    dont_initialize();
+  }
+
+  // Between two rising edges every signal is settled: the cycle's inputs and outputs of Top,
+  // named as ICSC names its ports.
+  void Probe() {
+    if (!trace.open()) return;
+    trace.Field("rst", "", -1, true, rst.read());
+    trace.Field("in", "valid", -1, true, in_valid.read());
+    trace.Field("in", "ready", -1, false, in_ready.read());
+    const Top::InBus x = in_data.read();
+    for (int j = 0; j < Top::kIn; ++j) trace.Field("in_data", "v", j, true, x.v[j]);
+    trace.Field("out", "valid", -1, false, out_valid.read());
+    trace.Field("out", "ready", -1, true, out_ready.read());
+    const Top::OutBus y = out_data.read();
+    for (int o = 0; o < Top::kOut; ++o) trace.Field("out_data", "v", o, false, y.v[o]);
+    trace.EndCycle();
   }
 
   static long long Cycle() {
@@ -150,9 +174,13 @@ std::int64_t AfterOutputStage(double v, std::int64_t exact, int o) {
 
 }  // namespace
 
-int sc_main(int, char*[]) {
+int sc_main(int argc, char* argv[]) {
   std::mt19937 rng(msqx_case::kSeed);
   Testbench tb("tb");
+  if (argc == 3 && std::string(argv[1]) == "--trace" && !tb.trace.Open(argv[2])) {
+    std::printf("msqx_tb: cannot write the port trace %s\n", argv[2]);
+    return 2;
+  }
   const std::vector<int> frac = OutputFracBits();
   long long grid_mismatches = 0;
   for (int o = 0; o < Top::kOut; ++o) {

@@ -23,8 +23,7 @@ void CheckSp2Exhaustive() {
     const quant::Sp2Code c = quant::UnpackSp2(code, fmt);
     ASSERT_EQ((accel::golden::Sp2Weight(code, M1, M2)), quant::Sp2Integer(c, fmt)) << code;
     for (std::uint32_t a = 0; a < 256; ++a) {
-      ASSERT_EQ((Sp2Lane<M1, M2>::Product(static_cast<std::uint8_t>(code), a)),
-                quant::Sp2ShiftAddProduct(c, a, fmt))
+      ASSERT_EQ((Sp2Lane<M1, M2, 8>::Of(code, a)), quant::Sp2ShiftAddProduct(c, a, fmt))
           << "code " << code << " act " << a;
     }
   }

@@ -353,6 +353,24 @@ endmodule
   EXPECT_LE(counts.at("ff"), 8);      // the read data is the BRAM's latch, not fabric registers
 }
 
+// The packed product ((w_hi << k) + w_lo) * a of ICSC's 4x4 PE array with two MACs per DSP maps
+// to one DSP48E1 per pair of rows and column (2 x 4), with no multiplier left in the fabric.
+TEST(SvForYosys, PackedProductIsOneDsp48PerPair) {
+  const std::string icsc =
+      Slurp(fs::path(MSQX_SOURCE_DIR) / "tests/unit/hls/data/pe_array_packed_4x4.sv");
+  ASSERT_NE(icsc.find("module PeArray"), std::string::npos);
+  const std::string converted = SvForYosys(icsc);
+  if (!HaveYosys()) GTEST_SKIP() << "yosys is not on PATH";
+  ASSERT_EQ(YosysFails({{"pe_array.sv", converted}},
+                       "synth_xilinx -family xc7 -top PeArray; tee -q -o stat.txt stat"),
+            "");
+  const fs::path stat = fs::path(MSQX_BINARY_DIR) / "sv_for_yosys_test" /
+                        testing::UnitTest::GetInstance()->current_test_info()->name() / "stat.txt";
+  const auto counts = msqx::hls::YosysCounts(Slurp(stat));
+  EXPECT_EQ(counts.at("dsp"), 8);
+  EXPECT_LE(counts.at("lut"), 64);  // the adder tree's carry logic, no fabric multiplier
+}
+
 TEST(SvForYosys, RejectsANameDeclaredWithTwoShapes) {
   const std::string sv =
       "module M (input logic clk);\nlogic [7:0] x[4];\nalways_ff @(posedge clk) begin\n"

@@ -59,6 +59,27 @@ TEST(SynthesizableSubset, ForbiddenConstructsAreSeen) {
   // ICSC takes a braced cast of a literal but not of a variable ("Unsupported literal").
   EXPECT_EQ(ForbiddenConstructs("std::int64_t y = std::int64_t{acc} * m;").size(), 1u);
   EXPECT_EQ(ForbiddenConstructs("std::int64_t y = std::int64_t{1} << s;").size(), 0u);
+  // ICSC turns the bound (1 << 2) into a signed 3-bit -4 (issue 20); a named constant is kept.
+  EXPECT_EQ(ForbiddenConstructs("for (int i = 1; i < (1 << M1); ++i) {}").size(), 1u);
+  EXPECT_EQ(ForbiddenConstructs("for (int i = 1; i <= kK; ++i) { x = 1 << i; }").size(), 0u);
+}
+
+// A scalar assigned through a reference parameter is what ICSC 1.7.6 dropped from the depthwise
+// weight request (issue 20); records, const references and locals are not out-parameters.
+TEST(SynthesizableSubset, ScalarOutParametersAreSeen) {
+  const std::string request =
+      "void WeightRequest(const Tile& t, int k, int& lane0) {\n  int lane = k * 2;\n"
+      "  lane0 = lane;\n}\n";
+  ASSERT_EQ(ForbiddenConstructs(request).size(), 1u);
+  EXPECT_NE(ForbiddenConstructs(request)[0].find("'WeightRequest(... int& lane0)'"),
+            std::string::npos);
+  EXPECT_EQ(ScalarOutParameters("void F(sc_dt::sc_uint<4>& c) { c += 1; }").size(), 1u);
+  EXPECT_EQ(ScalarOutParameters("void F(std::int16_t& n) {\n  ++n;\n}").size(), 1u);
+  // Read only, const, a record, or a returned value: nothing to drop.
+  EXPECT_EQ(ScalarOutParameters("void F(int& n) { x = n == 2 ? n : 0; }").size(), 0u);
+  EXPECT_EQ(ScalarOutParameters("void F(const int& n) { x = n; }").size(), 0u);
+  EXPECT_EQ(ScalarOutParameters("void F(Request& r) { r.lane0 = 1; }").size(), 0u);
+  EXPECT_EQ(ScalarOutParameters("int F(int k) { int lane0 = k; return lane0; }").size(), 0u);
 }
 
 // ICSC's intrinsics (std::string, by ICSC's definition) are directives to that tool: not scanned.
