@@ -103,9 +103,11 @@ long long CountOf(const std::string& text, const std::string& what) {
   return n;
 }
 
+// Yosys's script splits its arguments at spaces: the files read are double-quoted (the whole
+// script is then shell-quoted by Quoted). Yosys 0.23's `tee -o` takes no quotes.
 std::string YosysReads(const std::vector<std::string>& files) {
   std::string r;
-  for (const auto& f : files) r += "read_verilog -sv " + f + "; ";
+  for (const auto& f : files) r += "read_verilog -sv \"" + f + "\"; ";
   return r;
 }
 
