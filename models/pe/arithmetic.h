@@ -82,7 +82,27 @@ struct Sp2Lane {
   using Act = sc_dt::sc_uint<ActBits>;
   using Term = sc_dt::sc_uint<kTermBits>;
   using Product = sc_dt::sc_int<kProductBits>;
+  // What ICSC translates is the hardware (OfMux); a simulation computes the same values from
+  // plain integers (OfPlain), several times faster because sc_uint temporaries are objects.
+  // tests/sc/pe/arith_crosscheck_test.cpp checks both on every code and activation.
   static Product Of(const Code& code, const Act& act) {
+#ifdef __SC_TOOL__
+    return OfMux(code, act);
+#else
+    return OfPlain(static_cast<unsigned>(code.to_uint()), static_cast<unsigned>(act.to_uint()));
+#endif
+  }
+  static Product OfPlain(unsigned code, unsigned act) {
+    const unsigned i2 = M2 > 0 ? code & ((1u << M2) - 1) : 0;
+    const unsigned i1 = (code >> M2) & ((1u << M1) - 1);
+    const long long t1 = i1 ? static_cast<long long>(act) << (kK - static_cast<int>(i1)) : 0;
+    const long long t2 = i2 ? static_cast<long long>(act) << (kK - static_cast<int>(i2)) : 0;
+    const long long mag = t1 + t2;
+    Product p;
+    p = (code >> (M1 + M2)) & 1 ? -mag : mag;
+    return p;
+  }
+  static Product OfMux(const Code& code, const Act& act) {
     const sc_dt::sc_uint<M2 + 1> i2 = code.range(M2 > 0 ? M2 - 1 : 0, 0);
     const sc_dt::sc_uint<M1> i1 = code.range(M1 + M2 - 1, M2);
     const bool neg = code[M1 + M2];
