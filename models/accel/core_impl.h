@@ -382,12 +382,11 @@ Dim AccelCore<Cfg>::ReadIn(typename InBram::Flags& i_ben_v, typename InBram::Add
 // its half is free.
 template <typename Cfg>
 void AccelCore<Cfg>::EndBlock() {
-  Tag& t = tags_[0];
   sq_first_ = true;
   ++sq_block_;
   if (sq_og_ == sq_.ogs) {  // the step's last beat: its buffer half is free
-    t.end_step = true;
-    t.end_tile = sq_.last_chunk;
+    tags_[0].end_step = true;
+    tags_[0].end_tile = sq_.last_chunk;
     if (sq_.last_chunk) tile_info_[sq_bank_] = sq_;
     sq_active_ = false;
     ++sq_n_;
@@ -399,9 +398,8 @@ void AccelCore<Cfg>::EndBlock() {
 template <typename Cfg>
 void AccelCore<Cfg>::IssueDense(typename InBram::Flags& i_ben_v,
                                 typename InBram::Addrs& i_baddr_v) {
-  Tag& t = tags_[0];
-  t.valid = true;
-  t.ibank = ReadIn(i_ben_v, i_baddr_v, sq_half_ * kInHalf + sq_pix_ + sq_tap_);
+  tags_[0].valid = true;
+  tags_[0].ibank = ReadIn(i_ben_v, i_baddr_v, sq_half_ * kInHalf + sq_pix_ + sq_tap_);
   ++sq_p_;
   ++sq_px_;
   sq_pix_ += sq_.col_step;
@@ -441,20 +439,19 @@ void AccelCore<Cfg>::IssueDense(typename InBram::Flags& i_ben_v,
 // columns, each later one dw_m (its new ones). Blocks: row group og, tap group g (rows, columns).
 template <typename Cfg>
 void AccelCore<Cfg>::IssueDw(typename InBram::Flags& i_ben_v, typename InBram::Addrs& i_baddr_v) {
-  Tag& t = tags_[0];
   const Addr first = sq_half_ * kInHalf + sq_row_ + sq_col_;
   Addr word = first;
   for (int ky = 0; ky < kDwK; ++ky) {
     if (ky < sq_.kgh) ReadIn(i_ben_v, i_baddr_v, word);
     word += sq_.pitch;
   }
-  t.dw = true;
-  t.ibank = static_cast<Dim>(first & (kInBanks - 1));
-  t.kgh = sq_.kgh;
+  tags_[0].dw = true;
+  tags_[0].ibank = static_cast<Dim>(first & (kInBanks - 1));
+  tags_[0].kgh = sq_.kgh;
   ++sq_col_;
   ++sq_j_;
   const bool last = sq_j_ == (sq_px_ == 0 ? sq_.kgw : sq_.dw_m);
-  t.valid = last;
+  tags_[0].valid = last;
   if (last) {
     sq_j_ = 0;
     ++sq_p_;
@@ -524,32 +521,31 @@ void AccelCore<Cfg>::SequencerCycle(typename InBram::Flags& i_ben_v,
   // A block's first issue needs its word in the shadow registers, and takes it (swap).
   bool issue = sq_active_ && (!sq_first_ || (ll_ready_ && ll_block_ == sq_block_));
   bool swapped = false;
-  Tag& t = tags_[0];
-  t.valid = false;
-  t.feed = issue;
-  t.dw = false;
-  t.swap = false;
-  t.init = false;
-  t.g = 0;
-  t.og = 0;
-  t.addr = 0;
-  t.bank = 0;
-  t.ibank = 0;
-  t.kgh = 0;
-  t.end_tile = false;
-  t.end_step = false;
-  t.wr[0] = false;
-  t.wr[1] = false;
+  tags_[0].valid = false;
+  tags_[0].feed = issue;
+  tags_[0].dw = false;
+  tags_[0].swap = false;
+  tags_[0].init = false;
+  tags_[0].g = 0;
+  tags_[0].og = 0;
+  tags_[0].addr = 0;
+  tags_[0].bank = 0;
+  tags_[0].ibank = 0;
+  tags_[0].kgh = 0;
+  tags_[0].end_tile = false;
+  tags_[0].end_step = false;
+  tags_[0].wr[0] = false;
+  tags_[0].wr[1] = false;
   if (issue) {
     swapped = sq_first_;
-    t.swap = sq_first_;
-    t.init = sq_.first_chunk && sq_g_ == 0 && sq_tap_ == 0;
-    t.g = sq_g_;
-    t.og = sq_og_;
-    t.addr = static_cast<Dim>(sq_og_ * sq_.pixels + sq_p_);
-    t.bank = static_cast<Dim>(sq_bank_);
-    t.wr[0] = sq_og_ < sq_.e_ogs[0];
-    t.wr[1] = sq_og_ < sq_.e_ogs[1];
+    tags_[0].swap = sq_first_;
+    tags_[0].init = sq_.first_chunk && sq_g_ == 0 && sq_tap_ == 0;
+    tags_[0].g = sq_g_;
+    tags_[0].og = sq_og_;
+    tags_[0].addr = static_cast<Dim>(sq_og_ * sq_.pixels + sq_p_);
+    tags_[0].bank = static_cast<Dim>(sq_bank_);
+    tags_[0].wr[0] = sq_og_ < sq_.e_ogs[0];
+    tags_[0].wr[1] = sq_og_ < sq_.e_ogs[1];
     sq_first_ = false;
     if (sq_.dw) {
       IssueDw(i_ben_v, i_baddr_v);

@@ -52,6 +52,7 @@ inline void TraceFields(pe::PortTrace& t, const char* p, bool in, const LayerReg
   t.Field(p, "fold", -1, in, r.fold);
   t.Field(p, "fold_sw", -1, in, r.fold_sw);
   t.Field(p, "fold_pl", -1, in, r.fold_pl);
+  t.Field(p, "dw", -1, in, r.dw);
   t.Field(p, "acc_depth", -1, in, r.acc_depth);
   t.Field(p, "act_bits", -1, in, r.act_bits);
   t.Field(p, "dsp_mult", -1, in, r.dsp_mult);
