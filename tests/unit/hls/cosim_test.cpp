@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -67,11 +68,13 @@ std::string Trace(const fs::path& path, int cycles, int corrupt_cycle) {
   pe::PortTrace t;
   EXPECT_TRUE(t.Open(path.string()));
   int sum = 0, seed = 7;
+  std::uint32_t lcg = 7;  // the generator wraps in unsigned arithmetic (signed overflow is UB)
   bool ready = false, out_valid = false, rst = true;
   int out_sum = 0;
   for (int c = 0; c < cycles; ++c) {
     rst = c < 2;
-    seed = seed * 1103515245 + 12345;
+    lcg = lcg * 1103515245u + 12345u;
+    seed = static_cast<int>(lcg);
     const bool valid = !rst && (seed >> 16) % 3 != 0;
     const int a = static_cast<std::int8_t>(seed >> 8), b = static_cast<std::int8_t>(seed >> 20);
     t.Field("rst", "", -1, true, rst);
