@@ -95,6 +95,20 @@ Efficiency EfficiencyOf(const RunStats& stats, const spec::DesignSpec& d) {
   e.bandwidth_gbps =
       std::min(d.device.ddr.peak_gbps * 1e9 * d.device.ddr.efficiency.seq_read, ports) / 1e9;
   if (e.bandwidth_gbps > 0) e.roofline_ms = static_cast<double>(e.bytes) / (e.bandwidth_gbps * 1e6);
+  if (e.lanes > 0 && e.bandwidth_gbps > 0 && d.clock_mhz > 0) {
+    for (const auto& l : stats.layers) {
+      const double peak_ms =
+          static_cast<double>(l.macs) / static_cast<double>(e.lanes) / (d.clock_mhz * 1e3);
+      const double ddr_ms =
+          static_cast<double>(l.bytes_read + l.bytes_written) / (e.bandwidth_gbps * 1e6);
+      e.bound_ms += std::max(peak_ms, ddr_ms);
+    }
+    if (e.bound_ms > 0) {
+      const double bound_cycles = e.bound_ms * d.clock_mhz * 1e3;
+      e.utilization_ceiling =
+          static_cast<double>(stats.TotalMacs()) / (bound_cycles * static_cast<double>(e.lanes));
+    }
+  }
   return e;
 }
 
@@ -144,7 +158,9 @@ nlohmann::json ReportJson(const spec::DesignSpec& design, const spec::NetworkSpe
         {"mac_lanes", e.lanes},
         {"mac_utilization", e.mac_utilization},
         {"ddr_bandwidth_gbps", e.bandwidth_gbps},
-        {"ddr_roofline_ms", e.roofline_ms}}},
+        {"ddr_roofline_ms", e.roofline_ms},
+        {"layer_bound_ms", e.bound_ms},
+        {"mac_utilization_ceiling", e.utilization_ceiling}}},
       {"resources", info.resources},
       {"layers", layers},
       {"wall_seconds", stats.wall_seconds},
@@ -199,6 +215,12 @@ void PrintSummary(std::ostream& os, const spec::DesignSpec& design,
      << " MAC lanes busy with useful MACs\n";
   os << "  DDR          " << Fixed(static_cast<double>(e.bytes) / 1e6, 1) << " MB moved: roofline "
      << Fixed(e.roofline_ms, 3) << " ms at " << Fixed(e.bandwidth_gbps, 2) << " GB/s\n";
+  if (e.bound_ms > 0) {
+    os << "  bound        " << Fixed(e.bound_ms, 3)
+       << " ms, each layer at its MAC peak or DDR roofline (latency "
+       << Fixed(h.latency_ms / e.bound_ms, 2) << "x); utilization ceiling "
+       << Fixed(100 * e.utilization_ceiling, 1) << " %\n";
+  }
 }
 
 std::string SummaryMarkdown(const spec::DesignSpec& design, const spec::NetworkSpec& network,

@@ -41,6 +41,12 @@ struct Efficiency {
   std::int64_t bytes = 0;      // read + written
   double bandwidth_gbps = 0;
   double roofline_ms = 0;
+  // Layer by layer, the slower of the MAC peak (useful MACs over all lanes) and the DDR roofline
+  // (the layer's bytes): no schedule of these layers on these lanes and ports, one layer at a
+  // time, is faster. The utilization a run at that bound would reach is the ceiling the design and
+  // the network allow (below 100 % where DDR binds some layers: VGG-16's fc6).
+  double bound_ms = 0;
+  double utilization_ceiling = 0;  // 0..1
 };
 Efficiency EfficiencyOf(const RunStats& stats, const spec::DesignSpec& design);
 

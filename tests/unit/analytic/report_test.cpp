@@ -57,5 +57,34 @@ TEST(Report, WritesEveryFileAndTotalsAddUp) {
   fs::remove_all(dir);
 }
 
+// The layer-by-layer bound, by hand. xc7z020_ref: 16x16 DSP + 16x16 LUT = 512 lanes at 150 MHz; 2
+// HP ports x 64 bit x 150 MHz = 2.4 GB/s < DDR3 4.264 GB/s x 0.97, so 2.4 bytes per ns.
+TEST(Report, TheBoundTakesEachLayerAtItsMacPeakOrDdrRoofline) {
+  const spec::ConfigResolver resolver(MSQX_SOURCE_DIR "/configs");
+  const auto design = resolver.LoadDesign("xc7z020_ref");
+  ASSERT_EQ(design.dsp_engine.Lanes() + design.lut_engine.Lanes(), 512);
+  RunStats stats;
+  stats.layers.resize(3);
+  // Compute-bound: 512 x 150,000 MACs = 1 ms at the peak; 240 kB = 0.1 ms of DDR.
+  stats.layers[0].macs = 512LL * 150000;
+  stats.layers[0].bytes_read = 200000;
+  stats.layers[0].bytes_written = 40000;
+  stats.layers[0].cycles = 200000;  // 1.333 ms
+  // DDR-bound: 4.8 MB = 2 ms of DDR; its MACs 0.01 ms at the peak.
+  stats.layers[1].macs = 512LL * 1500;
+  stats.layers[1].bytes_read = 4800000;
+  stats.layers[1].cycles = 330000;  // 2.2 ms
+  // A pooling layer: no MACs, 2.4 kB = 0.001 ms.
+  stats.layers[2].bytes_read = 2400;
+  stats.layers[2].cycles = 1500;
+  const Efficiency e = EfficiencyOf(stats, design);
+  EXPECT_NEAR(e.bandwidth_gbps, 2.4, 1e-9);
+  EXPECT_NEAR(e.bound_ms, 1.0 + 2.0 + 0.001, 1e-9);
+  // At the bound the lanes would do 151,500 x 512 MACs in 3.001 ms x 150,000 cycles x 512 lanes.
+  EXPECT_NEAR(e.utilization_ceiling, 151500.0 / (3.001 * 150000), 1e-9);
+  // The measured utilization stays under the ceiling whenever the latency is above the bound.
+  EXPECT_LT(e.mac_utilization, e.utilization_ceiling);
+}
+
 }  // namespace
 }  // namespace msqx::report
