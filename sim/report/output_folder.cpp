@@ -220,9 +220,15 @@ void OutputFolder::PrepareWork() {
   struct stat st;
   if (::lstat(work_.c_str(), &st) == 0) {
     const auto marker = S_ISDIR(st.st_mode) ? ReadMarker(work_) : std::nullopt;
-    // Empty: a run killed between making it and marking it; nothing in it to lose.
-    if (!marker && S_ISDIR(st.st_mode) && Entries(work_).empty() && ::rmdir(work_.c_str()) == 0) {
-      return PrepareWork();
+    // Empty, or holding only a marker draft: a run killed between making it and marking it;
+    // nothing in it to lose.
+    if (!marker && S_ISDIR(st.st_mode)) {
+      bool unmarked_draft_only = true;
+      for (const auto& e : Entries(work_)) unmarked_draft_only &= e == kMarkerDraft;
+      std::error_code ec;
+      if (unmarked_draft_only &&
+          (fs::remove(work_ / kMarkerDraft, ec), ::rmdir(work_.c_str()) == 0))
+        return PrepareWork();
     }
     if (!marker) {
       throw OutputConflict(work_.string() + " (where msqx writes before renaming into " + display_ +
@@ -257,10 +263,13 @@ void OutputFolder::WriteMarker(const std::string& state) {
   if (state == "complete") {
     nlohmann::json files = nlohmann::json::array();
     for (const auto& e : Entries(work_))
-      if (e != kMarker) files.push_back(e);
+      if (e != kMarker && e != kMarkerDraft) files.push_back(e);
     marker["files"] = files;
   }
-  WriteFile(work_ / kMarker, marker.dump(2) + "\n");
+  WriteFile(work_ / kMarkerDraft, marker.dump(2) + "\n");
+  if (::rename((work_ / kMarkerDraft).c_str(), (work_ / kMarker).c_str()) != 0) {
+    throw IoError((work_ / kMarker).string(), "rename " + std::string(kMarkerDraft) + " to", errno);
+  }
 }
 
 void OutputFolder::Commit() {

@@ -34,6 +34,9 @@ struct OutputOptions {
 class OutputFolder {
  public:
   static constexpr const char* kMarker = ".msqx-output.json";
+  // The marker is written here and renamed over kMarker, so that a kill never leaves a folder
+  // with a truncated marker (which no run could then tell from a folder msqx did not make).
+  static constexpr const char* kMarkerDraft = ".msqx-output.json.draft";
 
   // Claims `target` for a run of `kind` ("sim", "sweep", "hls", ...): takes the lock, checks
   // that the target may be replaced, and prepares an empty work folder (or, with reuse_work, the

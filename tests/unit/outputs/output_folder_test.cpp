@@ -191,6 +191,26 @@ TEST_F(OutputFolderTest, AnEarlierResultLeftBesideByAKilledRunIsCleanedUp) {
   EXPECT_EQ(Read(target / "result.txt"), "new");
 }
 
+// A run killed between making its work folder and marking it, or while writing the marker's draft
+// (found by OutputProperty in CI: the next run refused the folder as not msqx's), leaves nothing
+// in it to lose: the next run takes the folder. One that holds anything else is still refused.
+TEST_F(OutputFolderTest, AWorkFolderKilledBeforeItsMarkerIsTakenByTheNextRun) {
+  const fs::path target = root_ / "out";
+  const fs::path beside = root_ / ".out.msqx-partial";
+  fs::create_directories(beside);
+  std::ofstream(beside / OutputFolder::kMarkerDraft) << "{\"schema\": \"msqx.out";  // cut off
+  {
+    OutputFolder out(target.string(), "sweep", "test");
+    EXPECT_FALSE(fs::exists(out.work() / OutputFolder::kMarkerDraft));
+    EXPECT_TRUE(fs::exists(out.work() / OutputFolder::kMarker));
+  }
+  fs::create_directories(beside);
+  std::ofstream(beside / OutputFolder::kMarkerDraft) << "";
+  std::ofstream(beside / "notes.txt") << "the user's";
+  EXPECT_THROW(OutputFolder(target.string(), "sweep", "test"), OutputConflict);
+  EXPECT_EQ(Read(beside / "notes.txt"), "the user's");
+}
+
 // A write past the file size limit (RLIMIT_FSIZE, a full disk's stand-in) is an IoError naming
 // the file and the system's reason, and leaves no half-written file.
 TEST_F(OutputFolderTest, AFailedWriteIsNamedAndRemoved) {
