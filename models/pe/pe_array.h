@@ -162,7 +162,11 @@ struct PeArray : sc_core::sc_module {
       if (c < kDwArea) act = dwact_[u * kDwArea + c];
     }
     if constexpr (Cfg::kKind == PeKind::kSp2) {
-      p = Sp2::Of(active_[u * kCols + c], act);
+      // Through a local: ICSC 1.7.6 loses the read of a register passed on by reference through
+      // two calls (Of, then OfMux), makes active_ a combinational variable, and the RTL computed
+      // with the shadow word one beat early (co-simulation, issue 20).
+      const Code code = active_[u * kCols + c];
+      p = Sp2::Of(code, act);
     } else if constexpr (kPack == 1) {
       const sc_dt::sc_int<kW> w = FixedLane<kW>::Decode(active_[u * kCols + c]);
       sc_dt::sc_int<kA + 1> a;
