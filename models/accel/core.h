@@ -292,8 +292,8 @@ struct AccelCore : sc_core::sc_module {
   template <typename E>
   void StartStore(E& e, const StepInfo& s, int k, int bank);
   template <typename E>
-  bool StoreCycle(E& e, pe::Out<typename E::Store>& port, const StepInfo& s, int k, Mult mult,
-                  int shift, typename E::OBram::Flags& b_en, typename E::OBram::Addrs& b_addr);
+  bool StoreCycle(E& e, pe::Out<typename E::Store>& port, Mult mult, int shift,
+                  typename E::OBram::Flags& b_en, typename E::OBram::Addrs& b_addr);
   template <typename E>
   static void Quiet(E& e);
   template <typename E>
@@ -350,7 +350,11 @@ struct AccelCore : sc_core::sc_module {
   StepInfo tile_info_[2];               // the last chunk of the tile in each bank
   // The tile waiting for the storers (its sums complete), and the one being stored.
   bool st_wait_ = false, storing_ = false;
-  StepInfo st_info_;
+  // The stored tile's geometry, the only fields of its StepInfo the storers read each cycle.
+  // Members read directly: a StepInfo passed to StoreCycle by reference lost its reads in ICSC
+  // 1.7.6, which then made it a latch (Verilator LATCH, issue 20).
+  Dim st_out_rows_ = 0, st_out_cols_ = 0;
+  Addr st_out_addr0_ = 0, st_out_row_elems_ = 0;
   int st_bank_ = 0, st_wait_bank_ = 0;
 };
 

@@ -684,9 +684,8 @@ void AccelCore<Cfg>::StartStore(E& e, const StepInfo& s, int k, int bank) {
 // room. True when the tile's last word has been taken.
 template <typename Cfg>
 template <typename E>
-bool AccelCore<Cfg>::StoreCycle(E& e, pe::Out<typename E::Store>& port, const StepInfo& s, int k,
-                                Mult mult, int shift, typename E::OBram::Flags& b_en,
-                                typename E::OBram::Addrs& b_addr) {
+bool AccelCore<Cfg>::StoreCycle(E& e, pe::Out<typename E::Store>& port, Mult mult, int shift,
+                                typename E::OBram::Flags& b_en, typename E::OBram::Addrs& b_addr) {
   if (e.st_size > 0 && port.ready.read()) {  // the word on the port (valid since last cycle)
     ++e.st_head;
     if (e.st_head == E::kQueue) e.st_head = 0;
@@ -727,17 +726,17 @@ bool AccelCore<Cfg>::StoreCycle(E& e, pe::Out<typename E::Store>& port, const St
     ++e.st_word;
     ++e.st_px;
     e.st_pix_addr += r_.out_c;
-    if (e.st_px == s.out_cols) {
+    if (e.st_px == st_out_cols_) {
       e.st_px = 0;
       ++e.st_py;
-      e.st_row_addr += s.out_row_elems;
+      e.st_row_addr += st_out_row_elems_;
       e.st_pix_addr = e.st_row_addr;
-      if (e.st_py == s.out_rows) {
+      if (e.st_py == st_out_rows_) {
         e.st_py = 0;
         ++e.st_og;
         e.st_ch += e.st_slots;
-        e.st_row_addr = s.out_addr0;
-        e.st_pix_addr = s.out_addr0;
+        e.st_row_addr = st_out_addr0_;
+        e.st_pix_addr = st_out_addr0_;
         if (e.st_og == e.st_ogs) e.storing = false;
       }
     }
@@ -864,14 +863,18 @@ void AccelCore<Cfg>::Run() {
       st_wait_ = false;
       storing_ = true;
       st_bank_ = st_wait_bank_;
-      st_info_ = tile_info_[st_bank_];
-      StartStore(dsp, st_info_, 0, st_bank_);
-      StartStore(lut, st_info_, 1, st_bank_);
+      const StepInfo& s = tile_info_[st_bank_];
+      st_out_rows_ = s.out_rows;
+      st_out_cols_ = s.out_cols;
+      st_out_addr0_ = s.out_addr0;
+      st_out_row_elems_ = s.out_row_elems;
+      StartStore(dsp, s, 0, st_bank_);
+      StartStore(lut, s, 1, st_bank_);
     }
-    const bool dsp_done = StoreCycle(dsp, st_dsp, st_info_, 0, static_cast<Mult>(r_.dsp_mult),
-                                     r_.dsp_shift, dsp_ben, dsp_baddr);
-    const bool lut_done = StoreCycle(lut, st_lut, st_info_, 1, static_cast<Mult>(r_.lut_mult),
-                                     r_.lut_shift, lut_ben, lut_baddr);
+    const bool dsp_done =
+        StoreCycle(dsp, st_dsp, static_cast<Mult>(r_.dsp_mult), r_.dsp_shift, dsp_ben, dsp_baddr);
+    const bool lut_done =
+        StoreCycle(lut, st_lut, static_cast<Mult>(r_.lut_mult), r_.lut_shift, lut_ben, lut_baddr);
     if (storing_ && dsp_done && lut_done) {
       storing_ = false;
       bank_busy_[st_bank_] = false;
