@@ -45,6 +45,7 @@
 
 #include "models/pe/hls.h"
 #include "models/pe/pe_types.h"
+#include "models/util/int_math.h"
 
 namespace msqx::unrolled {
 namespace dense_pin {
@@ -91,12 +92,6 @@ constexpr int BitLength(std::uint64_t m) {
 constexpr int SpanBits(std::int64_t v) {
   const std::uint64_t m = Magnitude(v);
   return m == 0 ? 0 : BitLength(m >> TrailingZeros(m));
-}
-
-constexpr int CeilLog2(long long n) {
-  int b = 0;
-  while ((1LL << b) < n) ++b;
-  return b;
 }
 
 constexpr int Max(int a, int b) { return a > b ? a : b; }
