@@ -252,6 +252,17 @@ struct AccelCore : sc_core::sc_module {
   };
   StepInfo MakeStepInfo(const StepCmd& c) const;
 
+  // What the storers need of a finished tile, kept per partial-sum bank until they take it: only
+  // the fields they read, so that the rest of the step's StepInfo is not held twice more in
+  // registers (nor, as ICSC translated a whole StepInfo of which it read four fields, as latches).
+  struct TileStore {
+    Dim out_rows, out_cols;
+    Addr out_addr0, out_row_elems;
+    bool dw;
+    Dim e_n[2], e_ch0[2], e_ogs[2], e_slots[2], e_last_ch[2];
+  };
+  static TileStore TileStoreOf(const StepInfo& s);
+
   // Where the loader is in a step's items (the input window, then the DSP pieces, then the LUT
   // pieces). It keeps one walk for its requests and one for the beats that answer them.
   struct LoadWalk {
@@ -290,7 +301,7 @@ struct AccelCore : sc_core::sc_module {
   template <typename E>
   void Accumulate(E& e, int k, typename E::OBram::Flags& b_en, typename E::OBram::Addrs& b_addr);
   template <typename E>
-  void StartStore(E& e, const StepInfo& s, int k, int bank);
+  void StartStore(E& e, const TileStore& s, int k, int bank);
   template <typename E>
   bool StoreCycle(E& e, pe::Out<typename E::Store>& port, Mult mult, int shift,
                   typename E::OBram::Flags& b_en, typename E::OBram::Addrs& b_addr);
@@ -347,7 +358,7 @@ struct AccelCore : sc_core::sc_module {
   PieceTag ptags_[kRead + 1];
   int tiles_ = 0;                       // output tiles started (a first chunk starts one)
   bool bank_busy_[2] = {false, false};  // partial-sum bank holds a tile not yet stored
-  StepInfo tile_info_[2];               // the last chunk of the tile in each bank
+  TileStore tile_store_[2];             // the tile in each bank, from its last chunk
   // The tile waiting for the storers (its sums complete), and the one being stored.
   bool st_wait_ = false, storing_ = false;
   // The stored tile's geometry, the only fields of its StepInfo the storers read each cycle.

@@ -387,7 +387,7 @@ void AccelCore<Cfg>::EndBlock() {
   if (sq_og_ == sq_.ogs) {  // the step's last beat: its buffer half is free
     tags_[0].end_step = true;
     tags_[0].end_tile = sq_.last_chunk;
-    if (sq_.last_chunk) tile_info_[sq_bank_] = sq_;
+    if (sq_.last_chunk) tile_store_[sq_bank_] = TileStoreOf(sq_);
     sq_active_ = false;
     ++sq_n_;
     ++freed_;
@@ -663,7 +663,7 @@ void AccelCore<Cfg>::Accumulate(E& e, int k, typename E::OBram::Flags& b_en,
 
 template <typename Cfg>
 template <typename E>
-void AccelCore<Cfg>::StartStore(E& e, const StepInfo& s, int k, int bank) {
+void AccelCore<Cfg>::StartStore(E& e, const TileStore& s, int k, int bank) {
   e.storing = s.e_n[k] > 0;
   e.st_bank = static_cast<Dim>(bank);
   e.st_og = 0;
@@ -677,6 +677,24 @@ void AccelCore<Cfg>::StartStore(E& e, const StepInfo& s, int k, int bank) {
   e.st_row_addr = s.out_addr0;
   e.st_pix_addr = s.out_addr0;
   e.st_ch = s.e_ch0[k];
+}
+
+template <typename Cfg>
+typename AccelCore<Cfg>::TileStore AccelCore<Cfg>::TileStoreOf(const StepInfo& s) {
+  TileStore t;
+  t.out_rows = s.out_rows;
+  t.out_cols = s.out_cols;
+  t.out_addr0 = s.out_addr0;
+  t.out_row_elems = s.out_row_elems;
+  t.dw = s.dw;
+  for (int k = 0; k < 2; ++k) {
+    t.e_n[k] = s.e_n[k];
+    t.e_ch0[k] = s.e_ch0[k];
+    t.e_ogs[k] = s.e_ogs[k];
+    t.e_slots[k] = s.e_slots[k];
+    t.e_last_ch[k] = s.e_last_ch[k];
+  }
+  return t;
 }
 
 // One cycle of engine e's store of the tile in its bank: send the oldest word read if the
@@ -863,7 +881,7 @@ void AccelCore<Cfg>::Run() {
       st_wait_ = false;
       storing_ = true;
       st_bank_ = st_wait_bank_;
-      const StepInfo& s = tile_info_[st_bank_];
+      const TileStore s = tile_store_[st_bank_];  // a copy: read here, not through a reference
       st_out_rows_ = s.out_rows;
       st_out_cols_ = s.out_cols;
       st_out_addr0_ = s.out_addr0;
