@@ -27,6 +27,12 @@ inline std::string RegsFit(const LayerRegs& r) {
     if (mults[i] > kMaxDim || mults[i] < -kMaxDim - 1)
       return "a requantization multiplier outside 16 bits";
   }
+  // The storers shift a partial sum (at most 32 bits) times the multiplier: at most 48 bits.
+  const int shifts[2] = {r.dsp_shift, r.lut_shift};
+  for (int i = 0; i < 2; ++i) {
+    if (shifts[i] < 0 || shifts[i] > 47) return "a requantization shift outside 0..47";
+  }
+  if (r.act_bits < 1 || r.act_bits > 8) return "activations outside 1..8 bits";
   return "";
 }
 

@@ -719,13 +719,15 @@ bool AccelCore<Cfg>::StoreCycle(E& e, pe::Out<typename E::Store>& port, Mult mul
     typename E::Store w;
     w.addr = arrived.addr;
     w.count = arrived.count;
-    const std::int64_t round = shift > 0 ? std::int64_t{1} << (shift - 1) : 0;
-    const std::int64_t hi = (std::int64_t{1} << r_.act_bits) - 1;
+    sc_dt::sc_int<16> m;
+    m = mult;
+    const int hi = pe::ActMax(r_.act_bits);
     for (int r = 0; r < E::kR; ++r) {
       // Channel r's sum: row r, or (packed depthwise) the first row of DSP r.
       const int row = e.st_stride == 2 ? 2 * r : r;
-      const std::int64_t acc = row < E::kR ? rd.v[e.st_bank * E::kR + (row < E::kR ? row : 0)] : 0;
-      const std::int64_t y = detail::Min(detail::Max((acc * mult + round) >> shift, 0), hi);
+      sc_dt::sc_int<E::kAccBits> acc;
+      acc = row < E::kR ? rd.v[e.st_bank * E::kR + (row < E::kR ? row : 0)] : 0;
+      const int y = pe::RequantizeLane<E::kAccBits>(acc, m, shift, hi);
       w.v[r] = r < arrived.count ? static_cast<std::uint8_t>(y) : 0;
     }
     e.st_q[tail] = w;

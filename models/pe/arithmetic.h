@@ -127,4 +127,33 @@ struct Sp2Lane {
   }
 };
 
+// 2^act_bits - 1 for act_bits 1..8: a multiplexer of constants, not a shifter.
+inline int ActMax(int act_bits) {
+  int hi = 1;
+  for (int b = 2; b <= 8; ++b) {
+    if (act_bits == b) hi = (1 << b) - 1;
+  }
+  return hi;
+}
+
+// Requantization of one partial sum (golden::Requantize) at the datapath's widths: the sum
+// (AccBits) times the engine's 16-bit multiplier, then ((x >> (shift - 1)) + 1) >> 1, which is
+// (x + 2^(shift-1)) >> shift without a second shifter for the rounding constant, clamped to
+// 0..hi (a negative x gives 0, the ReLU, whatever the shift). shift is 0..47 (RegsFit). In 64-bit
+// arithmetic this was a 64-bit multiplier and two 64-bit barrel shifters per output lane in the
+// RTL (Yosys, issue 20).
+template <int AccBits>
+int RequantizeLane(sc_dt::sc_int<AccBits> acc, sc_dt::sc_int<16> mult, int shift, int hi) {
+  sc_dt::sc_int<AccBits + 17> x;
+  x = acc * mult;
+  sc_dt::sc_int<AccBits + 17> q = x;
+  if (shift > 0) {
+    q = x >> (shift - 1);
+    q = (q + 1) >> 1;
+  }
+  int y = 0;
+  if (q > 0) y = q > hi ? hi : static_cast<int>(q.to_int());
+  return y;
+}
+
 }  // namespace msqx::pe

@@ -42,6 +42,45 @@ void CheckSp2PlainEqualsMux() {
   }
 }
 
+// The storers' requantization at exact widths (one shifter, rounding folded into it) is the golden
+// model's over the whole range RegsFit admits: sums of AccBits, 16-bit multipliers of either sign,
+// shifts 0..47, activations of 1..8 bits.
+template <int AccBits>
+void CheckRequantizeLane(std::mt19937_64& rng) {
+  const std::int64_t lo = -(std::int64_t{1} << (AccBits - 1)), hi = -lo - 1;
+  for (int i = 0; i < 20000; ++i) {
+    const int pick = i % 4;  // the ends of the ranges, then anywhere
+    const std::int64_t acc = pick == 0   ? lo
+                             : pick == 1 ? hi
+                                         : lo + static_cast<std::int64_t>(rng() % (hi - lo + 1));
+    const int mult = pick == 0 ? -32768 : static_cast<int>(rng() % 65536) - 32768;
+    const int shift = static_cast<int>(rng() % 48);
+    const int bits = 1 + static_cast<int>(rng() % 8);
+    sc_dt::sc_int<AccBits> a;
+    a = acc;
+    sc_dt::sc_int<16> m;
+    m = mult;
+    ASSERT_EQ(RequantizeLane<AccBits>(a, m, shift, ActMax(bits)),
+              accel::golden::Requantize(acc, mult, shift, bits))
+        << "acc " << acc << " mult " << mult << " shift " << shift << " bits " << bits;
+  }
+}
+
+TEST(ArithCrossCheck, RequantizeLaneIsTheGoldenRequantization) {
+  // By hand: (10 x 3 + 2) >> 2 = 8; (100 x 3 + 2) >> 2 = 75 clamps to 15 at 4 bits; -30 -> 0.
+  EXPECT_EQ(RequantizeLane<12>(10, 3, 2, ActMax(4)), 8);
+  EXPECT_EQ(RequantizeLane<12>(100, 3, 2, ActMax(4)), 15);
+  EXPECT_EQ(RequantizeLane<12>(-10, 3, 2, ActMax(4)), 0);
+  EXPECT_EQ(RequantizeLane<12>(7, 1, 0, ActMax(8)), 7);
+  EXPECT_EQ(ActMax(1), 1);
+  EXPECT_EQ(ActMax(8), 255);
+  std::mt19937_64 rng(20261207);
+  CheckRequantizeLane<8>(rng);
+  CheckRequantizeLane<15>(rng);
+  CheckRequantizeLane<24>(rng);
+  CheckRequantizeLane<32>(rng);
+}
+
 TEST(ArithCrossCheck, Sp2PlainProductIsTheMultiplexers) {
   CheckSp2PlainEqualsMux<2, 1, 4>();
   CheckSp2PlainEqualsMux<2, 1, 8>();
