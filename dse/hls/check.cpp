@@ -104,10 +104,11 @@ long long CountOf(const std::string& text, const std::string& what) {
 }
 
 // Yosys's script splits its arguments at spaces: the files read are double-quoted (the whole
-// script is then shell-quoted by Quoted). Yosys 0.23's `tee -o` takes no quotes.
+// script is then shell-quoted by Quoted). Yosys 0.23's `tee -o` takes no quotes: Yosys runs in
+// the folder of its report, which `tee -o` names without a path.
 std::string YosysReads(const std::vector<std::string>& files) {
   std::string r;
-  for (const auto& f : files) r += "read_verilog -sv \"" + f + "\"; ";
+  for (const auto& f : files) r += "read_verilog -sv \"" + fs::absolute(f).string() + "\"; ";
   return r;
 }
 
@@ -132,6 +133,16 @@ const char* IcscHome() {
   return nullptr;
 }
 
+// Verilator runs in `dir` and is given the files relative to it: Verilator 5.006 and the make it
+// drives split paths at spaces, and the project folder (the user's --out) may hold one.
+std::string InFolder(const fs::path& dir, const std::vector<std::string>& files,
+                     std::string* relative) {
+  for (const auto& f : files) {
+    *relative += " " + Quoted(fs::absolute(f).lexically_relative(fs::absolute(dir)).string());
+  }
+  return "cd " + Quoted(fs::absolute(dir).string()) + " && ";
+}
+
 // Verilator's lint of the translation with the block RAM: every warning counted by kind and by
 // file, "clean" only when there is none (lint exits 0 over warnings with -Wno-fatal).
 nlohmann::json Lint(const std::vector<std::string>& sv, const std::string& top,
@@ -139,8 +150,8 @@ nlohmann::json Lint(const std::vector<std::string>& sv, const std::string& top,
   const fs::path log = dir / "lint.log";
   fs::remove(log);
   std::string files;
-  for (const auto& f : sv) files += " " + Quoted(f);
-  const bool ran = Run("verilator --lint-only -Wall -Wno-fatal -Wno-DECLFILENAME" +
+  const std::string cd = InFolder(dir, sv, &files);
+  const bool ran = Run(cd + "verilator --lint-only -Wall -Wno-fatal -Wno-DECLFILENAME" +
                            (top.empty() ? std::string() : " --top-module " + top) + files,
                        log);
   static const std::regex warning(R"(^%Warning-(\w+): ([^:]+):(\d+):)");
@@ -190,13 +201,12 @@ nlohmann::json Cosimulate(const std::vector<std::string>& sv, const std::string&
   }
   if (options.note) options.note("co-simulating ICSC's SystemVerilog under Verilator");
   std::string files;
-  for (const auto& f : sv) files += " " + Quoted(f);
+  const std::string cd = InFolder(work, sv, &files);
   const auto start = std::chrono::steady_clock::now();
   // Uninitialized state reads 0, as the SystemC model's members do.
-  const std::string build = "verilator --cc --exe --build -j " + std::to_string(options.jobs) +
+  const std::string build = cd + "verilator --cc --exe --build -j " + std::to_string(options.jobs) +
                             " -Wno-fatal -Wno-lint -Wno-style --x-assign 0 --x-initial 0" +
-                            " --top-module " + top + " -Mdir " + Quoted((work / "obj").string()) +
-                            " -o cosim " + Quoted((work / "cosim_main.cpp").string()) + files;
+                            " --top-module " + top + " -Mdir obj -o cosim cosim_main.cpp" + files;
   if (!Run(build, log)) {
     cosim["error"] = "Verilator did not build the co-simulation: " + Tail(Slurp(log), 15);
     return cosim;
@@ -344,9 +354,9 @@ nlohmann::json IcscFlow(const HlsCheckTarget& target, const HlsCheckOptions& opt
     options.note("synthesizing with Yosys synth_xilinx -family " + target.yosys_family);
   const fs::path stat = dir / "icsc" / "yosys_stat.txt";
   const auto start = std::chrono::steady_clock::now();
-  if (!Run("yosys -q -p " +
+  if (!Run("cd " + Quoted(stat.parent_path().string()) + " && yosys -q -p " +
                Quoted(YosysReads(input) + "synth_xilinx -family " + target.yosys_family + top_arg +
-                      "; tee -o " + stat.string() + " stat"),
+                      "; tee -o " + stat.filename().string() + " stat"),
            log)) {
     icsc["error"] = "Yosys synthesis failed: " + Tail(Slurp(log), 15);
     return icsc;
