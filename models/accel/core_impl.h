@@ -58,11 +58,13 @@ typename AccelCore<Cfg>::StepInfo AccelCore<Cfg>::MakeStepInfo(const StepCmd& c)
   s.e_ch0[0] = c.ch0;
   s.e_ch0[1] = c.ch0 + c.dsp_n;
   // Depthwise: a channel per row, per DSP when packed (its second product idles).
+  // Every divisor a constant of the instance (a divider by a register is thousands of LUTs).
   const int dsp_per_slot = s.dw ? Dsp::kPack : 1;
-  s.e_slots[0] = static_cast<Dim>(Dsp::kR / dsp_per_slot);
+  constexpr int kDwSlots = Dsp::kR / Dsp::kPack;
+  s.e_slots[0] = static_cast<Dim>(s.dw ? kDwSlots : Dsp::kR);
   s.e_slots[1] = Lut::kR;
-  s.e_ogs[0] = (c.dsp_n + s.e_slots[0] - 1) / s.e_slots[0];
-  s.e_ogs[1] = (c.lut_n + s.e_slots[1] - 1) / s.e_slots[1];
+  s.e_ogs[0] = s.dw ? (c.dsp_n + kDwSlots - 1) / kDwSlots : (c.dsp_n + Dsp::kR - 1) / Dsp::kR;
+  s.e_ogs[1] = (c.lut_n + Lut::kR - 1) / Lut::kR;
   s.e_last_ch[0] = c.dsp_n - (s.e_ogs[0] - 1) * s.e_slots[0];
   s.e_last_ch[1] = c.lut_n - (s.e_ogs[1] - 1) * s.e_slots[1];
   s.e_last_rows[0] = s.e_last_ch[0] * dsp_per_slot;
@@ -75,13 +77,13 @@ typename AccelCore<Cfg>::StepInfo AccelCore<Cfg>::MakeStepInfo(const StepCmd& c)
   s.pitch = s.win_cols;
   s.kgh = r_.kh < kDwK ? r_.kh : kDwK;
   s.kgw = r_.kw < kDwK ? r_.kw : kDwK;
-  s.gxs = (r_.kw + s.kgw - 1) / s.kgw;
+  s.gxs = r_.kw <= kDwK ? 1 : (r_.kw + kDwK - 1) / kDwK;  // kw / kgw rounded up
   s.dw_m = r_.sw < s.kgw ? r_.sw : s.kgw;
   s.col_skip = r_.sw - s.dw_m;
   s.ox_last = r_.kw - s.kgw;
   if (s.dw) {
     s.pitch = s.win_cols + ((1 - s.win_cols) & (kInBanks - 1));
-    s.groups = ((r_.kh + s.kgh - 1) / s.kgh) * s.gxs;
+    s.groups = (r_.kh <= kDwK ? 1 : (r_.kh + kDwK - 1) / kDwK) * s.gxs;  // kh / kgh rounded up
     s.taps = 1;
   }
   s.row_pad = s.pitch - s.win_cols;
