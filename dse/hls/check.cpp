@@ -200,8 +200,41 @@ nlohmann::json Cosimulate(const std::vector<std::string>& sv, const std::string&
     return cosim;
   }
   if (options.note) options.note("co-simulating ICSC's SystemVerilog under Verilator");
+  // GNU Make refuses a folder whose path holds a space (verilated.mk): then the co-simulation is
+  // built from copies in a temporary folder, removed when it has run.
+  fs::path build_dir = work;
+  std::vector<std::string> sources = sv;
+  struct Scratch {
+    fs::path dir;
+    ~Scratch() {
+      std::error_code ec;
+      if (!dir.empty()) fs::remove_all(dir, ec);
+    }
+  } scratch;
+  if (fs::absolute(work).string().find(' ') != std::string::npos) {
+    std::string pattern = (fs::temp_directory_path() / "msqx-cosim-XXXXXX").string();
+    if (::mkdtemp(pattern.data()) == nullptr) {
+      cosim["error"] =
+          "cannot make a temporary folder for Verilator (the project's path holds a "
+          "space, which GNU Make refuses)";
+      return cosim;
+    }
+    scratch.dir = build_dir = pattern;
+    sources.clear();
+    try {
+      for (const auto& f : sv) {
+        const fs::path copy = build_dir / fs::path(f).filename();
+        fs::copy_file(f, copy, fs::copy_options::overwrite_existing);
+        sources.push_back(copy.string());
+      }
+      fs::copy_file(work / "cosim_main.cpp", build_dir / "cosim_main.cpp");
+    } catch (const fs::filesystem_error& e) {
+      cosim["error"] = std::string("cannot copy the co-simulation's sources: ") + e.what();
+      return cosim;
+    }
+  }
   std::string files;
-  const std::string cd = InFolder(work, sv, &files);
+  const std::string cd = InFolder(build_dir, sources, &files);
   const auto start = std::chrono::steady_clock::now();
   // Uninitialized state reads 0, as the SystemC model's members do.
   const std::string build = cd + "verilator --cc --exe --build -j " + std::to_string(options.jobs) +
@@ -213,7 +246,8 @@ nlohmann::json Cosimulate(const std::vector<std::string>& sv, const std::string&
   }
   const fs::path out = work / "cosim.out";
   fs::remove(out);
-  Run(Quoted((work / "obj" / "cosim").string()) + " " + Quoted(trace.string()), out);
+  Run(Quoted((build_dir / "obj" / "cosim").string()) + " " + Quoted(fs::absolute(trace).string()),
+      out);
   const std::string output = Slurp(out);
   std::ofstream(log, std::ios::app) << output;
   const nlohmann::json result = TestbenchResult(output);
