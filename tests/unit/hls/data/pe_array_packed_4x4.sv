@@ -20,6 +20,9 @@ module PeArray // "tb.top"
     output logic in_ready,
     input logic [3:0] in_data_act[4],
     input logic in_data_swap,
+    input logic in_data_dw,
+    input logic in_data_beat,
+    input logic [3:0] in_data_col[4],
     input logic wl_valid,
     output logic wl_ready,
     input logic [3:0] wl_data_v[4],
@@ -35,9 +38,11 @@ localparam logic signed [31:0] kUnits = 2;
 localparam logic signed [31:0] kTreeBits = 10;
 localparam logic signed [31:0] kPieceLanes = 4;
 localparam logic signed [31:0] kShadowLanes = 16;
+localparam logic signed [31:0] kDwK = 2;
+localparam logic signed [31:0] kDwArea = 4;
 
 //------------------------------------------------------------------------------
-// Clocked THREAD: Run (pe_array.h:181:3) 
+// Clocked THREAD: Run (pe_array.h:224:3) 
 
 // Thread-local variables
 logic out_valid_next;
@@ -45,18 +50,22 @@ logic m_valid_;
 logic m_valid__next;
 logic a_valid_;
 logic a_valid__next;
+logic [3:0] dwact_[8];
+logic [3:0] dwact__next[8];
 logic [3:0] shadow_[16];
 logic [3:0] shadow__next[16];
-logic [3:0] active_[16];
-logic [3:0] active__next[16];
 logic [3:0] act_[4];
 logic [3:0] act__next[4];
+logic a_dw_;
+logic a_dw__next;
+logic [3:0] active_[16];
+logic [3:0] active__next[16];
 logic signed [17:0] m_[2][4];
 logic signed [17:0] m__next[2][4];
 logic signed [31:0] out_data_v_next[4];
 
 // Next-state combinational logic
-always_comb begin : Run_comb     // pe_array.h:181:3
+always_comb begin : Run_comb     // pe_array.h:224:3
     Run_func;
 end
 function void Run_func;
@@ -69,6 +78,7 @@ function void Run_func;
     integer u_2;
     integer c_2;
     logic signed [17:0] p;
+    logic [3:0] act;
     logic signed [3:0] TMP_2;
     logic signed [3:0] w;
     logic signed [3:0] hi_1;
@@ -79,6 +89,10 @@ function void Run_func;
     logic in_valid_1;
     logic [3:0] b_act[4];
     logic b_swap;
+    logic b_dw;
+    logic b_beat;
+    logic [3:0] b_col[4];
+    integer row;
     logic [3:0] p_v[4];
     o_v[0] = 0; o_v[1] = 0; o_v[2] = 0; o_v[3] = 0;
     t = '0;
@@ -89,6 +103,7 @@ function void Run_func;
     u_2 = '0;
     c_2 = '0;
     p = '0;
+    act = '0;
     TMP_2 = '0;
     w = '0;
     hi_1 = '0;
@@ -98,10 +113,16 @@ function void Run_func;
     a = '0;
     b_act[0] = 0; b_act[1] = 0; b_act[2] = 0; b_act[3] = 0;
     b_swap = '0;
+    b_dw = '0;
+    b_beat = '0;
+    b_col[0] = 0; b_col[1] = 0; b_col[2] = 0; b_col[3] = 0;
+    row = '0;
     p_v[0] = 0; p_v[1] = 0; p_v[2] = 0; p_v[3] = 0;
+    a_dw__next = a_dw_;
     a_valid__next = a_valid_;
     act__next = act_;
     active__next = active_;
+    dwact__next = dwact_;
     m__next = m_;
     m_valid__next = m_valid_;
     out_data_v_next = out_data_v;
@@ -148,6 +169,15 @@ function void Run_func;
                 u_2 = u_1; c_2 = c_1;
                 // Call Product() begin
                 p = '0;
+                act = act__next[c_2];
+                if (a_dw__next)
+                begin
+                    act = '0;
+                    if (c_2 < kDwArea)
+                    begin
+                        act = dwact__next[u_2 * kDwArea + c_2];
+                    end
+                end
                 // Call Decode() begin
                 w = '0;
                 w = active__next[(2 * u_2) * kCols + c_2];
@@ -162,7 +192,7 @@ function void Run_func;
                 lo_1 = TMP_4;
                 packed_v = hi_1 * (1 <<< kTreeBits) + lo_1;
                 a = '0;
-                a = act__next[c_2];
+                a = act;
                 p = packed_v * a;
                 TMP_1 = p;
                 // Call Product() end
@@ -171,13 +201,33 @@ function void Run_func;
         end
     end
     in_valid_1 = in_valid;
-    a_valid__next = in_valid_1;
+    a_valid__next = '0;
     if (in_valid_1)
     begin
-        b_act = in_data_act; b_swap = in_data_swap;
-        for (int c_3 = 0; c_3 < kCols; ++c_3)
+        b_act = in_data_act; b_swap = in_data_swap; b_dw = in_data_dw; b_beat = in_data_beat; b_col = in_data_col;
+        a_valid__next = b_beat;
+        a_dw__next = b_dw;
+        if (b_dw)
         begin
-            act__next[c_3] = b_act[c_3];
+            // Call ShiftWindows() begin
+            for (int u_3 = 0; u_3 < kUnits; ++u_3)
+            begin
+                for (int ky = 0; ky < kDwK; ++ky)
+                begin
+                    row = 32'(32'(u_3 * kDwArea) + 32'(ky * kDwK));
+                    for (int kx = 0; 32'(kx + 2'sd1) < kDwK; ++kx)
+                    begin
+                        dwact__next[row + kx] = dwact__next[row + kx + 1];
+                    end
+                    dwact__next[row + kDwK - 1] = b_col[ky * kUnits + u_3];
+                end
+            end
+            // Call ShiftWindows() end
+        end else begin
+            for (int c_3 = 0; c_3 < kCols; ++c_3)
+            begin
+                act__next[c_3] = b_act[c_3];
+            end
         end
         if (b_swap)
         begin
@@ -206,6 +256,7 @@ always_ff @(posedge clk /*sync rst*/)
 begin : Run_ff
     if ( rst ) begin
         a_valid_ <= '0;
+        a_dw_ <= '0;
         m_valid_ <= '0;
         in_ready <= 1;
         wl_ready <= 1;
@@ -215,9 +266,11 @@ begin : Run_ff
         out_valid <= out_valid_next;
         m_valid_ <= m_valid__next;
         a_valid_ <= a_valid__next;
+        dwact_ <= dwact__next;
         shadow_ <= shadow__next;
-        active_ <= active__next;
         act_ <= act__next;
+        a_dw_ <= a_dw__next;
+        active_ <= active__next;
         m_ <= m__next;
         out_data_v <= out_data_v_next;
     end
