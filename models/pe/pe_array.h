@@ -245,7 +245,11 @@ struct PeArray : sc_core::sc_module {
       const bool in_valid = in.valid.read();
       a_valid_ = false;
       if (in_valid) {
+#ifdef __SC_TOOL__
         const InBus b = in.data.read();
+#else
+        const InBus& b = in.data.read();  // the same value, without copying the beat's fields
+#endif
         a_valid_ = b.beat;
         a_dw_ = b.dw;
         if (b.dw) {
