@@ -58,8 +58,6 @@ struct CoreConfig {
 };
 
 namespace detail {
-inline long long Min(long long a, long long b) { return a < b ? a : b; }
-inline long long Max(long long a, long long b) { return a > b ? a : b; }
 
 // A BRAM's ports to the signals of its two ports.
 template <typename B, typename F, typename A, typename W>

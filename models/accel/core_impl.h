@@ -77,13 +77,13 @@ typename AccelCore<Cfg>::StepInfo AccelCore<Cfg>::MakeStepInfo(const StepCmd& c)
   s.pitch = s.win_cols;
   s.kgh = r_.kh < kDwK ? r_.kh : kDwK;
   s.kgw = r_.kw < kDwK ? r_.kw : kDwK;
-  s.gxs = r_.kw <= kDwK ? 1 : (r_.kw + kDwK - 1) / kDwK;  // kw / kgw rounded up
+  s.gxs = (r_.kw + kDwK - 1) / kDwK;  // kw / kgw rounded up (kgw = kw when kw <= kDwK)
   s.dw_m = r_.sw < s.kgw ? r_.sw : s.kgw;
   s.col_skip = r_.sw - s.dw_m;
   s.ox_last = r_.kw - s.kgw;
   if (s.dw) {
     s.pitch = s.win_cols + ((1 - s.win_cols) & (kInBanks - 1));
-    s.groups = (r_.kh <= kDwK ? 1 : (r_.kh + kDwK - 1) / kDwK) * s.gxs;  // kh / kgh rounded up
+    s.groups = ((r_.kh + kDwK - 1) / kDwK) * s.gxs;  // kh / kgh rounded up
     s.taps = 1;
   }
   s.row_pad = s.pitch - s.win_cols;

@@ -225,10 +225,11 @@ void OutputFolder::PrepareWork() {
     if (!marker && S_ISDIR(st.st_mode)) {
       bool unmarked_draft_only = true;
       for (const auto& e : Entries(work_)) unmarked_draft_only &= e == kMarkerDraft;
-      std::error_code ec;
-      if (unmarked_draft_only &&
-          (fs::remove(work_ / kMarkerDraft, ec), ::rmdir(work_.c_str()) == 0))
-        return PrepareWork();
+      if (unmarked_draft_only) {
+        std::error_code ec;
+        fs::remove(work_ / kMarkerDraft, ec);
+        if (::rmdir(work_.c_str()) == 0) return PrepareWork();
+      }
     }
     if (!marker) {
       throw OutputConflict(work_.string() + " (where msqx writes before renaming into " + display_ +
