@@ -27,13 +27,13 @@ endfunction()
 
 # msqx_sc_test(NAME SOURCES ... LIBS ...): a SystemC testbench under GoogleTest. SystemC owns
 # main and elaborates once per process, so sc_main runs the tests and CTest starts one process
-# per test.
+# per test. PREFIX names the tests of a second build of the same sources.
 function(msqx_sc_test name)
-  cmake_parse_arguments(T "" "" "SOURCES;LIBS" ${ARGN})
+  cmake_parse_arguments(T "" "PREFIX" "SOURCES;LIBS" ${ARGN})
   add_executable(${name} ${T_SOURCES} ${CMAKE_SOURCE_DIR}/tests/sc/sc_gtest_main.cpp)
   target_link_libraries(${name} PRIVATE ${T_LIBS} msqx_systemc GTest::gtest)
   target_compile_definitions(${name} PRIVATE MSQX_SOURCE_DIR="${CMAKE_SOURCE_DIR}"
                                              MSQX_BINARY_DIR="${CMAKE_BINARY_DIR}")
-  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60
+  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 TEST_PREFIX "${T_PREFIX}"
                        PROPERTIES ENVIRONMENT "MSQX_CONFIG_DIR=${CMAKE_SOURCE_DIR}/configs;SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1")
 endfunction()

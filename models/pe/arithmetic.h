@@ -93,14 +93,18 @@ struct Sp2Lane {
 #endif
   }
   static Product OfPlain(unsigned code, unsigned act) {
+    Product p;
+    p = OfInt(code, act);
+    return p;
+  }
+  // The product as a plain integer (it fits kProductBits, so no wrap is lost).
+  static long long OfInt(unsigned code, unsigned act) {
     const unsigned i2 = M2 > 0 ? code & ((1u << M2) - 1) : 0;
     const unsigned i1 = (code >> M2) & ((1u << M1) - 1);
     const long long t1 = i1 ? static_cast<long long>(act) << (kK - static_cast<int>(i1)) : 0;
     const long long t2 = i2 ? static_cast<long long>(act) << (kK - static_cast<int>(i2)) : 0;
     const long long mag = t1 + t2;
-    Product p;
-    p = (code >> (M1 + M2)) & 1 ? -mag : mag;
-    return p;
+    return (code >> (M1 + M2)) & 1 ? -mag : mag;
   }
   static Product OfMux(const Code& code, const Act& act) {
     const sc_dt::sc_uint<M2 + 1> i2 = code.range(M2 > 0 ? M2 - 1 : 0, 0);

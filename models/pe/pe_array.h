@@ -29,6 +29,12 @@
 #include "models/pe/pe_types.h"
 #include "models/pe/stream.h"
 
+// ICSC translates the datapath on exact-width integers; a simulation computes the same values on
+// plain ones unless MSQX_PE_WIDE_ARITH is defined (tests/sc/pe builds the array tests both ways).
+#if defined(__SC_TOOL__) && !defined(MSQX_PE_WIDE_ARITH)
+#define MSQX_PE_WIDE_ARITH 1
+#endif
+
 namespace msqx::pe {
 
 enum class PeKind { kFixed, kSp2 };
@@ -207,6 +213,43 @@ struct PeArray : sc_core::sc_module {
     return o;
   }
 
+#ifndef MSQX_PE_WIDE_ARITH
+  // Simulation: the M and T stages on plain integers, the values of Product and Tree (each fits
+  // its width by construction, so no wrap is lost). sc_int temporaries are objects with a virtual
+  // table, and this was a third of the pin-level core's simulation time. Product and Tree are
+  // what ICSC translates; the PE array tests run once more on them (MSQX_PE_WIDE_ARITH) and the
+  // RTL co-simulation compares their translation with this path.
+  std::int64_t ProductInt(int u, int c) const {
+    unsigned act = act_[c].to_uint();
+    if (a_dw_) act = c < kDwArea ? dwact_[u * kDwArea + c].to_uint() : 0;
+    const std::int64_t a = act;
+    if constexpr (Cfg::kKind == PeKind::kSp2) {
+      return Sp2::OfInt(active_[u * kCols + c].to_uint(), act);
+    } else if constexpr (kPack == 1) {
+      return SignExtend(active_[u * kCols + c].to_uint(), kW) * a;
+    } else {
+      const std::int64_t hi = SignExtend(active_[(2 * u) * kCols + c].to_uint(), kW);
+      const std::int64_t lo = SignExtend(active_[(2 * u + 1) * kCols + c].to_uint(), kW);
+      return (hi * (std::int64_t{1} << kTreeBits) + lo) * a;
+    }
+  }
+  OutBus TreeInt() const {
+    OutBus o;
+    for (int u = 0; u < kUnits; ++u) {
+      std::int64_t t = 0;
+      for (int c = 0; c < kCols; ++c) t += mi_[u][c];
+      if constexpr (kPack == 1) {
+        o.v[u] = static_cast<int>(t);
+      } else {
+        const PackedSums s = UnpackPacked(t, kTreeBits);
+        o.v[2 * u] = static_cast<int>(s.high);
+        o.v[2 * u + 1] = static_cast<int>(s.low);
+      }
+    }
+    return o;
+  }
+#endif
+
   // Depthwise: the column enters at the right of each window row of every unit, and the window
   // moves one tap to the left (a shift register per lane row, constant indices only).
   void ShiftWindows(const InBus& b) {
@@ -233,13 +276,23 @@ struct PeArray : sc_core::sc_module {
       // Stages in reverse order, so that each reads the registers of the stage before it as they
       // were at the edge.
       out.valid.write(m_valid_);
+#ifdef MSQX_PE_WIDE_ARITH
       if (m_valid_) out.data.write(Tree());
+#else
+      if (m_valid_) out.data.write(TreeInt());
+#endif
       m_valid_ = a_valid_;
       if (a_valid_) {
         MSQX_HLS_UNROLL
         for (int u = 0; u < kUnits; ++u) {
           MSQX_HLS_UNROLL
-          for (int c = 0; c < kCols; ++c) m_[u][c] = Product(u, c);
+          for (int c = 0; c < kCols; ++c) {
+#ifdef MSQX_PE_WIDE_ARITH
+            m_[u][c] = Product(u, c);
+#else
+            mi_[u][c] = ProductInt(u, c);
+#endif
+          }
         }
       }
       const bool in_valid = in.valid.read();
@@ -280,6 +333,9 @@ struct PeArray : sc_core::sc_module {
   Code active_[kRows * kCols] = {};
   Code shadow_[kShadowLanes] = {};
   Prod m_[kUnits][kCols] = {};
+#ifndef MSQX_PE_WIDE_ARITH
+  std::int64_t mi_[kUnits][kCols] = {};  // m_ as the simulation computes it
+#endif
 };
 
 // Concrete instances an HLS flow elaborates (4-bit weights and activations, as in the paper).
