@@ -17,7 +17,7 @@
 //   loader      one request per item, one beat per item: the input window (one word per pixel,
 //               or per run of pixels when folded), then the DSP engine's weight pieces, then the
 //               LUT engine's, each a full load word
-// Depthwise layers (LayerRegs::dw; docs/design.md "Depthwise") run a channel per row of lanes
+// Depthwise layers (CoreRegs::dw; docs/design.md "Depthwise") run a channel per row of lanes
 // (per DSP when packed) with its taps across the columns: the sequencer sends a window column
 // per cycle, read from as many input-buffer banks, which the lanes shift into their windows, and
 // a pixel's beat with its last column; the rest (weights per block, partial sums, stores) is the
@@ -203,8 +203,8 @@ struct AccelCore : sc_core::sc_module {
 
   sc_core::sc_in<bool> clk{"clk"};
   sc_core::sc_in<bool> rst{"rst"};
-  sc_core::sc_in<LayerRegs> regs{"regs"};
-  pe::In<StepCmd> cmd{"cmd"};
+  sc_core::sc_in<CoreRegs> regs{"regs"};
+  pe::In<CoreCmd> cmd{"cmd"};
   pe::Out<LoadReq> ld_req{"ld_req"};
   pe::In<LoadBeat> ld{"ld"};
   pe::Out<typename Dsp::Store> st_dsp{"st_dsp"};
@@ -219,11 +219,11 @@ struct AccelCore : sc_core::sc_module {
 
  private:
   // What a step needs besides its command, worked out when the command is taken: loop bounds and
-  // first addresses, the only products the controller forms (once per step). Flat (ICSC takes no
-  // record inside a record): the command's fields, then per-engine fields as arrays indexed by
-  // engine (0 DSP, 1 LUT).
+  // first addresses (the host formed those that need a multiplier of layer figures; the few left
+  // are of two 16-bit figures, once per step). Flat (ICSC takes no record inside a record): the
+  // command's fields, then per-engine fields as arrays indexed by engine (0 DSP, 1 LUT).
   struct StepInfo {
-    Dim out_row0, out_rows, out_col0, out_cols, in_ch0, in_chs;
+    Dim out_rows, out_cols, in_ch0, in_chs;
     bool first_chunk, last_chunk;
     Dim win_rows, win_cols, pixels;
     Dim row_step;           // input words between output rows: sh x win_cols
@@ -231,10 +231,9 @@ struct AccelCore : sc_core::sc_module {
     Dim taps, groups, ogs;  // kh x kw, channel groups of the chunk, row groups of the step
     Dim iy0;                // input row of the window's first word (negative: padding)
     Dim x0, x_step, run;    // input column of its first word, columns between words, pixels
-    Addr in_row_elems;      // elements per input row: in_w x in_c
+    Addr in_addr0;          // element address of input row iy0, column 0
     Dim pix_elems;          // elements of one pixel in a word: the chunk, or in_c when folded
     Addr out_addr0;         // element address of the tile's first output pixel (HWC)
-    Addr out_row_elems;     // elements per output row: out_w x out_c
     Dim e_n[2], e_ch0[2], e_ogs[2], e_last_rows[2];
     Addr e_waddr[2];  // element address of the engine's weight pieces
     // Channels of a row group and of the last one (dense: rows; depthwise: per DSP when packed).
@@ -248,14 +247,14 @@ struct AccelCore : sc_core::sc_module {
     Dim kgh, kgw, gxs, dw_m, col_skip, ox_last;
     Addr dw_row_step, kgh_pitch, oy_last_addr;
   };
-  StepInfo MakeStepInfo(const StepCmd& c) const;
+  StepInfo MakeStepInfo(const CoreCmd& c) const;
 
   // What the storers need of a finished tile, kept per partial-sum bank until they take it: only
   // the fields they read, so that the rest of the step's StepInfo is not held twice more in
   // registers (nor, as ICSC translated a whole StepInfo of which it read four fields, as latches).
   struct TileStore {
     Dim out_rows, out_cols;
-    Addr out_addr0, out_row_elems;
+    Addr out_addr0;
     bool dw;
     Dim e_n[2], e_ch0[2], e_ogs[2], e_slots[2], e_last_ch[2];
   };
@@ -284,8 +283,7 @@ struct AccelCore : sc_core::sc_module {
   void LoaderCycle(typename InBram::Flags& i_aen_v, typename InBram::Addrs& i_aaddr_v,
                    typename InBram::Words& i_awdata_v);
   template <typename E>
-  void WritePiece(E& e, const LoadWalk& w, const StepInfo& s, int k, const LoadBeat& beat,
-                  int half);
+  void WritePiece(E& e, const LoadWalk& w, const LoadBeat& beat, int half);
   void SequencerCycle(typename InBram::Flags& i_ben_v, typename InBram::Addrs& i_baddr_v);
   void IssueDense(typename InBram::Flags& i_ben_v, typename InBram::Addrs& i_baddr_v);
   void IssueDw(typename InBram::Flags& i_ben_v, typename InBram::Addrs& i_baddr_v);
@@ -317,7 +315,7 @@ struct AccelCore : sc_core::sc_module {
 
   // Controller registers. The loader fills half HalfOf(taken) and keeps its step in info_[half].
   // Step counts are 32-bit: a layer has far fewer steps.
-  LayerRegs r_;
+  CoreRegs r_;
   StepInfo info_[kHalves];
   int taken_ = 0, loaded_ = 0, freed_ = 0, done_ = 0;  // steps per milestone
   bool req_busy_ = false, rcv_busy_ = false;           // requester and receiver have a step
@@ -332,6 +330,7 @@ struct AccelCore : sc_core::sc_module {
   StepInfo sq_;
   int sq_n_ = 0, sq_half_ = 0, sq_bank_ = 0;
   bool sq_active_ = false;
+  Dim sq_og_addr_ = 0;  // og x pixels: the block's first partial-sum word
   Dim sq_og_ = 0, sq_g_ = 0, sq_ky_ = 0, sq_kx_ = 0, sq_block_ = 0, sq_px_ = 0, sq_py_ = 0,
       sq_p_ = 0;
   Dim sq_row_ = 0, sq_pix_ = 0, sq_tap_ = 0;  // input word address parts
@@ -363,7 +362,7 @@ struct AccelCore : sc_core::sc_module {
   // Members read directly: a StepInfo passed to StoreCycle by reference lost its reads in ICSC
   // 1.7.6, which then made it a latch (Verilator LATCH, issue 20).
   Dim st_out_rows_ = 0, st_out_cols_ = 0;
-  Addr st_out_addr0_ = 0, st_out_row_elems_ = 0;
+  Addr st_out_addr0_ = 0;
   int st_bank_ = 0, st_wait_bank_ = 0;
 };
 

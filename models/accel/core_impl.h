@@ -20,38 +20,35 @@ AccelCore<Cfg>::AccelCore(const sc_core::sc_module_name& name) : sc_module(name)
 }
 
 template <typename Cfg>
-typename AccelCore<Cfg>::StepInfo AccelCore<Cfg>::MakeStepInfo(const StepCmd& c) const {
+typename AccelCore<Cfg>::StepInfo AccelCore<Cfg>::MakeStepInfo(const CoreCmd& c) const {
   StepInfo s;
-  s.out_row0 = c.out_row0;
   s.out_rows = c.out_rows;
-  s.out_col0 = c.out_col0;
   s.out_cols = c.out_cols;
   s.in_ch0 = c.in_ch0;
   s.in_chs = c.in_chs;
   s.first_chunk = c.first_chunk;
   s.last_chunk = c.last_chunk;
-  s.win_rows = (c.out_rows - 1) * r_.sh + r_.kh;
-  s.win_cols = (c.out_cols - 1) * r_.sw + r_.kw;
-  s.pixels = c.out_rows * c.out_cols;
-  s.row_step = r_.sh * s.win_cols;
+  s.win_rows = c.win_rows;
+  s.win_cols = c.win_cols;
+  s.pixels = c.pixels;
+  s.row_step = c.row_step;
   s.col_step = r_.sw;
-  s.taps = r_.kh * r_.kw;
+  s.taps = r_.taps;
   s.groups = (c.in_chs + kC - 1) / kC;
-  s.iy0 = c.out_row0 * r_.sh - r_.pt;
+  s.iy0 = c.iy0;
+  s.x0 = c.x0;
+  s.in_addr0 = c.in_addr0;
   if (r_.fold > 0) {
-    s.x0 = c.out_col0 * r_.fold_sw - r_.fold_pl;
     s.x_step = r_.fold_sw;
     s.run = r_.fold;
     s.pix_elems = r_.in_c;
   } else {
-    s.x0 = c.out_col0 * r_.sw - r_.pl;
     s.x_step = 1;
     s.run = 1;
     s.pix_elems = c.in_chs;
   }
-  s.in_row_elems = r_.in_w * r_.in_c;
-  s.out_row_elems = r_.out_w * r_.out_c;
-  s.out_addr0 = c.out_row0 * s.out_row_elems + c.out_col0 * r_.out_c;
+  s.out_addr0 = c.out_addr0;
+
   s.dw = r_.dw != 0;
   s.e_n[0] = c.dsp_n;
   s.e_n[1] = c.lut_n;
@@ -59,7 +56,6 @@ typename AccelCore<Cfg>::StepInfo AccelCore<Cfg>::MakeStepInfo(const StepCmd& c)
   s.e_ch0[1] = c.ch0 + c.dsp_n;
   // Depthwise: a channel per row, per DSP when packed (its second product idles).
   // Every divisor a constant of the instance (a divider by a register is thousands of LUTs).
-  const int dsp_per_slot = s.dw ? Dsp::kPack : 1;
   constexpr int kDwSlots = Dsp::kR / Dsp::kPack;
   s.e_slots[0] = static_cast<Dim>(s.dw ? kDwSlots : Dsp::kR);
   s.e_slots[1] = Lut::kR;
@@ -67,7 +63,7 @@ typename AccelCore<Cfg>::StepInfo AccelCore<Cfg>::MakeStepInfo(const StepCmd& c)
   s.e_ogs[1] = (c.lut_n + Lut::kR - 1) / Lut::kR;
   s.e_last_ch[0] = c.dsp_n - (s.e_ogs[0] - 1) * s.e_slots[0];
   s.e_last_ch[1] = c.lut_n - (s.e_ogs[1] - 1) * s.e_slots[1];
-  s.e_last_rows[0] = s.e_last_ch[0] * dsp_per_slot;
+  s.e_last_rows[0] = s.dw && Dsp::kPack == 2 ? s.e_last_ch[0] * 2 : s.e_last_ch[0];
   s.e_last_rows[1] = s.e_last_ch[1];
   s.ogs = s.e_ogs[0] > s.e_ogs[1] ? s.e_ogs[0] : s.e_ogs[1];
   s.e_waddr[0] = static_cast<Addr>(c.dsp_w);
@@ -104,7 +100,7 @@ void AccelCore<Cfg>::StartWalk(LoadWalk& w, const StepInfo& s) const {
   w.wx = 0;
   w.iy = s.iy0;
   w.x = s.x0;
-  w.row_addr = s.iy0 * s.in_row_elems;
+  w.row_addr = s.in_addr0;
   w.og = 0;
   w.g = 0;
   w.t = 0;
@@ -173,7 +169,7 @@ void AccelCore<Cfg>::Advance(LoadWalk& w, const StepInfo& s) const {
       w.word += s.row_pad;
       ++w.wy;
       ++w.iy;
-      w.row_addr += s.in_row_elems;
+      w.row_addr += r_.in_row_elems;
       if (w.wy == s.win_rows) NextPhase(w, s);
     }
   } else if (w.phase == 1) {
@@ -211,8 +207,7 @@ LoadReq AccelCore<Cfg>::Request(const LoadWalk& w, const StepInfo& s) const {
 // A piece goes to its word's place in the weight buffer: block (og, g, tap) x pieces + q.
 template <typename Cfg>
 template <typename E>
-void AccelCore<Cfg>::WritePiece(E& e, const LoadWalk& w, const StepInfo& s, int k,
-                                const LoadBeat& beat, int half) {
+void AccelCore<Cfg>::WritePiece(E& e, const LoadWalk& w, const LoadBeat& beat, int half) {
   typename E::WBram::Flags on;
   on.v[0] = true;
   typename E::WBram::Addrs a;
@@ -274,9 +269,9 @@ void AccelCore<Cfg>::LoaderCycle(typename InBram::Flags& i_aen_v, typename InBra
         i_awdata_v.v[bank * kIc + l] = v;
       }
     } else if (rcv_w_.phase == 1) {
-      WritePiece(dsp, rcv_w_, s, 0, beat, half);
+      WritePiece(dsp, rcv_w_, beat, half);
     } else {
-      WritePiece(lut, rcv_w_, s, 1, beat, half);
+      WritePiece(lut, rcv_w_, beat, half);
     }
     Advance(rcv_w_, s);
     if (rcv_w_.phase == 3) {
@@ -420,7 +415,7 @@ void AccelCore<Cfg>::IssueDense(typename InBram::Flags& i_ben_v,
       if (sq_kx_ == r_.kw) {
         sq_kx_ = 0;
         ++sq_ky_;
-        sq_tap_ = sq_ky_ * sq_.win_cols;
+        sq_tap_ += sq_.win_cols - r_.kw;  // ky x win_cols, from ky' x win_cols + kw
         if (sq_ky_ == r_.kh) {
           sq_ky_ = 0;
           sq_tap_ = 0;
@@ -428,6 +423,7 @@ void AccelCore<Cfg>::IssueDense(typename InBram::Flags& i_ben_v,
           if (sq_g_ == sq_.groups) {
             sq_g_ = 0;
             ++sq_og_;
+            sq_og_addr_ += sq_.pixels;
           }
         }
       }
@@ -480,6 +476,7 @@ void AccelCore<Cfg>::IssueDw(typename InBram::Flags& i_ben_v, typename InBram::A
           sq_g_ = 0;
           sq_oy_raw_ = 0;
           ++sq_og_;
+          sq_og_addr_ += sq_.pixels;
         }
         sq_ox_ = sq_ox_raw_ < sq_.ox_last ? sq_ox_raw_ : sq_.ox_last;
         sq_oy_addr_ = sq_oy_raw_ < sq_.oy_last_addr ? sq_oy_raw_ : sq_.oy_last_addr;
@@ -502,6 +499,7 @@ void AccelCore<Cfg>::SequencerCycle(typename InBram::Flags& i_ben_v,
     sq_active_ = true;
     sq_first_ = true;
     sq_og_ = 0;
+    sq_og_addr_ = 0;
     sq_g_ = 0;
     sq_ky_ = 0;
     sq_kx_ = 0;
@@ -544,7 +542,7 @@ void AccelCore<Cfg>::SequencerCycle(typename InBram::Flags& i_ben_v,
     tags_[0].init = sq_.first_chunk && sq_g_ == 0 && sq_tap_ == 0;
     tags_[0].g = sq_g_;
     tags_[0].og = sq_og_;
-    tags_[0].addr = static_cast<Dim>(sq_og_ * sq_.pixels + sq_p_);
+    tags_[0].addr = static_cast<Dim>(sq_og_addr_ + sq_p_);
     tags_[0].bank = static_cast<Dim>(sq_bank_);
     tags_[0].wr[0] = sq_og_ < sq_.e_ogs[0];
     tags_[0].wr[1] = sq_og_ < sq_.e_ogs[1];
@@ -687,7 +685,7 @@ typename AccelCore<Cfg>::TileStore AccelCore<Cfg>::TileStoreOf(const StepInfo& s
   t.out_rows = s.out_rows;
   t.out_cols = s.out_cols;
   t.out_addr0 = s.out_addr0;
-  t.out_row_elems = s.out_row_elems;
+
   t.dw = s.dw;
   for (int k = 0; k < 2; ++k) {
     t.e_n[k] = s.e_n[k];
@@ -751,7 +749,7 @@ bool AccelCore<Cfg>::StoreCycle(E& e, pe::Out<typename E::Store>& port, Mult mul
     if (e.st_px == st_out_cols_) {
       e.st_px = 0;
       ++e.st_py;
-      e.st_row_addr += st_out_row_elems_;
+      e.st_row_addr += r_.out_row_elems;
       e.st_pix_addr = e.st_row_addr;
       if (e.st_py == st_out_rows_) {
         e.st_py = 0;
@@ -889,14 +887,12 @@ void AccelCore<Cfg>::Run() {
       st_out_rows_ = s.out_rows;
       st_out_cols_ = s.out_cols;
       st_out_addr0_ = s.out_addr0;
-      st_out_row_elems_ = s.out_row_elems;
+
       StartStore(dsp, s, 0, st_bank_);
       StartStore(lut, s, 1, st_bank_);
     }
-    const bool dsp_done =
-        StoreCycle(dsp, st_dsp, static_cast<Mult>(r_.dsp_mult), r_.dsp_shift, dsp_ben, dsp_baddr);
-    const bool lut_done =
-        StoreCycle(lut, st_lut, static_cast<Mult>(r_.lut_mult), r_.lut_shift, lut_ben, lut_baddr);
+    const bool dsp_done = StoreCycle(dsp, st_dsp, r_.dsp_mult, r_.dsp_shift, dsp_ben, dsp_baddr);
+    const bool lut_done = StoreCycle(lut, st_lut, r_.lut_mult, r_.lut_shift, lut_ben, lut_baddr);
     if (storing_ && dsp_done && lut_done) {
       storing_ = false;
       bank_busy_[st_bank_] = false;

@@ -53,6 +53,31 @@ using Addr = std::int32_t;
 using Mult = std::int16_t;
 constexpr int kMaxDim = 32767;
 
+// What the core's registers hold of a layer, at the controller's widths (Dim, Addr, Mult): a
+// LayerRegs that passed RegsFit, with the layer's products formed by the host (core_tb.h
+// CoreRegsOf). The core multiplies no 32-bit values: each product of a register was a
+// multiplier of up to four DSP48E1 in the RTL (Yosys, issue 20).
+struct CoreRegs {
+  Dim in_c, in_h, in_w, out_c;
+  Dim kh, kw, sh, sw, fold, fold_sw, taps;  // taps: kh x kw
+  bool dw;
+  Addr in_row_elems, out_row_elems;  // elements per input row (in_w x in_c), per output row
+  Mult dsp_mult, lut_mult;
+  std::uint8_t dsp_shift, lut_shift, act_bits;
+  bool operator==(const CoreRegs& o) const {
+    return in_c == o.in_c && in_h == o.in_h && in_w == o.in_w && out_c == o.out_c && kh == o.kh &&
+           kw == o.kw && sh == o.sh && sw == o.sw && fold == o.fold && fold_sw == o.fold_sw &&
+           taps == o.taps && dw == o.dw && in_row_elems == o.in_row_elems &&
+           out_row_elems == o.out_row_elems && dsp_mult == o.dsp_mult && lut_mult == o.lut_mult &&
+           dsp_shift == o.dsp_shift && lut_shift == o.lut_shift && act_bits == o.act_bits;
+  }
+};
+inline std::ostream& operator<<(std::ostream& os, const CoreRegs& r) {
+  return os << "in " << r.in_c << "x" << r.in_h << "x" << r.in_w << " out c " << r.out_c << " k"
+            << r.kh << "x" << r.kw << (r.dw ? " dw" : "");
+}
+inline void sc_trace(sc_core::sc_trace_file*, const CoreRegs&, const std::string&) {}
+
 // One schedule step: the shared input tile and each engine's filters. The step's filters are the
 // output channels [ch0, ch0 + dsp_n + lut_n): the DSP engine's first, then the LUT engine's, so
 // both engines' outputs of a pixel are one run of channels. Each engine's weights for the step
@@ -78,6 +103,34 @@ inline std::ostream& operator<<(std::ostream& os, const StepCmd& c) {
             << (c.last_chunk ? " last" : "");
 }
 inline void sc_trace(sc_core::sc_trace_file*, const StepCmd&, const std::string&) {}
+
+// A step command as the core takes it: the StepCmd at the controller's widths with the step's
+// window and first addresses formed by the host (core_tb.h CoreCmdOf), so that the controller
+// has no multiplier for them.
+struct CoreCmd {
+  Dim out_rows, out_cols, in_ch0, in_chs, ch0, dsp_n, lut_n;
+  Dim win_rows, win_cols, pixels;  // the input window: (out_rows - 1) x sh + kh, ...; pixels
+  Dim row_step;                    // input words between output rows: sh x win_cols
+  Dim iy0, x0;     // input row and column of the window's first word (negative: padding)
+  Addr in_addr0;   // element address of input row iy0, column 0: iy0 x in_w x in_c
+  Addr out_addr0;  // element address of the first output pixel: (row0 x out_w + col0) x out_c
+  std::uint32_t dsp_w, lut_w;
+  bool first_chunk, last_chunk;
+  bool operator==(const CoreCmd& o) const {
+    return out_rows == o.out_rows && out_cols == o.out_cols && in_ch0 == o.in_ch0 &&
+           in_chs == o.in_chs && ch0 == o.ch0 && dsp_n == o.dsp_n && lut_n == o.lut_n &&
+           win_rows == o.win_rows && win_cols == o.win_cols && pixels == o.pixels &&
+           row_step == o.row_step && iy0 == o.iy0 && x0 == o.x0 && in_addr0 == o.in_addr0 &&
+           out_addr0 == o.out_addr0 && dsp_w == o.dsp_w && lut_w == o.lut_w &&
+           first_chunk == o.first_chunk && last_chunk == o.last_chunk;
+  }
+};
+inline std::ostream& operator<<(std::ostream& os, const CoreCmd& c) {
+  return os << "out @" << c.out_addr0 << " " << c.out_rows << "x" << c.out_cols << " ic "
+            << c.in_ch0 << "+" << c.in_chs << " oc " << c.ch0 << " dsp " << c.dsp_n << " lut "
+            << c.lut_n;
+}
+inline void sc_trace(sc_core::sc_trace_file*, const CoreCmd&, const std::string&) {}
 
 // A load request: `count` consecutive elements from element address `addr` of the activation
 // tensor (HWC) or of the weight image, answered by exactly one data beat whose lanes

@@ -34,42 +34,98 @@ struct MemoryHook {
   virtual void Stored(std::size_t step, std::int64_t cycle) = 0;
 };
 
+// What the host writes into the core's registers and command stream: the layer's and the step's
+// figures at the controller's widths, with the products the controller does not form (core_ports.h
+// CoreRegs, CoreCmd). The layer has passed RegsFit and the command CoreFits.
+inline CoreRegs CoreRegsOf(const LayerRegs& r) {
+  CoreRegs c;
+  c.in_c = static_cast<Dim>(r.in_c);
+  c.in_h = static_cast<Dim>(r.in_h);
+  c.in_w = static_cast<Dim>(r.in_w);
+  c.out_c = static_cast<Dim>(r.out_c);
+  c.kh = static_cast<Dim>(r.kh);
+  c.kw = static_cast<Dim>(r.kw);
+  c.sh = static_cast<Dim>(r.sh);
+  c.sw = static_cast<Dim>(r.sw);
+  c.fold = static_cast<Dim>(r.fold);
+  c.fold_sw = static_cast<Dim>(r.fold_sw);
+  c.taps = static_cast<Dim>(r.kh * r.kw);
+  c.dw = r.dw != 0;
+  c.in_row_elems = static_cast<Addr>(r.in_w) * r.in_c;
+  c.out_row_elems = static_cast<Addr>(r.out_w) * r.out_c;
+  c.dsp_mult = static_cast<Mult>(r.dsp_mult);
+  c.lut_mult = static_cast<Mult>(r.lut_mult);
+  c.dsp_shift = static_cast<std::uint8_t>(r.dsp_shift);
+  c.lut_shift = static_cast<std::uint8_t>(r.lut_shift);
+  c.act_bits = static_cast<std::uint8_t>(r.act_bits);
+  return c;
+}
+inline CoreCmd CoreCmdOf(const LayerRegs& r, const StepCmd& s) {
+  CoreCmd c;
+  c.out_rows = static_cast<Dim>(s.out_rows);
+  c.out_cols = static_cast<Dim>(s.out_cols);
+  c.in_ch0 = static_cast<Dim>(s.in_ch0);
+  c.in_chs = static_cast<Dim>(s.in_chs);
+  c.ch0 = static_cast<Dim>(s.ch0);
+  c.dsp_n = static_cast<Dim>(s.dsp_n);
+  c.lut_n = static_cast<Dim>(s.lut_n);
+  c.win_rows = static_cast<Dim>((s.out_rows - 1) * r.sh + r.kh);
+  c.win_cols = static_cast<Dim>((s.out_cols - 1) * r.sw + r.kw);
+  c.pixels = static_cast<Dim>(s.out_rows * s.out_cols);
+  c.row_step = static_cast<Dim>(r.sh * c.win_cols);
+  const int iy0 = s.out_row0 * r.sh - r.pt;
+  c.iy0 = static_cast<Dim>(iy0);
+  c.x0 =
+      static_cast<Dim>(r.fold > 0 ? s.out_col0 * r.fold_sw - r.fold_pl : s.out_col0 * r.sw - r.pl);
+  c.in_addr0 = static_cast<Addr>(static_cast<long long>(iy0) * r.in_w * r.in_c);
+  c.out_addr0 =
+      static_cast<Addr>((static_cast<long long>(s.out_row0) * r.out_w + s.out_col0) * r.out_c);
+  c.dsp_w = s.dsp_w;
+  c.lut_w = s.lut_w;
+  c.first_chunk = s.first_chunk;
+  c.last_chunk = s.last_chunk;
+  return c;
+}
+
 // The fields of the core's port records in the order and with the names ICSC gives their ports
 // (pe::PortTrace): `prefix_field`, an array's elements indexed.
-inline void TraceFields(pe::PortTrace& t, const char* p, bool in, const LayerRegs& r) {
+inline void TraceFields(pe::PortTrace& t, const char* p, bool in, const CoreRegs& r) {
   t.Field(p, "in_c", -1, in, r.in_c);
   t.Field(p, "in_h", -1, in, r.in_h);
   t.Field(p, "in_w", -1, in, r.in_w);
   t.Field(p, "out_c", -1, in, r.out_c);
-  t.Field(p, "out_h", -1, in, r.out_h);
-  t.Field(p, "out_w", -1, in, r.out_w);
   t.Field(p, "kh", -1, in, r.kh);
   t.Field(p, "kw", -1, in, r.kw);
   t.Field(p, "sh", -1, in, r.sh);
   t.Field(p, "sw", -1, in, r.sw);
-  t.Field(p, "pt", -1, in, r.pt);
-  t.Field(p, "pl", -1, in, r.pl);
   t.Field(p, "fold", -1, in, r.fold);
   t.Field(p, "fold_sw", -1, in, r.fold_sw);
-  t.Field(p, "fold_pl", -1, in, r.fold_pl);
+  t.Field(p, "taps", -1, in, r.taps);
   t.Field(p, "dw", -1, in, r.dw);
-  t.Field(p, "acc_depth", -1, in, r.acc_depth);
-  t.Field(p, "act_bits", -1, in, r.act_bits);
+  t.Field(p, "in_row_elems", -1, in, r.in_row_elems);
+  t.Field(p, "out_row_elems", -1, in, r.out_row_elems);
   t.Field(p, "dsp_mult", -1, in, r.dsp_mult);
-  t.Field(p, "dsp_shift", -1, in, r.dsp_shift);
   t.Field(p, "lut_mult", -1, in, r.lut_mult);
+  t.Field(p, "dsp_shift", -1, in, r.dsp_shift);
   t.Field(p, "lut_shift", -1, in, r.lut_shift);
+  t.Field(p, "act_bits", -1, in, r.act_bits);
 }
-inline void TraceFields(pe::PortTrace& t, const char* p, bool in, const StepCmd& c) {
-  t.Field(p, "out_row0", -1, in, c.out_row0);
+inline void TraceFields(pe::PortTrace& t, const char* p, bool in, const CoreCmd& c) {
   t.Field(p, "out_rows", -1, in, c.out_rows);
-  t.Field(p, "out_col0", -1, in, c.out_col0);
   t.Field(p, "out_cols", -1, in, c.out_cols);
   t.Field(p, "in_ch0", -1, in, c.in_ch0);
   t.Field(p, "in_chs", -1, in, c.in_chs);
   t.Field(p, "ch0", -1, in, c.ch0);
   t.Field(p, "dsp_n", -1, in, c.dsp_n);
   t.Field(p, "lut_n", -1, in, c.lut_n);
+  t.Field(p, "win_rows", -1, in, c.win_rows);
+  t.Field(p, "win_cols", -1, in, c.win_cols);
+  t.Field(p, "pixels", -1, in, c.pixels);
+  t.Field(p, "row_step", -1, in, c.row_step);
+  t.Field(p, "iy0", -1, in, c.iy0);
+  t.Field(p, "x0", -1, in, c.x0);
+  t.Field(p, "in_addr0", -1, in, c.in_addr0);
+  t.Field(p, "out_addr0", -1, in, c.out_addr0);
   t.Field(p, "dsp_w", -1, in, c.dsp_w);
   t.Field(p, "lut_w", -1, in, c.lut_w);
   t.Field(p, "first_chunk", -1, in, c.first_chunk);
@@ -111,8 +167,9 @@ struct CoreBench : sc_core::sc_module {
   sc_core::sc_clock clk{"clk", kPeriodNs, sc_core::SC_NS};
   sc_core::sc_in<bool> tb_clk{"tb_clk"};
   sc_core::sc_signal<bool> rst{"rst"};
-  sc_core::sc_signal<LayerRegs> regs{"regs"};
-  pe::Channel<StepCmd> cmd{"cmd"};
+  sc_core::sc_signal<CoreRegs> regs{"regs"};
+  pe::Channel<CoreCmd> cmd{"cmd"};
+  LayerRegs layer;  // what regs holds, as the models describe it
   pe::Channel<LoadReq> ld_req{"ld_req"};
   pe::Channel<Beat> ld{"ld"};
   pe::Channel<DspStore> st_dsp{"st_dsp"};
@@ -177,7 +234,8 @@ struct CoreBench : sc_core::sc_module {
   // Runs the layer: reset, then until every output is stored or `max_cycles` have passed.
   void Run(const LayerRegs& r, long long max_cycles) {
     stop_after = static_cast<long long>(out.size());
-    regs.write(r);
+    layer = r;
+    regs.write(CoreRegsOf(r));
     rst.write(true);
     sc_core::sc_start(2.5 * kPeriodNs, sc_core::SC_NS);
     rst.write(false);
@@ -198,7 +256,7 @@ struct CoreBench : sc_core::sc_module {
         valid = false;
       }
       if (!valid && i < cmds.size() && Coin(traffic.cmd_p)) {
-        cmd.data.write(cmds[i]);
+        cmd.data.write(CoreCmdOf(layer, cmds[i]));
         valid = true;
       }
       cmd.valid.write(valid);
@@ -217,7 +275,7 @@ struct CoreBench : sc_core::sc_module {
       const StepCmd& c = cmds[store_step];
       const long long pixels = static_cast<long long>(c.out_rows) * c.out_cols;
       // A row group's channels: its rows, or depthwise a channel per DSP when packed.
-      const long long dsp_slots = regs.read().dw ? Core::Dsp::kR / Core::Dsp::kPack : Core::Dsp::kR;
+      const long long dsp_slots = layer.dw ? Core::Dsp::kR / Core::Dsp::kPack : Core::Dsp::kR;
       const long long words =
           ((c.dsp_n + dsp_slots - 1) / dsp_slots + (c.lut_n + Core::Lut::kR - 1) / Core::Lut::kR) *
           pixels;

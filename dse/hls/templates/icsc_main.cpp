@@ -8,8 +8,8 @@
 struct IcscTb : sc_core::sc_module {
   sc_core::sc_clock clk{"clk", 10, sc_core::SC_NS};
   sc_core::sc_signal<bool> rst{"rst"};
-  sc_core::sc_signal<msqx::accel::LayerRegs> regs{"regs"};
-  msqx::pe::Channel<msqx::accel::StepCmd> cmd{"cmd"};
+  sc_core::sc_signal<msqx::accel::CoreRegs> regs{"regs"};
+  msqx::pe::Channel<msqx::accel::CoreCmd> cmd{"cmd"};
   msqx::pe::Channel<msqx::accel::LoadReq> ld_req{"ld_req"};
   msqx::pe::Channel<Top::LoadBeat> ld{"ld"};
   msqx::pe::Channel<Top::Dsp::Store> st_dsp{"st_dsp"};

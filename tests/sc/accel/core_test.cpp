@@ -349,5 +349,56 @@ TEST(CoreFits, LayersBeyondTheRegisterWidthsAreRefused) {
   EXPECT_NE(CoreFits<SmallSb>(r, big).find("input window"), std::string::npos);
 }
 
+// The host forms the products the controller no longer does (core_tb.h): worked by hand on a
+// 3x3 stride-2 layer with padding 1, 5 x 7 x 6 in, 3 x 4 x 10 out, the tile of output rows
+// 1..2 and columns 2..3; and on a folded one, whose window column is a run of input pixels.
+TEST(CoreHost, RegistersAndCommandsCarryTheHostsProducts) {
+  LayerRegs r;
+  r.in_c = 6;
+  r.in_h = 5;
+  r.in_w = 7;
+  r.out_c = 10;
+  r.out_h = 3;
+  r.out_w = 4;
+  r.kh = r.kw = 3;
+  r.sh = r.sw = 2;
+  r.pt = r.pl = 1;
+  r.dsp_mult = -300;
+  r.lut_shift = 9;
+  const CoreRegs cr = tb::CoreRegsOf(r);
+  EXPECT_EQ(cr.in_row_elems, 42);  // 7 x 6
+  EXPECT_EQ(cr.out_row_elems, 40);
+  EXPECT_EQ(cr.taps, 9);
+  EXPECT_EQ(cr.dsp_mult, -300);
+  EXPECT_EQ(cr.lut_shift, 9);
+  StepCmd s;
+  s.out_row0 = 1;
+  s.out_rows = 2;
+  s.out_col0 = 2;
+  s.out_cols = 2;
+  s.in_chs = 6;
+  const CoreCmd c = tb::CoreCmdOf(r, s);
+  EXPECT_EQ(c.win_rows, 5);  // (2 - 1) x 2 + 3
+  EXPECT_EQ(c.win_cols, 5);
+  EXPECT_EQ(c.pixels, 4);
+  EXPECT_EQ(c.row_step, 10);   // sh x win_cols
+  EXPECT_EQ(c.iy0, 1);         // 1 x 2 - 1
+  EXPECT_EQ(c.x0, 3);          // 2 x 2 - 1
+  EXPECT_EQ(c.in_addr0, 42);   // input row 1
+  EXPECT_EQ(c.out_addr0, 60);  // (1 x 4 + 2) x 10
+  s.out_row0 = 0;              // the top padding row: a negative first row and address
+  EXPECT_EQ(tb::CoreCmdOf(r, s).iy0, -1);
+  EXPECT_EQ(tb::CoreCmdOf(r, s).in_addr0, -42);
+  LayerRegs f = r;  // folded: stride and padding of the columns move to fold_sw, fold_pl
+  f.fold = 3;
+  f.fold_sw = 2;
+  f.fold_pl = 1;
+  f.kw = 1;
+  f.sw = 1;
+  f.pl = 0;
+  EXPECT_EQ(tb::CoreCmdOf(f, s).x0, 3);        // 2 x fold_sw - fold_pl
+  EXPECT_EQ(tb::CoreCmdOf(f, s).win_cols, 2);  // (2 - 1) x 1 + 1
+}
+
 }  // namespace
 }  // namespace msqx::accel
