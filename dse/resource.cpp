@@ -320,6 +320,7 @@ ResourceEstimate EstimateResources(const spec::DesignSpec& design, const BitWidt
     ResourceUse& u = comp[static_cast<int>(Component::kController)];
     u.lut = coef.controller_lut;
     u.ff = coef.controller_ff;
+    u.dsp = coef.controller_dsp;
   }
 
   // Post-processing, per vector lane (pooling, residual adds, unfused activations; the engines'

@@ -90,9 +90,13 @@ struct ResourceCoefficients {
   int dma_lut_per_port_fixed = 2 * (32 + 8 + 60);
   int dma_ff_per_port_fixed = 2 * (32 + 8 + 60);
   int dma_fifo_depth = 512;  // beats of the data FIFO per direction (one BRAM column)
-  // Controller: tile loop counters, address generators, AXI-lite registers (an assumed constant).
+                             // Controller: tile loop counters, address generators, AXI-lite
+                             // registers (an assumed constant).
   int controller_lut = 900;
   int controller_ff = 1100;
+  // Its multiplies of two 16-bit figures (per load request and per step; the host forms the rest,
+  // core_ports.h CoreCmd): 9 DSP48E1 in Yosys's netlist of ICSC's translation (docs/hls.md).
+  int controller_dsp = 9;
   // Post-processing per vector lane: requantize multiplier in a DSP when true.
   bool post_uses_dsp = true;
   // Put a buffer into URAM (4K x 72) where the device has URAM and it takes no more bits than

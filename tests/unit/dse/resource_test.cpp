@@ -98,7 +98,7 @@ TEST(Resource, DspEngineByHand) {
   EXPECT_EQ(u.bram18, 0);
   // Nothing else is switched on but the controller.
   EXPECT_EQ(e.total.lut, u.lut + e[Component::kController].lut);
-  EXPECT_EQ(e.total.dsp, 6);
+  EXPECT_EQ(e.total.dsp, 6 + 9);  // and the controller's 9 multiplies
 }
 
 TEST(Resource, LutEngineByHand) {
@@ -262,6 +262,7 @@ TEST(Resource, DmaControllerAndPost) {
   EXPECT_EQ(e[Component::kDma].lut, 2 * (c.dma_lut_per_port_fixed + 64));
   EXPECT_EQ(e[Component::kDma].ff, 2 * (c.dma_ff_per_port_fixed + 2 * 64 + 2 * 8 * 4));
   EXPECT_EQ(e[Component::kController].lut, c.controller_lut);
+  EXPECT_EQ(e[Component::kController].dsp, 9);  // the core's 16-bit multiplies (docs/hls.md)
   // Post lanes: one DSP48E1 multiply per lane while the accumulator fits 25 bits.
   s.post.vector_lanes = 8;
   s.dsp_engine = {1, 1, 1};
@@ -316,27 +317,29 @@ TEST(Resource, MoreLanesNeverFewerResources) {
 TEST(Resource, FeasibilityNamesTheResourceAndExcess) {
   spec::DesignSpec s = Empty();
   s.device = Resolver().LoadDevice("xc7z020");
-  // 512 multiplier DSPs and 32 requantizers (one per row, a 15-bit sum) on a 220-DSP device.
+  // 512 multiplier DSPs, 32 requantizers (one per row, a 15-bit sum) and the controller's 9 on a
+  // 220-DSP device.
   s.dsp_engine = {32, 32, 2};
   const ResourceEstimate e = EstimateResources(s, W(4, 4, 576));
   Feasibility f = CheckFeasible(e, s.device, {});
   EXPECT_FALSE(f.feasible);
   ASSERT_NE(f.resource, nullptr);
   EXPECT_STREQ(f.resource, "dsp");
-  EXPECT_DOUBLE_EQ(f.used, 544);
+  EXPECT_DOUBLE_EQ(f.used, 553);
   EXPECT_DOUBLE_EQ(f.limit, 220);
-  EXPECT_DOUBLE_EQ(f.excess, 324);
+  EXPECT_DOUBLE_EQ(f.excess, 333);
   EXPECT_NE(f.Message().find("dsp"), std::string::npos);
-  EXPECT_NE(f.Message().find("324"), std::string::npos);
+  EXPECT_NE(f.Message().find("333"), std::string::npos);
 
-  // A limit below 1 counts: 90 multipliers and 10 requantizers against 0.4 x 220 = 88.
+  // A limit below 1 counts: 90 multipliers, 10 requantizers and 9 in the controller against
+  // 0.4 x 220 = 88.
   s.dsp_engine = {10, 9, 1};
   spec::UtilizationLimits lim;
   lim.dsp = 0.4;
   f = CheckFeasible(EstimateResources(s, W(4, 4, 576)), s.device, lim);
   EXPECT_FALSE(f.feasible);
   EXPECT_STREQ(f.resource, "dsp");
-  EXPECT_NEAR(f.excess, 100 - 88, 1e-9);
+  EXPECT_NEAR(f.excess, 109 - 88, 1e-9);
   lim.dsp = 1;
   EXPECT_TRUE(CheckFeasible(EstimateResources(s, W(4, 4, 576)), s.device, lim).feasible);
 
@@ -394,7 +397,7 @@ TEST(Resource, ShippedReferenceDesignsFit) {
       EXPECT_EQ(e.total.lut, lut);
       EXPECT_EQ(e.total.bram18, bram);
       EXPECT_EQ(e.total.dsp, e[Component::kDspEngine].dsp + e[Component::kLutEngine].dsp +
-                                 e[Component::kPost].dsp);
+                                 e[Component::kPost].dsp + e[Component::kController].dsp);
       EXPECT_GE(e[Component::kDspEngine].dsp, d.dsp_engine.Dsps());
       EXPECT_DOUBLE_EQ(e.utilization.lut, static_cast<double>(e.total.lut) / d.device.lut);
     }
