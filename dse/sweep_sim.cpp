@@ -10,12 +10,15 @@
 namespace msqx::dse {
 namespace {
 
-// A latency within this fraction of the DDR roofline is memory-bound, whatever stalls show.
+// A latency within this fraction of the DDR roofline is memory-bound, whatever stalls show; so is
+// one within this fraction of the layer-by-layer bound (report::Efficiency) when the layers bound
+// by DDR make up most of that bound.
 constexpr double kDdrBoundFraction = 0.85;
 
 // Shares of the latency: the engines' busy cycles (the busier engine of each weighted layer), the
 // vector unit's, load and store stalls, and the rest (pipeline fill and drain); then what bounds
-// the design: DDR when the latency is near the roofline, else the largest share.
+// the design: DDR when the latency is near the roofline, or near the layer-by-layer bound with
+// most of that bound in DDR-bound layers; else the largest share.
 void Breakdown(const report::RunStats& stats, const spec::DesignSpec& design, PointResult& p) {
   const report::Efficiency e = report::EfficiencyOf(stats, design);
   p.mac_utilization = e.mac_utilization;
@@ -33,7 +36,10 @@ void Breakdown(const report::RunStats& stats, const spec::DesignSpec& design, Po
   p.load_share = load / total;
   p.store_share = store / total;
   p.fill_share = std::max(0.0, 1 - p.compute_share - p.vector_share - p.load_share - p.store_share);
-  if (p.simulated_ms > 0 && p.roofline_ms >= kDdrBoundFraction * p.simulated_ms) {
+  const bool near_roofline = p.roofline_ms >= kDdrBoundFraction * p.simulated_ms;
+  const bool near_ddr_layers =
+      e.bound_ms >= kDdrBoundFraction * p.simulated_ms && 2 * e.ddr_bound_ms >= e.bound_ms;
+  if (p.simulated_ms > 0 && (near_roofline || near_ddr_layers)) {
     p.bound = "DDR";
     return;
   }

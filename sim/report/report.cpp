@@ -102,6 +102,7 @@ Efficiency EfficiencyOf(const RunStats& stats, const spec::DesignSpec& d) {
       const double ddr_ms =
           static_cast<double>(l.bytes_read + l.bytes_written) / (e.bandwidth_gbps * 1e6);
       e.bound_ms += std::max(peak_ms, ddr_ms);
+      if (ddr_ms > peak_ms) e.ddr_bound_ms += ddr_ms;
     }
     if (e.bound_ms > 0) {
       const double bound_cycles = e.bound_ms * d.clock_mhz * 1e3;

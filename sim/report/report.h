@@ -46,6 +46,7 @@ struct Efficiency {
   // time, is faster. The utilization a run at that bound would reach is the ceiling the design and
   // the network allow (below 100 % where DDR binds some layers: VGG-16's fc6).
   double bound_ms = 0;
+  double ddr_bound_ms = 0;         // the part of bound_ms from layers bound by DDR
   double utilization_ceiling = 0;  // 0..1
 };
 Efficiency EfficiencyOf(const RunStats& stats, const spec::DesignSpec& design);

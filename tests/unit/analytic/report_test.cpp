@@ -80,6 +80,9 @@ TEST(Report, TheBoundTakesEachLayerAtItsMacPeakOrDdrRoofline) {
   const Efficiency e = EfficiencyOf(stats, design);
   EXPECT_NEAR(e.bandwidth_gbps, 2.4, 1e-9);
   EXPECT_NEAR(e.bound_ms, 1.0 + 2.0 + 0.001, 1e-9);
+  // The DDR-bound layers' part of it (the sweep labels a design near its bound DDR-bound when
+  // that part is at least half): the second layer and the pooling one.
+  EXPECT_NEAR(e.ddr_bound_ms, 2.0 + 0.001, 1e-9);
   // At the bound the lanes would do 151,500 x 512 MACs in 3.001 ms x 150,000 cycles x 512 lanes.
   EXPECT_NEAR(e.utilization_ceiling, 151500.0 / (3.001 * 150000), 1e-9);
   // The measured utilization stays under the ceiling whenever the latency is above the bound.
