@@ -139,6 +139,16 @@ struct PeArray : sc_core::sc_module {
   using Sum = sc_dt::sc_int<kSumBits>;
   using RowSum = sc_dt::sc_int<kTreeBits>;
   using InBus = ArrayBeat<kCols, kA, kUnits, kDwK>;
+#ifdef MSQX_PE_WIDE_ARITH
+  using ActReg = Act;
+  using CodeReg = Code;
+#else
+  // Simulation: the registers hold the same values in plain bytes (an sc_uint is an object of 24
+  // bytes with a virtual table, and the swap and the shadow shift copy hundreds a cycle).
+  using ActReg = std::uint8_t;
+  using CodeReg = std::uint8_t;
+#endif
+  static constexpr bool kSp2Table = Cfg::kKind == PeKind::kSp2 && kW + kA <= 12;
   using Piece = Bus<Code, kPieceLanes>;
   using OutBus = AccBus<kRows>;  // the output bus carries each row's sum sign-extended
 
@@ -150,6 +160,15 @@ struct PeArray : sc_core::sc_module {
 
   SC_HAS_PROCESS(PeArray);
   explicit PeArray(const sc_core::sc_module_name& name) : sc_module(name) {
+#ifndef MSQX_PE_WIDE_ARITH
+    if constexpr (kSp2Table) {
+      for (unsigned code = 0; code < (1u << kW); ++code) {
+        for (unsigned a = 0; a < (1u << kA); ++a) {
+          sp2_tab_[(code << kA) | a] = static_cast<std::int32_t>(Sp2::OfInt(code, a));
+        }
+      }
+    }
+#endif
     SC_CTHREAD(Run, clk.pos());
     reset_signal_is(rst, true);
   }
@@ -220,16 +239,18 @@ struct PeArray : sc_core::sc_module {
   // what ICSC translates; the PE array tests run once more on them (MSQX_PE_WIDE_ARITH) and the
   // RTL co-simulation compares their translation with this path.
   std::int64_t ProductInt(int u, int c) const {
-    unsigned act = act_[c].to_uint();
-    if (a_dw_) act = c < kDwArea ? dwact_[u * kDwArea + c].to_uint() : 0;
+    unsigned act = act_[c];
+    if (a_dw_) act = c < kDwArea ? dwact_[u * kDwArea + c] : 0;
     const std::int64_t a = act;
-    if constexpr (Cfg::kKind == PeKind::kSp2) {
-      return Sp2::OfInt(active_[u * kCols + c].to_uint(), act);
+    if constexpr (kSp2Table) {
+      return sp2_tab_[(static_cast<unsigned>(active_[u * kCols + c]) << kA) | act];
+    } else if constexpr (Cfg::kKind == PeKind::kSp2) {
+      return Sp2::OfInt(active_[u * kCols + c], act);
     } else if constexpr (kPack == 1) {
-      return SignExtend(active_[u * kCols + c].to_uint(), kW) * a;
+      return SignExtend(active_[u * kCols + c], kW) * a;
     } else {
-      const std::int64_t hi = SignExtend(active_[(2 * u) * kCols + c].to_uint(), kW);
-      const std::int64_t lo = SignExtend(active_[(2 * u + 1) * kCols + c].to_uint(), kW);
+      const std::int64_t hi = SignExtend(active_[(2 * u) * kCols + c], kW);
+      const std::int64_t lo = SignExtend(active_[(2 * u + 1) * kCols + c], kW);
       return (hi * (std::int64_t{1} << kTreeBits) + lo) * a;
     }
   }
@@ -328,13 +349,15 @@ struct PeArray : sc_core::sc_module {
   // Registers, at the datapath's widths. Only the valid bits are reset: the data registers are
   // read behind them (their initializers only make the simulation deterministic).
   bool a_valid_ = false, m_valid_ = false, a_dw_ = false;
-  Act act_[kCols] = {};
-  Act dwact_[kUnits * kDwArea] = {};  // depthwise: each unit's window, row-major
-  Code active_[kRows * kCols] = {};
-  Code shadow_[kShadowLanes] = {};
+  ActReg act_[kCols] = {};
+  ActReg dwact_[kUnits * kDwArea] = {};  // depthwise: each unit's window, row-major
+  CodeReg active_[kRows * kCols] = {};
+  CodeReg shadow_[kShadowLanes] = {};
   Prod m_[kUnits][kCols] = {};
 #ifndef MSQX_PE_WIDE_ARITH
   std::int64_t mi_[kUnits][kCols] = {};  // m_ as the simulation computes it
+  // SP2 products of small codes and activations, by (code << kA) | activation (Sp2Lane::OfInt).
+  std::int32_t sp2_tab_[kSp2Table ? (1 << (kW + kA)) : 1] = {};
 #endif
 };
 
