@@ -5,7 +5,7 @@
 // every output in every cycle (dse/hls/cosim.h, docs/hls.md "RTL co-simulation").
 //
 // Ports are named as ICSC names them in its SystemVerilog: a record's fields and a modular
-// interface's members joined with '_' (`cmd_data_out_row0`, `ld_req_valid`), an array member's
+// interface's members joined with '_' (`cmd_data_out_rows`, `ld_req_valid`), an array member's
 // elements indexed (`ld_data_v[3]`). Each is one scalar of at most 64 bits.
 //
 // Format (text): a header, then per cycle the elements that changed since the cycle before and a
