@@ -98,7 +98,9 @@ TEST_F(FixtureTest, ResNet18) {
             (std::map<std::string, int>{
                 {"conv", 20}, {"act", 17}, {"add", 8}, {"maxpool", 1}, {"avgpool", 1}, {"fc", 1}}));
   for (const spec::Layer& l : n.layers) {
-    if (l.kind == spec::LayerKind::kConv) EXPECT_TRUE(l.bias) << l.name << ": folded bias";
+        if (l.kind == spec::LayerKind::kConv) {
+      EXPECT_TRUE(l.bias) << l.name << ": folded bias";
+    }
   }
   EXPECT_EQ(n.layers.back().out, (spec::Shape{10, 1, 1}));
   ExpectSimulates("resnet18", n);
@@ -115,7 +117,9 @@ TEST_F(FixtureTest, MobileNetV2WithExternalData) {
   int depthwise = 0;
   for (const spec::Layer& l : n.layers) {
     depthwise += l.IsDepthwise();
-    if (l.kind == spec::LayerKind::kAct) EXPECT_EQ(l.function, spec::ActFunction::kRelu6);
+        if (l.kind == spec::LayerKind::kAct) {
+      EXPECT_EQ(l.function, spec::ActFunction::kRelu6);
+    }
   }
   EXPECT_EQ(depthwise, 17);
   ExpectSimulates("mobilenet_v2", n);
