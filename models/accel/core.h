@@ -103,9 +103,12 @@ struct EngineBlock : sc_core::sc_module, sc_core::sc_interface {
   using Piece = typename Array::Piece;
   using OWord = pe::AccBus<kR>;
   using Store = StoreWord<kR>;
-  using WBram = mem::Bram<mem::BramConfig<std::uint8_t, kPieceLanes, WDepth * kHalves, kL, false>>;
+  // The buffers keep a code's kWeightBits and a partial sum's kAccBits (the resource model's
+  // widths).
+  using WBram = mem::Bram<mem::BramConfig<std::uint8_t, kPieceLanes, WDepth * kHalves, kL, false, 1,
+                                          ArrCfg::kWeightBits>>;
   // One bank per half: the accumulator and the storer never share a bank's ports.
-  using OBram = mem::Bram<mem::BramConfig<std::int32_t, kR, ODepth, kL, false, kHalves>>;
+  using OBram = mem::Bram<mem::BramConfig<std::int32_t, kR, ODepth, kL, false, kHalves, kAccBits>>;
   static_assert(Cfg::kTileIc >= kPieceLanes, "a load beat carries at least one weight piece");
   static_assert(Cfg::kTileIc >= kC, "an input word holds at least one channel group");
   static_assert(kAccBits <= 32, "partial sums are 32-bit words");
@@ -199,7 +202,11 @@ struct AccelCore : sc_core::sc_module {
   static constexpr int kPieces = Dsp::kPieces > Lut::kPieces ? Dsp::kPieces : Lut::kPieces;
   using InWord = pe::Bus<std::uint8_t, kIc>;
   using LoadBeat = InWord;
-  using InBram = mem::Bram<mem::BramConfig<std::uint8_t, kIc, kInBankDepth, kL, false, kInBanks>>;
+  // Activations of kActBits (the lanes take no more of them).
+  static constexpr int kActBits =
+      Cfg::Dsp::kActBits > Cfg::Lut::kActBits ? Cfg::Dsp::kActBits : Cfg::Lut::kActBits;
+  using InBram =
+      mem::Bram<mem::BramConfig<std::uint8_t, kIc, kInBankDepth, kL, false, kInBanks, kActBits>>;
 
   sc_core::sc_in<bool> clk{"clk"};
   sc_core::sc_in<bool> rst{"rst"};

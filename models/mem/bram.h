@@ -20,9 +20,9 @@
 // Simulation never sees the intrinsic.
 
 #include <cstdint>
+#include <type_traits>
 #ifdef __SC_TOOL__
 #include <string>
-#include <type_traits>
 #endif
 
 #include <systemc>
@@ -32,10 +32,17 @@
 namespace msqx::mem {
 
 // A word is Lanes elements of type ElemT, and the banks' words travel flattened in one Bus (bank b,
-// lane l at v[b * Lanes + l]): ICSC takes no record inside a record.
-template <typename ElemT, int Lanes, int Depth, int Latency, bool TrueDualPort, int Banks = 1>
+// lane l at v[b * Lanes + l]): ICSC takes no record inside a record. The block RAM keeps Bits bits
+// of each element (0: all of ElemT), read back zero- or sign-extended as ElemT is unsigned or
+// signed: a 4-bit code or a 15-bit partial sum takes 4 or 15 bits of the BRAM's width, not a
+// byte or 32 (the resource model counts them so).
+template <typename ElemT, int Lanes, int Depth, int Latency, bool TrueDualPort, int Banks = 1,
+          int Bits = 0>
 struct BramConfig {
   using Elem = ElemT;
+  static constexpr int kElemBits = std::is_same_v<ElemT, bool> ? 1 : 8 * sizeof(ElemT);
+  static constexpr int kBits = Bits > 0 ? Bits : kElemBits;
+  static_assert(kBits >= 1 && kBits <= kElemBits, "an element keeps 1 to all of its bits");
   static constexpr int kLanes = Lanes;
   static constexpr int kDepth = Depth;
   static constexpr int kLatency = Latency;
@@ -79,11 +86,11 @@ struct Bram : sc_core::sc_module {
   std::string __SC_TOOL_MODULE_NAME__ = IntrinsicName();
   static std::string IntrinsicName() {
     static_assert(std::is_integral_v<Elem>, "the SystemVerilog block RAM takes integer elements");
-    const int width = std::is_same_v<Elem, bool> ? 1 : static_cast<int>(8 * sizeof(Elem));
     return std::string(std::is_signed_v<Elem> ? "msqx_bram_icsc_signed" : "msqx_bram_icsc") +
            " #(.BANKS(" + std::to_string(kB) + "), .LANES(" + std::to_string(kN) + "), .WIDTH(" +
-           std::to_string(width) + "), .DEPTH(" + std::to_string(Cfg::kDepth) + "), .LATENCY(" +
-           std::to_string(Cfg::kLatency) + "), .TDP(" + std::to_string(Cfg::kTrueDualPort ? 1 : 0) +
+           std::to_string(Cfg::kElemBits) + "), .DEPTH(" + std::to_string(Cfg::kDepth) +
+           "), .LATENCY(" + std::to_string(Cfg::kLatency) + "), .TDP(" +
+           std::to_string(Cfg::kTrueDualPort ? 1 : 0) + "), .STORED(" + std::to_string(Cfg::kBits) +
            "))";
   }
 #endif
@@ -115,10 +122,10 @@ struct Bram : sc_core::sc_module {
       const Words awd = a_wdata.read(), bwd = b_wdata.read();
       for (int b = 0; b < kB; ++b) {
         if (ae.v[b] && aw.v[b]) {
-          for (int l = 0; l < kN; ++l) mem_[b][aa.v[b] % Cfg::kDepth][l] = awd.v[b * kN + l];
+          for (int l = 0; l < kN; ++l) mem_[b][aa.v[b] % Cfg::kDepth][l] = Kept(awd.v[b * kN + l]);
         }
         if (Cfg::kTrueDualPort && be.v[b] && bw.v[b]) {
-          for (int l = 0; l < kN; ++l) mem_[b][ba.v[b] % Cfg::kDepth][l] = bwd.v[b * kN + l];
+          for (int l = 0; l < kN; ++l) mem_[b][ba.v[b] % Cfg::kDepth][l] = Kept(bwd.v[b * kN + l]);
         }
       }
       if constexpr (Cfg::kLatency == 1) {
@@ -132,6 +139,22 @@ struct Bram : sc_core::sc_module {
       a_latch_ = a_lat;
       b_latch_ = b_lat;
       wait();
+    }
+  }
+
+  // What the BRAM keeps of an element: its low kBits, read back extended by Elem's sign.
+  static Elem Kept(Elem v) {
+    if constexpr (Cfg::kBits == Cfg::kElemBits) {
+      return v;
+    } else {
+      using U = std::make_unsigned_t<Elem>;
+      constexpr U kMask = static_cast<U>((U{1} << Cfg::kBits) - 1);
+      U u = static_cast<U>(v) & kMask;
+      if constexpr (std::is_signed_v<Elem>) {
+        constexpr U kSign = static_cast<U>(U{1} << (Cfg::kBits - 1));
+        u = static_cast<U>((u ^ kSign) - kSign);
+      }
+      return static_cast<Elem>(u);
     }
   }
 

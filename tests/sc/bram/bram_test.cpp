@@ -9,6 +9,7 @@
 #include <deque>
 #include <random>
 #include <systemc>
+#include <type_traits>
 
 #include "tests/sc/pe/tb_util.h"
 
@@ -54,12 +55,21 @@ struct BramBench : sc_core::sc_module {
     SC_CTHREAD(Drive, tb_clk.pos());
   }
 
+  // What the RAM keeps of a written element (Cfg::kBits of it, sign-extended when signed).
+  static std::uint32_t Expected(std::uint32_t v) {
+    if (Cfg::kBits >= 32) return v;
+    const std::uint32_t mask = (1u << Cfg::kBits) - 1;
+    v &= mask;
+    if (std::is_signed_v<typename Cfg::Elem> && (v >> (Cfg::kBits - 1)) != 0) v |= ~mask;
+    return v;
+  }
+
   void Check(int port, const typename Dut::Words& data, long long now) {
     for (int b = 0; b < kB; ++b) {
       auto& q = due[port][b];
       if (!q.empty() && q.front().first == now) {
         ++checks;
-        if (data[b] != q.front().second) {
+        if (static_cast<std::uint32_t>(data[b]) != q.front().second) {
           ++errors;
           ADD_FAILURE() << "port " << port << " bank " << b << " cycle " << now << ": got "
                         << data[b] << " expected " << q.front().second;
@@ -85,8 +95,8 @@ struct BramBench : sc_core::sc_module {
         aa[b] = rng() % kD;
         ba[b] = rng() % kD;
         if (ae[b] && aw[b] && be[b] && bw[b] && aa[b] == ba[b]) bw[b] = false;  // usage error
-        ad[b] = rng();
-        bd[b] = rng();
+        ad[b] = static_cast<typename Cfg::Elem>(rng());
+        bd[b] = static_cast<typename Cfg::Elem>(rng());
         // Reads see the array before this cycle's writes (read-first). What this thread drives
         // now the BRAM takes at the next edge; its data is there `latency` edges after that.
         const long long when = now + 1 + Cfg::kLatency;
@@ -96,8 +106,9 @@ struct BramBench : sc_core::sc_module {
         if (ae[b] && aw[b] && ((be[b] && !bw[b] && aa[b] == ba[b]) || Cfg::kTrueDualPort)) {
           ++collisions;
         }
-        if (ae[b] && aw[b]) ref[b][aa[b]] = ad[b];
-        if (Cfg::kTrueDualPort && be[b] && bw[b]) ref[b][ba[b]] = bd[b];
+        if (ae[b] && aw[b]) ref[b][aa[b]] = Expected(static_cast<std::uint32_t>(ad[b]));
+        if (Cfg::kTrueDualPort && be[b] && bw[b])
+          ref[b][ba[b]] = Expected(static_cast<std::uint32_t>(bd[b]));
       }
       a_en.write(ae);
       a_we.write(aw);
@@ -142,6 +153,14 @@ TEST(Bram, BankedTrueDualPort) {
 }
 TEST(Bram, BankedSimpleDualPort) {
   RunBram<BramConfig<std::uint32_t, /*Lanes=*/1, 4, 1, false, 3>>("banked_sdp");
+}
+// Elements kept at fewer bits than their type (the core's 4-bit codes, 15-bit partial sums): the
+// low bits, read back zero-extended, or sign-extended for a signed type.
+TEST(Bram, UnsignedElementsKeepTheirLowBits) {
+  RunBram<BramConfig<std::uint32_t, /*Lanes=*/1, 8, 1, false, 1, /*Bits=*/5>>("bits5");
+}
+TEST(Bram, SignedElementsKeepTheirLowBitsSignExtended) {
+  RunBram<BramConfig<std::int32_t, /*Lanes=*/1, 8, 2, true, 2, /*Bits=*/11>>("bits11s");
 }
 
 // Directed read-first case, derived by hand: write 7 to address 3 and read address 3 in the same

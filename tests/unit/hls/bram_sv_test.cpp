@@ -47,19 +47,19 @@ fs::path WorkDir() {
 
 TEST(BramSv, IntrinsicNamesTheAdapterWithTheModelsParameters) {
   // The core's input buffer and partial-sum buffer shapes.
-  EXPECT_EQ(
-      (Bram<BramConfig<std::uint8_t, 8, 1024, 1, false, 2>>::IntrinsicName()),
-      "msqx_bram_icsc #(.BANKS(2), .LANES(8), .WIDTH(8), .DEPTH(1024), .LATENCY(1), .TDP(0))");
-  EXPECT_EQ((Bram<BramConfig<std::int32_t, 4, 512, 2, true>>::IntrinsicName()),
+  EXPECT_EQ((Bram<BramConfig<std::uint8_t, 8, 1024, 1, false, 2>>::IntrinsicName()),
+            "msqx_bram_icsc #(.BANKS(2), .LANES(8), .WIDTH(8), .DEPTH(1024), .LATENCY(1), .TDP(0), "
+            ".STORED(8))");
+  EXPECT_EQ((Bram<BramConfig<std::int32_t, 4, 512, 2, true, 1, 15>>::IntrinsicName()),
             "msqx_bram_icsc_signed #(.BANKS(1), .LANES(4), .WIDTH(32), .DEPTH(512), .LATENCY(2), "
-            ".TDP(1))");
+            ".TDP(1), .STORED(15))");
   // Both adapters take those parameters and Bram's ports, as ICSC names a record port: <port>_v.
   const std::string sv = HlsTemplate("msqx_bram_icsc.sv");
   for (const char* module : {"msqx_bram_icsc", "msqx_bram_icsc_signed"}) {
     const std::size_t at = sv.find(std::string("module ") + module + " #(");
     ASSERT_NE(at, std::string::npos) << module;
     const std::string head = sv.substr(at, sv.find(");", sv.find(") (", at)) - at);
-    for (const char* p : {"BANKS", "LANES", "WIDTH", "DEPTH", "LATENCY", "TDP"}) {
+    for (const char* p : {"BANKS", "LANES", "WIDTH", "DEPTH", "LATENCY", "TDP", "STORED"}) {
       EXPECT_TRUE(std::regex_search(head, std::regex(std::string("parameter int ") + p + " =")))
           << module << " " << p;
     }
@@ -107,7 +107,8 @@ TEST(BramSv, VerilatorLintsBothFilesClean) {
   std::ofstream(dir / "msqx_bram.sv") << HlsTemplate("msqx_bram.sv");
   std::ofstream(dir / "msqx_bram_icsc.sv") << HlsTemplate("msqx_bram_icsc.sv");
   for (const std::string top : {"msqx_bram_icsc", "msqx_bram_icsc_signed"}) {
-    for (const std::string params : {"", " -GBANKS=2 -GLANES=8 -GDEPTH=1000 -GLATENCY=2 -GTDP=1"}) {
+    for (const std::string params : {"", " -GBANKS=2 -GLANES=8 -GDEPTH=1000 -GLATENCY=2 -GTDP=1",
+                                     " -GWIDTH=32 -GSTORED=15 -GLANES=4"}) {
       const std::string command = "cd '" + dir.string() +
                                   "' && verilator --lint-only -Wall --top-module " + top + params +
                                   " msqx_bram.sv msqx_bram_icsc.sv >lint.log 2>&1";

@@ -333,10 +333,9 @@ endmodule
 
   const std::string adapter = SvForYosys(msqx::hls::HlsTemplate("msqx_bram_icsc.sv"));
   EXPECT_TRUE(has(adapter, "    input  logic [(WIDTH*(BANKS*LANES))-1:0] a_wdata_v,"));
-  EXPECT_TRUE(
-      has(adapter, "      assign a_rdata_v[i*WIDTH +: WIDTH] = a_rdata[WIDTH*i +: WIDTH];"));
   EXPECT_TRUE(has(
-      adapter, "      assign a_wdata[WIDTH*i +: WIDTH] = $signed(a_wdata_v[i*WIDTH +: WIDTH]);"));
+      adapter, "      assign a_rdata_v[i*WIDTH +: WIDTH] = WIDTH'(a_rdata[STORED*i +: STORED]);"));
+  EXPECT_TRUE(has(adapter, "      assign a_w = $signed(a_wdata_v[i*WIDTH +: WIDTH]);"));
   // The block RAM itself needs nothing: Yosys 0.23 reads it as it is.
   const std::string bram = msqx::hls::HlsTemplate("msqx_bram.sv");
   EXPECT_EQ(SvForYosys(bram), bram);

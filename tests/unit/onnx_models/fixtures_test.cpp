@@ -98,7 +98,7 @@ TEST_F(FixtureTest, ResNet18) {
             (std::map<std::string, int>{
                 {"conv", 20}, {"act", 17}, {"add", 8}, {"maxpool", 1}, {"avgpool", 1}, {"fc", 1}}));
   for (const spec::Layer& l : n.layers) {
-        if (l.kind == spec::LayerKind::kConv) {
+    if (l.kind == spec::LayerKind::kConv) {
       EXPECT_TRUE(l.bias) << l.name << ": folded bias";
     }
   }
@@ -117,7 +117,7 @@ TEST_F(FixtureTest, MobileNetV2WithExternalData) {
   int depthwise = 0;
   for (const spec::Layer& l : n.layers) {
     depthwise += l.IsDepthwise();
-        if (l.kind == spec::LayerKind::kAct) {
+    if (l.kind == spec::LayerKind::kAct) {
       EXPECT_EQ(l.function, spec::ActFunction::kRelu6);
     }
   }
