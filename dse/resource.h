@@ -89,9 +89,9 @@ struct ResourceCoefficients {
   // counter and handshake/outstanding-transaction control; data registers are port width.
   int dma_lut_per_port_fixed = 2 * (32 + 8 + 60);
   int dma_ff_per_port_fixed = 2 * (32 + 8 + 60);
-  int dma_fifo_depth = 512;  // beats of the data FIFO per direction (one BRAM column)
-                             // Controller: tile loop counters, address generators, AXI-lite
-                             // registers (an assumed constant).
+  // Beats of the DMA's data FIFO per direction (one BRAM column).
+  int dma_fifo_depth = 512;
+  // Controller: tile loop counters, address generators, AXI-lite registers (an assumed constant).
   int controller_lut = 900;
   int controller_ff = 1100;
   // Its multiplies of two 16-bit figures (per load request and per step; the host forms the rest,

@@ -48,7 +48,6 @@ typename AccelCore<Cfg>::StepInfo AccelCore<Cfg>::MakeStepInfo(const CoreCmd& c)
     s.pix_elems = c.in_chs;
   }
   s.out_addr0 = c.out_addr0;
-
   s.dw = r_.dw != 0;
   s.e_n[0] = c.dsp_n;
   s.e_n[1] = c.lut_n;
@@ -685,7 +684,6 @@ typename AccelCore<Cfg>::TileStore AccelCore<Cfg>::TileStoreOf(const StepInfo& s
   t.out_rows = s.out_rows;
   t.out_cols = s.out_cols;
   t.out_addr0 = s.out_addr0;
-
   t.dw = s.dw;
   for (int k = 0; k < 2; ++k) {
     t.e_n[k] = s.e_n[k];
@@ -887,7 +885,6 @@ void AccelCore<Cfg>::Run() {
       st_out_rows_ = s.out_rows;
       st_out_cols_ = s.out_cols;
       st_out_addr0_ = s.out_addr0;
-
       StartStore(dsp, s, 0, st_bank_);
       StartStore(lut, s, 1, st_bank_);
     }

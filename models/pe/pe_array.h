@@ -142,11 +142,13 @@ struct PeArray : sc_core::sc_module {
 #ifdef MSQX_PE_WIDE_ARITH
   using ActReg = Act;
   using CodeReg = Code;
+  using ProdReg = Prod;
 #else
-  // Simulation: the registers hold the same values in plain bytes (an sc_uint is an object of 24
-  // bytes with a virtual table, and the swap and the shadow shift copy hundreds a cycle).
+  // Simulation: the registers hold the same values in plain integers (an sc_uint is an object of
+  // 24 bytes with a virtual table, and the swap and the shadow shift copy hundreds a cycle).
   using ActReg = std::uint8_t;
   using CodeReg = std::uint8_t;
+  using ProdReg = std::int64_t;
 #endif
   static constexpr bool kSp2Table = Cfg::kKind == PeKind::kSp2 && kW + kA <= 12;
   using Piece = Bus<Code, kPieceLanes>;
@@ -258,7 +260,7 @@ struct PeArray : sc_core::sc_module {
     OutBus o;
     for (int u = 0; u < kUnits; ++u) {
       std::int64_t t = 0;
-      for (int c = 0; c < kCols; ++c) t += mi_[u][c];
+      for (int c = 0; c < kCols; ++c) t += m_[u][c];
       if constexpr (kPack == 1) {
         o.v[u] = static_cast<int>(t);
       } else {
@@ -311,7 +313,7 @@ struct PeArray : sc_core::sc_module {
 #ifdef MSQX_PE_WIDE_ARITH
             m_[u][c] = Product(u, c);
 #else
-            mi_[u][c] = ProductInt(u, c);
+            m_[u][c] = ProductInt(u, c);
 #endif
           }
         }
@@ -353,9 +355,8 @@ struct PeArray : sc_core::sc_module {
   ActReg dwact_[kUnits * kDwArea] = {};  // depthwise: each unit's window, row-major
   CodeReg active_[kRows * kCols] = {};
   CodeReg shadow_[kShadowLanes] = {};
-  Prod m_[kUnits][kCols] = {};
+  ProdReg m_[kUnits][kCols] = {};
 #ifndef MSQX_PE_WIDE_ARITH
-  std::int64_t mi_[kUnits][kCols] = {};  // m_ as the simulation computes it
   // SP2 products of small codes and activations, by (code << kA) | activation (Sp2Lane::OfInt).
   std::int32_t sp2_tab_[kSp2Table ? (1 << (kW + kA)) : 1] = {};
 #endif
