@@ -99,6 +99,10 @@ struct EngineBlock : sc_core::sc_module, sc_core::sc_interface {
   // A BRAM read issued in cycle t is seen by the controller in t + kL + 1.
   static constexpr int kRead = kL + 1;
   static constexpr int kQueue = kRead + 2;  // store words read and not yet sent
+  // The queue's counts and indices (0..kQueue) are masked to their bits where they are assigned,
+  // so that the translation keeps them narrow: ICSC makes every int 32 bits, and a 32-bit index
+  // of a four-word queue was a 32-bit shifter in Yosys (issue 20).
+  static constexpr int kQMask = (1 << CeilLog2(kQueue + 1)) - 1;
   using Array = pe::PeArray<ArrCfg>;
   using Piece = typename Array::Piece;
   using OWord = pe::AccBus<kR>;
@@ -112,6 +116,12 @@ struct EngineBlock : sc_core::sc_module, sc_core::sc_interface {
   static_assert(Cfg::kTileIc >= kPieceLanes, "a load beat carries at least one weight piece");
   static_assert(Cfg::kTileIc >= kC, "an input word holds at least one channel group");
   static_assert(kAccBits <= 32, "partial sums are 32-bit words");
+  // A partial sum at its kAccBits, sign-extended by shifts: in the translation its upper bits are
+  // wires of its sign, so registers holding them merge and adders lose their upper bits.
+  static std::int32_t Sum(std::int32_t v) {
+    return static_cast<std::int32_t>(static_cast<std::uint32_t>(v) << (32 - kAccBits)) >>
+           (32 - kAccBits);
+  }
   static_assert(WDepth * kHalves <= kMaxDim && ODepth <= kMaxDim, "buffer words exceed Dim");
 
   Array array{"array"};
@@ -149,8 +159,8 @@ struct EngineBlock : sc_core::sc_module, sc_core::sc_interface {
   // that was issued before they landed). Records in arrays carry no initializers and no records
   // (ICSC): the controller resets them.
   struct Rmw {
-    bool valid, init;
-    Dim bank, addr;
+    bool valid, init, bank;
+    Dim addr;
     std::int32_t sums[kR];
   };
   Rmw rmw[kRead + 1];
@@ -165,7 +175,8 @@ struct EngineBlock : sc_core::sc_module, sc_core::sc_interface {
   Store st_q[kQueue];
   int st_head, st_size, st_inflight;
   bool storing;
-  Dim st_bank, st_og, st_px, st_py, st_word, st_ogs, st_last_rows;
+  bool st_bank;
+  Dim st_og, st_px, st_py, st_word, st_ogs, st_last_rows;
   Dim st_slots, st_stride;  // channels of a row group, rows between them (2: packed depthwise)
   Addr st_row_addr, st_pix_addr, st_ch;
 };
@@ -225,33 +236,44 @@ struct AccelCore : sc_core::sc_module {
   explicit AccelCore(const sc_core::sc_module_name& name);
 
  private:
-  // What a step needs besides its command, worked out when the command is taken: loop bounds and
-  // first addresses (the host formed those that need a multiplier of layer figures; the few left
-  // are of two 16-bit figures, once per step). Flat (ICSC takes no record inside a record): the
-  // command's fields, then per-engine fields as arrays indexed by engine (0 DSP, 1 LUT).
+  // What every step of a layer shares, worked out from its registers when a command is taken:
+  // held once, not per buffer half and partial-sum bank (the registers of a layer do not change
+  // while its steps run).
+  struct LayerInfo {
+    bool dw;
+    Dim col_step;     // input words between output columns: sw
+    Dim taps;         // per block: kh x kw, depthwise 1
+    Dim x_step, run;  // input columns between window words, pixels per word (folded: fold_sw, fold)
+    Dim e_slots[2];   // channels of a row group (dense: rows; depthwise: per DSP when packed)
+    // Depthwise: a block holds a kgh x kgw window of taps, gxs windows across; a pixel after the
+    // first of a row loads dw_m columns and skips col_skip; the tap groups' columns advance by kgw
+    // up to ox_last.
+    Dim kgh, kgw, gxs, dw_m, col_skip, ox_last;
+  };
+  static LayerInfo MakeLayerInfo(const CoreRegs& r);
+
+  // What a step needs besides its command and its layer, worked out when the command is taken:
+  // loop bounds and first addresses (the host formed those that need a multiplier of layer
+  // figures; the few left are of two 16-bit figures, once per step). Flat (ICSC takes no record
+  // inside a record): the command's fields, then per-engine fields as arrays indexed by engine
+  // (0 DSP, 1 LUT).
   struct StepInfo {
     Dim out_rows, out_cols, in_ch0, in_chs;
     bool first_chunk, last_chunk;
     Dim win_rows, win_cols, pixels;
-    Dim row_step;           // input words between output rows: sh x win_cols
-    Dim col_step;           // input words between output columns: sw
-    Dim taps, groups, ogs;  // kh x kw, channel groups of the chunk, row groups of the step
-    Dim iy0;                // input row of the window's first word (negative: padding)
-    Dim x0, x_step, run;    // input column of its first word, columns between words, pixels
-    Addr in_addr0;          // element address of input row iy0, column 0
-    Dim pix_elems;          // elements of one pixel in a word: the chunk, or in_c when folded
-    Addr out_addr0;         // element address of the tile's first output pixel (HWC)
+    Dim row_step;     // input words between output rows: sh x win_cols
+    Dim groups, ogs;  // channel groups of the chunk, row groups of the step
+    Dim iy0;          // input row of the window's first word (negative: padding)
+    Dim x0;           // input column of its first word
+    Addr in_addr0;    // element address of input row iy0, column 0
+    Dim pix_elems;    // elements of one pixel in a word: the chunk, or in_c when folded
+    Addr out_addr0;   // element address of the tile's first output pixel (HWC)
     Dim e_n[2], e_ch0[2], e_ogs[2], e_last_rows[2];
-    Addr e_waddr[2];  // element address of the engine's weight pieces
-    // Channels of a row group and of the last one (dense: rows; depthwise: per DSP when packed).
-    Dim e_slots[2], e_last_ch[2];
-    // Depthwise: window rows lie `pitch` words apart (row_pad beyond the window's columns); a
-    // block holds a kgh x kgw window of taps from (oy, ox), gxs windows across; a pixel after the
-    // first of a row loads dw_m columns and skips col_skip; the tap groups' row offsets as
-    // addresses advance by kgh_pitch up to oy_last_addr, their columns by kgw up to ox_last.
-    bool dw;
+    Addr e_waddr[2];   // element address of the engine's weight pieces
+    Dim e_last_ch[2];  // channels of the last row group
+    // Depthwise: window rows lie `pitch` words apart (row_pad beyond the window's columns); the
+    // tap groups' row offsets as addresses advance by kgh_pitch up to oy_last_addr.
     Dim pitch, row_pad;
-    Dim kgh, kgw, gxs, dw_m, col_skip, ox_last;
     Addr dw_row_step, kgh_pitch, oy_last_addr;
   };
   StepInfo MakeStepInfo(const CoreCmd& c) const;
@@ -262,8 +284,7 @@ struct AccelCore : sc_core::sc_module {
   struct TileStore {
     Dim out_rows, out_cols;
     Addr out_addr0;
-    bool dw;
-    Dim e_n[2], e_ch0[2], e_ogs[2], e_slots[2], e_last_ch[2];
+    Dim e_n[2], e_ch0[2], e_ogs[2], e_last_ch[2];
   };
   static TileStore TileStoreOf(const StepInfo& s);
 
@@ -281,7 +302,7 @@ struct AccelCore : sc_core::sc_module {
   void NextPhase(LoadWalk& w, const StepInfo& s) const;
   void Advance(LoadWalk& w, const StepInfo& s) const;
   template <typename E>
-  void AdvancePieces(LoadWalk& w, const StepInfo& s, int k) const;
+  bool AdvancePieces(LoadWalk& w, const StepInfo& s, int k) const;
   LoadReq Request(const LoadWalk& w, const StepInfo& s) const;
   template <typename E>
   Dim PiecesOf(const StepInfo& s, int k, int og) const;
@@ -290,21 +311,21 @@ struct AccelCore : sc_core::sc_module {
   void LoaderCycle(typename InBram::Flags& i_aen_v, typename InBram::Addrs& i_aaddr_v,
                    typename InBram::Words& i_awdata_v);
   template <typename E>
-  void WritePiece(E& e, const LoadWalk& w, const LoadBeat& beat, int half);
+  void WritePiece(E& e, const LoadWalk& w, const LoadBeat& beat, bool half);
   void SequencerCycle(typename InBram::Flags& i_ben_v, typename InBram::Addrs& i_baddr_v);
-  void IssueDense(typename InBram::Flags& i_ben_v, typename InBram::Addrs& i_baddr_v);
-  void IssueDw(typename InBram::Flags& i_ben_v, typename InBram::Addrs& i_baddr_v);
+  bool IssueDense(typename InBram::Flags& i_ben_v, typename InBram::Addrs& i_baddr_v);
+  bool IssueDw(typename InBram::Flags& i_ben_v, typename InBram::Addrs& i_baddr_v);
   void EndBlock();
   Dim ReadIn(typename InBram::Flags& i_ben_v, typename InBram::Addrs& i_baddr_v, Addr word) const;
   bool StepStartable(int n) const;
   template <typename E>
-  void LanePiece(E& e, int k, Dim og, Dim block, Dim q, int half);
+  void LanePiece(E& e, int k, Dim og, Dim block, Dim q, bool half);
   template <typename E>
   void FeedArray(E& e, int k, const typename InBram::Words& in_words);
   template <typename E>
   void Accumulate(E& e, int k, typename E::OBram::Flags& b_en, typename E::OBram::Addrs& b_addr);
   template <typename E>
-  void StartStore(E& e, const TileStore& s, int k, int bank);
+  void StartStore(E& e, const TileStore& s, int k, bool bank);
   template <typename E>
   bool StoreCycle(E& e, pe::Out<typename E::Store>& port, Mult mult, int shift,
                   typename E::OBram::Flags& b_en, typename E::OBram::Addrs& b_addr);
@@ -312,7 +333,11 @@ struct AccelCore : sc_core::sc_module {
   static void Quiet(E& e);
   template <typename E>
   static void ResetEngine(E& e);
-  static int HalfOf(int n) { return kHalves == 2 ? (n & 1) : 0; }
+  static bool HalfOf(int n) { return kHalves == 2 && (n & 1) != 0; }
+  // Step counters run modulo 8, which tells apart the at most three steps between the loader's
+  // and the storers' (ICSC would make an int a 32-bit counter and comparator).
+  static constexpr int kStepMask = 7;
+  static int NextStep(int n) { return (n + 1) & kStepMask; }
 
   sc_core::sc_signal<typename InBram::Flags> i_aen{"i_aen"}, i_awe{"i_awe"}, i_ben{"i_ben"},
       i_bwe{"i_bwe"};
@@ -321,21 +346,26 @@ struct AccelCore : sc_core::sc_module {
       i_ardata{"i_ardata"}, i_brdata{"i_brdata"};
 
   // Controller registers. The loader fills half HalfOf(taken) and keeps its step in info_[half].
-  // Step counts are 32-bit: a layer has far fewer steps.
+  // Halves and partial-sum banks are bools (one bit in the translation).
   CoreRegs r_;
+  LayerInfo lay_;
   StepInfo info_[kHalves];
-  int taken_ = 0, loaded_ = 0, freed_ = 0, done_ = 0;  // steps per milestone
-  bool req_busy_ = false, rcv_busy_ = false;           // requester and receiver have a step
+  // Steps per milestone, modulo 8 (taken >= loaded >= ll_n_ >= sq_n_ >= done; sq_n_ counts the
+  // steps whose buffer half is free again).
+  int taken_ = 0, loaded_ = 0, done_ = 0;
+  bool req_busy_ = false, rcv_busy_ = false;  // requester and receiver have a step
   LoadWalk req_w_, rcv_w_;
   bool req_v_ = false;
   // Lane loader: the step whose pieces it reads (ll_n_, half ll_half_), the block and piece; it
   // has loaded block ll_block_'s word when ll_ready_.
-  int ll_n_ = 0, ll_half_ = 0, ll_bank_ = 0;
+  int ll_n_ = 0;
+  bool ll_half_ = false, ll_bank_ = false;
   bool ll_active_ = false, ll_ready_ = false;
   Dim ll_og_ = 0, ll_g_ = 0, ll_t_ = 0, ll_q_ = 0, ll_block_ = 0;
-  // Beat issue: its step (sq_), the block and the beat's output pixel and tap.
-  StepInfo sq_;
-  int sq_n_ = 0, sq_half_ = 0, sq_bank_ = 0;
+  // Beat issue: its step (in info_[sq_half_], which the loader leaves alone until the step's
+  // last beat), the block and the beat's output pixel and tap.
+  int sq_n_ = 0;
+  bool sq_half_ = false, sq_bank_ = false;
   bool sq_active_ = false;
   Dim sq_og_addr_ = 0;  // og x pixels: the block's first partial-sum word
   Dim sq_og_ = 0, sq_g_ = 0, sq_ky_ = 0, sq_kx_ = 0, sq_block_ = 0, sq_px_ = 0, sq_py_ = 0,
@@ -353,14 +383,15 @@ struct AccelCore : sc_core::sc_module {
   struct Tag {
     bool valid, feed, dw, swap, init, end_step, end_tile;
     bool wr[2];
-    Dim g, og, addr, bank, ibank, kgh;
+    bool bank;
+    Dim g, og, addr, ibank, kgh;
   };
   Tag tags_[kWrite + 1];
   struct PieceTag {
     bool valid[2];
   };
   PieceTag ptags_[kRead + 1];
-  int tiles_ = 0;                       // output tiles started (a first chunk starts one)
+  bool tiles_odd_ = false;              // output tiles started (a first chunk starts one), odd
   bool bank_busy_[2] = {false, false};  // partial-sum bank holds a tile not yet stored
   TileStore tile_store_[2];             // the tile in each bank, from its last chunk
   // The tile waiting for the storers (its sums complete), and the one being stored.
@@ -370,7 +401,7 @@ struct AccelCore : sc_core::sc_module {
   // 1.7.6, which then made it a latch (Verilator LATCH, issue 20).
   Dim st_out_rows_ = 0, st_out_cols_ = 0;
   Addr st_out_addr0_ = 0;
-  int st_bank_ = 0, st_wait_bank_ = 0;
+  bool st_bank_ = false, st_wait_bank_ = false;
 };
 
 namespace cfg {

@@ -20,6 +20,33 @@ AccelCore<Cfg>::AccelCore(const sc_core::sc_module_name& name) : sc_module(name)
 }
 
 template <typename Cfg>
+typename AccelCore<Cfg>::LayerInfo AccelCore<Cfg>::MakeLayerInfo(const CoreRegs& r) {
+  LayerInfo l;
+  l.dw = r.dw;
+  l.col_step = r.sw;
+  l.taps = r.dw ? 1 : r.taps;
+  if (r.fold > 0) {
+    l.x_step = r.fold_sw;
+    l.run = r.fold;
+  } else {
+    l.x_step = 1;
+    l.run = 1;
+  }
+  // Depthwise: a channel per row, per DSP when packed (its second product idles).
+  l.e_slots[0] = static_cast<Dim>(r.dw ? Dsp::kR / Dsp::kPack : Dsp::kR);
+  l.e_slots[1] = Lut::kR;
+  // Depthwise tap windows of kgh x kgw (larger kernels in tap groups).
+  l.kgh = r.kh < kDwK ? r.kh : kDwK;
+  l.kgw = r.kw < kDwK ? r.kw : kDwK;
+  l.gxs = (r.kw + kDwK - 1) / kDwK;  // kw / kgw rounded up (kgw = kw when kw <= kDwK)
+  l.dw_m = r.sw < l.kgw ? r.sw : l.kgw;
+  l.col_skip = r.sw - l.dw_m;
+  l.ox_last = r.kw - l.kgw;
+  return l;
+}
+
+// Reads the layer's figures from lay_ (MakeLayerInfo of the same registers).
+template <typename Cfg>
 typename AccelCore<Cfg>::StepInfo AccelCore<Cfg>::MakeStepInfo(const CoreCmd& c) const {
   StepInfo s;
   s.out_rows = c.out_rows;
@@ -32,59 +59,38 @@ typename AccelCore<Cfg>::StepInfo AccelCore<Cfg>::MakeStepInfo(const CoreCmd& c)
   s.win_cols = c.win_cols;
   s.pixels = c.pixels;
   s.row_step = c.row_step;
-  s.col_step = r_.sw;
-  s.taps = r_.taps;
   s.groups = (c.in_chs + kC - 1) / kC;
   s.iy0 = c.iy0;
   s.x0 = c.x0;
   s.in_addr0 = c.in_addr0;
-  if (r_.fold > 0) {
-    s.x_step = r_.fold_sw;
-    s.run = r_.fold;
-    s.pix_elems = r_.in_c;
-  } else {
-    s.x_step = 1;
-    s.run = 1;
-    s.pix_elems = c.in_chs;
-  }
+  s.pix_elems = r_.fold > 0 ? r_.in_c : c.in_chs;
   s.out_addr0 = c.out_addr0;
-  s.dw = r_.dw != 0;
   s.e_n[0] = c.dsp_n;
   s.e_n[1] = c.lut_n;
   s.e_ch0[0] = c.ch0;
   s.e_ch0[1] = c.ch0 + c.dsp_n;
-  // Depthwise: a channel per row, per DSP when packed (its second product idles).
   // Every divisor a constant of the instance (a divider by a register is thousands of LUTs).
   constexpr int kDwSlots = Dsp::kR / Dsp::kPack;
-  s.e_slots[0] = static_cast<Dim>(s.dw ? kDwSlots : Dsp::kR);
-  s.e_slots[1] = Lut::kR;
-  s.e_ogs[0] = s.dw ? (c.dsp_n + kDwSlots - 1) / kDwSlots : (c.dsp_n + Dsp::kR - 1) / Dsp::kR;
+  s.e_ogs[0] = lay_.dw ? (c.dsp_n + kDwSlots - 1) / kDwSlots : (c.dsp_n + Dsp::kR - 1) / Dsp::kR;
   s.e_ogs[1] = (c.lut_n + Lut::kR - 1) / Lut::kR;
-  s.e_last_ch[0] = c.dsp_n - (s.e_ogs[0] - 1) * s.e_slots[0];
-  s.e_last_ch[1] = c.lut_n - (s.e_ogs[1] - 1) * s.e_slots[1];
-  s.e_last_rows[0] = s.dw && Dsp::kPack == 2 ? s.e_last_ch[0] * 2 : s.e_last_ch[0];
+  s.e_last_ch[0] = c.dsp_n - (s.e_ogs[0] - 1) * lay_.e_slots[0];
+  s.e_last_ch[1] = c.lut_n - (s.e_ogs[1] - 1) * lay_.e_slots[1];
+  s.e_last_rows[0] = lay_.dw && Dsp::kPack == 2 ? s.e_last_ch[0] * 2 : s.e_last_ch[0];
   s.e_last_rows[1] = s.e_last_ch[1];
   s.ogs = s.e_ogs[0] > s.e_ogs[1] ? s.e_ogs[0] : s.e_ogs[1];
   s.e_waddr[0] = static_cast<Addr>(c.dsp_w);
   s.e_waddr[1] = static_cast<Addr>(c.lut_w);
   // Depthwise: window rows `pitch` = 1 mod kInBanks words apart, so that a window column's words
-  // lie in distinct banks; tap windows of kgh x kgw (larger kernels in tap groups).
+  // lie in distinct banks.
   s.pitch = s.win_cols;
-  s.kgh = r_.kh < kDwK ? r_.kh : kDwK;
-  s.kgw = r_.kw < kDwK ? r_.kw : kDwK;
-  s.gxs = (r_.kw + kDwK - 1) / kDwK;  // kw / kgw rounded up (kgw = kw when kw <= kDwK)
-  s.dw_m = r_.sw < s.kgw ? r_.sw : s.kgw;
-  s.col_skip = r_.sw - s.dw_m;
-  s.ox_last = r_.kw - s.kgw;
-  if (s.dw) {
+  if (lay_.dw) {
     s.pitch = s.win_cols + ((1 - s.win_cols) & (kInBanks - 1));
-    s.groups = ((r_.kh + kDwK - 1) / kDwK) * s.gxs;  // kh / kgh rounded up
-    s.taps = 1;
+    s.groups = ((r_.kh + kDwK - 1) / kDwK) * lay_.gxs;  // kh / kgh rounded up
   }
   s.row_pad = s.pitch - s.win_cols;
   s.dw_row_step = r_.sh * s.pitch;
-  s.kgh_pitch = s.kgh * s.pitch;
-  s.oy_last_addr = (r_.kh - s.kgh) * s.pitch;
+  s.kgh_pitch = lay_.kgh * s.pitch;
+  s.oy_last_addr = (r_.kh - lay_.kgh) * s.pitch;
   return s;
 }
 
@@ -134,34 +140,38 @@ Dim AccelCore<Cfg>::PiecesOf(const StepInfo& s, int k, int og) const {
   return n;
 }
 
-// Pieces in the order og, g, tap, q (the weight image's order, core_types.h).
+// Pieces in the order og, g, tap, q (the weight image's order, core_types.h). True after the
+// engine's last piece.
 template <typename Cfg>
 template <typename E>
-void AccelCore<Cfg>::AdvancePieces(LoadWalk& w, const StepInfo& s, int k) const {
+bool AccelCore<Cfg>::AdvancePieces(LoadWalk& w, const StepInfo& s, int k) const {
+  bool last = false;
   w.addr += E::kPieceLanes;
   ++w.q;
   if (w.q == PiecesOf<E>(s, k, w.og)) {
     w.q = 0;
     ++w.t;
     ++w.block;
-    if (w.t == s.taps) {
+    if (w.t == lay_.taps) {
       w.t = 0;
       ++w.g;
       if (w.g == s.groups) {
         w.g = 0;
         ++w.og;
-        if (w.og == s.e_ogs[k]) NextPhase(w, s);
+        last = w.og == s.e_ogs[k];
       }
     }
   }
+  return last;
 }
 
 template <typename Cfg>
 void AccelCore<Cfg>::Advance(LoadWalk& w, const StepInfo& s) const {
+  bool next = false;  // one NextPhase in the translation, not one per phase
   if (w.phase == 0) {
     ++w.word;
     ++w.wx;
-    w.x += s.x_step;
+    w.x += lay_.x_step;
     if (w.wx == s.win_cols) {
       w.wx = 0;
       w.x = s.x0;
@@ -169,13 +179,14 @@ void AccelCore<Cfg>::Advance(LoadWalk& w, const StepInfo& s) const {
       ++w.wy;
       ++w.iy;
       w.row_addr += r_.in_row_elems;
-      if (w.wy == s.win_rows) NextPhase(w, s);
+      next = w.wy == s.win_rows;
     }
   } else if (w.phase == 1) {
-    AdvancePieces<Dsp>(w, s, 0);
+    next = AdvancePieces<Dsp>(w, s, 0);
   } else if (w.phase == 2) {
-    AdvancePieces<Lut>(w, s, 1);
+    next = AdvancePieces<Lut>(w, s, 1);
   }
+  if (next) NextPhase(w, s);
 }
 
 // The request of the walk's item. A window word is its pixel's chunk (or, folded, the run of
@@ -189,7 +200,7 @@ LoadReq AccelCore<Cfg>::Request(const LoadWalk& w, const StepInfo& s) const {
   req.weights = w.phase != 0;
   if (w.phase == 0) {
     const int lo = w.x < 0 ? 0 : w.x;
-    const int end = w.x + s.run;
+    const int end = w.x + lay_.run;
     const int hi = end > r_.in_w ? r_.in_w : end;
     if (w.iy >= 0 && w.iy < r_.in_h && lo < hi) {
       req.addr = static_cast<std::uint32_t>(w.row_addr + lo * r_.in_c + s.in_ch0);
@@ -206,7 +217,7 @@ LoadReq AccelCore<Cfg>::Request(const LoadWalk& w, const StepInfo& s) const {
 // A piece goes to its word's place in the weight buffer: block (og, g, tap) x pieces + q.
 template <typename Cfg>
 template <typename E>
-void AccelCore<Cfg>::WritePiece(E& e, const LoadWalk& w, const LoadBeat& beat, int half) {
+void AccelCore<Cfg>::WritePiece(E& e, const LoadWalk& w, const LoadBeat& beat, bool half) {
   typename E::WBram::Flags on;
   on.v[0] = true;
   typename E::WBram::Addrs a;
@@ -228,10 +239,11 @@ void AccelCore<Cfg>::LoaderCycle(typename InBram::Flags& i_aen_v, typename InBra
                                  typename InBram::Words& i_awdata_v) {
   if (!req_busy_ && cmd.ready.read() && cmd.valid.read()) {
     r_ = regs.read();
-    const int half = HalfOf(taken_);
+    lay_ = MakeLayerInfo(r_);
+    const bool half = HalfOf(taken_);
     info_[half] = MakeStepInfo(cmd.data.read());
     StartWalk(req_w_, info_[half]);
-    ++taken_;
+    taken_ = NextStep(taken_);
     req_v_ = false;
     req_busy_ = true;
   } else if (req_busy_) {
@@ -247,25 +259,29 @@ void AccelCore<Cfg>::LoaderCycle(typename InBram::Flags& i_aen_v, typename InBra
     }
   }
   if (rcv_busy_ && ld.ready.read() && ld.valid.read()) {
-    const int half = HalfOf(loaded_);
+    const bool half = HalfOf(loaded_);
     const StepInfo& s = info_[half];
     const LoadBeat beat = ld.data.read();
     if (rcv_w_.phase == 0) {
       const Addr word = half * kInHalf + rcv_w_.word;
+      // Address and data go to every bank, the enable to the word's: one register per bit, not
+      // one per bank, and no demultiplexer.
       const int bank = word & (kInBanks - 1);
       i_aen_v.v[bank] = true;
-      i_aaddr_v.v[bank] = static_cast<std::uint32_t>(word >> kInBankBits);
+      for (int b = 0; b < kInBanks; ++b) {
+        i_aaddr_v.v[b] = static_cast<std::uint32_t>(word >> kInBankBits);
+      }
       // Depthwise: the DSP engine's channels stay at lanes 0.., the LUT engine's are turned to
       // run down from the top lane, so that every row reads a lane fixed by its row group
       // (FeedArray) whatever the step's split.
       const Dim dn = s.e_n[0], ln = s.e_n[1];
       for (int l = 0; l < kIc; ++l) {
         std::uint8_t v = beat.v[l];
-        if (s.dw) {
+        if (lay_.dw) {
           const int from = dn + kIc - 1 - l;
           v = l < dn ? beat.v[l] : l >= kIc - ln && from < kIc ? beat.v[from] : 0;
         }
-        i_awdata_v.v[bank * kIc + l] = v;
+        for (int b = 0; b < kInBanks; ++b) i_awdata_v.v[b * kIc + l] = v;
       }
     } else if (rcv_w_.phase == 1) {
       WritePiece(dsp, rcv_w_, beat, half);
@@ -275,16 +291,17 @@ void AccelCore<Cfg>::LoaderCycle(typename InBram::Flags& i_aen_v, typename InBra
     Advance(rcv_w_, s);
     if (rcv_w_.phase == 3) {
       rcv_busy_ = false;
-      ++loaded_;
+      loaded_ = NextStep(loaded_);
     }
   }
-  if (!rcv_busy_ && taken_ > loaded_) {  // the next step's beats follow without a gap
-    StartWalk(rcv_w_, info_[HalfOf(loaded_)]);
+  if (!rcv_busy_ && taken_ != loaded_) {  // the next step's beats follow without a gap
+    const bool half = HalfOf(loaded_);
+    StartWalk(rcv_w_, info_[half]);
     rcv_busy_ = true;
   }
   // A new command needs an idle requester and a free half: with one half, the previous step must
   // be completely done; with two, the step that used this half must have issued its last beat.
-  const int busy = taken_ - (Cfg::kDoubleBuffered ? freed_ : done_);
+  const int busy = (taken_ - (Cfg::kDoubleBuffered ? sq_n_ : done_)) & kStepMask;
   cmd.ready.write(!req_busy_ && busy < kHalves);
   ld_req.valid.write(req_v_);
   ld.ready.write(rcv_busy_);
@@ -297,9 +314,9 @@ void AccelCore<Cfg>::LoaderCycle(typename InBram::Flags& i_aen_v, typename InBra
 // partial-sum bank stored.
 template <typename Cfg>
 bool AccelCore<Cfg>::StepStartable(int n) const {
-  bool ok = loaded_ > n;
+  bool ok = loaded_ != n;  // n <= loaded_
   if (Cfg::kDoubleBuffered && ok && info_[HalfOf(n)].first_chunk) {
-    ok = !bank_busy_[HalfOf(tiles_)];
+    ok = !bank_busy_[tiles_odd_];
   }
   return ok;
 }
@@ -309,7 +326,7 @@ bool AccelCore<Cfg>::StepStartable(int n) const {
 // whose sums are never stored.
 template <typename Cfg>
 template <typename E>
-void AccelCore<Cfg>::LanePiece(E& e, int k, Dim og, Dim block, Dim q, int half) {
+void AccelCore<Cfg>::LanePiece(E& e, int k, Dim og, Dim block, Dim q, bool half) {
   const StepInfo& s = info_[half];
   const bool on = og < s.e_ogs[k] && q < E::kPieces;
   ptags_[0].valid[k] = on;
@@ -378,33 +395,36 @@ Dim AccelCore<Cfg>::ReadIn(typename InBram::Flags& i_ben_v, typename InBram::Add
 // its half is free.
 template <typename Cfg>
 void AccelCore<Cfg>::EndBlock() {
+  const StepInfo& sq = info_[sq_half_];
   sq_first_ = true;
   ++sq_block_;
-  if (sq_og_ == sq_.ogs) {  // the step's last beat: its buffer half is free
+  if (sq_og_ == sq.ogs) {  // the step's last beat: its buffer half is free
     tags_[0].end_step = true;
-    tags_[0].end_tile = sq_.last_chunk;
-    if (sq_.last_chunk) tile_store_[sq_bank_] = TileStoreOf(sq_);
+    tags_[0].end_tile = sq.last_chunk;
+    if (sq.last_chunk) tile_store_[sq_bank_] = TileStoreOf(sq);
     sq_active_ = false;
-    ++sq_n_;
-    ++freed_;
+    sq_n_ = NextStep(sq_n_);
   }
 }
 
 // A dense beat: the next pixel of this block, or the first of the next block (og, g, ky, kx).
+// True at the block's end.
 template <typename Cfg>
-void AccelCore<Cfg>::IssueDense(typename InBram::Flags& i_ben_v,
+bool AccelCore<Cfg>::IssueDense(typename InBram::Flags& i_ben_v,
                                 typename InBram::Addrs& i_baddr_v) {
+  const StepInfo& sq = info_[sq_half_];
+  bool end = false;
   tags_[0].valid = true;
   tags_[0].ibank = ReadIn(i_ben_v, i_baddr_v, sq_half_ * kInHalf + sq_pix_ + sq_tap_);
   ++sq_p_;
   ++sq_px_;
-  sq_pix_ += sq_.col_step;
-  if (sq_px_ == sq_.out_cols) {
+  sq_pix_ += lay_.col_step;
+  if (sq_px_ == sq.out_cols) {
     sq_px_ = 0;
     ++sq_py_;
-    sq_row_ += sq_.row_step;
+    sq_row_ += sq.row_step;
     sq_pix_ = sq_row_;
-    if (sq_py_ == sq_.out_rows) {
+    if (sq_py_ == sq.out_rows) {
       sq_py_ = 0;
       sq_p_ = 0;
       sq_row_ = 0;
@@ -414,77 +434,82 @@ void AccelCore<Cfg>::IssueDense(typename InBram::Flags& i_ben_v,
       if (sq_kx_ == r_.kw) {
         sq_kx_ = 0;
         ++sq_ky_;
-        sq_tap_ += sq_.win_cols - r_.kw;  // ky x win_cols, from ky' x win_cols + kw
+        sq_tap_ += sq.win_cols - r_.kw;  // ky x win_cols, from ky' x win_cols + kw
         if (sq_ky_ == r_.kh) {
           sq_ky_ = 0;
           sq_tap_ = 0;
           ++sq_g_;
-          if (sq_g_ == sq_.groups) {
+          if (sq_g_ == sq.groups) {
             sq_g_ = 0;
             ++sq_og_;
-            sq_og_addr_ += sq_.pixels;
+            sq_og_addr_ += sq.pixels;
           }
         }
       }
-      EndBlock();
+      end = true;
     }
   }
+  return end;
 }
 
 // A depthwise cycle: one window column of the block's tap window (kgh words, window rows `pitch`
 // apart: as many banks), and the pixel's beat with its last column. A row's first pixel loads kgw
 // columns, each later one dw_m (its new ones). Blocks: row group og, tap group g (rows, columns).
+// True at the block's end.
 template <typename Cfg>
-void AccelCore<Cfg>::IssueDw(typename InBram::Flags& i_ben_v, typename InBram::Addrs& i_baddr_v) {
+bool AccelCore<Cfg>::IssueDw(typename InBram::Flags& i_ben_v, typename InBram::Addrs& i_baddr_v) {
+  const StepInfo& sq = info_[sq_half_];
+  bool end = false;
   const Addr first = sq_half_ * kInHalf + sq_row_ + sq_col_;
   Addr word = first;
   for (int ky = 0; ky < kDwK; ++ky) {
-    if (ky < sq_.kgh) ReadIn(i_ben_v, i_baddr_v, word);
-    word += sq_.pitch;
+    if (ky < lay_.kgh) ReadIn(i_ben_v, i_baddr_v, word);
+    word += sq.pitch;
   }
   tags_[0].dw = true;
   tags_[0].ibank = static_cast<Dim>(first & (kInBanks - 1));
-  tags_[0].kgh = sq_.kgh;
+  tags_[0].kgh = lay_.kgh;
   ++sq_col_;
   ++sq_j_;
-  const bool last = sq_j_ == (sq_px_ == 0 ? sq_.kgw : sq_.dw_m);
+  const bool last = sq_j_ == (sq_px_ == 0 ? lay_.kgw : lay_.dw_m);
   tags_[0].valid = last;
   if (last) {
     sq_j_ = 0;
     ++sq_p_;
     ++sq_px_;
-    sq_col_ += sq_.col_skip;
-    if (sq_px_ == sq_.out_cols) {
+    sq_col_ += lay_.col_skip;
+    if (sq_px_ == sq.out_cols) {
       sq_px_ = 0;
       ++sq_py_;
-      sq_row_ += sq_.dw_row_step;
+      sq_row_ += sq.dw_row_step;
       sq_col_ = sq_ox_;
-      if (sq_py_ == sq_.out_rows) {
+      if (sq_py_ == sq.out_rows) {
         sq_py_ = 0;
         sq_p_ = 0;
         // The next tap group: its window's column (and at a row of groups' end, row) offset.
         ++sq_g_;
         ++sq_gx_;
-        sq_ox_raw_ += sq_.kgw;
-        if (sq_gx_ == sq_.gxs) {
+        sq_ox_raw_ += lay_.kgw;
+        if (sq_gx_ == lay_.gxs) {
           sq_gx_ = 0;
           sq_ox_raw_ = 0;
-          sq_oy_raw_ += sq_.kgh_pitch;
+          sq_oy_raw_ += sq.kgh_pitch;
         }
-        if (sq_g_ == sq_.groups) {
+        if (sq_g_ == sq.groups) {
           sq_g_ = 0;
           sq_oy_raw_ = 0;
           ++sq_og_;
-          sq_og_addr_ += sq_.pixels;
+          sq_og_addr_ += sq.pixels;
         }
-        sq_ox_ = sq_ox_raw_ < sq_.ox_last ? sq_ox_raw_ : sq_.ox_last;
-        sq_oy_addr_ = sq_oy_raw_ < sq_.oy_last_addr ? sq_oy_raw_ : sq_.oy_last_addr;
+        sq_ox_ = sq_ox_raw_ < lay_.ox_last ? sq_ox_raw_ : lay_.ox_last;
+        sq_oy_addr_ = sq_oy_raw_ < sq.oy_last_addr ? sq_oy_raw_ : sq.oy_last_addr;
         sq_row_ = sq_oy_addr_;
         sq_col_ = sq_ox_;
-        EndBlock();
+        end = true;
       }
     }
   }
+  return end;
 }
 
 template <typename Cfg>
@@ -492,7 +517,6 @@ void AccelCore<Cfg>::SequencerCycle(typename InBram::Flags& i_ben_v,
                                     typename InBram::Addrs& i_baddr_v) {
   // The beat issue takes the lane loader's step when it is done with its own.
   if (!sq_active_ && ll_active_ && ll_n_ == sq_n_) {
-    sq_ = info_[ll_half_];
     sq_half_ = ll_half_;
     sq_bank_ = ll_bank_;
     sq_active_ = true;
@@ -528,7 +552,7 @@ void AccelCore<Cfg>::SequencerCycle(typename InBram::Flags& i_ben_v,
   tags_[0].g = 0;
   tags_[0].og = 0;
   tags_[0].addr = 0;
-  tags_[0].bank = 0;
+  tags_[0].bank = false;
   tags_[0].ibank = 0;
   tags_[0].kgh = 0;
   tags_[0].end_tile = false;
@@ -536,21 +560,24 @@ void AccelCore<Cfg>::SequencerCycle(typename InBram::Flags& i_ben_v,
   tags_[0].wr[0] = false;
   tags_[0].wr[1] = false;
   if (issue) {
+    const StepInfo& sq = info_[sq_half_];
     swapped = sq_first_;
     tags_[0].swap = sq_first_;
-    tags_[0].init = sq_.first_chunk && sq_g_ == 0 && sq_tap_ == 0;
+    tags_[0].init = sq.first_chunk && sq_g_ == 0 && sq_tap_ == 0;
     tags_[0].g = sq_g_;
     tags_[0].og = sq_og_;
     tags_[0].addr = static_cast<Dim>(sq_og_addr_ + sq_p_);
-    tags_[0].bank = static_cast<Dim>(sq_bank_);
-    tags_[0].wr[0] = sq_og_ < sq_.e_ogs[0];
-    tags_[0].wr[1] = sq_og_ < sq_.e_ogs[1];
+    tags_[0].bank = sq_bank_;
+    tags_[0].wr[0] = sq_og_ < sq.e_ogs[0];
+    tags_[0].wr[1] = sq_og_ < sq.e_ogs[1];
     sq_first_ = false;
-    if (sq_.dw) {
-      IssueDw(i_ben_v, i_baddr_v);
+    bool end = false;
+    if (lay_.dw) {
+      end = IssueDw(i_ben_v, i_baddr_v);
     } else {
-      IssueDense(i_ben_v, i_baddr_v);
+      end = IssueDense(i_ben_v, i_baddr_v);
     }
+    if (end) EndBlock();  // one copy of it in the translation, not one per mode
   }
 
   // Lane loader: one piece per cycle per engine into the shadow words; the next word may load
@@ -561,7 +588,7 @@ void AccelCore<Cfg>::SequencerCycle(typename InBram::Flags& i_ben_v,
     ++ll_block_;
     ++ll_t_;
     const StepInfo& s = info_[ll_half_];
-    if (ll_t_ == s.taps) {
+    if (ll_t_ == lay_.taps) {
       ll_t_ = 0;
       ++ll_g_;
       if (ll_g_ == s.groups) {
@@ -569,7 +596,7 @@ void AccelCore<Cfg>::SequencerCycle(typename InBram::Flags& i_ben_v,
         ++ll_og_;
         if (ll_og_ == s.ogs) {
           ll_active_ = false;
-          ++ll_n_;
+          ll_n_ = NextStep(ll_n_);
         }
       }
     }
@@ -579,9 +606,9 @@ void AccelCore<Cfg>::SequencerCycle(typename InBram::Flags& i_ben_v,
     ll_ready_ = false;
     ll_half_ = HalfOf(ll_n_);
     if (info_[ll_half_].first_chunk) {
-      ll_bank_ = HalfOf(tiles_);
+      ll_bank_ = tiles_odd_;
       bank_busy_[ll_bank_] = Cfg::kDoubleBuffered;
-      ++tiles_;
+      tiles_odd_ = kHalves == 2 && !tiles_odd_;
     }
     ll_og_ = 0;
     ll_g_ = 0;
@@ -629,11 +656,12 @@ void AccelCore<Cfg>::Accumulate(E& e, int k, typename E::OBram::Flags& b_en,
       for (int j = 0; j < kRead; ++j) {
         if (hit == j) old = e.hist[j].sums[r];
       }
-      written[r] = done.init ? done.sums[r] : old + done.sums[r];
-      a_data.v[done.bank * E::kR + r] = written[r];
+      written[r] = E::Sum(done.init ? done.sums[r] : old + done.sums[r]);
+      // Port A's address and data go to both banks, the enable to the sum's.
+      for (int b = 0; b < kHalves; ++b) a_data.v[b * E::kR + r] = written[r];
     }
     a_en.v[done.bank] = true;
-    a_addr.v[done.bank] = static_cast<std::uint32_t>(done.addr);
+    for (int b = 0; b < kHalves; ++b) a_addr.v[b] = static_cast<std::uint32_t>(done.addr);
   }
   for (int j = kRead - 1; j > 0; --j) e.hist[j] = e.hist[j - 1];
   e.hist[0].valid = done.valid;
@@ -648,7 +676,7 @@ void AccelCore<Cfg>::Accumulate(E& e, int k, typename E::OBram::Flags& b_en,
     e.rmw[0].init = t.init;
     e.rmw[0].bank = t.bank;
     e.rmw[0].addr = t.addr;
-    for (int r = 0; r < E::kR; ++r) e.rmw[0].sums[r] = sums.v[r];
+    for (int r = 0; r < E::kR; ++r) e.rmw[0].sums[r] = E::Sum(sums.v[r]);
     if (!t.init) {
       b_en.v[t.bank] = true;
       b_addr.v[t.bank] = static_cast<std::uint32_t>(t.addr);
@@ -662,17 +690,17 @@ void AccelCore<Cfg>::Accumulate(E& e, int k, typename E::OBram::Flags& b_en,
 
 template <typename Cfg>
 template <typename E>
-void AccelCore<Cfg>::StartStore(E& e, const TileStore& s, int k, int bank) {
+void AccelCore<Cfg>::StartStore(E& e, const TileStore& s, int k, bool bank) {
   e.storing = s.e_n[k] > 0;
-  e.st_bank = static_cast<Dim>(bank);
+  e.st_bank = bank;
   e.st_og = 0;
   e.st_px = 0;
   e.st_py = 0;
   e.st_word = 0;
   e.st_ogs = s.e_ogs[k];
   e.st_last_rows = s.e_last_ch[k];
-  e.st_slots = s.e_slots[k];
-  e.st_stride = static_cast<Dim>(s.dw && k == 0 ? E::kPack : 1);
+  e.st_slots = lay_.e_slots[k];
+  e.st_stride = static_cast<Dim>(lay_.dw && k == 0 ? E::kPack : 1);
   e.st_row_addr = s.out_addr0;
   e.st_pix_addr = s.out_addr0;
   e.st_ch = s.e_ch0[k];
@@ -684,12 +712,10 @@ typename AccelCore<Cfg>::TileStore AccelCore<Cfg>::TileStoreOf(const StepInfo& s
   t.out_rows = s.out_rows;
   t.out_cols = s.out_cols;
   t.out_addr0 = s.out_addr0;
-  t.dw = s.dw;
   for (int k = 0; k < 2; ++k) {
     t.e_n[k] = s.e_n[k];
     t.e_ch0[k] = s.e_ch0[k];
     t.e_ogs[k] = s.e_ogs[k];
-    t.e_slots[k] = s.e_slots[k];
     t.e_last_ch[k] = s.e_last_ch[k];
   }
   return t;
@@ -703,9 +729,8 @@ template <typename E>
 bool AccelCore<Cfg>::StoreCycle(E& e, pe::Out<typename E::Store>& port, Mult mult, int shift,
                                 typename E::OBram::Flags& b_en, typename E::OBram::Addrs& b_addr) {
   if (e.st_size > 0 && port.ready.read()) {  // the word on the port (valid since last cycle)
-    ++e.st_head;
-    if (e.st_head == E::kQueue) e.st_head = 0;
-    --e.st_size;
+    e.st_head = e.st_head == E::kQueue - 1 ? 0 : (e.st_head + 1) & E::kQMask;
+    e.st_size = (e.st_size - 1) & E::kQMask;
   }
   for (int i = kRead; i > 0; --i) e.st_reads[i] = e.st_reads[i - 1];
   e.st_reads[0].valid = false;
@@ -728,9 +753,12 @@ bool AccelCore<Cfg>::StoreCycle(E& e, pe::Out<typename E::Store>& port, Mult mul
       const int y = pe::RequantizeLane<E::kAccBits>(acc, m, shift, hi);
       w.v[r] = r < arrived.count ? static_cast<std::uint8_t>(y) : 0;
     }
-    e.st_q[tail] = w;
-    ++e.st_size;
-    --e.st_inflight;
+    // Word by word with constant indices: an enable per word, not a shifter over the queue.
+    for (int i = 0; i < E::kQueue; ++i) {
+      if (tail == i) e.st_q[i] = w;
+    }
+    e.st_size = (e.st_size + 1) & E::kQMask;
+    e.st_inflight = (e.st_inflight - 1) & E::kQMask;
   }
   if (e.storing && e.st_inflight + e.st_size < E::kQueue) {
     b_en.v[e.st_bank] = true;
@@ -739,7 +767,7 @@ bool AccelCore<Cfg>::StoreCycle(E& e, pe::Out<typename E::Store>& port, Mult mul
     e.st_reads[0].addr = static_cast<std::uint32_t>(e.st_pix_addr + e.st_ch);
     e.st_reads[0].count =
         static_cast<std::uint16_t>(e.st_og == e.st_ogs - 1 ? e.st_last_rows : e.st_slots);
-    ++e.st_inflight;
+    e.st_inflight = (e.st_inflight + 1) & E::kQMask;
     // Next word: the next pixel of this row group, or the next row group's first.
     ++e.st_word;
     ++e.st_px;
@@ -760,8 +788,13 @@ bool AccelCore<Cfg>::StoreCycle(E& e, pe::Out<typename E::Store>& port, Mult mul
     }
   }
   port.valid.write(e.st_size > 0);
-  const int head = e.st_head;
-  if (e.st_size > 0) port.data.write(e.st_q[head]);
+  if (e.st_size > 0) {
+    typename E::Store head = e.st_q[0];
+    for (int i = 1; i < E::kQueue; ++i) {
+      if (e.st_head == i) head = e.st_q[i];
+    }
+    port.data.write(head);
+  }
   return !e.storing && e.st_inflight == 0 && e.st_size == 0;
 }
 
@@ -785,7 +818,7 @@ void AccelCore<Cfg>::ResetEngine(E& e) {
   for (int i = 0; i <= kRead; ++i) {
     e.rmw[i].valid = false;
     e.rmw[i].init = false;
-    e.rmw[i].bank = 0;
+    e.rmw[i].bank = false;
     e.rmw[i].addr = 0;
     for (int r = 0; r < E::kR; ++r) e.rmw[i].sums[r] = 0;
     e.st_reads[i].valid = false;
@@ -795,7 +828,7 @@ void AccelCore<Cfg>::ResetEngine(E& e) {
   for (int i = 0; i < kRead; ++i) {
     e.hist[i].valid = false;
     e.hist[i].init = false;
-    e.hist[i].bank = 0;
+    e.hist[i].bank = false;
     e.hist[i].addr = 0;
     for (int r = 0; r < E::kR; ++r) e.hist[i].sums[r] = 0;
   }
@@ -813,9 +846,9 @@ template <typename Cfg>
 void AccelCore<Cfg>::Run() {
   taken_ = 0;
   loaded_ = 0;
-  freed_ = 0;
+
   done_ = 0;
-  tiles_ = 0;
+  tiles_odd_ = false;
   req_busy_ = false;
   rcv_busy_ = false;
   req_v_ = false;
@@ -843,7 +876,7 @@ void AccelCore<Cfg>::Run() {
     tags_[i].g = 0;
     tags_[i].og = 0;
     tags_[i].addr = 0;
-    tags_[i].bank = 0;
+    tags_[i].bank = false;
   }
   for (int i = 0; i <= kRead; ++i) {
     ptags_[i].valid[0] = false;
@@ -893,7 +926,7 @@ void AccelCore<Cfg>::Run() {
     if (storing_ && dsp_done && lut_done) {
       storing_ = false;
       bank_busy_[st_bank_] = false;
-      ++done_;
+      done_ = NextStep(done_);
     }
 
     // Accumulation, and the end of a step's or a tile's writes.
@@ -908,7 +941,7 @@ void AccelCore<Cfg>::Run() {
       st_wait_ = true;
       st_wait_bank_ = end.bank;
     } else if (end.valid && end.end_step) {
-      ++done_;
+      done_ = NextStep(done_);
     }
 
     // Sequencer: feed the arrays what was issued kL + 1 cycles ago, then issue.
