@@ -66,6 +66,10 @@ template <typename Cfg>
 std::string CoreFits(const LayerRegs& r, const StepCmd& c) {
   const std::string regs_fit = RegsFit(r);
   if (!regs_fit.empty()) return regs_fit;
+  if (r.act_bits > AccelCore<Cfg>::kActBits) {
+    return "outputs of " + std::to_string(r.act_bits) + "-bit activations where the instance's " +
+           "lanes and requantizers take " + std::to_string(AccelCore<Cfg>::kActBits);
+  }
   if (r.fold > 0 && (c.in_ch0 != 0 || c.in_chs != r.fold * r.in_c)) {
     return "a folded layer's chunk is every channel of its pixel runs";
   }

@@ -273,14 +273,23 @@ void AccelCore<Cfg>::LoaderCycle(typename InBram::Flags& i_aen_v, typename InBra
       }
       // Depthwise: the DSP engine's channels stay at lanes 0.., the LUT engine's are turned to
       // run down from the top lane, so that every row reads a lane fixed by its row group
-      // (FeedArray) whatever the step's split.
+      // (FeedArray) whatever the step's split: lane l >= dn takes channel dn + kIc - 1 - l, the
+      // word reversed and shifted up by dn lanes. A shifter of log2(kIc) stages, not a kIc-way
+      // multiplexer per lane.
       const Dim dn = s.e_n[0], ln = s.e_n[1];
+      std::uint8_t turned[kIc];
+      for (int l = 0; l < kIc; ++l) turned[l] = beat.v[kIc - 1 - l];
+      for (int k = 0; (1 << k) <= kIc; ++k) {
+        if (((dn >> k) & 1) != 0) {
+          for (int l = kIc - 1; l >= 0; --l) {
+            const int from = l >= (1 << k) ? l - (1 << k) : 0;
+            turned[l] = l >= (1 << k) ? turned[from] : 0;
+          }
+        }
+      }
       for (int l = 0; l < kIc; ++l) {
         std::uint8_t v = beat.v[l];
-        if (lay_.dw) {
-          const int from = dn + kIc - 1 - l;
-          v = l < dn ? beat.v[l] : l >= kIc - ln && from < kIc ? beat.v[from] : 0;
-        }
+        if (lay_.dw && l >= dn) v = l >= kIc - ln ? turned[l] : 0;
         for (int b = 0; b < kInBanks; ++b) i_awdata_v.v[b * kIc + l] = v;
       }
     } else if (rcv_w_.phase == 1) {
@@ -750,7 +759,7 @@ bool AccelCore<Cfg>::StoreCycle(E& e, pe::Out<typename E::Store>& port, Mult mul
       const int row = e.st_stride == 2 ? 2 * r : r;
       sc_dt::sc_int<E::kAccBits> acc;
       acc = row < E::kR ? rd.v[e.st_bank * E::kR + (row < E::kR ? row : 0)] : 0;
-      const int y = pe::RequantizeLane<E::kAccBits>(acc, m, shift, hi);
+      const int y = pe::RequantizeLane<E::kAccBits, kActBits>(acc, m, shift, hi);
       w.v[r] = r < arrived.count ? static_cast<std::uint8_t>(y) : 0;
     }
     // Word by word with constant indices: an enable per word, not a shifter over the queue.

@@ -146,17 +146,33 @@ inline int ActMax(int act_bits) {
 // 0..hi (a negative x gives 0, the ReLU, whatever the shift). shift is 0..47 (RegsFit). In 64-bit
 // arithmetic this was a 64-bit multiplier and two 64-bit barrel shifters per output lane in the
 // RTL (Yosys, issue 20).
-template <int AccBits>
+//
+// Written as the resource model counts it (RequantizerCost): with t = 2x >> shift, the result is
+// (t + 1) >> 1 clamped, and since hi = 2^b - 1 with b <= ActBits, only t's low ActBits + 1 bits
+// can lie in range: one shifter of ActBits + 1 outputs, and whether any bit of 2x at or above
+// shift + ActBits + 1 is set (a mask of constants against the shift, then an OR). A full-width
+// shift, rounding increment and comparison were ~10x the LUTs per output lane (Yosys, issue 20).
+template <int AccBits, int ActBits = 8>
 int RequantizeLane(sc_dt::sc_int<AccBits> acc, sc_dt::sc_int<16> mult, int shift, int hi) {
-  sc_dt::sc_int<AccBits + 17> x;
+  constexpr int kP = AccBits + 17;  // the product's bits, and those of 2x for x >= 0
+  constexpr int kL = ActBits + 1;   // t's bits that can be in range: t <= 2 hi + 1 < 2^kL
+  static_assert(kP + kL <= 64, "the mask's shift (below kP + kL) stays within 64 bits");
+  sc_dt::sc_int<kP> x;
   x = acc * mult;
-  sc_dt::sc_int<AccBits + 17> q = x;
-  if (shift > 0) {
-    q = x >> (shift - 1);
-    q = (q + 1) >> 1;
+  sc_dt::sc_uint<kP> u;  // 2x when x >= 0 (x's sign bit shifts out)
+  u = x;
+  u = u << 1;
+  sc_dt::sc_uint<kL> t = 0;
+  bool big = false;  // t >= 2^kL
+  if (shift < kP) {
+    t = u >> shift;
+    sc_dt::sc_uint<kP> above = 0;
+    above = ~above;
+    above = above << (shift + kL);
+    big = (u & above) != 0;
   }
   int y = 0;
-  if (q > 0) y = q > hi ? hi : static_cast<int>(q.to_int());
+  if (x > 0) y = big || t >= 2 * hi + 1 ? hi : static_cast<int>((t + 1) >> 1);
   return y;
 }
 

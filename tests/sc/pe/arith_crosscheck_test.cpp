@@ -45,7 +45,7 @@ void CheckSp2PlainEqualsMux() {
 // The storers' requantization at exact widths (one shifter, rounding folded into it) is the golden
 // model's over the whole range RegsFit admits: sums of AccBits, 16-bit multipliers of either sign,
 // shifts 0..47, activations of 1..8 bits.
-template <int AccBits>
+template <int AccBits, int ActBits = 8>
 void CheckRequantizeLane(std::mt19937_64& rng) {
   const std::int64_t lo = -(std::int64_t{1} << (AccBits - 1)), hi = -lo - 1;
   for (int i = 0; i < 20000; ++i) {
@@ -55,14 +55,35 @@ void CheckRequantizeLane(std::mt19937_64& rng) {
                                          : lo + static_cast<std::int64_t>(rng() % (hi - lo + 1));
     const int mult = pick == 0 ? -32768 : static_cast<int>(rng() % 65536) - 32768;
     const int shift = static_cast<int>(rng() % 48);
-    const int bits = 1 + static_cast<int>(rng() % 8);
+    const int bits = 1 + static_cast<int>(rng() % ActBits);
     sc_dt::sc_int<AccBits> a;
     a = acc;
     sc_dt::sc_int<16> m;
     m = mult;
-    ASSERT_EQ(RequantizeLane<AccBits>(a, m, shift, ActMax(bits)),
+    ASSERT_EQ((RequantizeLane<AccBits, ActBits>(a, m, shift, ActMax(bits))),
               accel::golden::Requantize(acc, mult, shift, bits))
         << "acc " << acc << " mult " << mult << " shift " << shift << " bits " << bits;
+  }
+  // Around the clamp and the rounding: x = (y << shift) + d for y from -2 to 2^bits + 1 and
+  // |d| <= 2^shift, where uniform draws rarely land.
+  for (int i = 0; i < 20000; ++i) {
+    const int bits = 1 + static_cast<int>(rng() % ActBits);
+    const int room = AccBits - bits - 2;  // shifts that leave y x 2^shift inside the sum's range
+    const int shift = room > 0 ? static_cast<int>(rng() % room) : 0;
+    const std::int64_t y = static_cast<std::int64_t>(rng() % ((1u << bits) + 4)) - 2;
+    const std::int64_t span = std::int64_t{1} << shift;
+    const std::int64_t d = static_cast<std::int64_t>(rng() % (2 * span + 1)) - span;
+    const std::int64_t acc = y * span + d;
+    if (acc < -(std::int64_t{1} << (AccBits - 1)) || acc >= (std::int64_t{1} << (AccBits - 1))) {
+      continue;
+    }
+    sc_dt::sc_int<AccBits> a;
+    a = acc;
+    sc_dt::sc_int<16> m;
+    m = 1;
+    ASSERT_EQ((RequantizeLane<AccBits, ActBits>(a, m, shift, ActMax(bits))),
+              accel::golden::Requantize(acc, 1, shift, bits))
+        << "acc " << acc << " shift " << shift << " bits " << bits;
   }
 }
 
@@ -79,6 +100,7 @@ TEST(ArithCrossCheck, RequantizeLaneIsTheGoldenRequantization) {
   CheckRequantizeLane<15>(rng);
   CheckRequantizeLane<24>(rng);
   CheckRequantizeLane<32>(rng);
+  CheckRequantizeLane<15, 4>(rng);  // an instance whose activations have at most 4 bits
 }
 
 TEST(ArithCrossCheck, Sp2PlainProductIsTheMultiplexers) {
