@@ -286,7 +286,9 @@ struct AccelCore : sc_core::sc_module {
     Addr out_addr0;
     Dim e_n[2], e_ch0[2], e_ogs[2], e_last_ch[2];
   };
-  static TileStore TileStoreOf(const StepInfo& s);
+  // The store figures of the step in half `half` (an index, not a StepInfo: ICSC 1.7.6 stops at
+  // info_[half] as an argument when half is a local it propagates).
+  TileStore TileStoreOf(bool half) const;
 
   // Where the loader is in a step's items (the input window, then the DSP pieces, then the LUT
   // pieces). It keeps one walk for its requests and one for the beats that answer them.
@@ -356,16 +358,18 @@ struct AccelCore : sc_core::sc_module {
   bool req_busy_ = false, rcv_busy_ = false;  // requester and receiver have a step
   LoadWalk req_w_, rcv_w_;
   bool req_v_ = false;
-  // Lane loader: the step whose pieces it reads (ll_n_, half ll_half_), the block and piece; it
-  // has loaded block ll_block_'s word when ll_ready_.
+  // Lane loader: the step whose pieces it reads (ll_n_, in half HalfOf(ll_n_)), the block and
+  // piece; it has loaded block ll_block_'s word when ll_ready_. A step's half follows from its
+  // number: no half register whose update would hang every read of info_ on the same cycle's
+  // start and take conditions.
   int ll_n_ = 0;
-  bool ll_half_ = false, ll_bank_ = false;
+  bool ll_bank_ = false;
   bool ll_active_ = false, ll_ready_ = false;
   Dim ll_og_ = 0, ll_g_ = 0, ll_t_ = 0, ll_q_ = 0, ll_block_ = 0;
-  // Beat issue: its step (in info_[sq_half_], which the loader leaves alone until the step's
-  // last beat), the block and the beat's output pixel and tap.
+  // Beat issue: its step (sq_n_, in info_[HalfOf(sq_n_)], which the loader leaves alone until the
+  // step's last beat), the block and the beat's output pixel and tap.
   int sq_n_ = 0;
-  bool sq_half_ = false, sq_bank_ = false;
+  bool sq_bank_ = false;
   bool sq_active_ = false;
   Dim sq_og_addr_ = 0;  // og x pixels: the block's first partial-sum word
   Dim sq_og_ = 0, sq_g_ = 0, sq_ky_ = 0, sq_kx_ = 0, sq_block_ = 0, sq_px_ = 0, sq_py_ = 0,

@@ -404,13 +404,16 @@ Dim AccelCore<Cfg>::ReadIn(typename InBram::Flags& i_ben_v, typename InBram::Add
 // its half is free.
 template <typename Cfg>
 void AccelCore<Cfg>::EndBlock() {
-  const StepInfo& sq = info_[sq_half_];
+  const bool half = HalfOf(sq_n_);
+  const StepInfo& sq = info_[half];
   sq_first_ = true;
   ++sq_block_;
   if (sq_og_ == sq.ogs) {  // the step's last beat: its buffer half is free
     tags_[0].end_step = true;
     tags_[0].end_tile = sq.last_chunk;
-    if (sq.last_chunk) tile_store_[sq_bank_] = TileStoreOf(sq);
+    sq_og_ = 0;
+    sq_og_addr_ = 0;
+    sq_block_ = 0;
     sq_active_ = false;
     sq_n_ = NextStep(sq_n_);
   }
@@ -421,10 +424,11 @@ void AccelCore<Cfg>::EndBlock() {
 template <typename Cfg>
 bool AccelCore<Cfg>::IssueDense(typename InBram::Flags& i_ben_v,
                                 typename InBram::Addrs& i_baddr_v) {
-  const StepInfo& sq = info_[sq_half_];
+  const bool half = HalfOf(sq_n_);
+  const StepInfo& sq = info_[half];
   bool end = false;
   tags_[0].valid = true;
-  tags_[0].ibank = ReadIn(i_ben_v, i_baddr_v, sq_half_ * kInHalf + sq_pix_ + sq_tap_);
+  tags_[0].ibank = ReadIn(i_ben_v, i_baddr_v, half * kInHalf + sq_pix_ + sq_tap_);
   ++sq_p_;
   ++sq_px_;
   sq_pix_ += lay_.col_step;
@@ -467,9 +471,10 @@ bool AccelCore<Cfg>::IssueDense(typename InBram::Flags& i_ben_v,
 // True at the block's end.
 template <typename Cfg>
 bool AccelCore<Cfg>::IssueDw(typename InBram::Flags& i_ben_v, typename InBram::Addrs& i_baddr_v) {
-  const StepInfo& sq = info_[sq_half_];
+  const bool half = HalfOf(sq_n_);
+  const StepInfo& sq = info_[half];
   bool end = false;
-  const Addr first = sq_half_ * kInHalf + sq_row_ + sq_col_;
+  const Addr first = half * kInHalf + sq_row_ + sq_col_;
   Addr word = first;
   for (int ky = 0; ky < kDwK; ++ky) {
     if (ky < lay_.kgh) ReadIn(i_ben_v, i_baddr_v, word);
@@ -525,30 +530,13 @@ template <typename Cfg>
 void AccelCore<Cfg>::SequencerCycle(typename InBram::Flags& i_ben_v,
                                     typename InBram::Addrs& i_baddr_v) {
   // The beat issue takes the lane loader's step when it is done with its own.
+  // The beat walk's counters are all zero here: each wraps to zero with the step's last beat, and
+  // EndBlock zeroes the three that count up through the step. Resetting them again at the take
+  // would hang every counter on the take condition (a multiplexer level each, issue 20).
   if (!sq_active_ && ll_active_ && ll_n_ == sq_n_) {
-    sq_half_ = ll_half_;
     sq_bank_ = ll_bank_;
     sq_active_ = true;
     sq_first_ = true;
-    sq_og_ = 0;
-    sq_og_addr_ = 0;
-    sq_g_ = 0;
-    sq_ky_ = 0;
-    sq_kx_ = 0;
-    sq_block_ = 0;
-    sq_px_ = 0;
-    sq_py_ = 0;
-    sq_p_ = 0;
-    sq_row_ = 0;
-    sq_pix_ = 0;
-    sq_tap_ = 0;
-    sq_col_ = 0;
-    sq_j_ = 0;
-    sq_ox_ = 0;
-    sq_ox_raw_ = 0;
-    sq_gx_ = 0;
-    sq_oy_addr_ = 0;
-    sq_oy_raw_ = 0;
   }
   // A block's first issue needs its word in the shadow registers, and takes it (swap).
   bool issue = sq_active_ && (!sq_first_ || (ll_ready_ && ll_block_ == sq_block_));
@@ -569,7 +557,8 @@ void AccelCore<Cfg>::SequencerCycle(typename InBram::Flags& i_ben_v,
   tags_[0].wr[0] = false;
   tags_[0].wr[1] = false;
   if (issue) {
-    const StepInfo& sq = info_[sq_half_];
+    const bool half = HalfOf(sq_n_);
+    const StepInfo& sq = info_[half];
     swapped = sq_first_;
     tags_[0].swap = sq_first_;
     tags_[0].init = sq.first_chunk && sq_g_ == 0 && sq_tap_ == 0;
@@ -596,7 +585,8 @@ void AccelCore<Cfg>::SequencerCycle(typename InBram::Flags& i_ben_v,
     ll_q_ = 0;
     ++ll_block_;
     ++ll_t_;
-    const StepInfo& s = info_[ll_half_];
+    const bool half = HalfOf(ll_n_);
+    const StepInfo& s = info_[half];
     if (ll_t_ == lay_.taps) {
       ll_t_ = 0;
       ++ll_g_;
@@ -613,11 +603,21 @@ void AccelCore<Cfg>::SequencerCycle(typename InBram::Flags& i_ben_v,
   if (!ll_active_ && StepStartable(ll_n_)) {
     ll_active_ = true;
     ll_ready_ = false;
-    ll_half_ = HalfOf(ll_n_);
-    if (info_[ll_half_].first_chunk) {
+    const bool half = HalfOf(ll_n_);
+    if (info_[half].first_chunk) {
       ll_bank_ = tiles_odd_;
       bank_busy_[ll_bank_] = Cfg::kDoubleBuffered;
       tiles_odd_ = kHalves == 2 && !tiles_odd_;
+    }
+    // A tile's last step leaves in its bank what the storers will read. Taken here, when the
+    // step starts, not at its last beat: the bank's previous tile is stored by now (a first chunk
+    // waits for its bank, one buffer waits for the previous step's store), and the capture does
+    // not hang on the same cycle's beat issue (issue 20: it was 3.1 k LUTs of the controller).
+    if (info_[half].last_chunk) {
+      const TileStore ts = TileStoreOf(half);
+      for (int b = 0; b < kHalves; ++b) {
+        if (ll_bank_ == (b == 1)) tile_store_[b] = ts;
+      }
     }
     ll_og_ = 0;
     ll_g_ = 0;
@@ -628,8 +628,9 @@ void AccelCore<Cfg>::SequencerCycle(typename InBram::Flags& i_ben_v,
   ptags_[0].valid[0] = false;
   ptags_[0].valid[1] = false;
   if (ll_active_ && !ll_ready_) {
-    LanePiece(dsp, 0, ll_og_, ll_block_, ll_q_, ll_half_);
-    LanePiece(lut, 1, ll_og_, ll_block_, ll_q_, ll_half_);
+    const bool half = HalfOf(ll_n_);
+    LanePiece(dsp, 0, ll_og_, ll_block_, ll_q_, half);
+    LanePiece(lut, 1, ll_og_, ll_block_, ll_q_, half);
     ++ll_q_;
     if (ll_q_ == kPieces) ll_ready_ = true;
   }
@@ -716,7 +717,8 @@ void AccelCore<Cfg>::StartStore(E& e, const TileStore& s, int k, bool bank) {
 }
 
 template <typename Cfg>
-typename AccelCore<Cfg>::TileStore AccelCore<Cfg>::TileStoreOf(const StepInfo& s) {
+typename AccelCore<Cfg>::TileStore AccelCore<Cfg>::TileStoreOf(bool half) const {
+  const StepInfo& s = info_[half];
   TileStore t;
   t.out_rows = s.out_rows;
   t.out_cols = s.out_cols;
@@ -866,6 +868,26 @@ void AccelCore<Cfg>::Run() {
   ll_ready_ = false;
   sq_n_ = 0;
   sq_active_ = false;
+  sq_first_ = false;
+  sq_og_ = 0;
+  sq_og_addr_ = 0;
+  sq_g_ = 0;
+  sq_ky_ = 0;
+  sq_kx_ = 0;
+  sq_block_ = 0;
+  sq_px_ = 0;
+  sq_py_ = 0;
+  sq_p_ = 0;
+  sq_row_ = 0;
+  sq_pix_ = 0;
+  sq_tap_ = 0;
+  sq_col_ = 0;
+  sq_j_ = 0;
+  sq_ox_ = 0;
+  sq_ox_raw_ = 0;
+  sq_gx_ = 0;
+  sq_oy_addr_ = 0;
+  sq_oy_raw_ = 0;
   st_wait_ = false;
   bank_busy_[0] = false;
   bank_busy_[1] = false;
