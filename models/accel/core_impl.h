@@ -857,7 +857,6 @@ template <typename Cfg>
 void AccelCore<Cfg>::Run() {
   taken_ = 0;
   loaded_ = 0;
-
   done_ = 0;
   tiles_odd_ = false;
   req_busy_ = false;
