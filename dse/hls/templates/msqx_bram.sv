@@ -49,11 +49,11 @@ module msqx_bram #(
 );
   localparam int WORD = LANES * WIDTH;
     localparam int AW = DEPTH > 1 ? $clog2(DEPTH) : 1;
-  // A one-word memory is the buffer of an engine the design does not have (the core instantiates
-  // both; SizingOf gives the absent one depth 1): registers, not a block RAM the model does not
-  // count.
+    // A memory of one or two words is the buffer of an engine the design does not have (the core
+  // instantiates both; SizingOf gives the absent one a word per half): registers, not block RAMs
+  // the model does not count.
     /* verilator lint_off UNUSEDPARAM */  // read by synthesis only, in an attribute
-  localparam STYLE = DEPTH > 1 ? "block" : "logic";
+  localparam STYLE = DEPTH > 2 ? "block" : "logic";
   /* verilator lint_on UNUSEDPARAM */
 
   genvar g;
