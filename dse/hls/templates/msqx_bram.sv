@@ -49,7 +49,7 @@ module msqx_bram #(
 );
   localparam int WORD = LANES * WIDTH;
     localparam int AW = DEPTH > 1 ? $clog2(DEPTH) : 1;
-    // A memory of one or two words is the buffer of an engine the design does not have (the core
+  // A memory of one or two words is the buffer of an engine the design does not have (the core
   // instantiates both; SizingOf gives the absent one a word per half): registers, not block RAMs
   // the model does not count.
     /* verilator lint_off UNUSEDPARAM */  // read by synthesis only, in an attribute
