@@ -175,6 +175,17 @@ BitWidths WidthsOf(const spec::NetworkSpec& network) {
   return w;
 }
 
+ResourceUse CoreResources(const ResourceEstimate& estimate) {
+  ResourceUse core;
+  for (Component c :
+       {Component::kDspEngine, Component::kLutEngine, Component::kInputBuffer,
+        Component::kDspWeightBuffer, Component::kLutWeightBuffer, Component::kDspOutputBuffer,
+        Component::kLutOutputBuffer, Component::kController}) {
+    core += estimate[c];
+  }
+  return core;
+}
+
 Utilization UtilizationOf(const ResourceUse& use, const spec::DeviceSpec& device) {
   const auto frac = [](double used, double avail) {
     if (avail > 0) return used / avail;
@@ -216,15 +227,21 @@ ResourceEstimate EstimateResources(const spec::DesignSpec& design, const BitWidt
   // and unit, chosen among the banks and the row groups' lanes of the word), and for a packed DSP
   // engine the store's choice of a channel's row (r or 2r).
   const int dw_area = g.dw_k * g.dw_k;
-  const auto depthwise_periphery = [&](ResourceUse& u, int units, int acc, int pack) {
+  const auto depthwise_periphery = [&](int units, int acc, int pack) {
+    ResourceUse u;
     u.ff += std::int64_t{units} * dw_area * a;
     u.lut += Round(0.5 * units * dw_area * a);
     const int positions = g.in_banks * static_cast<int>(CeilDiv(g.tile_ic, units));
     u.lut += std::int64_t{g.dw_k} * units * a * MuxLutsPerBit(CeilLog2(positions));
     u.ff += std::int64_t{g.dw_k} * units * a;
     if (pack > 1) u.lut += Round(0.5 * (units * (pack - 1)) * acc);
+    // The feed's first lane of a row group (group x units) is a constant multiply, a DSP48E1
+    // in Yosys's netlist unless units is a power of two (fixed_only: 6 rows).
+    if (g.dw_k > 1 && (units & (units - 1)) != 0) u.dsp += 1;
+    return u;
   };
-  const auto engine_periphery = [&](ResourceUse& u, int rows, int piece_rows, int acc) {
+  const auto engine_periphery = [&](int rows, int piece_rows, int acc) {
+    ResourceUse u;
     const int pieces = (rows + piece_rows - 1) / piece_rows;
     u.ff += std::int64_t{rows} * cols * w + std::int64_t{pieces} * piece_rows * cols * w;
     const ResourceUse adder = AccumulatorCost(acc, coef);
@@ -236,41 +253,66 @@ ResourceEstimate EstimateResources(const spec::DesignSpec& design, const BitWidt
     u.lut += rq.lut * rows;
     u.ff += rq.ff * rows + std::int64_t{read_delay + 2} * rows * a;
     u.dsp += rq.dsp * rows;
+    return u;
+  };
+  // An engine's component: its array's and its periphery's first-principles counts, each times
+  // its fitted scale (the DSPs are counted, not scaled).
+  const auto engine = [&](ResourceUse& u, const ResourceUse& array, double array_lut_scale,
+                          double array_ff_scale, const ResourceUse& periphery) {
+    u.lut = Round(array.lut * array_lut_scale) + Round(periphery.lut * coef.periphery_lut_scale);
+    u.ff = Round(array.ff * array_ff_scale) + Round(periphery.ff * coef.periphery_ff_scale);
+    u.dsp = array.dsp + periphery.dsp;
+    est.raw.periphery += periphery;
+    ++est.raw.engines;
   };
 
   // DSP engine: the multipliers are DSP48s (A/B/M registers inside); the fabric holds the packing
-  // correction and one adder tree over the columns per row.
+  // correction and one adder tree over the columns per row. Yosys maps a product narrower than
+  // dsp_min_product_bits to LUTs, so an unpacked lane of narrow operands is a LUT multiplier.
   if (dsp_on) {
-    ResourceUse& u = comp[static_cast<int>(Component::kDspEngine)];
-    u.dsp = CeilDiv(de.Lanes(), de.macs_per_dsp);
+    ResourceUse& arr = est.raw.dsp_array;
     const int dsp_prod = w + a;  // signed m-bit weight x unsigned a-bit activation
+    const bool in_dsp = de.macs_per_dsp > 1 || dsp_prod >= coef.dsp_min_product_bits;
+    if (in_dsp) {
+      arr.dsp = CeilDiv(de.Lanes(), de.macs_per_dsp);
+    } else {
+      arr.lut +=
+          Round(static_cast<double>(de.Lanes()) * w * a * coef.lut_multiplier_lut_per_partial_bit);
+      arr.ff += std::int64_t{de.Lanes()} * dsp_prod;
+    }
     if (de.macs_per_dsp > 1) {
       // Each packed DSP's product is split into fields; every field but the lowest adds back
       // the borrow of the field below it (one adder of a field's width), all registered.
       const std::int64_t packed = de.Lanes() / de.macs_per_dsp;
-      u.lut += Round(static_cast<double>(packed) * (de.macs_per_dsp - 1) * tree_d *
-                     coef.packing_lut_per_bit);
-      u.ff += packed * de.macs_per_dsp * dsp_prod;
+      arr.lut += Round(static_cast<double>(packed) * (de.macs_per_dsp - 1) * tree_d *
+                       coef.packing_lut_per_bit);
+      arr.ff += packed * de.macs_per_dsp * dsp_prod;
     }
     const ResourceUse tree = AdderTreeCost(cols, dsp_prod, coef.adder_lut_per_bit);
-    u.lut += tree.lut * de.rows;
-    u.ff += tree.ff * de.rows + std::int64_t{cols} * a;
-    engine_periphery(u, de.rows, g.dsp_piece_rows, est.dsp_acc_bits);
-    depthwise_periphery(u, de.rows / de.macs_per_dsp, est.dsp_acc_bits, de.macs_per_dsp);
+    arr.lut += tree.lut * de.rows;
+    arr.ff += tree.ff * de.rows + std::int64_t{cols} * a;
+    ResourceUse periphery = engine_periphery(de.rows, g.dsp_piece_rows, est.dsp_acc_bits);
+    periphery += depthwise_periphery(de.rows / de.macs_per_dsp, est.dsp_acc_bits, de.macs_per_dsp);
+    // An array of LUT multipliers scales as the other fabric array does.
+    engine(comp[static_cast<int>(Component::kDspEngine)], arr,
+           in_dsp ? coef.dsp_array_lut_scale : coef.fabric_array_lut_scale,
+           in_dsp ? coef.dsp_array_ff_scale : coef.fabric_array_ff_scale, periphery);
   }
 
   // LUT engine: per lane a shifter per SP2 term, the adder of the two terms, the conditional
   // negation and the product register; the activation once per column; an adder tree per row.
   if (lut_on) {
-    ResourceUse& u = comp[static_cast<int>(Component::kLutEngine)];
+    ResourceUse& arr = est.raw.lut_array;
     const int lut_prod = Sp2ProductBits(a, m1);
-    u.lut = Round(Sp2LaneLuts(w, a, m1, coef) * le.Lanes());
-    u.ff = std::int64_t{le.Lanes()} * lut_prod + std::int64_t{cols} * a;
+    arr.lut = Round(Sp2LaneLuts(w, a, m1, coef) * le.Lanes());
+    arr.ff = std::int64_t{le.Lanes()} * lut_prod + std::int64_t{cols} * a;
     const ResourceUse tree = AdderTreeCost(cols, lut_prod, coef.adder_lut_per_bit);
-    u.lut += tree.lut * le.rows;
-    u.ff += tree.ff * le.rows;
-    engine_periphery(u, le.rows, g.lut_piece_rows, est.lut_acc_bits);
-    depthwise_periphery(u, le.rows, est.lut_acc_bits, 1);
+    arr.lut += tree.lut * le.rows;
+    arr.ff += tree.ff * le.rows;
+    ResourceUse periphery = engine_periphery(le.rows, g.lut_piece_rows, est.lut_acc_bits);
+    periphery += depthwise_periphery(le.rows, est.lut_acc_bits, 1);
+    engine(comp[static_cast<int>(Component::kLutEngine)], arr, coef.fabric_array_lut_scale,
+           coef.fabric_array_ff_scale, periphery);
   }
 
   // Buffers, at the instance's words and depths: one input buffer both engines read (one word,
@@ -318,8 +360,10 @@ ResourceEstimate EstimateResources(const spec::DesignSpec& design, const BitWidt
   }
   {
     ResourceUse& u = comp[static_cast<int>(Component::kController)];
-    u.lut = coef.controller_lut;
-    u.ff = coef.controller_ff;
+    est.raw.double_buffered = core.double_buffered;
+    const int db = core.double_buffered ? 1 : 0;
+    u.lut = coef.controller_lut + coef.controller_lut_double_buffered * db;
+    u.ff = coef.controller_ff + coef.controller_ff_double_buffered * db;
     u.dsp = coef.controller_dsp;
   }
 

@@ -70,6 +70,15 @@ struct ResourceEstimate {
   // Derived widths, reported so that a reader can follow the figures.
   int dsp_acc_bits = 0;
   int lut_acc_bits = 0;
+  // The first-principles counts that the fitted scales of ResourceCoefficients multiply, for the
+  // calibration to refit them: the arrays' fabric, both engines' periphery, how many engines.
+  struct RawParts {
+    ResourceUse dsp_array;
+    ResourceUse lut_array;
+    ResourceUse periphery;
+    int engines = 0;
+    bool double_buffered = false;
+  } raw;
   const ResourceUse& operator[](Component c) const { return components[static_cast<int>(c)]; }
 };
 
@@ -91,12 +100,32 @@ struct ResourceCoefficients {
   int dma_ff_per_port_fixed = 2 * (32 + 8 + 60);
   // Beats of the DMA's data FIFO per direction (one BRAM column).
   int dma_fifo_depth = 512;
-  // Controller: tile loop counters, address generators, AXI-lite registers (an assumed constant).
-  int controller_lut = 900;
-  int controller_ff = 1100;
-  // Its multiplies of two 16-bit figures (per load request and per step; the host forms the rest,
-  // core_ports.h CoreCmd): 9 DSP48E1 in Yosys's netlist of ICSC's translation (docs/hls.md).
+  // Fitted to Yosys's netlists of the exported cores (tests/regress/calibration/table.json,
+  // docs/resources.md "Calibration on synthesized cores"; CalibrationTest refits them and checks
+  // these values). The controller: sequencer, loader walks, step and tile figures, store queues,
+  // command registers: a part every core has and a part per engine.
+  int controller_lut = 7635;
+  int controller_ff = 4592;
+  int controller_lut_double_buffered = 7055;  // the second half of every buffer's addressing
+  int controller_ff_double_buffered = 1121;
+  // Each engine's periphery (weight registers, accumulation with its forwarding, store path with
+  // its requantizers, depthwise windows) against its first-principles count.
+  double periphery_lut_scale = 2.764;
+  double periphery_ff_scale = 0.408;
+  // The arrays' fabric against their first-principles counts. Yosys packs the DSP engine's adder
+  // trees into the DSP48E1s' post-adders; a lane of LUT arithmetic (an SP2 lane, or a fixed-point
+  // multiplier too narrow for a DSP) costs more inside the array than alone.
+  double dsp_array_lut_scale = 0.060;
+  double dsp_array_ff_scale = 0.417;
+  double fabric_array_lut_scale = 1.425;
+  double fabric_array_ff_scale = 0.969;
+  // The controller's multiplies of two 16-bit figures (per load request and per step; the host
+  // forms the rest, core_ports.h CoreCmd): 9 DSP48E1 in Yosys's netlist of ICSC's translation.
   int controller_dsp = 9;
+  // Products narrower than this go to LUTs (Yosys synth_xilinx: DSP_Y_MINWIDTH = 9), as array
+  // multipliers of 1.5 LUTs per partial product bit (Yosys: 24 LUTs for 4 x 4, results.tsv).
+  int dsp_min_product_bits = 9;
+  double lut_multiplier_lut_per_partial_bit = 1.5;
   // Post-processing per vector lane: requantize multiplier in a DSP when true.
   bool post_uses_dsp = true;
   // Put a buffer into URAM (4K x 72) where the device has URAM and it takes no more bits than
@@ -122,6 +151,10 @@ ResourceEstimate EstimateResources(const spec::DesignSpec& design, const spec::N
                                    const ResourceCoefficients& coef = {});
 
 Utilization UtilizationOf(const ResourceUse& use, const spec::DeviceSpec& device);
+
+// What an exported core holds (hls::Top): both engines, the five buffers and the controller,
+// not the DMA and not the post-processing unit. Yosys's counts of a core compare with this.
+ResourceUse CoreResources(const ResourceEstimate& estimate);
 
 // Pipelined binary adder tree of `inputs` signed `input_bits`-wide values (the model's building
 // block, exposed for its calibration test): LUTs and FFs, output register included.

@@ -330,17 +330,7 @@ HlsCheckTarget CheckTargetOf(const spec::DesignSpec& design, const spec::Network
   t.layer = e.layer_name;
   t.expected_cycles = e.expected_cycles;
   t.yosys_family = YosysFamily(design.device);
-  // What Top holds: both engines, the five buffers and the controller (not the DMA, not the
-  // post-processing unit).
-  using dse::Component;
-  const dse::ResourceEstimate r = dse::EstimateResources(design, network);
-  dse::ResourceUse core;
-  for (Component c :
-       {Component::kDspEngine, Component::kLutEngine, Component::kInputBuffer,
-        Component::kDspWeightBuffer, Component::kLutWeightBuffer, Component::kDspOutputBuffer,
-        Component::kLutOutputBuffer, Component::kController}) {
-    core += r[c];
-  }
+  const dse::ResourceUse core = dse::CoreResources(dse::EstimateResources(design, network));
   t.estimate = {{"lut", core.lut}, {"ff", core.ff}, {"dsp", core.dsp}, {"bram18", core.bram18}};
   t.estimate_scope = "engines, input/weight/output buffers, controller";
   for (const std::string& sv : BramSystemVerilog()) t.systemverilog.push_back(e.dir / sv);

@@ -53,6 +53,16 @@ spec::DesignSpec Empty() {
   return s;
 }
 
+// The model before its fitted scales (tests/unit/dse/calibration_test.cpp): the first-principles
+// counts the by-hand derivations below check.
+ResourceCoefficients FirstPrinciples() {
+  ResourceCoefficients c;
+  c.periphery_lut_scale = c.periphery_ff_scale = 1;
+  c.dsp_array_lut_scale = c.dsp_array_ff_scale = 1;
+  c.fabric_array_lut_scale = c.fabric_array_ff_scale = 1;
+  return c;
+}
+
 BitWidths W(int w, int a, std::int64_t depth) {
   BitWidths b;
   b.weight_bits = w;
@@ -67,7 +77,7 @@ BitWidths W(int w, int a, std::int64_t depth) {
 TEST(Resource, DspEngineByHand) {
   spec::DesignSpec s = Empty();
   s.dsp_engine = {2, 4, 2};  // tile.in_channels 32: pieces of 2 rows, one piece a word
-  const ResourceEstimate e = EstimateResources(s, W(4, 4, 16));
+  const ResourceEstimate e = EstimateResources(s, W(4, 4, 16), FirstPrinciples());
   const ResourceUse& u = e[Component::kDspEngine];
   // 8 lanes, two products per DSP: 4; a requantizer per row: a 12-bit sum x 16 bits, one DSP48E1.
   EXPECT_EQ(u.dsp, 4 + 2);
@@ -104,7 +114,7 @@ TEST(Resource, DspEngineByHand) {
 TEST(Resource, LutEngineByHand) {
   spec::DesignSpec s = Empty();
   s.lut_engine = {1, 16};
-  const ResourceEstimate e = EstimateResources(s, W(4, 4, 16));
+  const ResourceEstimate e = EstimateResources(s, W(4, 4, 16), FirstPrinciples());
   const ResourceUse& u = e[Component::kLutEngine];
   // 4-bit SP2: m1 = 2, K = 3; product 4 + 3 + 1 = 8 bits; partial sums 8 + log2(16) = 12.
   EXPECT_EQ(e.lut_acc_bits, 12);
@@ -261,7 +271,14 @@ TEST(Resource, DmaControllerAndPost) {
   EXPECT_EQ(e[Component::kDma].bram18, 2 * 2 * 2);
   EXPECT_EQ(e[Component::kDma].lut, 2 * (c.dma_lut_per_port_fixed + 64));
   EXPECT_EQ(e[Component::kDma].ff, 2 * (c.dma_ff_per_port_fixed + 2 * 64 + 2 * 8 * 4));
-  EXPECT_EQ(e[Component::kController].lut, c.controller_lut);
+  EXPECT_EQ(e[Component::kController].lut, c.controller_lut);  // no engine
+  s.dsp_engine = {1, 1, 1};
+  s.lut_engine = {1, 1};
+  s.buffers.double_buffered = true;
+  EXPECT_EQ(EstimateResources(s, W(4, 4, 16), c)[Component::kController].ff,
+            c.controller_ff + c.controller_ff_double_buffered);
+  s.buffers.double_buffered = false;
+  s.lut_engine = {0, 0};
   EXPECT_EQ(e[Component::kController].dsp, 9);  // the core's 16-bit multiplies (docs/hls.md)
   // Post lanes: one DSP48E1 multiply per lane while the accumulator fits 25 bits.
   s.post.vector_lanes = 8;
@@ -295,17 +312,19 @@ TEST(Resource, MoreLanesNeverFewerResources) {
     for (int rows = 2; rows <= 64; rows += 2) {
       spec::DesignSpec s = Empty();
       s.dsp_engine = {rows, 16, pack};
+      // The array's fabric; the periphery's depthwise multiplexers may shrink as rows divide the
+      // tile's channels more evenly.
       const ResourceEstimate e = EstimateResources(s, W(4, 4, 4608));
-      EXPECT_GE(e.total.lut, prev_lut);
+      EXPECT_GE(e.raw.dsp_array.lut, prev_lut);
       EXPECT_GE(e.total.dsp, prev_dsp);
-      prev_lut = e.total.lut;
+      prev_lut = e.raw.dsp_array.lut;
       prev_dsp = e.total.dsp;
     }
   }
-  // Wider weights and activations never cost fewer LUTs either.
+  // Wider weights and activations never cost fewer LUTs either (packed: the lanes stay on DSPs).
   spec::DesignSpec s = Empty();
   s.lut_engine = {8, 8};
-  s.dsp_engine = {8, 8, 1};
+  s.dsp_engine = {8, 8, 2};
   std::int64_t prev = -1;
   for (int bits = 2; bits <= 8; ++bits) {
     const std::int64_t lut = EstimateResources(s, W(bits, bits, 512)).total.lut;
@@ -331,17 +350,20 @@ TEST(Resource, FeasibilityNamesTheResourceAndExcess) {
   EXPECT_NE(f.Message().find("dsp"), std::string::npos);
   EXPECT_NE(f.Message().find("333"), std::string::npos);
 
-  // A limit below 1 counts: 90 multipliers, 10 requantizers and 9 in the controller against
-  // 0.4 x 220 = 88.
+  // A limit below 1 counts: 90 multipliers (4 x 8-bit products, on DSPs), 10 requantizers, the
+  // depthwise feed's row-group multiply (10 units, not a power of two) and 9 in the controller
+  // against 0.4 x 220 = 88.
   s.dsp_engine = {10, 9, 1};
   spec::UtilizationLimits lim;
   lim.dsp = 0.4;
-  f = CheckFeasible(EstimateResources(s, W(4, 4, 576)), s.device, lim);
+  f = CheckFeasible(EstimateResources(s, W(4, 8, 576)), s.device, lim);
   EXPECT_FALSE(f.feasible);
   EXPECT_STREQ(f.resource, "dsp");
-  EXPECT_NEAR(f.excess, 109 - 88, 1e-9);
+  EXPECT_NEAR(f.excess, 110 - 88, 1e-9);
   lim.dsp = 1;
-  EXPECT_TRUE(CheckFeasible(EstimateResources(s, W(4, 4, 576)), s.device, lim).feasible);
+  EXPECT_TRUE(CheckFeasible(EstimateResources(s, W(4, 8, 576)), s.device, lim).feasible);
+  // Narrower products (4 x 4 bits, under dsp_min_product_bits) are LUT multipliers: 20 DSPs.
+  EXPECT_EQ(EstimateResources(s, W(4, 4, 576)).total.dsp, 10 + 1 + 9);
 
   // BRAM: one input buffer of 448 KiB of 256-bit words (64 channels), double-buffered: 14336
   // words a half, 28672 deep, in 4 banks (16 columns: a 4 x 4 depthwise window) of 7168, each
@@ -431,8 +453,8 @@ TEST(Resource, OnlyNetworksWithDepthwiseLayersPayForTheDepthwiseMode) {
   EXPECT_EQ(accel::SizingOf(d, dw).geo.in_banks, 4);
   BitWidths with = WidthsOf(dense);
   with.depthwise = true;
-  const ResourceEstimate a = EstimateResources(d, WidthsOf(dense));
-  const ResourceEstimate b = EstimateResources(d, with);
+  const ResourceEstimate a = EstimateResources(d, WidthsOf(dense), FirstPrinciples());
+  const ResourceEstimate b = EstimateResources(d, with, FirstPrinciples());
   // Per row unit (a LUT row, a packed DSP: 32 + 16) a 4x4 window of 4-bit activations in
   // registers, at the least.
   EXPECT_GE(b.total.ff - a.total.ff, (32 + 16) * 16 * 4);
