@@ -34,13 +34,18 @@ std::string Field(const nlohmann::json& d, const char* a, const char* b) {
   return d.contains(a) && d[a].contains(b) ? d[a][b].dump() : "";
 }
 
-// "DSP 16x16 (2/DSP) + LUT 32x16, tile 7x14x64/32" from a point's design.
+// "DSP 16x16 (2/DSP) + LUT 32x16, tile 7x14x64/32" from a point's design; an unpacked DSP
+// engine with fewer DSPs than lanes is one of LUT multipliers.
 std::string Shape(const PointResult& p) {
   const nlohmann::json& d = p.design;
   std::string s;
   if (Field(d, "dsp_engine", "rows") != "0" && !Field(d, "dsp_engine", "rows").empty()) {
     s += "DSP " + Field(d, "dsp_engine", "rows") + "x" + Field(d, "dsp_engine", "cols");
-    if (Field(d, "dsp_engine", "macs_per_dsp") == "2") s += " (2/DSP)";
+    if (Field(d, "dsp_engine", "macs_per_dsp") == "2") {
+      s += " (2/DSP)";
+    } else if (p.dsp < d["dsp_engine"].value("rows", 0) * d["dsp_engine"].value("cols", 0)) {
+      s += " (LUT multipliers)";  // products too narrow for a DSP48 (docs/resources.md)
+    }
   }
   if (Field(d, "lut_engine", "rows") != "0" && !Field(d, "lut_engine", "rows").empty()) {
     s += (s.empty() ? "" : " + ") + std::string("LUT ") + Field(d, "lut_engine", "rows") + "x" +

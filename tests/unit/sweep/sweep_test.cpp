@@ -171,6 +171,23 @@ TEST(Sweep, WritesEveryResultFile) {
   fs::remove_all(dir);
 }
 
+// tiny's 4 x 4-bit products are under a DSP48's narrowest (docs/resources.md): an unpacked DSP
+// engine is LUT multipliers, and the summary says so (a packed one says "(2/DSP)").
+TEST(Sweep, SummaryNamesAnEngineOfLutMultipliers) {
+  const fs::path dir = Temp("lutmul");
+  fs::create_directories(dir);
+  std::ofstream(dir / "sweep.json") << R"({"name": "lutmul", "networks": ["tiny"],
+    "devices": ["xc7z020"], "base_designs": {"xc7z020": "xc7z020_ref"},
+    "axes": {"ratio": [{"fixed": 1, "sp2": 0}], "dsp_engine.macs_per_dsp": [1],
+             "dsp_engine.rows": [4]}})";
+  const Result r =
+      Msqx("sweep " + (dir / "sweep.json").string() + " --out " + (dir / "out").string());
+  ASSERT_EQ(r.status, 0) << r.output;
+  const std::string summary = Read(dir / "out" / "summary.md");
+  EXPECT_NE(summary.find("DSP 4x16 (LUT multipliers)"), std::string::npos) << summary;
+  fs::remove_all(dir);
+}
+
 TEST(Sweep, ThreeShardsMergeIntoTheOneShotResult) {
   const fs::path one = Temp("oneshot"), merged = Temp("merged");
   ASSERT_EQ(Msqx("sweep " + kSweep + " --out " + one.string()).status, 0);
