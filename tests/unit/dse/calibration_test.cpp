@@ -9,6 +9,7 @@
 
 #include <array>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -55,7 +56,7 @@ double Part(const Point& p, const char* part, const char* resource) {
 // cores outweigh the device-sized ones that decide what fits), for a few features (Gaussian
 // elimination on the normal equations).
 template <int N>
-std::array<double, N> FitRelative(const std::vector<std::array<double, N>>& f,
+std::array<double, N> FitWeighted(const std::vector<std::array<double, N>>& f,
                                   const std::vector<double>& y) {
   std::array<std::array<double, N + 1>, N> a{};
   for (std::size_t i = 0; i < y.size(); ++i) {
@@ -83,11 +84,13 @@ std::array<double, N> FitRelative(const std::vector<std::array<double, N>>& f,
 // An array's scale: its Yosys count against the model's first-principles count. On DSPs: the
 // DSP engine's arrays whose lanes are DSP48E1s. In fabric: the SP2 arrays and the DSP engine's
 // arrays of LUT multipliers.
-double ArrayScale(const std::vector<Point>& points, const char* resource, bool on_dsp) {
+// `resource` names the table's count ("lut", "ff") of the model's `count`.
+double ArrayScale(const std::vector<Point>& points, const char* resource,
+                  std::int64_t ResourceUse::*count, bool on_dsp) {
   std::vector<std::array<double, 1>> f;
   std::vector<double> y;
   const auto add = [&](const Point& p, const ResourceUse& raw, const char* part) {
-    const double model = resource[0] == 'l' ? raw.lut : raw.ff;
+    const double model = raw.*count;
     if (model <= 0) return;
     f.push_back({model});
     y.push_back(Part(p, part, resource));
@@ -97,7 +100,7 @@ double ArrayScale(const std::vector<Point>& points, const char* resource, bool o
     if ((dsp.dsp > 0) == on_dsp) add(p, dsp, "dsp_array");
     if (!on_dsp) add(p, p.estimate.raw.lut_array, "lut_array");
   }
-  return f.empty() ? 1.0 : FitRelative<1>(f, y)[0];
+  return f.empty() ? 1.0 : FitWeighted<1>(f, y)[0];
 }
 
 struct Fit {
@@ -108,10 +111,10 @@ struct Fit {
 
 Fit FitTable(const std::vector<Point>& points) {
   Fit fit{};
-  fit.dsp_lut = ArrayScale(points, "lut", true);
-  fit.dsp_ff = ArrayScale(points, "ff", true);
-  fit.fabric_lut = ArrayScale(points, "lut", false);
-  fit.fabric_ff = ArrayScale(points, "ff", false);
+  fit.dsp_lut = ArrayScale(points, "lut", &ResourceUse::lut, true);
+  fit.dsp_ff = ArrayScale(points, "ff", &ResourceUse::ff, true);
+  fit.fabric_lut = ArrayScale(points, "lut", &ResourceUse::lut, false);
+  fit.fabric_ff = ArrayScale(points, "ff", &ResourceUse::ff, false);
   // The core's own cells (Yosys's AccelCore): the controller, each engine's periphery and the
   // input buffer's selection logic (as counted).
   std::vector<std::array<double, 3>> f_lut, f_ff;
@@ -124,8 +127,8 @@ Fit FitTable(const std::vector<Point>& points) {
     f_ff.push_back({1.0, db, static_cast<double>(p.estimate.raw.periphery.ff)});
     y_ff.push_back(Part(p, "controller", "ff"));
   }
-  fit.lut = FitRelative<3>(f_lut, y_lut);
-  fit.ff = FitRelative<3>(f_ff, y_ff);
+  fit.lut = FitWeighted<3>(f_lut, y_lut);
+  fit.ff = FitWeighted<3>(f_ff, y_ff);
   return fit;
 }
 
@@ -136,7 +139,7 @@ TEST(CalibrationTest, TableHasTheCalibrationSpread) {
   for (const Point& p : points) {
     (p.estimate.raw.engines == 1 ? one_engine : two_engines) += 1;
     if (p.yosys.value("lut", 0) > 30000) ++big;
-    for (const char* part : {"controller"}) EXPECT_TRUE(p.parts.contains(part)) << p.name;
+    EXPECT_TRUE(p.parts.contains("controller")) << p.name;
   }
   EXPECT_GE(one_engine, 1);
   EXPECT_GE(two_engines, 2);
